@@ -1,0 +1,3 @@
+from tlsconf.cli import main
+
+main()

@@ -1,0 +1,165 @@
+"""Command line: the only module that prints or exits.
+
+Exit status: 0 success, 1 findings (weak settings, stale files), 2 bad input or usage. Heavy
+modules are imported inside the commands so `--help` and `--version` stay fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from tlsconf import __version__
+from tlsconf.errors import TlsconfError
+
+app = typer.Typer(
+    name="tlsconf",
+    help="Declarative TLS termination for nginx, HAProxy and Traefik, and a TLS linter.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+TARGET_NAMES = ("nginx",)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"tlsconf {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """tlsconf: one site spec → nginx, HAProxy and Traefik TLS configuration."""
+
+
+def _fail(error: TlsconfError) -> NoReturn:
+    for problem in error.problems:
+        typer.echo(str(problem), err=True)
+    raise typer.Exit(2)
+
+
+@app.command()
+def render(
+    spec: Annotated[Path, typer.Argument(help="The site spec (YAML).", dir_okay=False)],
+    target: Annotated[str, typer.Option("--target", "-t", help="nginx.")] = "nginx",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write files under DIR/<target>/.")
+    ] = None,
+    site: Annotated[list[str] | None, typer.Option("--site", help="Only this site (repeatable).")] = None,
+    allow_weak: Annotated[
+        bool, typer.Option("--allow-weak", help="Render settings weaker than the chosen profile.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace files tlsconf did not write.")
+    ] = False,
+    main_config: Annotated[
+        bool, typer.Option("--main-config", help="nginx: also write a complete nginx.conf.")
+    ] = False,
+) -> None:
+    """Render the spec for a target: to stdout, or atomically under -o DIR."""
+    from tlsconf import judge, policy, targets
+    from tlsconf.output import write_files
+    from tlsconf.specfile import load_spec
+
+    if target not in TARGET_NAMES:
+        typer.echo(f"--target: unknown target {target!r}; allowed: {', '.join(TARGET_NAMES)}", err=True)
+        raise typer.Exit(2)
+    try:
+        loaded = load_spec(str(spec))
+        sites = policy.resolve(loaded)
+        if site:
+            unknown = sorted(set(site) - {s.name for s in sites})
+            if unknown:
+                typer.echo(f"--site: no site named {unknown[0]!r}; sites: "
+                           f"{', '.join(s.name for s in sites)}", err=True)
+                raise typer.Exit(2)
+            sites = tuple(s for s in sites if s.name in site)
+        weak = judge.weaknesses(sites)
+        if weak and not allow_weak:
+            for finding in weak:
+                typer.echo(str(finding), err=True)
+            typer.echo(
+                f"refusing to render {len(weak)} setting(s) weaker than the chosen Mozilla "
+                "profile; fix them or pass --allow-weak", err=True)
+            raise typer.Exit(1)
+        module = targets.get(target)
+        if target == "nginx":
+            from tlsconf.targets import nginx
+
+            rendered = nginx.render(loaded, sites, main_config=main_config)
+        else:
+            rendered = module.render(loaded, sites)
+        for warning in rendered.warnings:
+            typer.echo(f"{warning.location}: warning: {warning.path}: {warning.message}", err=True)
+        if output is None:
+            sys.stdout.write(rendered.text())
+        else:
+            write_files(output, rendered.files, force=force)
+    except TlsconfError as error:
+        _fail(error)
+
+
+@app.command()
+def schema(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the schema.")] = Path(
+        "schemas/tlsconf.schema.json"
+    ),
+    check: Annotated[bool, typer.Option("--check", help="Fail (exit 1) if the file is stale.")] = False,
+) -> None:
+    """Write the JSON Schema of the spec (generated from the models)."""
+    from tlsconf.schema import schema_text
+
+    text = schema_text()
+    if check:
+        current = output.read_text("utf-8") if output.is_file() else None
+        if current != text:
+            typer.echo(f"{output}: stale; run `tlsconf schema -o {output}`", err=True)
+            raise typer.Exit(1)
+        return
+    from tlsconf.output import write_files
+
+    try:
+        write_files(output.parent, {output.name: text}, force=True)
+    except TlsconfError as error:
+        _fail(error)
+
+
+@app.command()
+def profiles() -> None:
+    """Show the Mozilla profiles tlsconf resolves policies from."""
+    from tlsconf.profiles import all_profiles
+
+    rows = [("", *(p.name for p in all_profiles()))]
+    table = {
+        "guideline": lambda p: p.guideline,
+        "protocols": lambda p: " ".join(p.protocols),
+        "TLS<=1.2 ciphers": lambda p: str(len(p.ciphers)),
+        "TLS 1.3 suites": lambda p: str(len(p.ciphersuites)),
+        "groups": lambda p: " ".join(p.curves),
+        "certificate": lambda p: "/".join(p.certificate_types),
+        "HSTS max-age": lambda p: str(p.hsts_min_age),
+        "server order": lambda p: "on" if p.server_preferred_order else "off",
+        "max cert days": lambda p: str(p.maximum_certificate_lifespan),
+    }
+    for label, get in table.items():
+        rows.append((label, *(get(p) for p in all_profiles())))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        typer.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

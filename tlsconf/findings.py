@@ -1,0 +1,34 @@
+"""What the linter and `render`'s weakness judgement report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+from tlsconf.errors import Location
+
+
+class Severity(IntEnum):
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.upper()]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Finding:
+    location: Location
+    rule_id: str
+    rule_name: str
+    severity: Severity
+    message: str
+    path: str = ""  # field path or directive that caused it
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.rule_id} [{self.severity}] {self.message}"

@@ -1,0 +1,215 @@
+"""Spec → one resolved, frozen policy per site.
+
+The site's Mozilla profile supplies every TLS value the spec leaves out; a spec value replaces
+the profile's. Each resolved value remembers where it came from — the profile, a tlsconf
+default, or the spec line that set it — so findings and errors can point at the cause. The
+policy is target-independent; targets translate names and apply version gates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from tlsconf import profiles
+from tlsconf.errors import Location, Path, format_path
+from tlsconf.spec import ClientAuth, HealthCheck, Site, Upstream
+from tlsconf.specfile import LoadedSpec
+
+DEFAULT_SESSION_TIMEOUT = 86400  # Mozilla's nginx output: 1 day
+PROFILE_DEFAULT = "intermediate"
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a resolved value came from."""
+
+    kind: str  # "spec" | "profile" | "default"
+    detail: str  # field path in the spec, or "Mozilla intermediate (6.0)", or why the default
+    location: Location | None = None
+
+    def __str__(self) -> str:
+        where = f" at {self.location}" if self.location else ""
+        return f"{self.kind}: {self.detail}{where}"
+
+
+@dataclass(frozen=True, slots=True)
+class HSTSPolicy:
+    enabled: bool
+    max_age: int
+    include_subdomains: bool
+    preload: bool
+
+    @property
+    def header_value(self) -> str:
+        value = f"max-age={self.max_age}"
+        if self.include_subdomains:
+            value += "; includeSubDomains"
+        if self.preload:
+            value += "; preload"
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class TLSPolicy:
+    profile: str
+    guideline: str
+    protocols: tuple[str, ...]
+    ciphers: tuple[str, ...]  # TLS <= 1.2 suites, OpenSSL names, preference order
+    ciphersuites: tuple[str, ...]  # TLS 1.3 suites
+    curves: tuple[str, ...]  # OpenSSL group names, preference order
+    prefer_server_ciphers: bool
+    session_timeout: int
+    session_tickets: bool | None  # None: the target picks the safe choice for its version
+    ocsp_stapling: bool
+    resolvers: tuple[str, ...]
+    trusted_ca: str | None
+    client_auth: ClientAuth | None
+    dhparam: str | None
+    certificate: str
+    key: str
+
+    def handshake_key(self) -> tuple[object, ...]:
+        """The settings a server can only apply per listener, not per SNI name (nginx)."""
+        return (self.protocols, self.ciphers, self.ciphersuites, self.curves,
+                self.prefer_server_ciphers, self.session_tickets, self.session_timeout)
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    path: str  # "/" for the site's default route
+    upstreams: tuple[Upstream, ...]
+    websocket: bool
+    pool: str  # the upstream pool / backend / service name
+
+
+@dataclass(frozen=True, slots=True)
+class SitePolicy:
+    index: int
+    name: str
+    location: Location  # where the site starts in its file
+    domains: tuple[str, ...]
+    address: str
+    https_port: int
+    http_port: int
+    tls: TLSPolicy
+    hsts: HSTSPolicy
+    redirect_http: bool
+    acme_webroot: str | None
+    http2: bool
+    routes: tuple[Route, ...]  # longest prefix first, "/" last
+    balance: str
+    health_check: HealthCheck | None
+    headers: tuple[tuple[str, str], ...]
+    default_server: bool
+    origins: Mapping[str, Origin] = field(default_factory=dict)
+
+    @property
+    def listener(self) -> tuple[str, int]:
+        return (self.address, self.https_port)
+
+    def tls_origin(self, name: str) -> Origin:
+        return self.origins.get(name) or Origin("profile", f"Mozilla {self.tls.profile}")
+
+
+def resolve(loaded: LoadedSpec) -> tuple[SitePolicy, ...]:
+    return tuple(resolve_site(loaded, i, site) for i, site in enumerate(loaded.spec.sites))
+
+
+def resolve_site(loaded: LoadedSpec, index: int, site: Site) -> SitePolicy:
+    base: Path = ("sites", index)
+    origins: dict[str, Origin] = {}
+    spec_tls = site.tls
+    profile_name = spec_tls.profile or PROFILE_DEFAULT
+    profile = profiles.get(profile_name)
+    from_profile = Origin("profile", f"Mozilla {profile.name} (guideline {profile.guideline})")
+
+    def pick(name: str, value: object, fallback: object, default: Origin) -> object:
+        if value is not None:
+            path = (*base, "tls", name)
+            origins[name] = Origin("spec", format_path(loaded.source_path(path)), loaded.locate(path))
+            return value
+        origins[name] = default
+        return fallback
+
+    def spec_origin(path: Path) -> Origin:
+        return Origin("spec", format_path(loaded.source_path(path)), loaded.locate(path))
+
+    origins["profile"] = (
+        spec_origin((*base, "tls", "profile")) if spec_tls.profile else
+        Origin("default", f"profile defaults to {PROFILE_DEFAULT}")
+    )
+    tls = TLSPolicy(
+        profile=profile.name,
+        guideline=profile.guideline,
+        protocols=tuple(pick("protocols", spec_tls.protocols, profile.protocols, from_profile)),  # type: ignore[arg-type]
+        ciphers=tuple(pick("ciphers", spec_tls.ciphers, profile.ciphers, from_profile)),  # type: ignore[arg-type]
+        ciphersuites=tuple(pick("ciphersuites", spec_tls.ciphersuites, profile.ciphersuites, from_profile)),  # type: ignore[arg-type]
+        curves=tuple(pick("curves", spec_tls.curves, profile.curves, from_profile)),  # type: ignore[arg-type]
+        prefer_server_ciphers=bool(pick("prefer_server_ciphers", spec_tls.prefer_server_ciphers, profile.server_preferred_order, from_profile)),
+        session_timeout=int(pick("session_timeout", spec_tls.session_timeout, DEFAULT_SESSION_TIMEOUT, Origin("default", "1 day, as Mozilla's configurations")) or 0),  # type: ignore[call-overload]
+        session_tickets=spec_tls.session_tickets,
+        ocsp_stapling=bool(spec_tls.ocsp_stapling),
+        resolvers=tuple(spec_tls.resolvers or ()),
+        trusted_ca=spec_tls.trusted_ca,
+        client_auth=spec_tls.client_auth,
+        dhparam=spec_tls.dhparam,
+        certificate=spec_tls.certificate,
+        key=spec_tls.key,
+    )
+    for name in ("session_tickets", "ocsp_stapling", "client_auth", "dhparam", "certificate", "key"):
+        if getattr(spec_tls, name) is not None:
+            origins[name] = spec_origin((*base, "tls", name))
+    hsts = HSTSPolicy(
+        enabled=site.hsts.enabled,
+        max_age=site.hsts.max_age if site.hsts.max_age is not None else profile.hsts_min_age,
+        include_subdomains=site.hsts.include_subdomains,
+        preload=site.hsts.preload,
+    )
+    origins["hsts"] = (
+        spec_origin((*base, "hsts")) if "hsts" in _written(loaded, base) else
+        Origin("profile", f"HSTS max-age from Mozilla {profile.name}")
+    )
+    if site.hsts.max_age is not None:
+        origins["hsts.max_age"] = spec_origin((*base, "hsts", "max_age"))
+    for name in ("redirect_http", "acme_webroot", "http2", "headers", "locations", "upstreams"):
+        if name in _written(loaded, base):
+            origins[name] = spec_origin((*base, name))
+    routes = [
+        Route(loc.path, tuple(loc.upstreams),
+              site.websocket if loc.websocket is None else loc.websocket,
+              f"tlsconf_{site.name}_{i + 1}")
+        for i, loc in enumerate(site.locations)
+    ]
+    routes.sort(key=lambda r: (-len(r.path), r.path))
+    routes.append(Route("/", tuple(site.upstreams), site.websocket, f"tlsconf_{site.name}"))
+    return SitePolicy(
+        index=index,
+        name=site.name,
+        location=loaded.locate(base),
+        domains=tuple(site.domains),
+        address=site.listen.address,
+        https_port=site.listen.https_port,
+        http_port=site.listen.http_port,
+        tls=tls,
+        hsts=hsts,
+        redirect_http=site.redirect_http,
+        acme_webroot=site.acme_webroot,
+        http2=site.http2,
+        routes=tuple(routes),
+        balance=site.balance,
+        health_check=site.health_check,
+        headers=tuple(site.headers.items()),
+        default_server=site.default_server,
+        origins=origins,
+    )
+
+
+def _written(loaded: LoadedSpec, base: Path) -> set[str]:
+    """Site keys written in the file (in the site itself or in `defaults`)."""
+    keys = set()
+    for name in ("hsts", "redirect_http", "acme_webroot", "http2", "headers", "locations", "upstreams"):
+        source = loaded.source_path((*base, name))
+        if source in loaded.document.values:
+            keys.add(name)
+    return keys

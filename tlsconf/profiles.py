@@ -1,0 +1,68 @@
+"""Mozilla server-side TLS profiles, read from the guideline data shipped in the package.
+
+`modern` and `intermediate` come from guideline 6.0; `old`, which 6.0 dropped, from the last
+guideline that defined it (5.8). Provenance is recorded in each data file.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+PROFILE_NAMES = ("modern", "intermediate", "old")
+_FILES = {"modern": "mozilla-6.0.json", "intermediate": "mozilla-6.0.json", "old": "mozilla-5.8-old.json"}
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    name: str
+    guideline: str
+    protocols: tuple[str, ...]
+    ciphers: tuple[str, ...]  # OpenSSL names, in Mozilla's order
+    ciphers_iana: tuple[str, ...]
+    ciphersuites: tuple[str, ...]
+    curves: tuple[str, ...]
+    certificate_types: tuple[str, ...]
+    certificate_curves: tuple[str, ...]
+    rsa_key_size: int | None
+    dh_param_size: int | None
+    hsts_min_age: int
+    server_preferred_order: bool
+    maximum_certificate_lifespan: int
+    oldest_clients: tuple[str, ...]
+
+
+@cache
+def _data(filename: str) -> dict[str, object]:
+    text = resources.files("tlsconf").joinpath("data", filename).read_text("utf-8")
+    data: dict[str, object] = json.loads(text)
+    return data
+
+
+@cache
+def get(name: str) -> Profile:
+    data = _data(_FILES[name])
+    config = data["configurations"][name]  # type: ignore[index]
+    return Profile(
+        name=name,
+        guideline=f"{float(data['version']):.1f}",  # type: ignore[arg-type]
+        protocols=tuple(config["tls_versions"]),
+        ciphers=tuple(config["ciphers"]["openssl"]),
+        ciphers_iana=tuple(config["ciphers"]["iana"]),
+        ciphersuites=tuple(config["ciphersuites"]),
+        curves=tuple(config["tls_curves"]),
+        certificate_types=tuple(config["certificate_types"]),
+        certificate_curves=tuple(config["certificate_curves"]),
+        rsa_key_size=config["rsa_key_size"],
+        dh_param_size=config["dh_param_size"],
+        hsts_min_age=int(config["hsts_min_age"]),
+        server_preferred_order=bool(config["server_preferred_order"]),
+        maximum_certificate_lifespan=int(config["maximum_certificate_lifespan"]),
+        oldest_clients=tuple(config["oldest_clients"]),
+    )
+
+
+def all_profiles() -> tuple[Profile, ...]:
+    return tuple(get(name) for name in PROFILE_NAMES)

@@ -1,0 +1,301 @@
+"""YAML bytes → plain data with a position for every value.
+
+The file is checked before it is parsed (size, strict UTF-8, no NUL or Unicode line
+separators), then read as a stream of parser events — libyaml's C parser when
+`ruamel.yaml.clib` is installed — and built into plain dicts, lists and scalars in one pass that
+records where each value and key starts. That single pass is what refuses what a spec never
+needs and an attacker loves: anchors and aliases (alias bombs), explicit tags (`!!python/...`),
+merge keys, directives, several documents, duplicate keys and deep nesting. Plain scalars are
+resolved with the YAML 1.2 core schema (so `on`/`no` stay strings).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from tlsconf.errors import Location, Path, Problem, TlsconfError, format_path
+
+DEFAULT_MAX_BYTES = 16 * 1024 * 1024
+MAX_DEPTH = 24
+
+_FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029\ufeff]")
+_NULL = re.compile(r"~|null|Null|NULL")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"[-+]?[0-9]+")
+_INT_OCT = re.compile(r"0o[0-7]+")
+_INT_HEX = re.compile(r"0x[0-9a-fA-F]+")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+
+
+@dataclass
+class Document:
+    """Plain data from one YAML file and the 1-based (line, col) of every value and key."""
+
+    name: str
+    data: Any
+    values: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, path: Path, *, key: bool = False) -> Location:
+        """The position of `path`'s value (or key), else of its nearest located ancestor."""
+        table = self.keys if key else self.values
+        probe = tuple(path)
+        while probe:
+            mark = table.get(probe) or self.values.get(probe)
+            if mark is not None:
+                return Location(self.name, *mark)
+            probe = probe[:-1]
+        return Location(self.name, *self.values.get((), (1, 1)))
+
+
+def read_bytes(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """Read a regular file, refusing it before reading when it is over the limit."""
+    where = Location(path)
+    try:
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > max_bytes:
+                raise TlsconfError.single(
+                    where, "", f"file is {size} bytes; the limit is {max_bytes} (--max-bytes)"
+                )
+            data = handle.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise TlsconfError.single(where, "", "no such file") from None
+    except IsADirectoryError:
+        raise TlsconfError.single(where, "", "is a directory, not a spec file") from None
+    except PermissionError:
+        raise TlsconfError.single(where, "", "permission denied") from None
+    if len(data) > max_bytes:
+        raise TlsconfError.single(where, "", f"file is larger than the limit of {max_bytes} bytes")
+    return data
+
+
+def decode(name: str, data: bytes) -> str:
+    """Strict UTF-8 with no NUL, C0/C1 controls (but TAB/LF/CR) or Unicode line separators."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _position(data[: exc.start].decode("utf-8", "replace"))
+        raise TlsconfError.single(
+            Location(name, line, col), "", f"invalid UTF-8 (byte 0x{data[exc.start]:02x})"
+        ) from None
+    bad = _FORBIDDEN_CHARS.search(text)
+    if bad:
+        line, col = _position(text[: bad.start()])
+        raise TlsconfError.single(
+            Location(name, line, col),
+            "",
+            f"character U+{ord(bad.group()):04X} is not allowed (control characters, NUL and "
+            "Unicode line separators are refused)",
+        )
+    return text
+
+
+def _position(prefix: str) -> tuple[int, int]:
+    line = prefix.count("\n") + 1
+    return line, len(prefix) - (prefix.rfind("\n") + 1) + 1
+
+
+def load(name: str, text: str) -> Document:
+    """Parse one YAML document into a `Document`; every refusal is a `TlsconfError`.
+
+    libyaml (the fast path) implements YAML 1.1 and rejects some valid YAML 1.2, such as
+    `{address: 127.0.0.1:8080}` in flow style; on a syntax error the pure-Python YAML 1.2
+    parser decides, and its error is the one reported.
+    """
+    try:
+        return _build(name, _c_events(text))
+    except _SyntaxError:
+        pass
+    try:
+        return _build(name, _pure_events(text))
+    except _SyntaxError as error:
+        exc = error.cause
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        where = Location(name, mark.line + 1, mark.column + 1) if mark else Location(name)
+        raise TlsconfError.single(where, "", f"YAML syntax error: {problem}") from None
+
+
+class _SyntaxError(Exception):
+    def __init__(self, cause: Exception) -> None:
+        self.cause = cause
+
+
+def _build(name: str, events: Iterator[Any]) -> Document:
+    builder = _Builder(name)
+    try:
+        for event in events:
+            builder.feed(event)
+    except _Refused as refused:
+        raise TlsconfError([refused.problem]) from None
+    except TlsconfError:
+        raise
+    except Exception as exc:  # the parser's own errors
+        raise _SyntaxError(exc) from None
+    return builder.document()
+
+
+def load_file(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[Document, bytes]:
+    data = read_bytes(path, max_bytes)
+    return load(path, decode(path, data)), data
+
+
+def _c_events(text: str) -> Iterator[Any]:
+    try:
+        from _ruamel_yaml import CParser  # libyaml: several times faster than the pure parser
+    except ImportError:  # pragma: no cover - exercised only without ruamel.yaml.clib
+        yield from _pure_events(text)
+        return
+    parser = CParser(text)
+    while True:
+        event = parser.get_event()
+        yield event
+        if type(event).__name__ == "StreamEndEvent":
+            return
+
+
+def _pure_events(text: str) -> Iterator[Any]:
+    from ruamel.yaml import YAML
+
+    yield from YAML(typ="safe", pure=True).parse(text)
+
+
+class _Refused(Exception):
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+
+
+class _Builder:
+    """Turns parser events into plain data, refusing every construct a spec does not need."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.doc = Document(name, None)
+        self.documents = 0
+        # Stack of open containers: (container, path, pending key or None, key mark).
+        self.stack: list[list[Any]] = []
+        self.root: Any = None
+        self.has_root = False
+
+    def refuse(self, event: Any, message: str, path: Path = ()) -> None:
+        mark = event.start_mark
+        where = Location(self.name, mark.line + 1, mark.column + 1)
+        raise _Refused(Problem(where, format_path(path), message))
+
+    def document(self) -> Document:
+        if not self.has_root or self.root is None:
+            raise TlsconfError.single(
+                Location(self.name, 1, 1), "", "the file is empty; expected a mapping with `sites`"
+            )
+        self.doc.data = self.root
+        return self.doc
+
+    def feed(self, event: Any) -> None:
+        kind = type(event).__name__
+        if kind in ("StreamStartEvent", "StreamEndEvent", "DocumentEndEvent"):
+            return
+        if kind == "DocumentStartEvent":
+            self.documents += 1
+            if self.documents > 1:
+                self.refuse(event, "only one YAML document is allowed per file")
+            if getattr(event, "version", None) or getattr(event, "tags", None):
+                self.refuse(event, "YAML directives (%YAML, %TAG) are not allowed")
+            return
+        if kind == "AliasEvent":
+            self.refuse(event, "YAML aliases (*name) are not allowed; repeat the value or use `defaults`", self._path())
+        if getattr(event, "anchor", None):
+            self.refuse(event, "YAML anchors (&name) are not allowed; repeat the value or use `defaults`", self._path())
+        if kind == "ScalarEvent":
+            self._scalar(event)
+        elif kind in ("MappingStartEvent", "SequenceStartEvent"):
+            self._check_tag(event)
+            if len(self.stack) >= MAX_DEPTH:
+                self.refuse(event, f"nesting deeper than {MAX_DEPTH} levels is not allowed")
+            container: Any = {} if kind == "MappingStartEvent" else []
+            path = self._place(event, container)
+            self.stack.append([container, path, None])
+        elif kind in ("MappingEndEvent", "SequenceEndEvent"):
+            self.stack.pop()
+
+    def _check_tag(self, event: Any) -> None:
+        tag = getattr(event, "tag", None)
+        implicit = getattr(event, "implicit", True)
+        if tag is not None and not (implicit is True or (isinstance(implicit, tuple) and implicit[0])):
+            self.refuse(event, f"explicit YAML tags ({tag}) are not allowed", self._path())
+
+    def _path(self) -> Path:
+        if not self.stack:
+            return ()
+        container, path, key = self.stack[-1]
+        if isinstance(container, dict):
+            return (*path, key) if key is not None else path
+        return (*path, len(container))
+
+    def _place(self, event: Any, value: Any) -> Path:
+        """Attach `value` to the open container (or make it the root); return its path."""
+        mark = (event.start_mark.line + 1, event.start_mark.column + 1)
+        if not self.stack:
+            if not isinstance(value, dict):
+                self.refuse(event, "the top level must be a mapping with `sites`")
+            self.root, self.has_root = value, True
+            self.doc.values[()] = mark
+            return ()
+        top = self.stack[-1]
+        container, path, key = top
+        if isinstance(container, list):
+            child: Path = (*path, len(container))
+            container.append(value)
+        else:
+            child = (*path, key)
+            container[key] = value
+            top[2] = None
+        self.doc.values[child] = mark
+        return child
+
+    def _scalar(self, event: Any) -> None:
+        self._check_tag(event)
+        plain = event.style in (None, "")
+        value = _resolve(event.value) if plain else event.value
+        top = self.stack[-1] if self.stack else None
+        if top is not None and isinstance(top[0], dict) and top[2] is None:
+            # A mapping key.
+            if plain and event.value == "<<":
+                self.refuse(event, "YAML merge keys (<<) are not allowed; use `defaults`", top[1])
+            if not isinstance(value, str):
+                self.refuse(event, f"mapping keys must be strings, got {event.value!r}", top[1])
+            if value in top[0]:
+                self.refuse(event, f"duplicate key {value!r}", (*top[1], value))
+            top[2] = value
+            self.doc.keys[(*top[1], value)] = (event.start_mark.line + 1, event.start_mark.column + 1)
+            return
+        self._place(event, value)
+
+
+def _resolve(text: str) -> Any:
+    """YAML 1.2 core schema for plain scalars."""
+    if text == "" or _NULL.fullmatch(text):
+        return None
+    if text in _BOOL:
+        return _BOOL[text]
+    if _INT.fullmatch(text):
+        return int(text)
+    if _INT_OCT.fullmatch(text):
+        return int(text[2:], 8)
+    if _INT_HEX.fullmatch(text):
+        return int(text[2:], 16)
+    if _FLOAT.fullmatch(text):
+        return float(text)
+    if text in (".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"):
+        return float("inf")
+    if text in ("-.inf", "-.Inf", "-.INF"):
+        return float("-inf")
+    if text in (".nan", ".NaN", ".NAN"):
+        return float("nan")
+    return text

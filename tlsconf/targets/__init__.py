@@ -1,0 +1,26 @@
+"""The explicit registry of render targets. Each module has `NAME` and
+`render(loaded, sites) -> Rendered`, and is imported only when asked for."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Protocol
+
+from tlsconf.policy import SitePolicy
+from tlsconf.render import Rendered
+from tlsconf.specfile import LoadedSpec
+
+TARGETS: dict[str, str] = {
+    "nginx": "tlsconf.targets.nginx",
+}
+
+
+class Target(Protocol):
+    NAME: str
+
+    def render(self, loaded: LoadedSpec, sites: tuple[SitePolicy, ...]) -> Rendered: ...
+
+
+def get(name: str) -> Target:
+    module: Target = import_module(TARGETS[name])  # type: ignore[assignment]
+    return module

@@ -1,0 +1,175 @@
+"""nginx target: conf.d-style files included inside `http {}`, plus an optional main config.
+
+Layout under `nginx/`: `conf.d/00-tlsconf.conf` (the WebSocket map and, per listener without a
+`default_server` site, a catch-all server that refuses unknown SNI names while carrying the
+listener's TLS policy — nginx negotiates protocols and ciphers with the default server's
+settings), `conf.d/<site>.conf` per site, and `nginx.conf` with `--main-config`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tlsconf.errors import Problem, TlsconfError
+from tlsconf.escape import Raw
+from tlsconf.escape import nginx as escape
+from tlsconf.names import parse_version
+from tlsconf.policy import SitePolicy
+from tlsconf.render import Rendered, environment, guidelines_of, header_lines
+from tlsconf.specfile import LoadedSpec
+from tlsconf.targets.common import by_listener, require_one_policy_per_listener, usable_curves
+
+NAME = "nginx"
+DEFAULT_VERSION = "1.22"
+DEFAULT_OPENSSL = "3.0"
+
+# Version gates (nginx release that introduced the behaviour).
+HTTP2_DIRECTIVE = (1, 25, 1)  # `http2 on;` replaces `listen ... http2`
+REJECT_HANDSHAKE = (1, 19, 4)  # `ssl_reject_handshake on;`
+TICKET_KEY_ROTATION = (1, 23, 2)  # before it, ticket keys never rotate: tickets stay off
+SSL_CONF_COMMAND = (1, 19, 4)  # `ssl_conf_command Ciphersuites ...`
+BALANCE = {"round_robin": None, "least_conn": Raw("least_conn"), "ip_hash": Raw("ip_hash")}
+ON_OFF = {True: Raw("on"), False: Raw("off")}
+
+
+def render(loaded: LoadedSpec, sites: tuple[SitePolicy, ...], main_config: bool = False) -> Rendered:
+    versions = loaded.spec.targets.nginx
+    version = parse_version(versions.version or DEFAULT_VERSION)
+    openssl = versions.openssl or DEFAULT_OPENSSL
+    http2_directive = version >= HTTP2_DIRECTIVE
+    # Before `http2 on;`, HTTP/2 is a property of the listening socket, not of a server.
+    require_one_policy_per_listener(
+        loaded, sites, "nginx", extra=() if http2_directive else ("http2",)
+    )
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    contexts = {}
+    for site in sites:
+        curves, curve_problems = usable_curves(loaded, site, openssl, "nginx")
+        problems += curve_problems
+        problems += _capability_problems(loaded, site)
+        if site.health_check is not None:
+            warnings.append(Problem(
+                site.location, f"sites[{site.index}].health_check",
+                "nginx open source has no active health checks; passive checks "
+                f"(max_fails=3 fail_timeout={site.health_check.interval}s) are used instead",
+            ))
+        contexts[site.name] = _site_context(site, curves, version, http2_directive)
+    if problems:
+        raise TlsconfError(problems)
+    env = environment("nginx", escape)
+    header = Raw(header_lines(loaded.digest, guidelines_of({s.tls.guideline for s in sites})))
+    files = {
+        f"nginx/conf.d/{site.name}.conf": env.get_template("site.conf.j2").render(
+            header=header, site=contexts[site.name]
+        )
+        for site in sites
+    }
+    listeners = [
+        _listener_context(members, contexts[members[0].name], version)
+        for members in by_listener(sites).values()
+    ]
+    files["nginx/conf.d/00-tlsconf.conf"] = env.get_template("common.conf.j2").render(
+        header=header, listeners=listeners
+    )
+    if main_config:
+        files["nginx/nginx.conf"] = env.get_template("nginx.conf.j2").render(header=header)
+    return Rendered(files, tuple(warnings))
+
+
+def _capability_problems(loaded: LoadedSpec, site: SitePolicy) -> list[Problem]:
+    out = []
+    if site.balance == "ip_hash":
+        for route in site.routes:
+            for upstream in route.upstreams:
+                if upstream.backup:
+                    out.append(Problem(
+                        site.location, f"sites[{site.index}].upstreams",
+                        "nginx cannot combine `balance: ip_hash` with `backup: true` upstreams; "
+                        "use round_robin or least_conn, or drop backup",
+                    ))
+                    return out
+    return out
+
+
+def _listen(address: str, port: int) -> str:
+    return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
+
+
+def _tls_context(site: SitePolicy, curves: tuple[str, ...], version: tuple[int, ...]) -> dict[str, Any]:
+    tls = site.tls
+    legacy = any(p != "TLSv1.3" for p in tls.protocols)
+    tickets = tls.session_tickets
+    if tickets is None:
+        tickets = version >= TICKET_KEY_ROTATION
+    return {
+        "protocols": list(tls.protocols),
+        "ciphers": ":".join(tls.ciphers) if legacy and tls.ciphers else None,
+        "ciphersuites": ":".join(tls.ciphersuites) if "TLSv1.3" in tls.protocols else None,
+        "curves": ":".join(curves),
+        "prefer_server_ciphers": ON_OFF[tls.prefer_server_ciphers],
+        "session_timeout": Raw(f"{tls.session_timeout}s"),
+        "session_tickets": ON_OFF[tickets],
+        "dhparam": tls.dhparam,
+    }
+
+
+def _site_context(
+    site: SitePolicy, curves: tuple[str, ...], version: tuple[int, ...], http2_directive: bool
+) -> dict[str, Any]:
+    tls = site.tls
+    hsts = site.hsts
+    return {
+        "name": site.name,
+        "server_names": list(site.domains),
+        "listen_https": _listen(site.address, site.https_port),
+        "listen_http": _listen(site.address, site.http_port),
+        "default_server": site.default_server,
+        "http2_listen": site.http2 and not http2_directive,
+        "http2_directive": ON_OFF[site.http2] if http2_directive else None,
+        "tls": _tls_context(site, curves, version),
+        "certificate": tls.certificate,
+        "key": tls.key,
+        "stapling": tls.ocsp_stapling,
+        "stapling_verify": tls.ocsp_stapling and tls.trusted_ca is not None,
+        "resolvers": list(tls.resolvers),
+        "trusted_ca": tls.trusted_ca,
+        "verify_client": (
+            Raw("on" if tls.client_auth.mode == "required" else "optional")
+            if tls.client_auth else None
+        ),
+        "client_ca": tls.client_auth.ca if tls.client_auth else None,
+        "hsts": hsts.header_value if hsts.enabled else None,
+        "headers": [{"name": n, "value": v} for n, v in site.headers],
+        "http_server": site.redirect_http or site.acme_webroot is not None,
+        "redirect": site.redirect_http,
+        "port_suffix": Raw("" if site.https_port == 443 else f":{site.https_port}"),
+        "acme_webroot": site.acme_webroot,
+        "routes": [
+            {"path": r.path, "pool": r.pool, "websocket": r.websocket} for r in site.routes
+        ],
+        "pools": [
+            {
+                "name": r.pool,
+                "method": BALANCE[site.balance],
+                "servers": [
+                    {"address": u.address, "weight": u.weight, "backup": u.backup}
+                    for u in r.upstreams
+                ],
+                "fail_timeout": Raw(f"{site.health_check.interval}s") if site.health_check else None,
+            }
+            for r in reversed(site.routes)
+        ],
+    }
+
+
+def _listener_context(
+    members: list[SitePolicy], first: dict[str, Any], version: tuple[int, ...]
+) -> dict[str, Any]:
+    return {
+        "listen": first["listen_https"],
+        "catch_all": not any(s.default_server for s in members) and version >= REJECT_HANDSHAKE,
+        "http2_listen": first["http2_listen"] and any(s.http2 for s in members),
+        "tls": first["tls"],
+        "sites": [s.name for s in members],
+    }
