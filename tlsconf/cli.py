@@ -24,7 +24,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-TARGET_NAMES = ("nginx",)
+TARGET_NAMES = ("nginx", "haproxy", "traefik")
 
 
 def _version(value: bool) -> None:
@@ -51,7 +51,9 @@ def _fail(error: TlsconfError) -> NoReturn:
 @app.command()
 def render(
     spec: Annotated[Path, typer.Argument(help="The site spec (YAML).", dir_okay=False)],
-    target: Annotated[str, typer.Option("--target", "-t", help="nginx.")] = "nginx",
+    target: Annotated[
+        str, typer.Option("--target", "-t", help="nginx, haproxy, traefik, or all (with -o).")
+    ] = "nginx",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write files under DIR/<target>/.")
     ] = None,
@@ -71,8 +73,12 @@ def render(
     from tlsconf.output import write_files
     from tlsconf.specfile import load_spec
 
-    if target not in TARGET_NAMES:
-        typer.echo(f"--target: unknown target {target!r}; allowed: {', '.join(TARGET_NAMES)}", err=True)
+    if target not in (*TARGET_NAMES, "all"):
+        typer.echo(f"--target: unknown target {target!r}; allowed: {', '.join(TARGET_NAMES)}, all",
+                   err=True)
+        raise typer.Exit(2)
+    if target == "all" and output is None:
+        typer.echo("--target all: needs -o DIR (one directory per target)", err=True)
         raise typer.Exit(2)
     try:
         loaded = load_spec(str(spec))
@@ -92,19 +98,18 @@ def render(
                 f"refusing to render {len(weak)} setting(s) weaker than the chosen Mozilla "
                 "profile; fix them or pass --allow-weak", err=True)
             raise typer.Exit(1)
-        module = targets.get(target)
-        if target == "nginx":
-            from tlsconf.targets import nginx
-
-            rendered = nginx.render(loaded, sites, main_config=main_config)
-        else:
-            rendered = module.render(loaded, sites)
-        for warning in rendered.warnings:
-            typer.echo(f"{warning.location}: warning: {warning.path}: {warning.message}", err=True)
+        files: dict[str, str] = {}
+        for name in TARGET_NAMES if target == "all" else (target,):
+            rendered = targets.render(name, loaded, sites, main_config=main_config)
+            for warning in rendered.warnings:
+                typer.echo(f"{warning.location}: warning: {warning.path}: {warning.message}",
+                           err=True)
+            files.update(rendered.files)
         if output is None:
             sys.stdout.write(rendered.text())
         else:
-            write_files(output, rendered.files, force=force)
+            # Every target is rendered before anything is written: all or nothing.
+            write_files(output, files, force=force)
     except TlsconfError as error:
         _fail(error)
 

@@ -12,6 +12,8 @@ from tlsconf.specfile import LoadedSpec
 
 TARGETS: dict[str, str] = {
     "nginx": "tlsconf.targets.nginx",
+    "haproxy": "tlsconf.targets.haproxy",
+    "traefik": "tlsconf.targets.traefik",
 }
 
 
@@ -24,3 +26,14 @@ class Target(Protocol):
 def get(name: str) -> Target:
     module: Target = import_module(TARGETS[name])  # type: ignore[assignment]
     return module
+
+
+def render(
+    name: str, loaded: LoadedSpec, sites: tuple[SitePolicy, ...], *, main_config: bool = False
+) -> Rendered:
+    """Render with one target; `main_config` asks nginx for a complete nginx.conf too."""
+    if name == "nginx":
+        from tlsconf.targets import nginx
+
+        return nginx.render(loaded, sites, main_config=main_config)
+    return get(name).render(loaded, sites)
