@@ -18,6 +18,8 @@ from tlsconf.specfile import LoadedSpec
 
 DEFAULT_SESSION_TIMEOUT = 86400  # Mozilla's nginx output: 1 day
 PROFILE_DEFAULT = "intermediate"
+_SITE_FIELDS = ("redirect_http", "acme_webroot", "acme_upstream", "http2", "headers", "locations",
+                "upstreams")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +98,7 @@ class SitePolicy:
     hsts: HSTSPolicy
     redirect_http: bool
     acme_webroot: str | None
+    acme_upstream: str | None
     http2: bool
     routes: tuple[Route, ...]  # longest prefix first, "/" last
     balance: str
@@ -172,7 +175,7 @@ def resolve_site(loaded: LoadedSpec, index: int, site: Site) -> SitePolicy:
     )
     if site.hsts.max_age is not None:
         origins["hsts.max_age"] = spec_origin((*base, "hsts", "max_age"))
-    for name in ("redirect_http", "acme_webroot", "http2", "headers", "locations", "upstreams"):
+    for name in _SITE_FIELDS:
         if name in _written(loaded, base):
             origins[name] = spec_origin((*base, name))
     routes = [
@@ -195,6 +198,7 @@ def resolve_site(loaded: LoadedSpec, index: int, site: Site) -> SitePolicy:
         hsts=hsts,
         redirect_http=site.redirect_http,
         acme_webroot=site.acme_webroot,
+        acme_upstream=site.acme_upstream,
         http2=site.http2,
         routes=tuple(routes),
         balance=site.balance,
@@ -208,7 +212,7 @@ def resolve_site(loaded: LoadedSpec, index: int, site: Site) -> SitePolicy:
 def _written(loaded: LoadedSpec, base: Path) -> set[str]:
     """Site keys written in the file (in the site itself or in `defaults`)."""
     keys = set()
-    for name in ("hsts", "redirect_http", "acme_webroot", "http2", "headers", "locations", "upstreams"):
+    for name in ("hsts", *_SITE_FIELDS):
         source = loaded.source_path((*base, name))
         if source in loaded.document.values:
             keys.add(name)

@@ -119,6 +119,7 @@ class Site(Model):
     hsts: HSTS = Field(default_factory=HSTS, description="Strict-Transport-Security.")
     redirect_http: bool = Field(True, description="Port 80 redirects to https (except the ACME path).")
     acme_webroot: AbsPath | None = Field(None, description="Serve `/.well-known/acme-challenge/` from this directory on port 80.")
+    acme_upstream: HostPort | None = Field(None, description="Proxy `/.well-known/acme-challenge/` on port 80 to this `host:port` (e.g. certbot --standalone or lego); the way to keep ACME http-01 working on HAProxy and Traefik, which cannot serve files.")
     http2: bool = Field(True, description="Offer HTTP/2 (ALPN h2).")
     upstreams: list[Upstream] = Field(min_length=1, description="Backend servers (plain HTTP).")
     balance: Balance = Field("round_robin", description="Load-balancing method.")

@@ -212,6 +212,8 @@ def _semantic_problems(loaded: LoadedSpec) -> list[Problem]:
             if location.path == "/":
                 add(("sites", i, "locations", j, "path"), "'/' is the site's own `upstreams`; use a longer prefix")
             seen.add(location.path)
+        if site.acme_webroot and site.acme_upstream:
+            add(("sites", i, "acme_upstream"), "set either acme_webroot or acme_upstream, not both")
         if site.hsts.preload and not site.hsts.include_subdomains:
             add(("sites", i, "hsts", "preload"), "preload needs include_subdomains: true")
         if site.tls.ocsp_stapling and not site.tls.resolvers:

@@ -141,10 +141,11 @@ def _site_context(
         "client_ca": tls.client_auth.ca if tls.client_auth else None,
         "hsts": hsts.header_value if hsts.enabled else None,
         "headers": [{"name": n, "value": v} for n, v in site.headers],
-        "http_server": site.redirect_http or site.acme_webroot is not None,
+        "http_server": site.redirect_http or bool(site.acme_webroot or site.acme_upstream),
         "redirect": site.redirect_http,
         "port_suffix": Raw("" if site.https_port == 443 else f":{site.https_port}"),
         "acme_webroot": site.acme_webroot,
+        "acme_upstream": site.acme_upstream,
         "routes": [
             {"path": r.path, "pool": r.pool, "websocket": r.websocket} for r in site.routes
         ],
