@@ -119,22 +119,26 @@ def schema(
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the schema.")] = Path(
         "schemas/tlsconf.schema.json"
     ),
-    check: Annotated[bool, typer.Option("--check", help="Fail (exit 1) if the file is stale.")] = False,
+    docs: Annotated[Path, typer.Option("--docs", help="Where to write the spec reference.")] = Path(
+        "docs/spec.md"
+    ),
+    check: Annotated[bool, typer.Option("--check", help="Fail (exit 1) if a file is stale.")] = False,
 ) -> None:
-    """Write the JSON Schema of the spec (generated from the models)."""
-    from tlsconf.schema import schema_text
+    """Write the spec's JSON Schema and reference docs (both generated from the models)."""
+    from tlsconf.schema import schema_text, spec_markdown
 
-    text = schema_text()
+    wanted = {output: schema_text(), docs: spec_markdown()}
     if check:
-        current = output.read_text("utf-8") if output.is_file() else None
-        if current != text:
-            typer.echo(f"{output}: stale; run `tlsconf schema -o {output}`", err=True)
-            raise typer.Exit(1)
-        return
+        stale = [p for p, text in wanted.items()
+                 if not p.is_file() or p.read_text("utf-8") != text]
+        for path in stale:
+            typer.echo(f"{path}: stale; run `tlsconf schema` to regenerate it", err=True)
+        raise typer.Exit(1 if stale else 0)
     from tlsconf.output import write_files
 
     try:
-        write_files(output.parent, {output.name: text}, force=True)
+        for path, text in wanted.items():
+            write_files(path.parent, {path.name: text}, force=True)
     except TlsconfError as error:
         _fail(error)
 
@@ -164,7 +168,15 @@ def profiles() -> None:
 
 
 def main() -> None:
+    import os
+
     try:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as exc:  # a bug, not bad input: say so briefly, no traceback by default
+        if os.environ.get("TLSCONF_DEBUG"):
+            raise
+        typer.echo(f"tlsconf: internal error: {type(exc).__name__}: {exc} "
+                   "(set TLSCONF_DEBUG=1 for a traceback, and please report it)", err=True)
+        sys.exit(3)

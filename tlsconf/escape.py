@@ -22,7 +22,7 @@ class UnsafeValue(ValueError):
 
 
 _PRINTABLE = re.compile(r"[\x20-\x7e]*")
-_NGINX_BARE = re.compile(r"[A-Za-z0-9._:/\[\]=@+,-]+")
+_NGINX_BARE = re.compile(r"[A-Za-z0-9._:/\[\]=@+,*-]+")
 
 
 def _check(value: str, forbidden: str) -> None:

@@ -253,6 +253,8 @@ class _Builder:
             child: Path = (*path, len(container))
             container.append(value)
         else:
+            if key is None:
+                self.refuse(event, "mapping keys must be strings, not mappings or lists", path)
             child = (*path, key)
             container[key] = value
             top[2] = None

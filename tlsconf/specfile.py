@@ -135,7 +135,11 @@ def _is_type_tag(part: str) -> bool:
 def _problems(loaded: LoadedSpec, data: Any, exc: ValidationError) -> list[Problem]:
     problems = []
     for error in exc.errors(include_url=False):
-        path, value, found = _data_path(data, tuple(error["loc"]))
+        loc = tuple(error["loc"])
+        is_key = bool(loc) and loc[-1] == "[key]"
+        path, value, found = _data_path(data, loc[:-1] if is_key else loc)
+        if is_key:
+            value = path[-1]
         kind = error["type"]
         message = str(error["msg"])
         if message.startswith("Value error, "):
@@ -151,7 +155,7 @@ def _problems(loaded: LoadedSpec, data: Any, exc: ValidationError) -> list[Probl
         elif found:
             message = f"{message}, got {short_repr(value)}"
         source = loaded.source_path(path)
-        key = kind == "extra_forbidden"
+        key = kind == "extra_forbidden" or is_key
         where = loaded.document.locate(source if found or key else source[:-1], key=key)
         problems.append(Problem(where, format_path(source), message))
     return problems

@@ -159,7 +159,7 @@ def _site_context(
                 ],
                 "fail_timeout": Raw(f"{site.health_check.interval}s") if site.health_check else None,
             }
-            for r in reversed(site.routes)
+            for r in sorted(site.routes, key=lambda r: r.pool)
         ],
     }
 
