@@ -47,6 +47,7 @@ def render(loaded: LoadedSpec, sites: tuple[SitePolicy, ...], main_config: bool 
     for site in sites:
         curves, curve_problems = usable_curves(loaded, site, openssl, "nginx")
         problems += curve_problems
+        problems += _tls13_problems(site, version, openssl)
         problems += _capability_problems(loaded, site)
         if site.health_check is not None:
             warnings.append(Problem(
@@ -77,6 +78,21 @@ def render(loaded: LoadedSpec, sites: tuple[SitePolicy, ...], main_config: bool 
     return Rendered(files, tuple(warnings))
 
 
+def _tls13_problems(site: SitePolicy, version: tuple[int, ...], openssl: str) -> list[Problem]:
+    """TLS 1.3 needs OpenSSL >= 1.1.1; choosing its suites needs nginx >= 1.19.4."""
+    out = []
+    if "TLSv1.3" in site.tls.protocols and parse_version(openssl) < (1, 1, 1):
+        origin = site.tls_origin("protocols")
+        out.append(Problem(origin.location or site.location, f"sites[{site.index}].tls.protocols",
+                           f"TLSv1.3 needs OpenSSL >= 1.1.1; targets.nginx.openssl is {openssl}"))
+    origin = site.tls_origin("ciphersuites")
+    if version < SSL_CONF_COMMAND and origin.kind == "spec":
+        out.append(Problem(origin.location or site.location, origin.detail,
+                           "choosing TLS 1.3 suites needs nginx >= 1.19.4 (ssl_conf_command); "
+                           "remove the override or raise targets.nginx.version"))
+    return out
+
+
 def _capability_problems(loaded: LoadedSpec, site: SitePolicy) -> list[Problem]:
     out = []
     if site.balance == "ip_hash":
@@ -105,7 +121,11 @@ def _tls_context(site: SitePolicy, curves: tuple[str, ...], version: tuple[int, 
     return {
         "protocols": list(tls.protocols),
         "ciphers": ":".join(tls.ciphers) if legacy and tls.ciphers else None,
-        "ciphersuites": ":".join(tls.ciphersuites) if "TLSv1.3" in tls.protocols else None,
+        # Before ssl_conf_command the profile's suites are OpenSSL's defaults anyway.
+        "ciphersuites": (
+            ":".join(tls.ciphersuites)
+            if "TLSv1.3" in tls.protocols and version >= SSL_CONF_COMMAND else None
+        ),
         "curves": ":".join(curves),
         "prefer_server_ciphers": ON_OFF[tls.prefer_server_ciphers],
         "session_timeout": Raw(f"{tls.session_timeout}s"),
