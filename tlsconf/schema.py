@@ -21,15 +21,36 @@ def schema() -> dict[str, Any]:
     assert doc["properties"]["sites"]["items"] == site_ref
     site = doc["$defs"]["Site"]
     # `defaults:` holds any defaultable site field, all optional; it is merged before validation.
+    defs = doc["$defs"]
     doc["properties"]["defaults"] = {
         "type": "object",
         "description": "Site fields applied to every site that omits them (merged per key).",
         "additionalProperties": False,
-        "properties": {name: site["properties"][name] for name in DEFAULTABLE},
+        "properties": {name: _partial(site["properties"][name], defs) for name in DEFAULTABLE},
     }
+    # A site may take `tls` and `upstreams` from `defaults`.
+    site["required"] = [name for name in site["required"] if name not in DEFAULTABLE]
     doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     doc["$id"] = SCHEMA_ID
     return doc
+
+
+def _partial(node: Any, defs: dict[str, Any]) -> Any:
+    """`node` with every referenced model replaced by a copy whose fields are all optional."""
+    if isinstance(node, list):
+        return [_partial(item, defs) for item in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/") and not ref.endswith("Partial"):
+        name = ref.rsplit("/", 1)[-1]
+        partial = f"{name}Partial"
+        if partial not in defs:
+            defs[partial] = {}  # placeholder against recursion
+            body = {k: v for k, v in defs[name].items() if k != "required"}
+            defs[partial] = _partial(body, defs)
+        return {**node, "$ref": f"#/$defs/{partial}"}
+    return {key: _partial(value, defs) for key, value in node.items()}
 
 
 def schema_text() -> str:

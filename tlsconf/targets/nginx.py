@@ -28,6 +28,9 @@ HTTP2_DIRECTIVE = (1, 25, 1)  # `http2 on;` replaces `listen ... http2`
 REJECT_HANDSHAKE = (1, 19, 4)  # `ssl_reject_handshake on;`
 TICKET_KEY_ROTATION = (1, 23, 2)  # before it, ticket keys never rotate: tickets stay off
 SSL_CONF_COMMAND = (1, 19, 4)  # `ssl_conf_command Ciphersuites ...`
+# OpenSSL 3's default security level refuses TLS 1.0/1.1 (SHA-1 handshakes) whatever
+# ssl_protocols says; a spec that enables them (with --allow-weak) must get them.
+SECLEVEL_0_OPENSSL = (3, 0)
 BALANCE = {"round_robin": None, "least_conn": Raw("least_conn"), "ip_hash": Raw("ip_hash")}
 ON_OFF = {True: Raw("on"), False: Raw("off")}
 
@@ -55,7 +58,7 @@ def render(loaded: LoadedSpec, sites: tuple[SitePolicy, ...], main_config: bool 
                 "nginx open source has no active health checks; passive checks "
                 f"(max_fails=3 fail_timeout={site.health_check.interval}s) are used instead",
             ))
-        contexts[site.name] = _site_context(site, curves, version, http2_directive)
+        contexts[site.name] = _site_context(site, curves, version, openssl, http2_directive)
     if problems:
         raise TlsconfError(problems)
     env = environment("nginx", escape)
@@ -112,15 +115,21 @@ def _listen(address: str, port: int) -> str:
     return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
 
 
-def _tls_context(site: SitePolicy, curves: tuple[str, ...], version: tuple[int, ...]) -> dict[str, Any]:
+def _tls_context(
+    site: SitePolicy, curves: tuple[str, ...], version: tuple[int, ...], openssl: str
+) -> dict[str, Any]:
     tls = site.tls
     legacy = any(p != "TLSv1.3" for p in tls.protocols)
+    ciphers = ":".join(tls.ciphers) if legacy and tls.ciphers else None
+    below_12 = any(p in ("SSLv3", "TLSv1", "TLSv1.1") for p in tls.protocols)
+    if ciphers and below_12 and parse_version(openssl) >= SECLEVEL_0_OPENSSL:
+        ciphers += ":@SECLEVEL=0"
     tickets = tls.session_tickets
     if tickets is None:
         tickets = version >= TICKET_KEY_ROTATION
     return {
         "protocols": list(tls.protocols),
-        "ciphers": ":".join(tls.ciphers) if legacy and tls.ciphers else None,
+        "ciphers": ciphers,
         # Before ssl_conf_command the profile's suites are OpenSSL's defaults anyway.
         "ciphersuites": (
             ":".join(tls.ciphersuites)
@@ -135,7 +144,11 @@ def _tls_context(site: SitePolicy, curves: tuple[str, ...], version: tuple[int, 
 
 
 def _site_context(
-    site: SitePolicy, curves: tuple[str, ...], version: tuple[int, ...], http2_directive: bool
+    site: SitePolicy,
+    curves: tuple[str, ...],
+    version: tuple[int, ...],
+    openssl: str,
+    http2_directive: bool,
 ) -> dict[str, Any]:
     tls = site.tls
     hsts = site.hsts
@@ -147,7 +160,7 @@ def _site_context(
         "default_server": site.default_server,
         "http2_listen": site.http2 and not http2_directive,
         "http2_directive": ON_OFF[site.http2] if http2_directive else None,
-        "tls": _tls_context(site, curves, version),
+        "tls": _tls_context(site, curves, version, openssl),
         "certificate": tls.certificate,
         "key": tls.key,
         "stapling": tls.ocsp_stapling,
