@@ -24,7 +24,8 @@ def assert_golden(files: dict[str, str], directory: Path) -> None:
                 stale.unlink()
     expected = {
         str(p.relative_to(directory)): p.read_text(encoding="utf-8")
-        for p in directory.rglob("*") if p.is_file()
+        for p in directory.rglob("*")
+        if p.is_file()
     }
     assert sorted(files) == sorted(expected), f"file set differs from {directory}"
     for name in sorted(files):

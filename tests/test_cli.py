@@ -35,7 +35,10 @@ def test_render_layout_under_output_dir(tmp_path: Path) -> None:
     code, out, _ = run("render", str(SEED), "-o", str(tmp_path), "--main-config")
     assert code == 0 and out == ""
     assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()) == [
-        "nginx/conf.d/00-tlsconf.conf", "nginx/conf.d/mydomain.conf", "nginx/nginx.conf"]
+        "nginx/conf.d/00-tlsconf.conf",
+        "nginx/conf.d/mydomain.conf",
+        "nginx/nginx.conf",
+    ]
     # Re-rendering over tlsconf's own files is fine.
     assert run("render", str(SEED), "-o", str(tmp_path))[0] == 0
 
@@ -49,8 +52,11 @@ def test_site_filter(tmp_path: Path) -> None:
 
 def test_broken_spec_exit_2_no_traceback_nothing_written(tmp_path: Path) -> None:
     spec = tmp_path / "bad.yaml"
-    spec.write_text(SEED.read_text().replace("[mydomain.com]", "[mydomain.com, 'a b']")
-                    .replace("127.0.0.1:8080", "127.0.0.1:0"))
+    spec.write_text(
+        SEED.read_text()
+        .replace("[mydomain.com]", "[mydomain.com, 'a b']")
+        .replace("127.0.0.1:8080", "127.0.0.1:0")
+    )
     out_dir = tmp_path / "out"
     code, out, err = run("render", str(spec), "-o", str(out_dir))
     assert code == 2 and out == ""
@@ -72,14 +78,18 @@ def test_missing_file_and_unknown_target() -> None:
 
 def test_weak_spec_is_refused_unless_allowed(tmp_path: Path) -> None:
     spec = tmp_path / "weak.yaml"
-    spec.write_text(SEED.read_text().replace(
-        "key: /etc/ssl/private/mydomain.key}",
-        "key: /etc/ssl/private/mydomain.key, protocols: [TLSv1, TLSv1.2]}"))
+    spec.write_text(
+        SEED.read_text().replace(
+            "key: /etc/ssl/private/mydomain.key}",
+            "key: /etc/ssl/private/mydomain.key, protocols: [TLSv1, TLSv1.2]}",
+        )
+    )
     code, out, err = run("render", str(spec))
     assert code == 1 and out == ""
     assert err.splitlines()[0] == (
         f"{spec}:6:100: TLS101 [error] TLSv1 is enabled; Mozilla intermediate allows "
-        "TLSv1.2, TLSv1.3")
+        "TLSv1.2, TLSv1.3"
+    )
     code, out, _ = run("render", str(spec), "--allow-weak")
     assert code == 0 and "ssl_protocols TLSv1 TLSv1.2;" in out
     assert "@SECLEVEL=0" in out  # OpenSSL 3 would otherwise refuse TLS 1.0 silently
@@ -136,17 +146,26 @@ def test_key_material_mode_is_0600_from_birth(tmp_path: Path) -> None:
 
 
 def test_schema_check_passes_on_the_committed_files(repo_root: Path) -> None:
-    result = CliRunner().invoke(app, [
-        "schema", "--check", "-o", str(repo_root / "schemas/tlsconf.schema.json"),
-        "--docs", str(repo_root / "docs/spec.md")])
+    result = CliRunner().invoke(
+        app,
+        [
+            "schema",
+            "--check",
+            "-o",
+            str(repo_root / "schemas/tlsconf.schema.json"),
+            "--docs",
+            str(repo_root / "docs/spec.md"),
+        ],
+    )
     assert result.exit_code == 0, result.stderr
 
 
 def test_schema_check_fails_when_stale(tmp_path: Path) -> None:
     stale = tmp_path / "s.json"
     stale.write_text("{}\n")
-    result = CliRunner().invoke(app, ["schema", "--check", "-o", str(stale), "--docs",
-                                      str(tmp_path / "spec.md")])
+    result = CliRunner().invoke(
+        app, ["schema", "--check", "-o", str(stale), "--docs", str(tmp_path / "spec.md")]
+    )
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == f"{stale}: stale; run `tlsconf schema` to regenerate it"
 
@@ -179,16 +198,25 @@ def test_version() -> None:
 @pytest.mark.skipif(shutil.which("tlsconf") is None, reason="tlsconf is not installed")
 def test_installed_console_script_ships_templates(tmp_path: Path) -> None:
     """The installed package (not the checkout) renders: templates ship inside it."""
-    proc = subprocess.run(["tlsconf", "render", str(SEED)], cwd=tmp_path, capture_output=True,
-                          text=True, timeout=60, check=False)
+    proc = subprocess.run(
+        ["tlsconf", "render", str(SEED)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "ssl_protocols TLSv1.2 TLSv1.3;" in proc.stdout
 
 
 def test_help_does_not_import_heavy_modules() -> None:
-    code = ("import sys; from tlsconf.cli import app; "
-            "from typer.testing import CliRunner; CliRunner().invoke(app, ['--help']); "
-            "print(sorted(m for m in ('jinja2', 'crossplane', 'tlsconf.spec') if m in sys.modules))")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
-                          check=True)
+    code = (
+        "import sys; from tlsconf.cli import app; "
+        "from typer.testing import CliRunner; CliRunner().invoke(app, ['--help']); "
+        "print(sorted(m for m in ('jinja2', 'crossplane', 'tlsconf.spec') if m in sys.modules))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
     assert proc.stdout.strip() == "[]"

@@ -61,13 +61,15 @@ def deployment(pki, nginx_bin, tmp_path_factory) -> Iterator[Deployment]:  # typ
     modern = pki.issue("modern", ["modern.test"])
     mtls = pki.issue("mtls", ["mtls.test"])
     client = pki.issue("client", [], client=True)
-    ports = {k: free_port() for k in ("inter", "inter_http", "modern", "modern_http", "mtls",
-                                      "mtls_http")}
+    ports = {
+        k: free_port()
+        for k in ("inter", "inter_http", "modern", "modern_http", "mtls", "mtls_http")
+    }
     with Upstream("app") as app_up, Upstream("api") as api_up:
         spec = tmp / "spec.yaml"
         spec.write_text(f"""\
 defaults:
-  listen: {{address: 127.0.0.1, https_port: {ports['inter']}, http_port: {ports['inter_http']}}}
+  listen: {{address: 127.0.0.1, https_port: {ports["inter"]}, http_port: {ports["inter_http"]}}}
 sites:
   - name: shop
     domains: [shop.test, www.shop.test]
@@ -84,12 +86,12 @@ sites:
   - name: modern
     domains: [modern.test]
     default_server: true
-    listen: {{address: 127.0.0.1, https_port: {ports['modern']}, http_port: {ports['modern_http']}}}
+    listen: {{address: 127.0.0.1, https_port: {ports["modern"]}, http_port: {ports["modern_http"]}}}
     tls: {{profile: modern, certificate: {modern.cert_path}, key: {modern.key_path}}}
     upstreams: [{{address: 127.0.0.1:{app_up.port}}}]
   - name: mtls
     domains: [mtls.test]
-    listen: {{address: 127.0.0.1, https_port: {ports['mtls']}, http_port: {ports['mtls_http']}}}
+    listen: {{address: 127.0.0.1, https_port: {ports["mtls"]}, http_port: {ports["mtls_http"]}}}
     tls:
       certificate: {mtls.cert_path}
       key: {mtls.key_path}
@@ -100,8 +102,9 @@ sites:
         render(spec, out)
         server: Server = start_nginx(out / "nginx" / "conf.d", tmp / "work", ports.values())
         try:
-            yield Deployment(ports, pki.cafile, (client.cert_path, client.key_path), app_up,
-                             api_up, out)
+            yield Deployment(
+                ports, pki.cafile, (client.cert_path, client.key_path), app_up, api_up, out
+            )
         finally:
             server.stop()
 
@@ -127,14 +130,17 @@ def test_nginx_t_accepts_every_example(pki, nginx_bin, tmp_path: Path) -> None: 
 def test_legacy_protocols_refused_and_profile_protocols_accepted(deployment: Deployment) -> None:
     ca = deployment.cafile
     assert accepted_protocols(deployment.ports["inter"], "shop.test", cafile=ca) == [
-        "TLSv1.2", "TLSv1.3"]
+        "TLSv1.2",
+        "TLSv1.3",
+    ]
     assert accepted_protocols(deployment.ports["modern"], "modern.test", cafile=ca) == ["TLSv1.3"]
 
 
 def test_exactly_the_profile_ciphers(deployment: Deployment) -> None:
     port, ca = deployment.ports["inter"], deployment.cafile
     assert accepted_ciphers(port, "shop.test", cafile=ca) == sorted(
-        ECDSA_CIPHERS, key=lambda c: accepted_order(c))
+        ECDSA_CIPHERS, key=lambda c: accepted_order(c)
+    )
     assert sorted(accepted_ciphers(port, "blog.test", cafile=ca)) == sorted(RSA_CIPHERS)
     assert accepted_tls13_suites(port, "shop.test") == TLS13
     assert accepted_tls13_suites(deployment.ports["modern"], "modern.test") == TLS13
@@ -182,7 +188,8 @@ def test_hsts_and_headers_and_proxied_request(deployment: Deployment) -> None:
     response = https_get(port, "shop.test", "/hello?x=1", cafile=deployment.cafile)
     assert response.status == 200
     assert response.headers.get_all("Strict-Transport-Security") == [
-        "max-age=63072000; includeSubDomains"]
+        "max-age=63072000; includeSubDomains"
+    ]
     assert response.headers.get_all("X-Frame-Options") == ["DENY"]
     seen = deployment.app.last
     assert seen is not None and seen.path == "/hello?x=1"
@@ -194,18 +201,28 @@ def test_hsts_and_headers_and_proxied_request(deployment: Deployment) -> None:
 
 def test_hsts_is_sent_on_error_pages_too(deployment: Deployment) -> None:
     deployment.app.set_response("/missing", 404, b"nope", {})
-    response = https_get(deployment.ports["inter"], "shop.test", "/missing",
-                         cafile=deployment.cafile)
+    response = https_get(
+        deployment.ports["inter"], "shop.test", "/missing", cafile=deployment.cafile
+    )
     assert response.status == 404
-    assert response.headers.get("Strict-Transport-Security") == "max-age=63072000; includeSubDomains"
+    assert (
+        response.headers.get("Strict-Transport-Security") == "max-age=63072000; includeSubDomains"
+    )
 
 
 def test_per_path_routing_and_websocket(deployment: Deployment) -> None:
-    response = https_get(deployment.ports["inter"], "shop.test", "/api/v1", cafile=deployment.cafile)
+    response = https_get(
+        deployment.ports["inter"], "shop.test", "/api/v1", cafile=deployment.cafile
+    )
     assert response.status == 200
     assert deployment.api.last is not None and deployment.api.last.path == "/api/v1"
-    echoed = websocket_echo(deployment.ports["inter"], "shop.test", "/ws/chat", message=b"ping",
-                            cafile=deployment.cafile)
+    echoed = websocket_echo(
+        deployment.ports["inter"],
+        "shop.test",
+        "/ws/chat",
+        message=b"ping",
+        cafile=deployment.cafile,
+    )
     assert echoed == b"ping"
 
 
@@ -232,9 +249,12 @@ def https_get_or_none(port: int, ca: Path, client: tuple[Path, Path] | None):  #
         return None
 
 
-@pytest.mark.parametrize(("site", "profile"), [("shop.test", "intermediate"),
-                                               ("modern.test", "modern")])
-def test_sslyze_mozilla_compliance_57_and_60(deployment: Deployment, site: str, profile: str) -> None:
+@pytest.mark.parametrize(
+    ("site", "profile"), [("shop.test", "intermediate"), ("modern.test", "modern")]
+)
+def test_sslyze_mozilla_compliance_57_and_60(
+    deployment: Deployment, site: str, profile: str
+) -> None:
     port = deployment.ports["inter" if profile == "intermediate" else "modern"]
     result = sslyze_scan(port, site, deployment.cafile)
     for guideline in ("5.7", "6.0"):

@@ -75,13 +75,16 @@ def test_modern_omits_tls12_ciphers() -> None:
     text = render_text(SITE % ", profile: modern").text()
     assert "ssl_protocols TLSv1.3;" in text
     assert "ssl_ciphers" not in text
-    assert "ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:" \
+    assert (
+        "ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:"
         "TLS_CHACHA20_POLY1305_SHA256;" in text
+    )
 
 
 def test_overrides_replace_profile_values() -> None:
-    text = render_text(SITE % ", protocols: [TLSv1.3], ciphersuites: [TLS_AES_256_GCM_SHA384],"
-                       " curves: [secp384r1]").text()
+    text = render_text(
+        SITE % ", protocols: [TLSv1.3], ciphersuites: [TLS_AES_256_GCM_SHA384], curves: [secp384r1]"
+    ).text()
     assert "ssl_protocols TLSv1.3;" in text
     assert "ssl_conf_command Ciphersuites TLS_AES_256_GCM_SHA384;" in text
     assert "ssl_ecdh_curve secp384r1;" in text
@@ -102,8 +105,7 @@ def test_explicit_mlkem_on_openssl_30_is_an_error_naming_the_field() -> None:
 
 
 def test_different_policies_on_one_listener_are_refused() -> None:
-    two = SITE % ", profile: modern" + SITE.replace("sites:\n", "").replace(
-        "shop", "blog") % ""
+    two = SITE % ", profile: modern" + SITE.replace("sites:\n", "").replace("shop", "blog") % ""
     with pytest.raises(TlsconfError) as info:
         render_text(two)
     assert [str(p) for p in info.value.problems] == [
@@ -114,8 +116,11 @@ def test_different_policies_on_one_listener_are_refused() -> None:
 
 
 def test_different_policies_on_different_ports_are_fine() -> None:
-    two = SITE % ", profile: modern" + SITE.replace("sites:\n", "").replace(
-        "shop", "blog") % "" + "    listen: {https_port: 8443, http_port: 8080}\n"
+    two = (
+        SITE % ", profile: modern"
+        + SITE.replace("sites:\n", "").replace("shop", "blog") % ""
+        + "    listen: {https_port: 8443, http_port: 8080}\n"
+    )
     text = render_text(two).text()
     assert "listen 0.0.0.0:8443 ssl default_server http2;" in text
     assert "return 301 https://$host:8443$request_uri;" in text
@@ -123,8 +128,10 @@ def test_different_policies_on_different_ports_are_fine() -> None:
 
 def test_ip_hash_with_backup_is_refused() -> None:
     spec = SITE % "" + "    balance: ip_hash\n"
-    spec = spec.replace("[{address: 127.0.0.1:8080}]",
-                        "[{address: 127.0.0.1:8080}, {address: 127.0.0.1:8081, backup: true}]")
+    spec = spec.replace(
+        "[{address: 127.0.0.1:8080}]",
+        "[{address: 127.0.0.1:8080}, {address: 127.0.0.1:8081, backup: true}]",
+    )
     with pytest.raises(TlsconfError) as info:
         render_text(spec)
     assert "cannot combine `balance: ip_hash` with `backup: true`" in str(info.value)

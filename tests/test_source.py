@@ -28,8 +28,16 @@ def test_positions_of_values_and_keys() -> None:
 
 def test_yaml_12_core_schema() -> None:
     doc = load("s.yaml", "a: on\nb: no\nc: 0o17\nd: 0x1f\ne: ~\nf: True\ng: '1'\nh: 1.5\n")
-    assert doc.data == {"a": "on", "b": "no", "c": 15, "d": 31, "e": None, "f": True,
-                        "g": "1", "h": 1.5}
+    assert doc.data == {
+        "a": "on",
+        "b": "no",
+        "c": 15,
+        "d": 31,
+        "e": None,
+        "f": True,
+        "g": "1",
+        "h": 1.5,
+    }
 
 
 def test_flow_mapping_with_colon_in_plain_scalar_is_yaml_12() -> None:

@@ -37,7 +37,9 @@ def test_seed_scenario_is_valid_with_secure_defaults() -> None:
 
 
 def test_domains_are_lowercased_and_idna_encoded() -> None:
-    spec = parse(SITE.replace("[shop.example.com]", "[Shop.Example.COM, bücher.example, '*.ex.com']"))
+    spec = parse(
+        SITE.replace("[shop.example.com]", "[Shop.Example.COM, bücher.example, '*.ex.com']")
+    )
     assert spec.spec.sites[0].domains == ["shop.example.com", "xn--bcher-kva.example", "*.ex.com"]
 
 
@@ -53,28 +55,61 @@ def test_upstream_addresses_are_canonical() -> None:
 @pytest.mark.parametrize(
     ("replace", "by", "expected"),
     [
-        ("name: shop", "name: Shop_1",
-         "s.yaml:2:11: sites[0].name: 'Shop_1' must be 1-32 characters of a-z, 0-9 and '-'"),
-        ("/etc/ssl/c.pem", "certs/c.pem",
-         "s.yaml:4:24: sites[0].tls.certificate: 'certs/c.pem' must be an absolute path"),
-        ("/etc/ssl/k.pem", "'/etc/ssl/k.pem;evil'",
-         "s.yaml:4:45: sites[0].tls.key: '/etc/ssl/k.pem;evil' may only contain"),
-        ("127.0.0.1:8080", "127.0.0.1:0",
-         "s.yaml:5:27: sites[0].upstreams[0].address: '127.0.0.1:0' port must be 1-65535"),
-        ("127.0.0.1:8080", "'2001:db8::1:80'",
-         "s.yaml:5:27: sites[0].upstreams[0].address: '2001:db8::1:80' must be HOST:PORT"),
-        ("[shop.example.com]", "[shop.example.com.]",
-         "s.yaml:3:15: sites[0].domains[0]: 'shop.example.com.' must not end with a dot"),
-        ("[shop.example.com]", "['*.com']",
-         "s.yaml:3:15: sites[0].domains[0]: '*.com' a wildcard needs at least two labels"),
-        ("[shop.example.com]", "[a.*.example.com]",
-         "s.yaml:3:15: sites[0].domains[0]: 'a.*.example.com' a wildcard is only allowed"),
-        ("[shop.example.com]", "[10.0.0.1]",
-         "s.yaml:3:15: sites[0].domains[0]: '10.0.0.1' must be a DNS name, not an IP address"),
-        ("[shop.example.com]", "[]",
-         "s.yaml:3:14: sites[0].domains: List should have at least 1 item"),
-        ("    upstreams", "    upstream: 1\n    upstreams",
-         "s.yaml:5:5: sites[0].upstream: unknown field; allowed: name, domains, listen, tls"),
+        (
+            "name: shop",
+            "name: Shop_1",
+            "s.yaml:2:11: sites[0].name: 'Shop_1' must be 1-32 characters of a-z, 0-9 and '-'",
+        ),
+        (
+            "/etc/ssl/c.pem",
+            "certs/c.pem",
+            "s.yaml:4:24: sites[0].tls.certificate: 'certs/c.pem' must be an absolute path",
+        ),
+        (
+            "/etc/ssl/k.pem",
+            "'/etc/ssl/k.pem;evil'",
+            "s.yaml:4:45: sites[0].tls.key: '/etc/ssl/k.pem;evil' may only contain",
+        ),
+        (
+            "127.0.0.1:8080",
+            "127.0.0.1:0",
+            "s.yaml:5:27: sites[0].upstreams[0].address: '127.0.0.1:0' port must be 1-65535",
+        ),
+        (
+            "127.0.0.1:8080",
+            "'2001:db8::1:80'",
+            "s.yaml:5:27: sites[0].upstreams[0].address: '2001:db8::1:80' must be HOST:PORT",
+        ),
+        (
+            "[shop.example.com]",
+            "[shop.example.com.]",
+            "s.yaml:3:15: sites[0].domains[0]: 'shop.example.com.' must not end with a dot",
+        ),
+        (
+            "[shop.example.com]",
+            "['*.com']",
+            "s.yaml:3:15: sites[0].domains[0]: '*.com' a wildcard needs at least two labels",
+        ),
+        (
+            "[shop.example.com]",
+            "[a.*.example.com]",
+            "s.yaml:3:15: sites[0].domains[0]: 'a.*.example.com' a wildcard is only allowed",
+        ),
+        (
+            "[shop.example.com]",
+            "[10.0.0.1]",
+            "s.yaml:3:15: sites[0].domains[0]: '10.0.0.1' must be a DNS name, not an IP address",
+        ),
+        (
+            "[shop.example.com]",
+            "[]",
+            "s.yaml:3:14: sites[0].domains: List should have at least 1 item",
+        ),
+        (
+            "    upstreams",
+            "    upstream: 1\n    upstreams",
+            "s.yaml:5:5: sites[0].upstream: unknown field; allowed: name, domains, listen, tls",
+        ),
     ],
 )
 def test_one_clear_error_per_problem(replace: str, by: str, expected: str) -> None:
@@ -108,8 +143,13 @@ def test_strict_types_refuse_strings_for_numbers() -> None:
 
 
 def test_errors_in_defaults_point_at_defaults_once() -> None:
-    text = "defaults:\n  tls: {profile: moderne}\n" + SITE + SITE.replace("sites:\n", "").replace(
-        "name: shop", "name: two").replace("shop.example.com", "two.example.com")
+    text = (
+        "defaults:\n  tls: {profile: moderne}\n"
+        + SITE
+        + SITE.replace("sites:\n", "")
+        .replace("name: shop", "name: two")
+        .replace("shop.example.com", "two.example.com")
+    )
     assert errors(text) == [
         "s.yaml:2:18: defaults.tls.profile: Input should be 'modern', 'intermediate' or 'old', "
         "got 'moderne'"
@@ -118,7 +158,8 @@ def test_errors_in_defaults_point_at_defaults_once() -> None:
 
 def test_defaults_merge_per_key_and_site_wins() -> None:
     text = "defaults:\n  tls: {profile: modern}\n  http2: false\n" + SITE.replace(
-        "key: /etc/ssl/k.pem}", "key: /etc/ssl/k.pem, profile: intermediate}")
+        "key: /etc/ssl/k.pem}", "key: /etc/ssl/k.pem, profile: intermediate}"
+    )
     loaded = parse(text)
     site = loaded.spec.sites[0]
     assert site.tls.profile == "intermediate" and site.http2 is False

@@ -25,8 +25,17 @@ _HOST_PORT = re.compile(r"(?:\[(?P<v6>[0-9A-Fa-f:.]+)\]|(?P<host>[^:\[\]]+)):(?P
 # Headers tlsconf sets itself (or that must never be set from a spec): a user value for them
 # would silently fight the rendered policy.
 RESERVED_HEADERS = frozenset(
-    {"strict-transport-security", "host", "connection", "upgrade", "content-length",
-     "transfer-encoding", "x-forwarded-for", "x-forwarded-proto", "x-real-ip"}
+    {
+        "strict-transport-security",
+        "host",
+        "connection",
+        "upgrade",
+        "content-length",
+        "transfer-encoding",
+        "x-forwarded-for",
+        "x-forwarded-proto",
+        "x-real-ip",
+    }
 )
 
 
@@ -39,9 +48,24 @@ def site_name(value: str) -> str:
     return value
 
 
+_ASCII_NAME = re.compile(
+    r"(?:\*\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z]"
+    r"(?:[a-z0-9-]{0,61}[a-z0-9])?"
+)
+
+
 def domain(value: str) -> str:
     """Lower-case, IDNA A-label form; a wildcard only as the whole left-most label."""
-    import idna  # deferred: only needed when a spec is validated
+    lowered = value.lower()
+    # Fast path: a plain LDH name (no A-labels to verify) is already in its final form.
+    if (
+        len(lowered) <= 253
+        and "--" not in lowered
+        and _ASCII_NAME.fullmatch(lowered)
+        and (not lowered.startswith("*.") or lowered.count(".") >= 2)
+    ):
+        return lowered
+    import idna  # deferred: only needed for internationalised names
 
     text = value.strip()
     if text != value or not text:
@@ -51,14 +75,18 @@ def domain(value: str) -> str:
     wildcard = text.startswith("*.")
     rest = text[2:] if wildcard else text
     if "*" in rest:
-        raise ValueError("a wildcard is only allowed as the whole left-most label ('*.example.com')")
+        raise ValueError(
+            "a wildcard is only allowed as the whole left-most label ('*.example.com')"
+        )
     try:
         ascii_name = idna.encode(rest, uts46=True, transitional=False).decode("ascii")
     except idna.IDNAError as exc:
         raise ValueError(f"is not a valid (internationalised) DNS name: {exc}") from None
     labels = ascii_name.split(".")
     if any(not _LABEL.fullmatch(label) for label in labels):
-        raise ValueError("labels must be 1-63 letters, digits or '-', not starting or ending with '-'")
+        raise ValueError(
+            "labels must be 1-63 letters, digits or '-', not starting or ending with '-'"
+        )
     if labels[-1].isdigit():
         raise ValueError("must be a DNS name, not an IP address")
     if wildcard and len(labels) < 2:

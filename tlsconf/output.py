@@ -79,8 +79,9 @@ def write_files(
             directory = _safe_dir(root, rel.parent)
             final = directory / rel.name
             temp = directory / f".{rel.name}.tlsconf-tmp-{os.getpid()}"
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
-                         modes.get(name, 0o644))
+            fd = os.open(
+                temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, modes.get(name, 0o644)
+            )
             staged.append((temp, final))
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
                 os.fchmod(handle.fileno(), modes.get(name, 0o644))  # whatever the umask

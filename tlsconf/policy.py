@@ -8,8 +8,9 @@ policy is target-independent; targets translate names and apply version gates.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from tlsconf import profiles
 from tlsconf.errors import Location, Path, format_path
@@ -18,8 +19,20 @@ from tlsconf.specfile import LoadedSpec
 
 DEFAULT_SESSION_TIMEOUT = 86400  # Mozilla's nginx output: 1 day
 PROFILE_DEFAULT = "intermediate"
-_SITE_FIELDS = ("redirect_http", "acme_webroot", "acme_upstream", "http2", "headers", "locations",
-                "upstreams")
+_SITE_FIELDS = frozenset(
+    {
+        "hsts",
+        "redirect_http",
+        "acme_webroot",
+        "acme_upstream",
+        "http2",
+        "headers",
+        "locations",
+        "upstreams",
+        "default_server",
+        "listen",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +86,15 @@ class TLSPolicy:
 
     def handshake_key(self) -> tuple[object, ...]:
         """The settings a server can only apply per listener, not per SNI name (nginx)."""
-        return (self.protocols, self.ciphers, self.ciphersuites, self.curves,
-                self.prefer_server_ciphers, self.session_tickets, self.session_timeout)
+        return (
+            self.protocols,
+            self.ciphers,
+            self.ciphersuites,
+            self.curves,
+            self.prefer_server_ciphers,
+            self.session_tickets,
+            self.session_timeout,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,42 +135,64 @@ class SitePolicy:
         return self.origins.get(name) or Origin("profile", f"Mozilla {self.tls.profile}")
 
 
+class Origins(Mapping[str, Origin]):
+    """Where each resolved value came from. Spec positions are looked up only when a finding or
+    an error asks for them, so resolving 10,000 sites costs no position lookups."""
+
+    def __init__(self, loaded: LoadedSpec, fixed: dict[str, Origin], spec: dict[str, Path]):
+        self._loaded = loaded
+        self._fixed = fixed
+        self._spec = spec
+        self._cache: dict[str, Origin] = {}
+
+    def __getitem__(self, key: str) -> Origin:
+        if key in self._spec:
+            if key not in self._cache:
+                path = self._spec[key]
+                source = self._loaded.source_path(path)
+                self._cache[key] = Origin("spec", format_path(source), self._loaded.locate(path))
+            return self._cache[key]
+        return self._fixed[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**self._fixed, **self._spec})
+
+    def __len__(self) -> int:
+        return len({**self._fixed, **self._spec})
+
+
 def resolve(loaded: LoadedSpec) -> tuple[SitePolicy, ...]:
     return tuple(resolve_site(loaded, i, site) for i, site in enumerate(loaded.spec.sites))
 
 
+# Policy field → the Profile attribute it defaults to.
+_FROM_PROFILE = {
+    "protocols": "protocols",
+    "ciphers": "ciphers",
+    "ciphersuites": "ciphersuites",
+    "curves": "curves",
+    "prefer_server_ciphers": "server_preferred_order",
+}
+
+
 def resolve_site(loaded: LoadedSpec, index: int, site: Site) -> SitePolicy:
     base: Path = ("sites", index)
-    origins: dict[str, Origin] = {}
     spec_tls = site.tls
-    profile_name = spec_tls.profile or PROFILE_DEFAULT
-    profile = profiles.get(profile_name)
-    from_profile = Origin("profile", f"Mozilla {profile.name} (guideline {profile.guideline})")
+    profile = profiles.get(spec_tls.profile or PROFILE_DEFAULT)
 
-    def pick(name: str, value: object, fallback: object, default: Origin) -> object:
-        if value is not None:
-            path = (*base, "tls", name)
-            origins[name] = Origin("spec", format_path(loaded.source_path(path)), loaded.locate(path))
-            return value
-        origins[name] = default
-        return fallback
+    def tls_value(name: str) -> Any:
+        value = getattr(spec_tls, name)
+        return getattr(profile, _FROM_PROFILE[name]) if value is None else value
 
-    def spec_origin(path: Path) -> Origin:
-        return Origin("spec", format_path(loaded.source_path(path)), loaded.locate(path))
-
-    origins["profile"] = (
-        spec_origin((*base, "tls", "profile")) if spec_tls.profile else
-        Origin("default", f"profile defaults to {PROFILE_DEFAULT}")
-    )
     tls = TLSPolicy(
         profile=profile.name,
         guideline=profile.guideline,
-        protocols=tuple(pick("protocols", spec_tls.protocols, profile.protocols, from_profile)),  # type: ignore[arg-type]
-        ciphers=tuple(pick("ciphers", spec_tls.ciphers, profile.ciphers, from_profile)),  # type: ignore[arg-type]
-        ciphersuites=tuple(pick("ciphersuites", spec_tls.ciphersuites, profile.ciphersuites, from_profile)),  # type: ignore[arg-type]
-        curves=tuple(pick("curves", spec_tls.curves, profile.curves, from_profile)),  # type: ignore[arg-type]
-        prefer_server_ciphers=bool(pick("prefer_server_ciphers", spec_tls.prefer_server_ciphers, profile.server_preferred_order, from_profile)),
-        session_timeout=int(pick("session_timeout", spec_tls.session_timeout, DEFAULT_SESSION_TIMEOUT, Origin("default", "1 day, as Mozilla's configurations")) or 0),  # type: ignore[call-overload]
+        protocols=tuple(tls_value("protocols")),
+        ciphers=tuple(tls_value("ciphers")),
+        ciphersuites=tuple(tls_value("ciphersuites")),
+        curves=tuple(tls_value("curves")),
+        prefer_server_ciphers=bool(tls_value("prefer_server_ciphers")),
+        session_timeout=spec_tls.session_timeout or DEFAULT_SESSION_TIMEOUT,
         session_tickets=spec_tls.session_tickets,
         ocsp_stapling=bool(spec_tls.ocsp_stapling),
         resolvers=tuple(spec_tls.resolvers or ()),
@@ -160,28 +202,31 @@ def resolve_site(loaded: LoadedSpec, index: int, site: Site) -> SitePolicy:
         certificate=spec_tls.certificate,
         key=spec_tls.key,
     )
-    for name in ("session_tickets", "ocsp_stapling", "client_auth", "dhparam", "certificate", "key"):
-        if getattr(spec_tls, name) is not None:
-            origins[name] = spec_origin((*base, "tls", name))
+    from_profile = Origin("profile", f"Mozilla {profile.name} (guideline {profile.guideline})")
+    fixed = dict.fromkeys(_FROM_PROFILE, from_profile)
+    fixed["profile"] = Origin("default", f"profile defaults to {PROFILE_DEFAULT}")
+    fixed["session_timeout"] = Origin("default", "1 day, as Mozilla's configurations")
+    fixed["hsts"] = fixed["hsts.max_age"] = Origin(
+        "profile", f"HSTS max-age from Mozilla {profile.name}"
+    )
+    # Fields written in the file (in the site or in `defaults`): pydantic's fields_set.
+    spec = {name: (*base, "tls", name) for name in spec_tls.model_fields_set}
+    spec.update({name: (*base, name) for name in site.model_fields_set if name in _SITE_FIELDS})
+    if "max_age" in site.hsts.model_fields_set:
+        spec["hsts.max_age"] = (*base, "hsts", "max_age")
     hsts = HSTSPolicy(
         enabled=site.hsts.enabled,
         max_age=site.hsts.max_age if site.hsts.max_age is not None else profile.hsts_min_age,
         include_subdomains=site.hsts.include_subdomains,
         preload=site.hsts.preload,
     )
-    origins["hsts"] = (
-        spec_origin((*base, "hsts")) if "hsts" in _written(loaded, base) else
-        Origin("profile", f"HSTS max-age from Mozilla {profile.name}")
-    )
-    if site.hsts.max_age is not None:
-        origins["hsts.max_age"] = spec_origin((*base, "hsts", "max_age"))
-    for name in _SITE_FIELDS:
-        if name in _written(loaded, base):
-            origins[name] = spec_origin((*base, name))
     routes = [
-        Route(loc.path, tuple(loc.upstreams),
-              site.websocket if loc.websocket is None else loc.websocket,
-              f"tlsconf_{site.name}_{i + 1}")
+        Route(
+            loc.path,
+            tuple(loc.upstreams),
+            site.websocket if loc.websocket is None else loc.websocket,
+            f"tlsconf_{site.name}_{i + 1}",
+        )
         for i, loc in enumerate(site.locations)
     ]
     routes.sort(key=lambda r: (-len(r.path), r.path))
@@ -205,15 +250,5 @@ def resolve_site(loaded: LoadedSpec, index: int, site: Site) -> SitePolicy:
         health_check=site.health_check,
         headers=tuple(site.headers.items()),
         default_server=site.default_server,
-        origins=origins,
+        origins=Origins(loaded, fixed, spec),
     )
-
-
-def _written(loaded: LoadedSpec, base: Path) -> set[str]:
-    """Site keys written in the file (in the site itself or in `defaults`)."""
-    keys = set()
-    for name in ("hsts", *_SITE_FIELDS):
-        source = loaded.source_path((*base, name))
-        if source in loaded.document.values:
-            keys.add(name)
-    return keys

@@ -12,7 +12,11 @@ from functools import cache
 from importlib import resources
 
 PROFILE_NAMES = ("modern", "intermediate", "old")
-_FILES = {"modern": "mozilla-6.0.json", "intermediate": "mozilla-6.0.json", "old": "mozilla-5.8-old.json"}
+_FILES = {
+    "modern": "mozilla-6.0.json",
+    "intermediate": "mozilla-6.0.json",
+    "old": "mozilla-5.8-old.json",
+}
 
 
 @dataclass(frozen=True, slots=True)

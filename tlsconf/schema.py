@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from tlsconf.spec import DEFAULTABLE, Site, Spec
+from tlsconf.spec import DEFAULTABLE, Spec
 
 SCHEMA_ID = "https://tlsconf.dev/schemas/tlsconf.schema.json"
 
@@ -59,7 +59,7 @@ def schema_text() -> str:
 
 def _type_name(prop: dict[str, Any]) -> str:
     if "$ref" in prop:
-        return prop["$ref"].rsplit("/", 1)[-1]
+        return str(prop["$ref"]).rsplit("/", 1)[-1]
     if "enum" in prop:
         return " \\| ".join(f"`{v}`" for v in prop["enum"])
     if "const" in prop:
@@ -75,8 +75,14 @@ def _type_name(prop: dict[str, Any]) -> str:
 
 
 def _section(name: str, model: type[BaseModel], props: dict[str, Any]) -> list[str]:
-    lines = [f"## {name}", "", (model.__doc__ or "").strip(), "",
-             "| field | type | default | description |", "|---|---|---|---|"]
+    lines = [
+        f"## {name}",
+        "",
+        (model.__doc__ or "").strip(),
+        "",
+        "| field | type | default | description |",
+        "|---|---|---|---|",
+    ]
     for field_name, info in model.model_fields.items():
         prop = props.get(field_name, {})
         if info.is_required():
@@ -106,9 +112,18 @@ def spec_markdown() -> str:
     out += _section("Spec (top level)", Spec, doc["properties"])
     from tlsconf import spec as models
 
-    for name in ("Site", "Listen", "TLS", "ClientAuth", "HSTS", "Upstream", "HealthCheck",
-                 "Location", "Targets", "TargetVersions"):
+    for name in (
+        "Site",
+        "Listen",
+        "TLS",
+        "ClientAuth",
+        "HSTS",
+        "Upstream",
+        "HealthCheck",
+        "Location",
+        "Targets",
+        "TargetVersions",
+    ):
         model = getattr(models, name)
         out += _section(name, model, defs.get(name, {}).get("properties", {}))
-    assert Site
     return "\n".join(out).rstrip() + "\n"

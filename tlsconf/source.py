@@ -209,9 +209,17 @@ class _Builder:
                 self.refuse(event, "YAML directives (%YAML, %TAG) are not allowed")
             return
         if kind == "AliasEvent":
-            self.refuse(event, "YAML aliases (*name) are not allowed; repeat the value or use `defaults`", self._path())
+            self.refuse(
+                event,
+                "YAML aliases (*name) are not allowed; repeat the value or use `defaults`",
+                self._path(),
+            )
         if getattr(event, "anchor", None):
-            self.refuse(event, "YAML anchors (&name) are not allowed; repeat the value or use `defaults`", self._path())
+            self.refuse(
+                event,
+                "YAML anchors (&name) are not allowed; repeat the value or use `defaults`",
+                self._path(),
+            )
         if kind == "ScalarEvent":
             self._scalar(event)
         elif kind in ("MappingStartEvent", "SequenceStartEvent"):
@@ -227,7 +235,9 @@ class _Builder:
     def _check_tag(self, event: Any) -> None:
         tag = getattr(event, "tag", None)
         implicit = getattr(event, "implicit", True)
-        if tag is not None and not (implicit is True or (isinstance(implicit, tuple) and implicit[0])):
+        if tag is not None and not (
+            implicit is True or (isinstance(implicit, tuple) and implicit[0])
+        ):
             self.refuse(event, f"explicit YAML tags ({tag}) are not allowed", self._path())
 
     def _path(self) -> Path:
@@ -275,7 +285,10 @@ class _Builder:
             if value in top[0]:
                 self.refuse(event, f"duplicate key {value!r}", (*top[1], value))
             top[2] = value
-            self.doc.keys[(*top[1], value)] = (event.start_mark.line + 1, event.start_mark.column + 1)
+            self.doc.keys[(*top[1], value)] = (
+                event.start_mark.line + 1,
+                event.start_mark.column + 1,
+            )
             return
         self._place(event, value)
 

@@ -8,8 +8,7 @@ generated from these models.
 
 from __future__ import annotations
 
-from typing import Literal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -45,7 +44,9 @@ class Model(BaseModel):
 class Listen(Model):
     """Where the site's servers listen."""
 
-    address: IPAddress = Field("0.0.0.0", description="IPv4 or IPv6 address to bind; `::` for all IPv6.")
+    address: IPAddress = Field(
+        "0.0.0.0", description="IPv4 or IPv6 address to bind; `::` for all IPv6."
+    )
     https_port: Port = Field(443, description="Port of the TLS listener.")
     http_port: Port = Field(80, description="Port of the plain-HTTP listener (redirect and ACME).")
 
@@ -53,37 +54,116 @@ class Listen(Model):
 class ClientAuth(Model):
     """Mutual TLS: clients must (or may) present a certificate signed by `ca`."""
 
-    ca: AbsPath = Field(description="PEM file with the CA certificate(s) that sign client certificates.")
-    mode: Literal["required", "optional"] = Field("required", description="`required` refuses clients without a valid certificate; `optional` asks but lets them in.")
+    ca: AbsPath = Field(
+        description="PEM file with the CA certificate(s) that sign client certificates."
+    )
+    mode: Literal["required", "optional"] = Field(
+        "required",
+        description=(
+            "`required` refuses clients without a valid certificate; `optional` asks "
+            "but lets them in."
+        ),
+    )
 
 
 class TLS(Model):
     """Certificate, key and TLS policy of a site."""
 
-    certificate: AbsPath = Field(description="PEM file: the leaf certificate first, then the chain.")
+    certificate: AbsPath = Field(
+        description="PEM file: the leaf certificate first, then the chain."
+    )
     key: AbsPath = Field(description="PEM file with the private key.")
-    profile: Profile | None = Field(None, description="Mozilla profile the policy starts from: `modern`, `intermediate` (default) or `old` (weak; needs `--allow-weak`).")
-    protocols: list[Protocol] | None = Field(None, min_length=1, description="Override of the profile's protocol versions.")
-    ciphers: list[CipherName] | None = Field(None, description="Override of the profile's TLS ≤ 1.2 cipher suites, in preference order; OpenSSL or IANA names (not a cipher string).")
-    ciphersuites: list[Tls13Suite] | None = Field(None, min_length=1, description="Override of the profile's TLS 1.3 suites (IANA names).")
-    curves: list[CurveName] | None = Field(None, min_length=1, description="Override of the profile's key-exchange groups, in preference order (`X25519`, `prime256v1`, `secp384r1`, `X25519MLKEM768`...).")
-    ocsp_stapling: bool | None = Field(None, description="Staple OCSP responses (default false: most public CAs stopped OCSP in 2025). Needs `resolvers` on nginx.")
-    resolvers: list[IPAddress] | None = Field(None, min_length=1, description="DNS resolvers nginx uses to reach the OCSP responder (required with `ocsp_stapling` on nginx).")
-    trusted_ca: AbsPath | None = Field(None, description="PEM with the issuer chain used to verify stapled OCSP responses (nginx `ssl_trusted_certificate`).")
+    profile: Profile | None = Field(
+        None,
+        description=(
+            "Mozilla profile the policy starts from: `modern`, `intermediate` "
+            "(default) or `old` (weak; needs `--allow-weak`)."
+        ),
+    )
+    protocols: list[Protocol] | None = Field(
+        None, min_length=1, description="Override of the profile's protocol versions."
+    )
+    ciphers: list[CipherName] | None = Field(
+        None,
+        description=(
+            "Override of the profile's TLS ≤ 1.2 cipher suites, in preference order; "
+            "OpenSSL or IANA names (not a cipher string)."
+        ),
+    )
+    ciphersuites: list[Tls13Suite] | None = Field(
+        None, min_length=1, description="Override of the profile's TLS 1.3 suites (IANA names)."
+    )
+    curves: list[CurveName] | None = Field(
+        None,
+        min_length=1,
+        description=(
+            "Override of the profile's key-exchange groups, in preference order "
+            "(`X25519`, `prime256v1`, `secp384r1`, `X25519MLKEM768`...)."
+        ),
+    )
+    ocsp_stapling: bool | None = Field(
+        None,
+        description=(
+            "Staple OCSP responses (default false: most public CAs stopped OCSP in "
+            "2025). Needs `resolvers` on nginx."
+        ),
+    )
+    resolvers: list[IPAddress] | None = Field(
+        None,
+        min_length=1,
+        description=(
+            "DNS resolvers nginx uses to reach the OCSP responder (required with "
+            "`ocsp_stapling` on nginx)."
+        ),
+    )
+    trusted_ca: AbsPath | None = Field(
+        None,
+        description=(
+            "PEM with the issuer chain used to verify stapled OCSP responses (nginx "
+            "`ssl_trusted_certificate`)."
+        ),
+    )
     client_auth: ClientAuth | None = Field(None, description="Mutual TLS (client certificates).")
-    dhparam: AbsPath | None = Field(None, description="DH parameters file; only meaningful with DHE ciphers.")
-    session_tickets: bool | None = Field(None, description="Allow TLS session tickets. Default: on where the server rotates ticket keys (nginx ≥ 1.23.2), off elsewhere; resumption always works through the session cache.")
-    session_timeout: int | None = Field(None, ge=60, le=604800, description="Session lifetime in seconds (default 86400, as Mozilla).")
-    prefer_server_ciphers: bool | None = Field(None, description="Server chooses the cipher order (default from the profile: off for modern and intermediate, on for old).")
+    dhparam: AbsPath | None = Field(
+        None, description="DH parameters file; only meaningful with DHE ciphers."
+    )
+    session_tickets: bool | None = Field(
+        None,
+        description=(
+            "Allow TLS session tickets. Default: on where the server rotates ticket "
+            "keys (nginx ≥ 1.23.2), off elsewhere; resumption always works through "
+            "the session cache."
+        ),
+    )
+    session_timeout: int | None = Field(
+        None,
+        ge=60,
+        le=604800,
+        description="Session lifetime in seconds (default 86400, as Mozilla).",
+    )
+    prefer_server_ciphers: bool | None = Field(
+        None,
+        description=(
+            "Server chooses the cipher order (default from the profile: off for "
+            "modern and intermediate, on for old)."
+        ),
+    )
 
 
 class HSTS(Model):
     """Strict-Transport-Security response header."""
 
     enabled: bool = Field(True, description="Send the header. Turning it off is a weak setting.")
-    max_age: int | None = Field(None, ge=0, le=2**31 - 1, description="Seconds; default the profile's minimum (63072000, two years).")
+    max_age: int | None = Field(
+        None,
+        ge=0,
+        le=2**31 - 1,
+        description="Seconds; default the profile's minimum (63072000, two years).",
+    )
     include_subdomains: bool = Field(True, description="Add `includeSubDomains`.")
-    preload: bool = Field(False, description="Add `preload` (needs include_subdomains and max_age ≥ 31536000).")
+    preload: bool = Field(
+        False, description="Add `preload` (needs include_subdomains and max_age ≥ 31536000)."
+    )
 
 
 class Upstream(Model):
@@ -106,41 +186,87 @@ class Location(Model):
 
     path: UrlPath = Field(description="Plain path prefix (no regex), e.g. `/api/`.")
     upstreams: list[Upstream] = Field(min_length=1, description="Servers for this prefix.")
-    websocket: bool | None = Field(None, description="Pass WebSocket upgrades (default: the site's `websocket`).")
+    websocket: bool | None = Field(
+        None, description="Pass WebSocket upgrades (default: the site's `websocket`)."
+    )
 
 
 class Site(Model):
     """One site: a set of domains served with one certificate and one TLS policy."""
 
-    name: SiteName = Field(description="Unique name ([a-z0-9-]); names output files, upstream pools and routers.")
-    domains: list[Domain] = Field(min_length=1, max_length=100, description="DNS names served (IDNs allowed; written as A-labels). A wildcard only as `*.example.com`.")
+    name: SiteName = Field(
+        description="Unique name ([a-z0-9-]); names output files, upstream pools and routers."
+    )
+    domains: list[Domain] = Field(
+        min_length=1,
+        max_length=100,
+        description=(
+            "DNS names served (IDNs allowed; written as A-labels). A wildcard only as"
+            " `*.example.com`."
+        ),
+    )
     listen: Listen = Field(default_factory=Listen, description="Listen address and ports.")
     tls: TLS = Field(description="Certificate, key and TLS policy.")
     hsts: HSTS = Field(default_factory=HSTS, description="Strict-Transport-Security.")
-    redirect_http: bool = Field(True, description="Port 80 redirects to https (except the ACME path).")
-    acme_webroot: AbsPath | None = Field(None, description="Serve `/.well-known/acme-challenge/` from this directory on port 80.")
-    acme_upstream: HostPort | None = Field(None, description="Proxy `/.well-known/acme-challenge/` on port 80 to this `host:port` (e.g. certbot --standalone or lego); the way to keep ACME http-01 working on HAProxy and Traefik, which cannot serve files.")
+    redirect_http: bool = Field(
+        True, description="Port 80 redirects to https (except the ACME path)."
+    )
+    acme_webroot: AbsPath | None = Field(
+        None, description="Serve `/.well-known/acme-challenge/` from this directory on port 80."
+    )
+    acme_upstream: HostPort | None = Field(
+        None,
+        description=(
+            "Proxy `/.well-known/acme-challenge/` on port 80 to this `host:port` "
+            "(e.g. certbot --standalone or lego); the way to keep ACME http-01 "
+            "working on HAProxy and Traefik, which cannot serve files."
+        ),
+    )
     http2: bool = Field(True, description="Offer HTTP/2 (ALPN h2).")
     upstreams: list[Upstream] = Field(min_length=1, description="Backend servers (plain HTTP).")
     balance: Balance = Field("round_robin", description="Load-balancing method.")
-    health_check: HealthCheck | None = Field(None, description="Active health checks where the target supports them.")
+    health_check: HealthCheck | None = Field(
+        None, description="Active health checks where the target supports them."
+    )
     websocket: bool = Field(False, description="Pass WebSocket upgrades.")
-    headers: dict[HeaderName, HeaderValue] = Field(default_factory=dict, description="Extra response headers, e.g. `X-Frame-Options: DENY`.")
-    locations: list[Location] = Field(default_factory=list, description="Per-path routing; everything else goes to `upstreams`.")
-    default_server: bool = Field(False, description="Serve this site to clients that send no SNI or an unknown name on its listener; without one, such handshakes are refused.")
+    headers: dict[HeaderName, HeaderValue] = Field(
+        default_factory=dict, description="Extra response headers, e.g. `X-Frame-Options: DENY`."
+    )
+    locations: list[Location] = Field(
+        default_factory=list, description="Per-path routing; everything else goes to `upstreams`."
+    )
+    default_server: bool = Field(
+        False,
+        description=(
+            "Serve this site to clients that send no SNI or an unknown name on its "
+            "listener; without one, such handshakes are refused."
+        ),
+    )
 
 
 class TargetVersions(Model):
     """Versions the rendered output must run on."""
 
-    version: Version | None = Field(None, description="Server version, e.g. `1.22` (nginx), `2.6` (HAProxy), `3.4` (Traefik).")
-    openssl: Version | None = Field(None, description="OpenSSL version the server is linked with (nginx, HAProxy).")
+    version: Version | None = Field(
+        None, description="Server version, e.g. `1.22` (nginx), `2.6` (HAProxy), `3.4` (Traefik)."
+    )
+    openssl: Version | None = Field(
+        None, description="OpenSSL version the server is linked with (nginx, HAProxy)."
+    )
 
 
 class Targets(Model):
-    nginx: TargetVersions = Field(default_factory=TargetVersions, description="Default nginx 1.22 with OpenSSL 3.0 (Debian 12).")
-    haproxy: TargetVersions = Field(default_factory=TargetVersions, description="Default HAProxy 2.6 with OpenSSL 3.0 (Debian 12).")
-    traefik: TargetVersions = Field(default_factory=TargetVersions, description="Default Traefik 3.4.")
+    nginx: TargetVersions = Field(
+        default_factory=TargetVersions,
+        description="Default nginx 1.22 with OpenSSL 3.0 (Debian 12).",
+    )
+    haproxy: TargetVersions = Field(
+        default_factory=TargetVersions,
+        description="Default HAProxy 2.6 with OpenSSL 3.0 (Debian 12).",
+    )
+    traefik: TargetVersions = Field(
+        default_factory=TargetVersions, description="Default Traefik 3.4."
+    )
 
 
 class Spec(Model):

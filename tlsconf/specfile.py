@@ -28,6 +28,8 @@ class LoadedSpec:
 
     def source_path(self, path: Path) -> Path:
         """Where a value of the merged spec was written (in its site or in `defaults`)."""
+        if not self.origins:
+            return path
         for cut in range(len(path), 1, -1):
             origin = self.origins.get(path[:cut])
             if origin is not None:
@@ -47,7 +49,7 @@ def parse_spec(name: str, data: bytes) -> LoadedSpec:
     document = load(name, decode(name, data))
     digest = hashlib.sha256(data).hexdigest()
     merged, origins = _merge_defaults(document)
-    loaded = LoadedSpec(Spec.model_construct(), document, digest, origins)
+    loaded = LoadedSpec(Spec.model_construct(sites=[]), document, digest, origins)
     try:
         spec = Spec.model_validate(merged)
     except ValidationError as exc:
@@ -89,15 +91,17 @@ def _merge_defaults(document: Document) -> tuple[dict[str, Any], dict[Path, Path
         if not isinstance(site, dict):
             merged_sites.append(site)
             continue
-        merged_sites.append(
-            _merge(defaults, site, ("defaults",), ("sites", index), origins)
-        )
+        merged_sites.append(_merge(defaults, site, ("defaults",), ("sites", index), origins))
     top["sites"] = merged_sites
     return top, origins
 
 
 def _merge(
-    default: dict[str, Any], own: dict[str, Any], dpath: Path, opath: Path, origins: dict[Path, Path]
+    default: dict[str, Any],
+    own: dict[str, Any],
+    dpath: Path,
+    opath: Path,
+    origins: dict[Path, Path],
 ) -> dict[str, Any]:
     out = dict(own)
     for key, value in default.items():
@@ -110,15 +114,14 @@ def _merge(
 
 
 def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Path, Any, bool]:
-    """Follow a pydantic `loc` through the data; drop its type tags. Returns (path, value, found)."""
+    """Follow a pydantic `loc` through the data, dropping type tags: (path, value, found)."""
     path: list[str | int] = []
     node = data
     found = True
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-            path.append(part)
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
             node = node[part]
             path.append(part)
         elif isinstance(node, dict) and isinstance(part, str) and not _is_type_tag(part):
@@ -150,9 +153,7 @@ def _problems(loaded: LoadedSpec, data: Any, exc: ValidationError) -> list[Probl
         elif kind == "extra_forbidden":
             allowed = _allowed_fields(path[:-1])
             message = f"unknown field; allowed: {', '.join(allowed)}"
-        elif kind.endswith("_type") or kind in ("literal_error", "enum"):
-            message = f"{message}, got {short_repr(value)}"
-        elif found:
+        elif kind.endswith("_type") or kind in ("literal_error", "enum") or found:
             message = f"{message}, got {short_repr(value)}"
         source = loaded.source_path(path)
         key = kind == "extra_forbidden" or is_key
@@ -200,26 +201,42 @@ def _semantic_problems(loaded: LoadedSpec) -> list[Problem]:
     domains: dict[tuple[str, str, int], int] = {}
     for i, site in enumerate(spec.sites):
         if site.name in names:
-            add(("sites", i, "name"), f"{site.name!r} is already the name of sites[{names[site.name]}]; names must be unique")
+            add(
+                ("sites", i, "name"),
+                f"{site.name!r} is already the name of sites[{names[site.name]}]; names must "
+                f"be unique",
+            )
         names.setdefault(site.name, i)
         for j, name in enumerate(site.domains):
             key = (name, site.listen.address, site.listen.https_port)
             if key in domains and domains[key] != i:
-                add(("sites", i, "domains", j), f"{name!r} is already served by sites[{domains[key]}] on the same listener")
+                add(
+                    ("sites", i, "domains", j),
+                    f"{name!r} is already served by sites[{domains[key]}] on the same listener",
+                )
             elif name in site.domains[:j]:
                 add(("sites", i, "domains", j), f"{name!r} is listed twice")
             domains.setdefault(key, i)
         seen: set[str] = set()
         for j, location in enumerate(site.locations):
             if location.path in seen:
-                add(("sites", i, "locations", j, "path"), f"{location.path!r} is listed twice; each prefix once")
+                add(
+                    ("sites", i, "locations", j, "path"),
+                    f"{location.path!r} is listed twice; each prefix once",
+                )
             if location.path == "/":
-                add(("sites", i, "locations", j, "path"), "'/' is the site's own `upstreams`; use a longer prefix")
+                add(
+                    ("sites", i, "locations", j, "path"),
+                    "'/' is the site's own `upstreams`; use a longer prefix",
+                )
             seen.add(location.path)
         if site.acme_webroot and site.acme_upstream:
             add(("sites", i, "acme_upstream"), "set either acme_webroot or acme_upstream, not both")
         if site.hsts.preload and not site.hsts.include_subdomains:
             add(("sites", i, "hsts", "preload"), "preload needs include_subdomains: true")
         if site.tls.ocsp_stapling and not site.tls.resolvers:
-            add(("sites", i, "tls", "ocsp_stapling"), "OCSP stapling needs `tls.resolvers` (DNS servers to reach the responder)")
+            add(
+                ("sites", i, "tls", "ocsp_stapling"),
+                "OCSP stapling needs `tls.resolvers` (DNS servers to reach the responder)",
+            )
     return out

@@ -24,7 +24,7 @@ class Target(Protocol):
 
 
 def get(name: str) -> Target:
-    module: Target = import_module(TARGETS[name])  # type: ignore[assignment]
+    module: Target = import_module(TARGETS[name])
     return module
 
 

@@ -27,27 +27,41 @@ def require_one_policy_per_listener(
     host ends up negotiating TLS 1.2. Refusing names both sites and the differing settings.
     """
     problems = []
-    fields = ("protocols", "ciphers", "ciphersuites", "curves", "prefer_server_ciphers",
-              "session_tickets", "session_timeout")
+    fields = (
+        "protocols",
+        "ciphers",
+        "ciphersuites",
+        "curves",
+        "prefer_server_ciphers",
+        "session_tickets",
+        "session_timeout",
+    )
     for (address, port), members in by_listener(sites).items():
         first = members[0]
         for other in members[1:]:
             differ = [f for f in fields if getattr(first.tls, f) != getattr(other.tls, f)]
             differ += [f for f in extra if getattr(first, f) != getattr(other, f)]
             if differ:
-                problems.append(Problem(
-                    other.location, f"sites[{other.index}]",
-                    f"site {other.name!r} shares the listener {address}:{port} with "
-                    f"{first.name!r} but differs in {', '.join(differ)}; {target} applies these "
-                    "per listener, not per SNI name. Give the site its own listen port or "
-                    "address, or the same TLS settings.",
-                ))
+                problems.append(
+                    Problem(
+                        other.location,
+                        f"sites[{other.index}]",
+                        f"site {other.name!r} shares the listener {address}:{port} with "
+                        f"{first.name!r} but differs in {', '.join(differ)}; {target} applies "
+                        f"these "
+                        "per listener, not per SNI name. Give the site its own listen port or "
+                        "address, or the same TLS settings.",
+                    )
+                )
         defaults = [s for s in members if s.default_server]
         for extra_default in defaults[1:]:
-            problems.append(Problem(
-                extra_default.location, f"sites[{extra_default.index}].default_server",
-                f"{defaults[0].name!r} is already the default server of {address}:{port}",
-            ))
+            problems.append(
+                Problem(
+                    extra_default.location,
+                    f"sites[{extra_default.index}].default_server",
+                    f"{defaults[0].name!r} is already the default server of {address}:{port}",
+                )
+            )
     if problems:
         raise TlsconfError(problems)
 
@@ -69,11 +83,19 @@ def usable_curves(
             keep.append(name)
         elif origin.kind == "spec":
             need = ".".join(map(str, GROUPS_BY_NAME[name].openssl_min))
-            problems.append(Problem(
-                origin.location or site.location, origin.detail,
-                f"{name} needs OpenSSL >= {need}; targets.{target}.openssl is {openssl}",
-            ))
+            problems.append(
+                Problem(
+                    origin.location or site.location,
+                    origin.detail,
+                    f"{name} needs OpenSSL >= {need}; targets.{target}.openssl is {openssl}",
+                )
+            )
     if not keep and not problems:
-        problems.append(Problem(site.location, f"sites[{site.index}].tls.curves",
-                                f"no group is usable with OpenSSL {openssl}"))
+        problems.append(
+            Problem(
+                site.location,
+                f"sites[{site.index}].tls.curves",
+                f"no group is usable with OpenSSL {openssl}",
+            )
+        )
     return tuple(keep), problems

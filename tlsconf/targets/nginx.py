@@ -35,7 +35,9 @@ BALANCE = {"round_robin": None, "least_conn": Raw("least_conn"), "ip_hash": Raw(
 ON_OFF = {True: Raw("on"), False: Raw("off")}
 
 
-def render(loaded: LoadedSpec, sites: tuple[SitePolicy, ...], main_config: bool = False) -> Rendered:
+def render(
+    loaded: LoadedSpec, sites: tuple[SitePolicy, ...], main_config: bool = False
+) -> Rendered:
     versions = loaded.spec.targets.nginx
     version = parse_version(versions.version or DEFAULT_VERSION)
     openssl = versions.openssl or DEFAULT_OPENSSL
@@ -53,11 +55,14 @@ def render(loaded: LoadedSpec, sites: tuple[SitePolicy, ...], main_config: bool 
         problems += _tls13_problems(site, version, openssl)
         problems += _capability_problems(loaded, site)
         if site.health_check is not None:
-            warnings.append(Problem(
-                site.location, f"sites[{site.index}].health_check",
-                "nginx open source has no active health checks; passive checks "
-                f"(max_fails=3 fail_timeout={site.health_check.interval}s) are used instead",
-            ))
+            warnings.append(
+                Problem(
+                    site.location,
+                    f"sites[{site.index}].health_check",
+                    "nginx open source has no active health checks; passive checks "
+                    f"(max_fails=3 fail_timeout={site.health_check.interval}s) are used instead",
+                )
+            )
         contexts[site.name] = _site_context(site, curves, version, openssl, http2_directive)
     if problems:
         raise TlsconfError(problems)
@@ -86,13 +91,23 @@ def _tls13_problems(site: SitePolicy, version: tuple[int, ...], openssl: str) ->
     out = []
     if "TLSv1.3" in site.tls.protocols and parse_version(openssl) < (1, 1, 1):
         origin = site.tls_origin("protocols")
-        out.append(Problem(origin.location or site.location, f"sites[{site.index}].tls.protocols",
-                           f"TLSv1.3 needs OpenSSL >= 1.1.1; targets.nginx.openssl is {openssl}"))
+        out.append(
+            Problem(
+                origin.location or site.location,
+                f"sites[{site.index}].tls.protocols",
+                f"TLSv1.3 needs OpenSSL >= 1.1.1; targets.nginx.openssl is {openssl}",
+            )
+        )
     origin = site.tls_origin("ciphersuites")
     if version < SSL_CONF_COMMAND and origin.kind == "spec":
-        out.append(Problem(origin.location or site.location, origin.detail,
-                           "choosing TLS 1.3 suites needs nginx >= 1.19.4 (ssl_conf_command); "
-                           "remove the override or raise targets.nginx.version"))
+        out.append(
+            Problem(
+                origin.location or site.location,
+                origin.detail,
+                "choosing TLS 1.3 suites needs nginx >= 1.19.4 (ssl_conf_command); "
+                "remove the override or raise targets.nginx.version",
+            )
+        )
     return out
 
 
@@ -102,11 +117,15 @@ def _capability_problems(loaded: LoadedSpec, site: SitePolicy) -> list[Problem]:
         for route in site.routes:
             for upstream in route.upstreams:
                 if upstream.backup:
-                    out.append(Problem(
-                        site.location, f"sites[{site.index}].upstreams",
-                        "nginx cannot combine `balance: ip_hash` with `backup: true` upstreams; "
-                        "use round_robin or least_conn, or drop backup",
-                    ))
+                    out.append(
+                        Problem(
+                            site.location,
+                            f"sites[{site.index}].upstreams",
+                            "nginx cannot combine `balance: ip_hash` with `backup: true` "
+                            "upstreams; "
+                            "use round_robin or least_conn, or drop backup",
+                        )
+                    )
                     return out
     return out
 
@@ -133,7 +152,8 @@ def _tls_context(
         # Before ssl_conf_command the profile's suites are OpenSSL's defaults anyway.
         "ciphersuites": (
             ":".join(tls.ciphersuites)
-            if "TLSv1.3" in tls.protocols and version >= SSL_CONF_COMMAND else None
+            if "TLSv1.3" in tls.protocols and version >= SSL_CONF_COMMAND
+            else None
         ),
         "curves": ":".join(curves),
         "prefer_server_ciphers": ON_OFF[tls.prefer_server_ciphers],
@@ -169,7 +189,8 @@ def _site_context(
         "trusted_ca": tls.trusted_ca,
         "verify_client": (
             Raw("on" if tls.client_auth.mode == "required" else "optional")
-            if tls.client_auth else None
+            if tls.client_auth
+            else None
         ),
         "client_ca": tls.client_auth.ca if tls.client_auth else None,
         "hsts": hsts.header_value if hsts.enabled else None,
@@ -179,9 +200,7 @@ def _site_context(
         "port_suffix": Raw("" if site.https_port == 443 else f":{site.https_port}"),
         "acme_webroot": site.acme_webroot,
         "acme_upstream": site.acme_upstream,
-        "routes": [
-            {"path": r.path, "pool": r.pool, "websocket": r.websocket} for r in site.routes
-        ],
+        "routes": [{"path": r.path, "pool": r.pool, "websocket": r.websocket} for r in site.routes],
         "pools": [
             {
                 "name": r.pool,
@@ -190,7 +209,9 @@ def _site_context(
                     {"address": u.address, "weight": u.weight, "backup": u.backup}
                     for u in r.upstreams
                 ],
-                "fail_timeout": Raw(f"{site.health_check.interval}s") if site.health_check else None,
+                "fail_timeout": Raw(f"{site.health_check.interval}s")
+                if site.health_check
+                else None,
             }
             for r in sorted(site.routes, key=lambda r: r.pool)
         ],
