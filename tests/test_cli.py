@@ -87,8 +87,8 @@ def test_weak_spec_is_refused_unless_allowed(tmp_path: Path) -> None:
     code, out, err = run("render", str(spec))
     assert code == 1 and out == ""
     assert err.splitlines()[0] == (
-        f"{spec}:6:100: TLS101 [error] TLSv1 is enabled; Mozilla intermediate allows "
-        "TLSv1.2, TLSv1.3"
+        f"{spec}:6:100: TLS102 [error] TLSv1 enabled (deprecated by RFC 8996; Mozilla "
+        "intermediate allows TLSv1.2 TLSv1.3)"
     )
     code, out, _ = run("render", str(spec), "--allow-weak")
     assert code == 0 and "ssl_protocols TLSv1 TLSv1.2;" in out

@@ -7,13 +7,17 @@ modules are imported inside the commands so `--help` and `--version` stay fast.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from tlsconf import __version__
 from tlsconf.errors import TlsconfError
+
+if TYPE_CHECKING:
+    from tlsconf.profiles import Profile
 
 app = typer.Typer(
     name="tlsconf",
@@ -24,7 +28,9 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-TARGET_NAMES = ("nginx", "haproxy", "traefik")
+TARGET_NAMES = ("nginx", "haproxy", "traefik")  # what `--target all` renders: single hosts
+K8S_TARGET_NAMES = ("gateway-api", "traefik-crd")
+IMPL_NAMES = ("traefik", "envoy-gateway", "nginx-gateway-fabric")
 
 
 def _version(value: bool) -> None:
@@ -52,7 +58,8 @@ def _fail(error: TlsconfError) -> NoReturn:
 def render(
     spec: Annotated[Path, typer.Argument(help="The site spec (YAML).", dir_okay=False)],
     target: Annotated[
-        str, typer.Option("--target", "-t", help="nginx, haproxy, traefik, or all (with -o).")
+        str, typer.Option("--target", "-t", help="nginx, haproxy, traefik, gateway-api, "
+                                                  "traefik-crd, or all (the first three, with -o).")
     ] = "nginx",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write files under DIR/<target>/.")
@@ -67,15 +74,28 @@ def render(
     main_config: Annotated[
         bool, typer.Option("--main-config", help="nginx: also write a complete nginx.conf.")
     ] = False,
+    impl: Annotated[
+        str | None, typer.Option("--impl", help="gateway-api: the Gateway implementation that "
+                                                "carries the TLS policy (traefik, envoy-gateway, "
+                                                "nginx-gateway-fabric).")
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 with a diff when the files "
+                                           "under -o DIR differ from what the spec renders now.")
+    ] = False,
 ) -> None:
     """Render the spec for a target: to stdout, or atomically under -o DIR."""
     from tlsconf import judge, policy, targets
     from tlsconf.output import write_files
     from tlsconf.specfile import load_spec
 
-    if target not in (*TARGET_NAMES, "all"):
-        typer.echo(f"--target: unknown target {target!r}; allowed: {', '.join(TARGET_NAMES)}, all",
-                   err=True)
+    if target not in (*TARGET_NAMES, *K8S_TARGET_NAMES, "all"):
+        allowed = ", ".join((*TARGET_NAMES, *K8S_TARGET_NAMES))
+        typer.echo(f"--target: unknown target {target!r}; allowed: {allowed}, all", err=True)
+        raise typer.Exit(2)
+    if impl is not None and (target != "gateway-api" or impl not in IMPL_NAMES):
+        typer.echo(f"--impl: {impl!r} needs --target gateway-api and one of: "
+                   f"{', '.join(IMPL_NAMES)}", err=True)
         raise typer.Exit(2)
     if target == "all" and output is None:
         typer.echo("--target all: needs -o DIR (one directory per target)", err=True)
@@ -90,28 +110,170 @@ def render(
                            f"{', '.join(s.name for s in sites)}", err=True)
                 raise typer.Exit(2)
             sites = tuple(s for s in sites if s.name in site)
-        weak = judge.weaknesses(sites)
+        if check and output is None:
+            typer.echo("--check: needs -o DIR (the committed rendered files)", err=True)
+            raise typer.Exit(2)
+        from tlsconf.config import find_config, load_settings
+
+        settings = load_settings(find_config(Path.cwd()))
+        findings = judge.weaknesses(sites, loaded, settings)
+        # The same judgement as `tlsconf lint`'s exit status: findings at or above fail_on.
+        weak = judge.blocking(findings, settings.fail_on)
         if weak and not allow_weak:
-            for finding in weak:
+            for finding in findings:
                 typer.echo(str(finding), err=True)
             typer.echo(
-                f"refusing to render {len(weak)} setting(s) weaker than the chosen Mozilla "
-                "profile; fix them or pass --allow-weak", err=True)
+                f"refusing to render: {len(weak)} finding(s) at or above {settings.fail_on} "
+                "(settings weaker than the chosen Mozilla profile); fix them, suppress them "
+                "with a reason, or pass --allow-weak", err=True)
             raise typer.Exit(1)
         files: dict[str, str] = {}
         for name in TARGET_NAMES if target == "all" else (target,):
-            rendered = targets.render(name, loaded, sites, main_config=main_config)
+            rendered = targets.render(name, loaded, sites, main_config=main_config, impl=impl)
             for warning in rendered.warnings:
                 typer.echo(f"{warning.location}: warning: {warning.path}: {warning.message}",
                            err=True)
             files.update(rendered.files)
-        if output is None:
+        if check:
+            assert output is not None
+            _check_rendered(output, files)
+        elif output is None:
             sys.stdout.write(rendered.text())
         else:
             # Every target is rendered before anything is written: all or nothing.
             write_files(output, files, force=force)
     except TlsconfError as error:
         _fail(error)
+
+
+def _check_rendered(output: Path, files: dict[str, str]) -> None:
+    """`render --check`: exit 1 with a unified diff when committed files are stale."""
+    import difflib
+
+    stale = 0
+    for name in sorted(files):
+        path = output / name
+        current = path.read_text("utf-8") if path.is_file() else ""
+        if current != files[name]:
+            stale += 1
+            sys.stdout.writelines(difflib.unified_diff(
+                current.splitlines(keepends=True), files[name].splitlines(keepends=True),
+                f"{path} (committed)", f"{path} (rendered from the spec)"))
+    if stale:
+        typer.echo(f"{stale} rendered file(s) under {output} are stale; run `tlsconf render` "
+                   f"with -o {output}", err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
+def lint(
+    paths: Annotated[list[Path], typer.Argument(help="Specs and nginx/HAProxy/Traefik configs.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json, sarif or github.")] = "text",
+    fail_on: Annotated[
+        str | None, typer.Option("--fail-on", help="Exit 1 at or above: info, warning (default), "
+                                                   "error.")
+    ] = None,
+    profile: Annotated[
+        str | None, typer.Option("--profile", help="Judge against modern, intermediate or old "
+                                                   "(default: a spec site's own, else intermediate).")
+    ] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="spec, nginx, haproxy or traefik (default: detect).")
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="Settings file (default: .tlsconf.yaml or "
+                                                   "[tool.tlsconf] in pyproject.toml, found upward).")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")] = None,
+    report_unused: Annotated[
+        bool, typer.Option("--report-unused-suppressions", help="Report suppressions that match "
+                                                               "nothing (TLS002).")
+    ] = False,
+) -> None:
+    """Lint specs and proxy configs for weak TLS. Exit 0 clean, 1 findings, 2 errors."""
+    import dataclasses
+
+    from tlsconf.config import find_config, load_settings
+    from tlsconf.findings import Severity
+    from tlsconf.ingest import KINDS
+    from tlsconf.lint import lint_paths
+    from tlsconf.lint.formats import FORMATS
+    from tlsconf.lint.formats import render as format_report
+    from tlsconf.profiles import PROFILE_NAMES
+
+    def usage(message: str) -> NoReturn:
+        typer.echo(message, err=True)
+        raise typer.Exit(2)
+
+    if fmt not in FORMATS:
+        usage(f"--format: unknown format {fmt!r}; allowed: {', '.join(FORMATS)}")
+    if kind is not None and kind not in KINDS:
+        usage(f"--kind: unknown kind {kind!r}; allowed: {', '.join(KINDS)}")
+    if profile is not None and profile not in PROFILE_NAMES:
+        usage(f"--profile: unknown profile {profile!r}; allowed: {', '.join(PROFILE_NAMES)}")
+    try:
+        settings = load_settings(config if config is not None else find_config(Path.cwd()))
+    except TlsconfError as error:
+        _fail(error)
+    changes: dict[str, object] = {}
+    if fail_on is not None:
+        try:
+            changes["fail_on"] = Severity.parse(fail_on)
+        except KeyError:
+            usage(f"--fail-on: unknown severity {fail_on!r}; allowed: info, warning, error")
+    if profile is not None:
+        changes["profile"] = profile
+    if report_unused:
+        changes["report_unused_suppressions"] = True
+    settings = dataclasses.replace(settings, **changes)  # type: ignore[arg-type]
+    report = lint_paths([str(p) for p in paths], settings, kind)
+    text = format_report(report, fmt)
+    if output is not None:
+        output.write_text(text, "utf-8")
+    else:
+        sys.stdout.write(text)
+    for problem in report.errors:
+        typer.echo(str(problem), err=True)
+    if report.errors:
+        typer.echo(f"{len(report.errors)} error(s): the input(s) above were not linted", err=True)
+        raise typer.Exit(2)
+    if any(f.severity >= settings.fail_on for f in report.findings):
+        raise typer.Exit(1)
+
+
+@app.command()
+def rules(
+    rule_id: Annotated[str | None, typer.Argument(help="Explain one rule (id or name).")] = None,
+    markdown: Annotated[bool, typer.Option("--markdown", help="The docs/rules.md page.")] = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+    check: Annotated[bool, typer.Option("--check", help="Exit 1 if -o FILE is stale.")] = False,
+) -> None:
+    """List the lint rules, explain one, or generate docs/rules.md."""
+    from tlsconf.lint import docs
+    from tlsconf.rules import get
+
+    if rule_id is not None:
+        found = get(rule_id)
+        if found is None:
+            typer.echo(f"unknown rule {rule_id!r}; see `tlsconf rules`", err=True)
+            raise typer.Exit(2)
+        text = docs.explain(found)
+    else:
+        text = docs.markdown() if markdown else docs.table()
+    if check:
+        if output is None:
+            typer.echo("--check: needs -o FILE", err=True)
+            raise typer.Exit(2)
+        current = output.read_text("utf-8") if output.is_file() else None
+        if current != text:
+            typer.echo(f"{output}: stale; run `tlsconf rules --markdown -o {output}`", err=True)
+            raise typer.Exit(1)
+        return
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, "utf-8")
+    else:
+        sys.stdout.write(text)
 
 
 @app.command()
@@ -149,7 +311,7 @@ def profiles() -> None:
     from tlsconf.profiles import all_profiles
 
     rows = [("", *(p.name for p in all_profiles()))]
-    table = {
+    table: dict[str, Callable[[Profile], str]] = {
         "guideline": lambda p: p.guideline,
         "protocols": lambda p: " ".join(p.protocols),
         "TLS<=1.2 ciphers": lambda p: str(len(p.ciphers)),

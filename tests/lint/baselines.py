@@ -1,0 +1,171 @@
+"""Strong configurations written from the Mozilla facts (guideline 6.0, intermediate) for every
+input kind. Each lints clean; the per-rule cases in `cases.py` each add one weakness."""
+
+INTERMEDIATE_CIPHERS = (
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
+)
+
+NGINX = f"""\
+http {{
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_ciphers {INTERMEDIATE_CIPHERS};
+    ssl_ecdh_curve X25519:prime256v1:secp384r1;
+    ssl_session_cache shared:MozSSL:10m;
+    ssl_session_timeout 1d;
+    ssl_session_tickets off;
+    ssl_prefer_server_ciphers off;
+    server_tokens off;
+    server {{
+        listen 443 ssl default_server;
+        ssl_reject_handshake on;
+    }}
+    server {{
+        listen 443 ssl;
+        http2 on;
+        server_name example.com;
+        ssl_certificate /etc/ssl/example.pem;
+        ssl_certificate_key /etc/ssl/example.key;
+        add_header Strict-Transport-Security "max-age=63072000; includeSubDomains" always;
+        location / {{
+            proxy_pass http://127.0.0.1:8080;
+            proxy_set_header Host $host;
+        }}
+    }}
+    server {{
+        listen 80 default_server;
+        return 301 https://$host$request_uri;
+    }}
+}}
+"""
+
+NGINX_MODERN = (NGINX.replace("ssl_protocols TLSv1.2 TLSv1.3;", "ssl_protocols TLSv1.3;")
+                .replace(f"    ssl_ciphers {INTERMEDIATE_CIPHERS};\n", ""))
+
+HAPROXY = f"""\
+global
+    ssl-default-bind-curves X25519:prime256v1:secp384r1
+    ssl-default-bind-ciphers {INTERMEDIATE_CIPHERS}
+    ssl-default-bind-ciphersuites TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256
+    ssl-default-bind-options prefer-client-ciphers ssl-min-ver TLSv1.2 no-tls-tickets
+
+frontend fe
+    mode http
+    bind :443 ssl crt /etc/haproxy/example.pem alpn h2,http/1.1 strict-sni
+    bind :80
+    http-request redirect scheme https unless {{ ssl_fc }}
+    http-response set-header Strict-Transport-Security "max-age=63072000; includeSubDomains"
+    default_backend be
+
+backend be
+    server s1 127.0.0.1:8080 check
+"""
+
+HAPROXY_MODERN = (HAPROXY.replace("ssl-min-ver TLSv1.2", "ssl-min-ver TLSv1.3")
+                  .replace(f"    ssl-default-bind-ciphers {INTERMEDIATE_CIPHERS}\n", ""))
+
+TRAEFIK = """\
+http:
+  routers:
+    app:
+      rule: Host(`example.com`)
+      service: app
+      middlewares: [hsts]
+      tls:
+        options: default
+  middlewares:
+    hsts:
+      headers:
+        stsSeconds: 63072000
+        stsIncludeSubdomains: true
+  services:
+    app:
+      loadBalancer:
+        servers:
+          - url: http://127.0.0.1:8080
+tls:
+  options:
+    default:
+      minVersion: VersionTLS12
+      sniStrict: true
+      curvePreferences: [X25519, CurveP256, CurveP384]
+      cipherSuites:
+        - TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+        - TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+        - TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
+        - TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+        - TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
+        - TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
+"""
+
+TRAEFIK_MODERN = """\
+http:
+  routers:
+    app:
+      rule: Host(`example.com`)
+      service: app
+      middlewares: [hsts]
+      tls: {}
+  middlewares:
+    hsts:
+      headers:
+        stsSeconds: 63072000
+        stsIncludeSubdomains: true
+  services:
+    app:
+      loadBalancer:
+        servers:
+          - url: http://127.0.0.1:8080
+tls:
+  options:
+    default:
+      minVersion: VersionTLS13
+      sniStrict: true
+      curvePreferences: [X25519, CurveP256, CurveP384]
+"""
+
+TRAEFIK_TOML = """\
+[http.routers.app]
+  rule = "Host(`example.com`)"
+  service = "app"
+  middlewares = ["hsts"]
+  [http.routers.app.tls]
+    options = "default"
+
+[http.middlewares.hsts.headers]
+  stsSeconds = 63072000
+  stsIncludeSubdomains = true
+
+[[http.services.app.loadBalancer.servers]]
+  url = "http://127.0.0.1:8080"
+
+[tls.options.default]
+  minVersion = "VersionTLS12"
+  sniStrict = true
+  curvePreferences = ["X25519", "CurveP256", "CurveP384"]
+  cipherSuites = [
+    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+  ]
+"""
+
+SPEC = """\
+sites:
+  - name: example
+    domains: [example.com]
+    tls:
+      certificate: /etc/ssl/example.pem
+      key: /etc/ssl/example.key
+      profile: intermediate
+    upstreams: [{address: "127.0.0.1:8080"}]
+"""
+
+SPEC_MODERN = SPEC.replace("profile: intermediate", "profile: modern")
+
+BASELINES = {"spec": SPEC, "nginx": NGINX, "haproxy": HAPROXY, "traefik": TRAEFIK}
+FILENAMES = {"spec": "site.tlsconf.yaml", "nginx": "nginx.conf", "haproxy": "haproxy.cfg",
+             "traefik": "dynamic.yml"}

@@ -1,0 +1,306 @@
+"""Per-rule cases: (rule, kind, edits on the kind's baseline, expected line or None).
+
+`line=None` means the edited input must NOT trigger the rule. Every rule needs at least one
+triggering and one non-triggering case for each input kind it applies to (the meta-test in
+tests/test_rules_catalog.py enforces it). Edits are (old, new) string replacements.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tests.lint.baselines import INTERMEDIATE_CIPHERS as IC
+
+
+@dataclass(frozen=True)
+class Case:
+    rule: str
+    kind: str
+    edits: tuple[tuple[str, str], ...]
+    line: int | None
+    profile: str | None = None
+    report_unused: bool = False
+
+    @property
+    def id(self) -> str:
+        what = "trigger" if self.line else "clean"
+        return f"{self.rule}-{self.kind}-{what}-{abs(hash(self.edits)) % 10000}"
+
+
+NG_PROTO = "ssl_protocols TLSv1.2 TLSv1.3;"
+NG_CIPH = f"ssl_ciphers {IC};"
+HA_OPTS = "ssl-default-bind-options prefer-client-ciphers ssl-min-ver TLSv1.2 no-tls-tickets"
+HA_CIPH = f"ssl-default-bind-ciphers {IC}"
+TR_MIN = "minVersion: VersionTLS12"
+TR_SUITE = "        - TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256\n"
+SP_TLS = "      profile: intermediate\n"
+
+
+def ng_c(extra: str) -> tuple[tuple[str, str], ...]:
+    return ((NG_CIPH, f"ssl_ciphers {IC}:{extra};"),)
+
+
+def ha_c(extra: str) -> tuple[tuple[str, str], ...]:
+    return ((HA_CIPH, f"{HA_CIPH}:{extra}"),)
+
+
+def tr_c(extra: str) -> tuple[tuple[str, str], ...]:
+    return ((TR_SUITE, f"{TR_SUITE}        - {extra}\n"),)
+
+
+def sp(extra: str) -> tuple[tuple[str, str], ...]:
+    return ((SP_TLS, SP_TLS + extra),)
+
+
+def sp_c(extra: str) -> tuple[tuple[str, str], ...]:
+    return sp(f"      ciphers: [ECDHE-RSA-AES128-GCM-SHA256, {extra}]\n")
+
+
+C = Case
+CASES: list[Case] = [
+    # TLS0xx suppressions
+    *[C("TLS001", k, e, ln) for k, e, ln in (
+        ("nginx", ((NG_PROTO, "ssl_protocols TLSv1.2;  # tlsconf: ignore[TLS103]"),), 2),
+        ("nginx", ((NG_PROTO, "ssl_protocols TLSv1.2;  # tlsconf: ignore[TLS103] no 1.3 on the LB"),), None),
+        ("spec", ((SP_TLS, SP_TLS + "      protocols: [TLSv1.2]  # tlsconf: ignore[TLS103]\n"),), 8),
+        ("spec", ((SP_TLS, SP_TLS + "      protocols: [TLSv1.2]  # tlsconf: ignore[TLS103] why\n"),), None),
+        ("haproxy", ((HA_OPTS, HA_OPTS + "  # tlsconf: ignore[TLS999]"),), 5),
+        ("haproxy", ((HA_OPTS, HA_OPTS + "  # tlsconf: ignore[TLS999] because"),), None),
+        ("traefik", ((TR_MIN, TR_MIN + "  # tlsconf: ignore[TLS103]"),), 22),
+        ("traefik", ((TR_MIN, TR_MIN + "  # tlsconf: ignore[TLS103] reason"),), None),
+    )],
+    *[C("TLS002", k, e, ln, report_unused=True) for k, e, ln in (
+        ("nginx", ((NG_PROTO, NG_PROTO + "  # tlsconf: ignore[TLS102] legacy clients"),), 2),
+        ("nginx", ((NG_PROTO, "ssl_protocols TLSv1 TLSv1.2 TLSv1.3;  # tlsconf: ignore[TLS102] legacy"),), None),
+        ("spec", ((SP_TLS, "      # tlsconf: ignore[TLS102] legacy\n" + SP_TLS),), 7),
+        ("spec", ((SP_TLS, SP_TLS + "      # tlsconf: ignore[TLS102] legacy\n      protocols: [TLSv1, TLSv1.2, TLSv1.3]\n"),), None),
+        ("haproxy", ((HA_OPTS, HA_OPTS + "  # tlsconf: ignore[TLS102] legacy"),), 5),
+        ("haproxy", ((HA_OPTS, HA_OPTS.replace("TLSv1.2", "TLSv1.0") + "  # tlsconf: ignore[TLS102] legacy"),), None),
+        ("traefik", ((TR_MIN, TR_MIN + "  # tlsconf: ignore[TLS102] legacy"),), 22),
+        ("traefik", ((TR_MIN, "minVersion: VersionTLS10  # tlsconf: ignore[TLS102] legacy"),), None),
+    )],
+    # TLS1xx protocols
+    C("TLS101", "nginx", ((NG_PROTO, "ssl_protocols SSLv3 TLSv1.2 TLSv1.3;"),), 2),
+    C("TLS101", "nginx", ((NG_PROTO, "ssl_protocols TLSv1.3;"),), None),
+    C("TLS101", "haproxy", ((HA_OPTS, HA_OPTS.replace("TLSv1.2", "SSLv3")),), 5),
+    C("TLS101", "haproxy", ((HA_OPTS, HA_OPTS.replace("TLSv1.2", "SSLv3") + " no-sslv3"),), None),
+    C("TLS101", "spec", sp("      protocols: [SSLv3, TLSv1.2, TLSv1.3]\n"), 8),
+    C("TLS101", "spec", sp("      protocols: [TLSv1.2, TLSv1.3]\n"), None),
+    C("TLS102", "nginx", ((NG_PROTO, "ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3;"),), 2),
+    C("TLS102", "nginx", ((NG_PROTO, "ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3;"),), None, profile="old"),
+    C("TLS102", "haproxy", ((HA_OPTS, HA_OPTS.replace("TLSv1.2", "TLSv1.0")),), 5),
+    C("TLS102", "haproxy", ((HA_OPTS, HA_OPTS.replace("TLSv1.2", "TLSv1.0") + " no-tlsv10 no-tlsv11"),), None),
+    C("TLS102", "traefik", ((TR_MIN, "minVersion: VersionTLS11"),), 22),
+    C("TLS102", "traefik", ((TR_MIN, "minVersion: VersionTLS13"),), None),
+    C("TLS102", "spec", sp("      protocols: [TLSv1.1, TLSv1.2, TLSv1.3]\n"), 8),
+    C("TLS102", "spec", sp("      protocols: [TLSv1.1, TLSv1.2, TLSv1.3]\n"), None, profile="old"),
+    C("TLS103", "nginx", ((NG_PROTO, "ssl_protocols TLSv1.2;"),), 2),
+    C("TLS103", "nginx", ((NG_PROTO, "ssl_protocols TLSv1.3;"),), None),
+    C("TLS103", "haproxy", ((HA_OPTS, HA_OPTS + " ssl-max-ver TLSv1.2"),), 5),
+    C("TLS103", "haproxy", ((HA_OPTS, HA_OPTS + " ssl-max-ver TLSv1.3"),), None),
+    C("TLS103", "traefik", ((TR_MIN, TR_MIN + "\n      maxVersion: VersionTLS12"),), 22),
+    C("TLS103", "traefik", ((TR_MIN, TR_MIN + "\n      maxVersion: VersionTLS13"),), None),
+    C("TLS103", "spec", sp("      protocols: [TLSv1.2]\n"), 8),
+    C("TLS103", "spec", sp("      protocols: [TLSv1.3]\n"), None),
+    C("TLS104", "nginx", (), 2, profile="modern"),
+    C("TLS104", "nginx", ((NG_PROTO, "ssl_protocols TLSv1.3;"),), None, profile="modern"),
+    C("TLS104", "haproxy", (), 5, profile="modern"),
+    C("TLS104", "haproxy", (), None),
+    C("TLS104", "traefik", (), 22, profile="modern"),
+    C("TLS104", "traefik", ((TR_MIN, "minVersion: VersionTLS13"),), None, profile="modern"),
+    C("TLS104", "spec", (*sp("      protocols: [TLSv1.2, TLSv1.3]\n"),
+                         ("profile: intermediate", "profile: modern")), 8),
+    C("TLS104", "spec", (), None, profile="intermediate"),
+    C("TLS105", "nginx", ((f"    {NG_PROTO}\n", ""),), 13),
+    C("TLS105", "nginx", (), None),
+    C("TLS105", "haproxy", ((HA_OPTS, "ssl-default-bind-options prefer-client-ciphers"),), 9),
+    C("TLS105", "haproxy", ((HA_OPTS, "ssl-default-bind-options no-sslv3 no-tlsv10 no-tlsv11"),), None),
+    C("TLS105", "traefik", ((f"      {TR_MIN}\n", ""),), 21),
+    C("TLS105", "traefik", (), None),
+    C("TLS106", "traefik", ((TR_MIN, "minVersion: foobar"),), 22),
+    C("TLS106", "traefik", ((TR_MIN, "minversion: VersionTLS13"),), None),
+    # TLS2xx ciphers
+    C("TLS201", "nginx", ng_c("NULL-SHA"), 3), C("TLS201", "nginx", ng_c("!eNULL"), None),
+    C("TLS201", "haproxy", ha_c("NULL-SHA256"), 3), C("TLS201", "haproxy", ha_c("!NULL"), None),
+    C("TLS201", "spec", sp_c("NULL-SHA"), 8), C("TLS201", "spec", sp_c("AES128-SHA"), None),
+    C("TLS202", "nginx", ng_c("HIGH:!ADH"), 3), C("TLS202", "nginx", ng_c("HIGH:!aNULL"), None),
+    C("TLS202", "haproxy", ha_c("ADH-AES128-SHA"), 3), C("TLS202", "haproxy", ha_c("!aNULL"), None),
+    C("TLS202", "spec", sp_c("AECDH-AES128-SHA"), 8), C("TLS202", "spec", (), None),
+    C("TLS203", "nginx", ng_c("EXP-RC4-MD5"), 3), C("TLS203", "nginx", ng_c("!EXPORT"), None),
+    C("TLS203", "haproxy", ha_c("EXPORT"), 3), C("TLS203", "haproxy", ha_c("!EXP"), None),
+    C("TLS203", "spec", sp_c("EXP-DES-CBC-SHA"), 8), C("TLS203", "spec", (), None),
+    C("TLS204", "nginx", ng_c("RC4-SHA"), 3), C("TLS204", "nginx", ng_c("!RC4"), None),
+    C("TLS204", "haproxy", ha_c("RC4"), 3), C("TLS204", "haproxy", ha_c("!RC4"), None),
+    C("TLS204", "traefik", tr_c("TLS_ECDHE_RSA_WITH_RC4_128_SHA"), 25),
+    C("TLS204", "traefik", (), None),
+    C("TLS204", "spec", sp_c("RC4-SHA"), 8), C("TLS204", "spec", (), None),
+    C("TLS205", "nginx", ng_c("DES-CBC-SHA"), 3), C("TLS205", "nginx", ng_c("!DES"), None),
+    C("TLS205", "haproxy", ha_c("LOW"), 3), C("TLS205", "haproxy", ha_c("!LOW"), None),
+    C("TLS205", "spec", sp_c("DES-CBC-SHA"), 8), C("TLS205", "spec", (), None),
+    C("TLS206", "nginx", ng_c("RC4-MD5"), 3), C("TLS206", "nginx", ng_c("!MD5"), None),
+    C("TLS206", "haproxy", ha_c("RC4-MD5"), 3), C("TLS206", "haproxy", ha_c("!MD5"), None),
+    C("TLS206", "spec", sp_c("RC4-MD5"), 8), C("TLS206", "spec", (), None),
+    C("TLS207", "nginx", ng_c("DES-CBC3-SHA"), 3),
+    C("TLS207", "nginx", ng_c("DES-CBC3-SHA"), None, profile="old"),
+    C("TLS207", "haproxy", ha_c("3DES"), 3), C("TLS207", "haproxy", ha_c("!3DES"), None),
+    C("TLS207", "traefik", tr_c("TLS_RSA_WITH_3DES_EDE_CBC_SHA"), 25),
+    C("TLS207", "traefik", (), None),
+    C("TLS207", "spec", sp_c("DES-CBC3-SHA"), 8),
+    C("TLS207", "spec", sp_c("DES-CBC3-SHA"), None, profile="old"),
+    C("TLS208", "nginx", ng_c("AES128-GCM-SHA256"), 3),
+    C("TLS208", "nginx", ng_c("AES128-SHA"), None, profile="old"),
+    C("TLS208", "haproxy", ha_c("AES256-GCM-SHA384"), 3), C("TLS208", "haproxy", ha_c("!kRSA"), None),
+    C("TLS208", "traefik", tr_c("TLS_RSA_WITH_AES_128_GCM_SHA256"), 25),
+    C("TLS208", "traefik", (), None),
+    C("TLS208", "spec", sp_c("AES128-GCM-SHA256"), 8), C("TLS208", "spec", (), None),
+    C("TLS209", "nginx", ng_c("ECDHE-RSA-AES128-SHA"), 3),
+    C("TLS209", "nginx", ng_c("ECDHE-RSA-AES128-SHA"), None, profile="old"),
+    C("TLS209", "haproxy", ha_c("ECDHE-RSA-AES256-SHA384"), 3), C("TLS209", "haproxy", (), None),
+    C("TLS209", "traefik", tr_c("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"), 25),
+    C("TLS209", "traefik", (), None),
+    C("TLS209", "spec", sp_c("ECDHE-RSA-AES128-SHA"), 8), C("TLS209", "spec", (), None),
+    C("TLS210", "nginx", ng_c("CAMELLIA256-SHA"), 3), C("TLS210", "nginx", ng_c("!CAMELLIA"), None),
+    C("TLS210", "haproxy", ha_c("PSK"), 3), C("TLS210", "haproxy", ha_c("!PSK"), None),
+    C("TLS210", "spec", sp_c("DHE-DSS-AES128-GCM-SHA256"), 8), C("TLS210", "spec", (), None),
+    C("TLS211", "nginx", ng_c("DHE-RSA-AES128-GCM-SHA256"), 3), C("TLS211", "nginx", ng_c("!DHE"), None),
+    C("TLS211", "haproxy", ha_c("DHE-RSA-CHACHA20-POLY1305"), 3), C("TLS211", "haproxy", (), None),
+    C("TLS211", "spec", sp_c("DHE-RSA-AES256-GCM-SHA384"), 8), C("TLS211", "spec", (), None),
+    C("TLS212", "nginx", ((NG_CIPH, "ssl_ciphers AES128-GCM-SHA256:AES256-GCM-SHA384;"),), 3),
+    C("TLS212", "nginx", ((NG_CIPH, "ssl_ciphers AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256;"),), None),
+    C("TLS212", "haproxy", ((HA_CIPH, "ssl-default-bind-ciphers AES128-GCM-SHA256"),), 3),
+    C("TLS212", "haproxy", (), None),
+    C("TLS212", "traefik", ((
+        "      cipherSuites:\n",
+        "      cipherSuites:\n        - TLS_RSA_WITH_AES_128_GCM_SHA256\n      x-old:\n"),), 25),
+    C("TLS212", "traefik", (), None),
+    C("TLS212", "spec", sp("      ciphers: [AES128-GCM-SHA256]\n"), 8),
+    C("TLS212", "spec", sp("      ciphers: [AES128-GCM-SHA256, ECDHE-RSA-AES128-GCM-SHA256]\n"), None),
+    C("TLS213", "nginx", ((NG_CIPH, "ssl_ciphers HIGH:!aNULL:!MD5;"),), 3),
+    C("TLS213", "nginx", ((NG_CIPH, "ssl_ciphers ECDHE+AESGCM:!DEFAULT;"),), None),
+    C("TLS213", "haproxy", ((HA_CIPH, "ssl-default-bind-ciphers DEFAULT:!RC4"),), 3),
+    C("TLS213", "haproxy", (), None),
+    C("TLS214", "nginx", ng_c("!RC4-MD55"), 3), C("TLS214", "nginx", ng_c("!RC4-MD5"), None),
+    C("TLS214", "haproxy", ha_c("FOO"), 3), C("TLS214", "haproxy", (), None),
+    C("TLS215", "nginx", ((f"    {NG_CIPH}\n", ""),), 13),
+    C("TLS215", "nginx", ((f"    {NG_CIPH}\n", ""), (NG_PROTO, "ssl_protocols TLSv1.3;")), None),
+    C("TLS215", "haproxy", ((f"    {HA_CIPH}\n", ""),), 8),
+    C("TLS215", "haproxy", (), None),
+    C("TLS215", "traefik", ((
+        "      cipherSuites:\n", "      x-cipherSuites:\n"),), 21),
+    C("TLS215", "traefik", (), None),
+    C("TLS216", "nginx", ((NG_PROTO, NG_PROTO + "\n    ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256:TLS_AES_128_CCM_8_SHA256;"),), 3),
+    C("TLS216", "nginx", ((NG_PROTO, NG_PROTO + "\n    ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384;"),), None),
+    C("TLS216", "haproxy", ((
+        "TLS_CHACHA20_POLY1305_SHA256\n", "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_CCM_SHA256\n"),), 4),
+    C("TLS216", "haproxy", (), None),
+    C("TLS216", "spec", sp("      ciphersuites: [TLS_AES_128_GCM_SHA256, TLS_AES_128_CCM_SHA256]\n"), 8),
+    C("TLS216", "spec", sp("      ciphersuites: [TLS_AES_128_GCM_SHA256]\n"), None),
+    C("TLS217", "nginx", ((NG_PROTO, "ssl_protocols TLSv1.3;"),), 3),
+    C("TLS217", "nginx", ((NG_PROTO, "ssl_protocols TLSv1.3;"), (f"    {NG_CIPH}\n", "")), None),
+    C("TLS217", "haproxy", ((HA_OPTS, HA_OPTS.replace("TLSv1.2", "TLSv1.3")),), 3),
+    C("TLS217", "haproxy", ((HA_OPTS, HA_OPTS.replace("TLSv1.2", "TLSv1.3")), (f"    {HA_CIPH}\n", "")), None),
+    C("TLS217", "traefik", ((TR_MIN, "minVersion: VersionTLS13"),), 25),
+    C("TLS217", "traefik", (), None),
+    C("TLS217", "spec", sp("      protocols: [TLSv1.3]\n      ciphers: [ECDHE-RSA-AES128-GCM-SHA256]\n"), 9),
+    C("TLS217", "spec", sp("      protocols: [TLSv1.3]\n"), None),
+    # TLS3xx key exchange
+    C("TLS301", "nginx", ((NG_PROTO, NG_PROTO + "\n    ssl_dhparam {dh512};"),), 3),
+    C("TLS301", "nginx", ((NG_PROTO, NG_PROTO + "\n    ssl_dhparam {dh1024};"),), None),
+    C("TLS301", "haproxy", ((HA_OPTS, HA_OPTS + "\n    tune.ssl.default-dh-param 768"),), 6),
+    C("TLS301", "haproxy", ((HA_OPTS, HA_OPTS + "\n    tune.ssl.default-dh-param 2048"),), None),
+    C("TLS302", "nginx", ((NG_PROTO, NG_PROTO + "\n    ssl_dhparam {dh1024};"),), 3),
+    C("TLS302", "nginx", ((NG_PROTO, NG_PROTO + "\n    ssl_dhparam {dh512};"),), None),
+    C("TLS302", "haproxy", ((HA_OPTS, HA_OPTS + "\n    tune.ssl.default-dh-param 1024"),), 6),
+    C("TLS302", "haproxy", ((HA_OPTS, HA_OPTS + "\n    tune.ssl.default-dh-param 4096"),), None),
+    C("TLS303", "nginx", (("X25519:prime256v1:secp384r1", "X25519:secp521r1"),), 4),
+    C("TLS303", "nginx", (("X25519:prime256v1:secp384r1", "X25519:prime256v1"),), None),
+    C("TLS303", "haproxy", (("X25519:prime256v1:secp384r1", "brainpoolP256r1"),), 2),
+    C("TLS303", "haproxy", (), None),
+    C("TLS303", "traefik", (("CurveP384]", "CurveP521]"),), 24),
+    C("TLS303", "traefik", (), None),
+    C("TLS303", "spec", sp("      curves: [X25519, secp521r1]\n"), 8),
+    C("TLS303", "spec", sp("      curves: [X25519, prime256v1]\n"), None),
+    C("TLS304", "nginx", (("X25519:prime256v1:secp384r1", "X25519MLKEM768:X25519"),), 4),
+    C("TLS304", "nginx", (("X25519:prime256v1:secp384r1", "X25519"),), None),
+    C("TLS304", "haproxy", (("X25519:prime256v1:secp384r1", "X25519MLKEM768:X25519"),), 2),
+    C("TLS304", "haproxy", (), None),
+    # TLS4xx session and features
+    C("TLS401", "spec", (("profile: intermediate", "profile: old"),), 7),
+    C("TLS401", "spec", (("profile: intermediate", "profile: old"),), None, profile="old"),
+    C("TLS402", "nginx", ((NG_PROTO, NG_PROTO + "\n    ssl_conf_command Options Compression;"),), 3),
+    C("TLS402", "nginx", ((NG_PROTO, NG_PROTO + "\n    ssl_conf_command Options -Compression;"),), None),
+    C("TLS403", "nginx", ((NG_PROTO, NG_PROTO + "\n    ssl_conf_command Options UnsafeLegacyRenegotiation;"),), 3),
+    C("TLS403", "nginx", ((NG_PROTO, NG_PROTO + "\n    ssl_conf_command Options ServerPreference;"),), None),
+    C("TLS404", "nginx", ((NG_PROTO, NG_PROTO + "\n    ssl_early_data on;"),), 3),
+    C("TLS404", "nginx", ((NG_PROTO, NG_PROTO + "\n    ssl_early_data off;"),), None),
+    C("TLS404", "haproxy", (("strict-sni", "strict-sni allow-0rtt"),), 9),
+    C("TLS404", "haproxy", (), None),
+    C("TLS405", "nginx", (("ssl_session_tickets off;", "ssl_session_ticket_key /etc/nginx/t.key;"),), 7),
+    C("TLS405", "nginx", ((NG_PROTO, NG_PROTO + "\n    ssl_session_ticket_key /etc/nginx/t.key;"),), None),
+    C("TLS405", "haproxy", (("strict-sni", "strict-sni tls-ticket-keys /etc/haproxy/t.keys"), (" no-tls-tickets", "")), 9),
+    C("TLS405", "haproxy", (("strict-sni", "strict-sni tls-ticket-keys /etc/haproxy/t.keys"),), None),
+    C("TLS405", "spec", sp("      session_tickets: true\n"), 8),
+    C("TLS405", "spec", (*sp("      session_tickets: true\n"),
+                         ("sites:", "targets: {nginx: {version: \"1.25\"}}\nsites:")), None),
+    # TLS5xx HSTS
+    C("TLS501", "nginx", (('        add_header Strict-Transport-Security "max-age=63072000; includeSubDomains" always;\n', ""),), 14),
+    C("TLS501", "nginx", (), None),
+    C("TLS501", "haproxy", (('    http-response set-header Strict-Transport-Security "max-age=63072000; includeSubDomains"\n', ""),), 7),
+    C("TLS501", "haproxy", (("    mode http\n", "    mode tcp\n"), ('    http-response set-header Strict-Transport-Security "max-age=63072000; includeSubDomains"\n', "")), None),
+    C("TLS501", "traefik", (("      middlewares: [hsts]\n", ""),), 3),
+    C("TLS501", "traefik", (), None),
+    C("TLS501", "spec", (("    upstreams:", "    hsts: {enabled: false}\n    upstreams:"),), 8),
+    C("TLS501", "spec", (("    upstreams:", "    hsts: {enabled: true}\n    upstreams:"),), None),
+    C("TLS502", "nginx", (("max-age=63072000; includeSubDomains", "max-age=0"),), 20),
+    C("TLS502", "nginx", (), None),
+    C("TLS502", "haproxy", (("max-age=63072000; includeSubDomains", "max-age=0"),), 12),
+    C("TLS502", "haproxy", (), None),
+    C("TLS502", "spec", (("    upstreams:", "    hsts: {max_age: 0}\n    upstreams:"),), 8),
+    C("TLS502", "spec", (), None),
+    C("TLS503", "nginx", (("max-age=63072000", "max-age=300"),), 20),
+    C("TLS503", "nginx", (("max-age=63072000", "max-age=94608000"),), None),
+    C("TLS503", "haproxy", (("max-age=63072000", "max-age=86400"),), 12),
+    C("TLS503", "haproxy", (), None),
+    C("TLS503", "traefik", (("stsSeconds: 63072000", "stsSeconds: 300"),), 12),
+    C("TLS503", "traefik", (), None),
+    C("TLS503", "spec", (("    upstreams:", "    hsts: {max_age: 300}\n    upstreams:"),), 8),
+    C("TLS503", "spec", (("    upstreams:", "    hsts: {max_age: 63072000}\n    upstreams:"),), None),
+    C("TLS504", "nginx", (("includeSubDomains", "preload"),), 20),
+    C("TLS504", "nginx", (("includeSubDomains", "includeSubDomains; preload"),), None),
+    C("TLS504", "haproxy", (("includeSubDomains", "preload"),), 12),
+    C("TLS504", "haproxy", (), None),
+    C("TLS504", "traefik", (("stsIncludeSubdomains: true", "stsPreload: true"),), 12),
+    C("TLS504", "traefik", (("stsIncludeSubdomains: true", "stsIncludeSubdomains: true\n        stsPreload: true"),), None),
+    C("TLS504", "spec", (("    upstreams:", "    hsts: {preload: true, max_age: 300}\n    upstreams:"),), 8),
+    C("TLS504", "spec", (("    upstreams:", "    hsts: {preload: true}\n    upstreams:"),), None),
+    C("TLS505", "nginx", (('includeSubDomains" always;', 'includeSubDomains";'),), 20),
+    C("TLS505", "nginx", (), None),
+    C("TLS506", "nginx", (("            proxy_set_header Host $host;\n", "            proxy_set_header Host $host;\n            add_header X-Frame-Options DENY;\n"),), 24),
+    C("TLS506", "nginx", (("            proxy_set_header Host $host;\n", "            proxy_set_header Host $host;\n            add_header X-Frame-Options DENY;\n            add_header Strict-Transport-Security \"max-age=63072000\" always;\n"),), None),
+    C("TLS507", "nginx", (("        return 301 https://$host$request_uri;\n", "        root /srv/www;\n"),), 26),
+    C("TLS507", "nginx", ((("    server {\n        listen 80 default_server;\n        return 301 https://$host$request_uri;\n    }\n"), ""),), None),
+    C("TLS507", "haproxy", (("    http-request redirect scheme https unless { ssl_fc }\n", ""),), 7),
+    C("TLS507", "haproxy", (("    bind :80\n", ""), ("    http-request redirect scheme https unless { ssl_fc }\n", "")), None),
+    C("TLS507", "spec", (("    upstreams:", "    redirect_http: false\n    upstreams:"),), 8),
+    C("TLS507", "spec", (("    upstreams:", "    redirect_http: true\n    upstreams:"),), None),
+    # TLS6xx OCSP
+    C("TLS601", "nginx", ((NG_PROTO, NG_PROTO + "\n    ssl_stapling on;"),), 3),
+    C("TLS601", "nginx", ((NG_PROTO, NG_PROTO + "\n    ssl_stapling on;\n    resolver 127.0.0.53;"),), None),
+    # TLS7xx proxy hygiene
+    C("TLS701", "nginx", (("proxy_pass http://127.0.0.1:8080;", "proxy_pass https://127.0.0.1:8443;"),), 22),
+    C("TLS701", "nginx", (("proxy_pass http://127.0.0.1:8080;", "proxy_pass https://127.0.0.1:8443;\n            proxy_ssl_verify on;"),), None),
+    C("TLS701", "haproxy", (("127.0.0.1:8080 check", "127.0.0.1:8443 check ssl verify none"),), 16),
+    C("TLS701", "haproxy", (("127.0.0.1:8080 check", "127.0.0.1:8443 check ssl verify required ca-file /etc/ca.pem"),), None),
+    C("TLS701", "traefik", (("tls:\n  options:", "  serversTransports:\n    backend:\n      insecureSkipVerify: true\ntls:\n  options:"),), 21),
+    C("TLS701", "traefik", (("tls:\n  options:", "  serversTransports:\n    backend:\n      insecureSkipVerify: false\ntls:\n  options:"),), None),
+    C("TLS702", "nginx", (("proxy_set_header Host $host;", "proxy_set_header Host $http_host;"),), 23),
+    C("TLS702", "nginx", (), None),
+    C("TLS703", "nginx", (("server_tokens off;", "server_tokens on;"),), 9),
+    C("TLS703", "nginx", ((" server_tokens off;\n", ""),), None),
+    C("TLS704", "nginx", (("        listen 443 ssl default_server;\n        ssl_reject_handshake on;\n", "        listen 443 ssl default_server;\n        ssl_reject_handshake off;\n"),), 11),
+    C("TLS704", "nginx", (), None),
+    C("TLS704", "haproxy", ((" strict-sni", ""),), 9),
+    C("TLS704", "haproxy", (), None),
+    C("TLS704", "traefik", (("sniStrict: true", "sniStrict: false"),), 23),
+    C("TLS704", "traefik", (), None),
+]

@@ -1,0 +1,152 @@
+"""The linter's configuration: `.tlsconf.yaml`, or `[tool.tlsconf]` in pyproject.toml.
+
+    profile: intermediate        # profile sites are judged against (modern/intermediate/old)
+    fail_on: warning             # exit 1 at or above this severity
+    report_unused_suppressions: false
+    hsts_min_age: 31536000       # default: the profile's (two years)
+    cert_expiry_days: 30         # certificates expiring sooner are flagged
+    openssl: "3.0"               # the OpenSSL the servers run on, when known
+    severity: {TLS703: warning}  # per-rule overrides (id or name)
+    ignore:                      # project-wide suppressions, each with a reason
+      - {rule: TLS704, path: "legacy/*.conf", reason: "fronted by a CDN that drops unknown SNI"}
+
+Looked up in the current directory and its parents (the first of the two files found wins);
+`--config FILE` names one explicitly. Unknown keys are refused, never ignored.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tlsconf.errors import Location, TlsconfError
+from tlsconf.findings import Severity
+
+CONFIG_NAMES = (".tlsconf.yaml", "pyproject.toml")
+_KEYS = ("profile", "fail_on", "report_unused_suppressions", "hsts_min_age", "cert_expiry_days",
+         "openssl", "severity", "ignore")
+
+
+@dataclass(frozen=True, slots=True)
+class Ignore:
+    rule: str  # id, name, or "*"
+    path: str  # glob on the finding's file; "*" for every file
+    reason: str
+
+    def matches(self, rule_id: str, rule_name: str, file: str) -> bool:
+        return (self.rule in ("*", rule_id, rule_name)
+                and (self.path == "*" or fnmatch.fnmatch(file, self.path)
+                     or fnmatch.fnmatch(Path(file).name, self.path)))
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    profile: str | None = None  # None: a spec site's own profile, else intermediate
+    fail_on: Severity = Severity.WARNING
+    report_unused_suppressions: bool = False
+    hsts_min_age: int | None = None
+    cert_expiry_days: int = 30
+    openssl: tuple[int, ...] | None = None
+    severity: dict[str, Severity] = field(default_factory=dict)
+    ignore: tuple[Ignore, ...] = ()
+    source: str = ""  # the file the settings came from
+
+
+def find_config(start: Path) -> Path | None:
+    for directory in (start, *start.parents):
+        yaml_file = directory / ".tlsconf.yaml"
+        if yaml_file.is_file():
+            return yaml_file
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file() and "[tool.tlsconf]" in pyproject.read_text("utf-8", "replace"):
+            return pyproject
+    return None
+
+
+def load_settings(path: Path | None) -> Settings:
+    if path is None:
+        return Settings()
+    name = str(path)
+    if path.name == "pyproject.toml":
+        import tomllib
+
+        try:
+            data = tomllib.loads(path.read_text("utf-8")).get("tool", {}).get("tlsconf", {})
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise TlsconfError.single(Location(name), "", f"cannot read: {exc}") from None
+        return parse_settings(data, name, lambda key: _toml_line(path, key))
+    from tlsconf import source
+
+    data_bytes = source.read_bytes(name)
+    text = source.decode(name, data_bytes)
+    if not text.strip():
+        return Settings(source=name)
+    document = source.load(name, text)
+    return parse_settings(document.data, name, lambda key: document.locate((key,), key=True))
+
+
+def _toml_line(path: Path, key: str) -> Location:
+    for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+        if line.strip().startswith(key):
+            return Location(str(path), number, 1)
+    return Location(str(path))
+
+
+def parse_settings(data: Any, name: str, where: Any) -> Settings:
+    from tlsconf.profiles import PROFILE_NAMES
+
+    def fail(key: str, message: str) -> TlsconfError:
+        return TlsconfError.single(where(key), f"tlsconf.{key}" if key else "tlsconf", message)
+
+    if not isinstance(data, dict):
+        raise fail("", "must be a mapping")
+    for key in data:
+        if key not in _KEYS:
+            raise fail(key, f"unknown setting {key!r}; allowed: {', '.join(_KEYS)}")
+    profile = data.get("profile")
+    if profile is not None and profile not in PROFILE_NAMES:
+        raise fail("profile", f"unknown profile {profile!r}; allowed: {', '.join(PROFILE_NAMES)}")
+    values: dict[str, Any] = {"profile": profile, "source": name}
+    if "fail_on" in data:
+        values["fail_on"] = _severity(data["fail_on"], lambda m: fail("fail_on", m))
+    for key in ("hsts_min_age", "cert_expiry_days"):
+        if key in data:
+            if not isinstance(data[key], int) or isinstance(data[key], bool) or data[key] < 0:
+                raise fail(key, "must be a non-negative integer")
+            values[key] = data[key]
+    if "report_unused_suppressions" in data:
+        if not isinstance(data["report_unused_suppressions"], bool):
+            raise fail("report_unused_suppressions", "must be true or false")
+        values["report_unused_suppressions"] = data["report_unused_suppressions"]
+    if "openssl" in data:
+        try:
+            values["openssl"] = tuple(int(p) for p in str(data["openssl"]).split("."))
+        except ValueError:
+            raise fail("openssl", "must be a version such as \"3.0\"") from None
+    overrides = data.get("severity", {})
+    if not isinstance(overrides, dict):
+        raise fail("severity", "must map rule ids to info, warning or error")
+    values["severity"] = {
+        str(rule): _severity(level, lambda m: fail("severity", m)) for rule, level in overrides.items()
+    }
+    ignores = []
+    for entry in data.get("ignore", []) or []:
+        if isinstance(entry, str):
+            raise fail("ignore", f"{entry!r}: each ignore needs a reason: "
+                                 "{rule: ID, reason: why, path: glob (optional)}")
+        if not isinstance(entry, dict) or set(entry) - {"rule", "path", "reason"}:
+            raise fail("ignore", "each entry is {rule: ID, reason: why, path: glob (optional)}")
+        if not entry.get("rule") or not str(entry.get("reason", "")).strip():
+            raise fail("ignore", "each entry needs `rule` and a non-empty `reason`")
+        ignores.append(Ignore(str(entry["rule"]), str(entry.get("path", "*")), str(entry["reason"])))
+    values["ignore"] = tuple(ignores)
+    return Settings(**values)
+
+
+def _severity(value: Any, fail: Any) -> Severity:
+    try:
+        return Severity.parse(str(value))
+    except KeyError:
+        raise fail(f"unknown severity {value!r}; allowed: info, warning, error") from None

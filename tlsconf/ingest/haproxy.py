@@ -1,0 +1,243 @@
+"""HAProxy config → one subject per `bind ... ssl` line.
+
+Line-based, like HAProxy: sections (`global`, `defaults`, `frontend`, `listen`, `backend`),
+`#` comments (outside quotes), weak `"…"` and strong `'…'` quoting. A raw CR that is not part of
+CRLF ends a line for HAProxy and silently drops the rest: such a file is refused (exit 2).
+Settings: `ssl-default-bind-*` in `global`, overridden per `bind`; backend `server … ssl`
+verification; HSTS from `http-response set-header`; redirects from `redirect scheme https`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tlsconf.errors import Location, Problem, TlsconfError
+from tlsconf.ingest.common import SiteBuilder, config_origin, default_origin, parse_hsts
+from tlsconf.lint.model import Subject
+
+VERSIONS = {"SSLv3": "SSLv3", "TLSv1.0": "TLSv1", "TLSv1.1": "TLSv1.1", "TLSv1.2": "TLSv1.2",
+            "TLSv1.3": "TLSv1.3"}
+ORDER = ("SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
+NO_FLAGS = {"no-sslv3": "SSLv3", "no-tlsv10": "TLSv1", "no-tlsv11": "TLSv1.1",
+            "no-tlsv12": "TLSv1.2", "no-tlsv13": "TLSv1.3"}
+SECTIONS = ("global", "defaults", "frontend", "backend", "listen", "resolvers", "peers",
+            "userlist", "mailers", "program", "http-errors", "ring", "cache", "crt-store")
+TEMPLATE = re.compile(r"\{\{|\{%|<%")
+
+
+@dataclass
+class Line:
+    words: list[str]
+    loc: Location
+
+
+@dataclass
+class Section:
+    kind: str
+    name: str
+    loc: Location
+    lines: list[Line] = field(default_factory=list)
+
+
+def _words(text: str) -> list[str]:
+    words: list[str] = []
+    current = ""
+    quote = ""
+    started = False
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if quote:
+            if c == quote:
+                quote = ""
+            elif c == "\\" and quote == '"' and i + 1 < len(text):
+                i += 1
+                current += text[i]
+            else:
+                current += c
+        elif c in "\"'":
+            quote, started = c, True
+        elif c == "\\" and i + 1 < len(text):
+            i += 1
+            current += text[i]
+            started = True
+        elif c == "#":
+            break
+        elif c in " \t":
+            if started:
+                words.append(current)
+            current, started = "", False
+        else:
+            current += c
+            started = True
+        i += 1
+    if started:
+        words.append(current)
+    return words
+
+
+def parse(path: str, data: bytes, text: str) -> list[Section]:
+    cut = re.search(rb"\r(?!\n)", data)
+    if cut:
+        line = data.count(b"\n", 0, cut.start()) + 1
+        raise TlsconfError.single(Location(path, line), "", "raw CR (carriage return) inside a "
+                                  "line: HAProxy ends the line there and silently drops the rest")
+    template = TEMPLATE.search(text)
+    if template:
+        line = text.count("\n", 0, template.start()) + 1
+        raise TlsconfError.single(Location(path, line), "", "templated file: render it first")
+    sections: list[Section] = []
+    for number, raw in enumerate(text.split("\n"), 1):
+        words = _words(raw.rstrip("\r"))
+        if not words:
+            continue
+        loc = Location(path, number, len(raw) - len(raw.lstrip()) + 1)
+        if words[0] in SECTIONS:
+            sections.append(Section(words[0], words[1] if len(words) > 1 else "", loc))
+        elif not sections:
+            raise TlsconfError.single(loc, "", f"`{words[0]}` outside any section")
+        else:
+            sections[-1].lines.append(Line(words, loc))
+    return sections
+
+
+def _option(words: list[str], name: str) -> str | None:
+    if name in words:
+        at = words.index(name)
+        return words[at + 1] if at + 1 < len(words) else ""
+    return None
+
+
+def ingest(path: str, data: bytes, text: str) -> tuple[Subject, ...]:
+    sections = parse(path, data, text)
+    glob: dict[str, Line] = {}
+    for section in sections:
+        if section.kind == "global":
+            for line in section.lines:
+                glob[line.words[0]] = line
+    server_verify_none = "ssl-server-verify" in glob and glob["ssl-server-verify"].words[1:2] == ["none"]
+    unverified = [
+        line.loc for s in sections if s.kind in ("backend", "listen", "defaults")
+        for line in s.lines
+        if line.words[0] in ("server", "default-server") and "ssl" in line.words
+        and (_option(line.words, "verify") == "none"
+             or (server_verify_none and _option(line.words, "verify") != "required"))
+    ]
+    plain = [s for s in sections if s.kind in ("frontend", "listen")
+             and any(line.words[0] == "bind" and "ssl" not in line.words for line in s.lines)]
+    plain_redirects = all(_redirects(s) for s in plain) if plain else None
+    out = []
+    for section in sections:
+        if section.kind not in ("frontend", "listen"):
+            continue
+        for line in section.lines:
+            if line.words[0] == "bind" and "ssl" in line.words:
+                out.append(_site(section, line, glob, unverified, plain_redirects))
+    return tuple(out)
+
+
+def _redirects(section: Section) -> bool:
+    for line in section.lines:
+        w = line.words
+        if w[:2] in (["http-request", "redirect"], ["redirect", "scheme"]) or w[0] == "redirect":
+            joined = " ".join(w)
+            if "scheme https" in joined or "https://" in joined:
+                return True
+    return False
+
+
+def _site(section: Section, bind: Line, glob: dict[str, Line], unverified: list[Location],
+          plain_redirects: bool | None) -> Subject:
+    w = bind.words
+    b = SiteBuilder("haproxy", f"{section.kind} {section.name} bind {w[1] if len(w) > 1 else ''}",
+                    bind.loc)
+    options = glob.get("ssl-default-bind-options")
+    default_words = options.words[1:] if options else []
+    _protocols(b, w, bind.loc, default_words, options.loc if options else None, section.loc)
+    if (value := _option(w, "ciphers")) is not None:
+        b.set_cipher_string(value, config_origin("bind ciphers", bind.loc))
+    elif "ssl-default-bind-ciphers" in glob:
+        line = glob["ssl-default-bind-ciphers"]
+        b.set_cipher_string(line.words[1], config_origin("ssl-default-bind-ciphers", line.loc))
+    else:
+        b.set_cipher_string("DEFAULT", default_origin(
+            "no ssl-default-bind-ciphers: OpenSSL's DEFAULT list (CBC and static-RSA suites)",
+            bind.loc))
+        b.facts["cipher_string"] = None
+    if (value := _option(w, "ciphersuites")) is not None:
+        b.ciphersuites = tuple(value.split(":"))
+        b.origins["ciphersuites"] = config_origin("bind ciphersuites", bind.loc)
+    elif "ssl-default-bind-ciphersuites" in glob:
+        line = glob["ssl-default-bind-ciphersuites"]
+        b.ciphersuites = tuple(line.words[1].split(":"))
+        b.origins["ciphersuites"] = config_origin("ssl-default-bind-ciphersuites", line.loc)
+    if (value := _option(w, "curves")) is not None:
+        b.curves = tuple(value.split(":"))
+        b.origins["curves"] = config_origin("bind curves", bind.loc)
+    elif "ssl-default-bind-curves" in glob:
+        line = glob["ssl-default-bind-curves"]
+        b.curves = tuple(line.words[1].split(":"))
+        b.origins["curves"] = config_origin("ssl-default-bind-curves", line.loc)
+    if "tune.ssl.default-dh-param" in glob:
+        line = glob["tune.ssl.default-dh-param"]
+        if line.words[1:2] and line.words[1].isdigit():
+            b.facts["dh_bits"] = int(line.words[1])
+            b.where["dh_bits"] = line.loc
+    if "allow-0rtt" in w or "allow-0rtt" in default_words:
+        b.facts["early_data"] = True
+        b.where["early_data"] = bind.loc if "allow-0rtt" in w else options.loc  # type: ignore[union-attr]
+    if _option(w, "tls-ticket-keys") is not None and "no-tls-tickets" not in w + default_words:
+        b.facts["tickets_unrotated"] = True
+        b.where["tickets_unrotated"] = bind.loc
+    if "strict-sni" not in w:
+        b.facts["unknown_sni_served"] = True
+        b.where["sni"] = bind.loc
+    b.certificate = _option(w, "crt") or ""
+    mode = next((line.words[1] for line in section.lines if line.words[0] == "mode"
+                 and len(line.words) > 1), "http")
+    b.facts["serves_http"] = mode == "http"
+    hsts = [line for line in section.lines
+            if line.words[:1] in (["http-response"], ["rspadd"]) and len(line.words) >= 4
+            and line.words[1] in ("set-header", "add-header")
+            and line.words[2].lower() == "strict-transport-security"]
+    if hsts:
+        b.hsts = parse_hsts(hsts[-1].words[3])
+        b.origins["hsts"] = config_origin("http-response set-header Strict-Transport-Security",
+                                          hsts[-1].loc)
+        b.origins["hsts.max_age"] = b.origins["hsts"]
+    else:
+        b.origins["hsts"] = config_origin("no Strict-Transport-Security header", section.loc)
+    if any(line.words[0] == "bind" and "ssl" not in line.words
+                            for line in section.lines):
+        b.facts["http_redirect"] = _redirects(section)
+        b.where["redirect_http"] = section.loc
+    else:
+        b.facts["http_redirect"] = plain_redirects
+        b.where["redirect_http"] = section.loc
+    b.facts["unverified_upstreams"] = tuple(unverified)
+    return b.build()
+
+
+def _protocols(b: SiteBuilder, words: list[str], bind_loc: Location, defaults: list[str],
+               defaults_loc: Location | None, section_loc: Location) -> None:
+    for source, loc, detail in ((words, bind_loc, "bind"),
+                                (defaults, defaults_loc, "ssl-default-bind-options")):
+        low = _option(source, "ssl-min-ver")
+        high = _option(source, "ssl-max-ver")
+        flags = [v for flag, v in NO_FLAGS.items() if flag in source]
+        if low is not None or high is not None or flags:
+            for value in (low, high):
+                if value is not None and value not in VERSIONS:
+                    raise TlsconfError([Problem(loc or bind_loc, detail,
+                                                f"unknown TLS version {value!r}; allowed: "
+                                                f"{', '.join(VERSIONS)}")])
+            first = ORDER.index(VERSIONS[low]) if low else ORDER.index("TLSv1.2")
+            last = ORDER.index(VERSIONS[high]) if high else len(ORDER) - 1
+            b.protocols = tuple(p for p in ORDER[first:last + 1] if p not in flags)
+            b.origins["protocols"] = config_origin(detail, loc or bind_loc)
+            return
+    b.protocols = ("TLSv1.2", "TLSv1.3")
+    b.origins["protocols"] = default_origin(
+        "no ssl-min-ver: HAProxy's default depends on its version (TLS 1.0 before 2.2)", bind_loc)
+

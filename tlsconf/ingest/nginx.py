@@ -1,0 +1,403 @@
+"""nginx config (with its includes) → one subject per TLS server.
+
+crossplane parses (following includes; an unmatched glob is fine, a missing plain include is
+fatal); the tree is indexed once — a dict of directives per block — and each server's effective
+`ssl_*` value is its own or the `http` block's, so nothing is rescanned per server. Refused,
+never judged: templated files (`{{ }}`, `<% %>`), crossplane errors (truncated files), and
+directives whose arguments show a missing `;` (the next line swallowed into the argument).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from tlsconf import suites
+from tlsconf.errors import Location, Problem, TlsconfError
+from tlsconf.ingest.common import SiteBuilder, column, config_origin, default_origin, parse_hsts
+from tlsconf.lint.model import Subject
+from tlsconf.names import PROTOCOLS
+
+TEMPLATE = re.compile(r"\{\{|\{%|<%")
+DEFAULT_CIPHERS = "HIGH:!aNULL:!MD5"
+LEGACY_DEFAULT = ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
+# Directives whose name showing up as an *argument* means a missing `;` swallowed a line.
+WATCHED = frozenset({
+    "ssl_protocols", "ssl_ciphers", "ssl_conf_command", "ssl_ecdh_curve", "ssl_certificate",
+    "ssl_certificate_key", "ssl_session_tickets", "ssl_session_ticket_key", "ssl_stapling",
+    "ssl_dhparam", "ssl_early_data", "ssl_prefer_server_ciphers", "ssl_reject_handshake",
+    "add_header", "listen", "server_name", "proxy_pass", "proxy_ssl_verify", "proxy_set_header",
+    "resolver", "server_tokens", "include", "return", "rewrite", "location", "server",
+})
+ONE_ARG = frozenset({"ssl_ciphers", "ssl_ecdh_curve", "ssl_session_tickets", "ssl_stapling",
+                     "ssl_dhparam", "ssl_early_data", "ssl_prefer_server_ciphers",
+                     "ssl_reject_handshake", "server_tokens", "proxy_ssl_verify", "ssl",
+                     "ssl_certificate", "ssl_certificate_key"})
+REDIRECT_CODES = frozenset({"301", "302", "303", "307", "308"})
+
+
+@dataclass(slots=True)
+class Node:
+    name: str
+    args: list[str]
+    loc: Location
+    children: list[Node] | None = None
+    index: dict[str, list[Node]] = field(default_factory=dict)
+
+    def get(self, name: str) -> list[Node]:
+        return self.index.get(name, [])
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.lines: dict[str, list[str]] = {}
+        self.texts: dict[str, str] = {}
+        self.problems: list[Problem] = []
+
+    def read(self, path: str) -> list[str]:
+        if path not in self.lines:
+            from tlsconf.source import decode, read_bytes
+
+            text = decode(path, read_bytes(path))
+            self.texts[path] = text
+            self.lines[path] = text.splitlines()
+            match = TEMPLATE.search(text)
+            if match:
+                line = text.count("\n", 0, match.start()) + 1
+                self.problems.append(Problem(
+                    Location(path, line, column(self.lines[path], line, match.group())), "",
+                    f"templated file ({match.group()!r}): render the template first; "
+                    "tlsconf does not judge a config it cannot read as nginx sees it"))
+        return self.lines[path]
+
+
+def ingest(path: str) -> tuple[tuple[Subject, ...], dict[str, str]]:
+    import crossplane
+
+    reader = _Reader()
+    reader.read(path)
+    if reader.problems:
+        raise TlsconfError(reader.problems)
+    payload = crossplane.parse(path, catch_errors=True, comments=False, check_ctx=False,
+                               check_args=False)
+    problems = [Problem(Location(e.get("file") or path, e.get("line") or 0), "", e["error"])
+                for e in payload["errors"]]
+    configs = payload["config"]
+    for config in configs:
+        reader.read(config["file"])
+    if problems or reader.problems:
+        raise TlsconfError(problems + reader.problems)
+    tree = _tree(configs, 0, reader, (), problems)
+    if problems:
+        raise TlsconfError(problems)
+    root = Node("main", [], Location(path, 1, 1), tree, _index(tree))
+    return tuple(_Walker(path).sites(root)), reader.texts
+
+
+def _index(nodes: list[Node]) -> dict[str, list[Node]]:
+    table: dict[str, list[Node]] = {}
+    for node in nodes:
+        table.setdefault(node.name, []).append(node)
+    return table
+
+
+def _tree(configs: list[dict[str, Any]], number: int, reader: _Reader, stack: tuple[int, ...],
+          problems: list[Problem]) -> list[Node]:
+    config = configs[number]
+    return _nodes(config["parsed"], config["file"], configs, reader, (*stack, number), problems)
+
+
+def _nodes(parsed: list[dict[str, Any]], file: str, configs: list[dict[str, Any]], reader: _Reader,
+           stack: tuple[int, ...], problems: list[Problem]) -> list[Node]:
+    out: list[Node] = []
+    lines = reader.lines[file]
+    for item in parsed:
+        name, args, line = item["directive"], item.get("args", []), item["line"]
+        loc = Location(file, line, column(lines, line, name))
+        _check_args(name, args, loc, problems)
+        if name == "include":
+            for number in item.get("includes", []):
+                if number in stack:
+                    problems.append(Problem(loc, "", "include cycle"))
+                    continue
+                out.extend(_tree(configs, number, reader, stack, problems))
+            continue
+        children = None
+        if "block" in item:
+            children = _nodes(item["block"], file, configs, reader, stack, problems)
+        out.append(Node(name, args, loc, children, _index(children) if children else {}))
+    return out
+
+
+def _check_args(name: str, args: list[str], loc: Location, problems: list[Problem]) -> None:
+    swallowed = next((a for a in args if a in WATCHED), None)
+    if swallowed is not None and name not in ("add_header", "return", "rewrite", "location"):
+        problems.append(Problem(loc, name, f"`{swallowed}` is an argument of `{name}`: a missing "
+                                           "`;` swallowed the next line(s)"))
+    elif name in ONE_ARG and len(args) != 1:
+        problems.append(Problem(loc, name, f"takes one argument, got {len(args)} (a missing `;` "
+                                           "swallows the next line)"))
+    elif name == "ssl_protocols":
+        unknown = [a for a in args if a not in PROTOCOLS]
+        if unknown or not args:
+            problems.append(Problem(loc, name, f"unknown protocol {unknown[0] if unknown else ''!r}"
+                                               f"; allowed: {' '.join(PROTOCOLS)}"))
+    elif name == "add_header" and not (2 <= len(args) <= 3 and (len(args) == 2 or args[2] == "always")):
+        problems.append(Problem(loc, name, "takes a name, a value and optionally `always` (a "
+                                           "missing `;`?)"))
+    elif name == "ssl_ciphers" and args:
+        try:
+            suites.expand(args[0])
+        except suites.CipherStringError as exc:
+            problems.append(Problem(loc, name, f"invalid cipher string: {exc}"))
+
+
+def _port(arg: str) -> tuple[str, int] | None:
+    if arg.startswith("unix:"):
+        return None
+    if arg.isdigit():
+        return "*", int(arg)
+    host, sep, port = arg.rpartition(":")
+    if sep and port.isdigit() and not arg.endswith("]"):
+        return host or "*", int(port)
+    return arg, 80
+
+
+class _Walker:
+    def __init__(self, main: str) -> None:
+        self.main = main
+
+    def sites(self, root: Node) -> Iterator[Subject]:
+        https = root.get("http")
+        scopes = https if https else [root]  # a conf.d file: its top level is inside http {}
+        for http in scopes:
+            yield from self._http(http)
+
+    def _http(self, http: Node) -> Iterator[Subject]:
+        servers = http.get("server")
+        listens = [(s, self._listens(s)) for s in servers]
+        tls_default: dict[tuple[str, int], Node] = {}
+        plain: dict[int, list[Node]] = {}
+        plain_default: dict[int, Node] = {}
+        for server, items in listens:
+            for key, ssl, default in items:
+                if ssl or self._flag(server, http, "ssl"):
+                    if default or key not in tls_default:
+                        tls_default[key] = server
+                else:
+                    plain.setdefault(key[1], []).append(server)
+                    if default or key[1] not in plain_default:
+                        plain_default[key[1]] = server
+        defaults = {id(s) for s in tls_default.values()}
+        for server, items in listens:
+            if any(ssl for _, ssl, _ in items) or self._flag(server, http, "ssl"):
+                yield self._site(server, http, id(server) in defaults, plain, plain_default)
+
+    def _listens(self, server: Node) -> list[tuple[tuple[str, int], bool, bool]]:
+        out = []
+        for listen in server.get("listen") or [Node("listen", ["80"], server.loc)]:
+            key = _port(listen.args[0]) if listen.args else None
+            if key is not None:
+                out.append((key, "ssl" in listen.args,
+                            "default_server" in listen.args or "default" in listen.args))
+        return out
+
+    @staticmethod
+    def _eff(server: Node, http: Node, name: str) -> list[Node]:
+        return server.get(name) or http.get(name)
+
+    def _flag(self, server: Node, http: Node, name: str) -> bool:
+        found = self._eff(server, http, name)
+        return bool(found) and found[-1].args[:1] == ["on"]
+
+    def _site(self, server: Node, http: Node, is_default: bool, plain: dict[int, list[Node]],
+              plain_default: dict[int, Node]) -> Subject:
+        names = [n for d in server.get("server_name") for n in d.args if n not in ("_", "")]
+        name = names[0] if names else f"server at {server.loc}"
+        b = SiteBuilder("nginx", name, server.loc, tuple(names))
+
+        def eff(name: str) -> list[Node]:
+            return self._eff(server, http, name)
+
+        rejects = self._flag(server, http, "ssl_reject_handshake")
+        if (found := eff("ssl_protocols")):
+            b.protocols = tuple(found[-1].args)
+            b.origins["protocols"] = config_origin("ssl_protocols", found[-1].loc)
+        else:
+            b.protocols = LEGACY_DEFAULT
+            b.origins["protocols"] = default_origin(
+                "no ssl_protocols: nginx before 1.23.4 enables TLSv1 and TLSv1.1", server.loc)
+        if (found := eff("ssl_ciphers")):
+            b.set_cipher_string(found[-1].args[0], config_origin("ssl_ciphers", found[-1].loc))
+        else:
+            b.set_cipher_string(DEFAULT_CIPHERS, default_origin(
+                f"no ssl_ciphers: nginx's default {DEFAULT_CIPHERS} accepts static-RSA, CBC and "
+                "CAMELLIA suites", server.loc))
+            b.facts["cipher_string"] = None
+        for command in eff("ssl_conf_command"):
+            self._conf_command(b, command)
+        if (found := eff("ssl_ecdh_curve")) and found[-1].args[0] != "auto":
+            b.curves = tuple(found[-1].args[0].split(":"))
+            b.origins["curves"] = config_origin("ssl_ecdh_curve", found[-1].loc)
+        if (found := eff("ssl_session_ticket_key")) and not self._off(eff("ssl_session_tickets")):
+            b.facts["tickets_unrotated"] = True
+            b.where["tickets_unrotated"] = found[-1].loc
+        if (found := eff("ssl_early_data")) and found[-1].args == ["on"]:
+            b.facts["early_data"] = True
+            b.where["early_data"] = found[-1].loc
+        if (found := eff("ssl_stapling")) and found[-1].args == ["on"]:
+            b.ocsp_stapling = True
+            b.origins["ocsp_stapling"] = config_origin("ssl_stapling", found[-1].loc)
+            b.resolvers = tuple(a for d in eff("resolver") for a in d.args)
+        if (found := eff("ssl_dhparam")):
+            bits = _dh_bits(found[-1].args[0], os.path.dirname(self.main))
+            if bits is not None:
+                b.facts["dh_bits"] = bits
+                b.where["dh_bits"] = found[-1].loc
+        if (found := eff("server_tokens")) and found[-1].args == ["on"]:
+            b.facts["server_tokens_on"] = True
+            b.where["server_tokens"] = found[-1].loc
+        if (found := eff("ssl_certificate")):
+            b.certificate = found[0].args[0]
+            b.origins["certificate"] = config_origin("ssl_certificate", found[0].loc)
+        if (found := eff("ssl_certificate_key")):
+            b.key = found[0].args[0]
+            b.origins["key"] = config_origin("ssl_certificate_key", found[0].loc)
+        if is_default and not rejects:
+            b.facts["unknown_sni_served"] = True
+            b.where["sni"] = (server.get("listen") or [server])[0].loc
+        b.facts["serves_http"] = not rejects
+        self._headers(b, server, http)
+        self._proxy(b, server, http)
+        if not rejects:
+            b.facts["http_redirect"] = self._redirects(server, names, plain, plain_default, b)
+        return b.build()
+
+    @staticmethod
+    def _off(found: list[Node]) -> bool:
+        return bool(found) and found[-1].args == ["off"]
+
+    @staticmethod
+    def _conf_command(b: SiteBuilder, command: Node) -> None:
+        if len(command.args) < 2:
+            return
+        key, value = command.args[0], " ".join(command.args[1:])
+        if key.lower() == "ciphersuites":
+            b.ciphersuites = tuple(value.split(":"))
+            b.origins["ciphersuites"] = config_origin("ssl_conf_command Ciphersuites", command.loc)
+        elif key.lower() == "options":
+            options = {o.strip() for o in re.split(r"[,\s]+", value) if o.strip()}
+            if "Compression" in options:
+                b.facts["compression"] = True
+                b.where["compression"] = command.loc
+            if options & {"UnsafeLegacyRenegotiation", "UnsafeLegacyServerConnect"}:
+                b.facts["insecure_renegotiation"] = True
+                b.where["insecure_renegotiation"] = command.loc
+
+    def _headers(self, b: SiteBuilder, server: Node, http: Node) -> None:
+        headers = server.get("add_header") or http.get("add_header")
+        hsts = [h for h in headers if h.args[0].lower() == "strict-transport-security"]
+        if hsts:
+            b.hsts = parse_hsts(hsts[-1].args[1])
+            b.origins["hsts"] = config_origin("add_header Strict-Transport-Security", hsts[-1].loc)
+            b.origins["hsts.max_age"] = b.origins["hsts"]
+            if len(hsts[-1].args) < 3:
+                b.facts["hsts_not_always"] = True
+            dropped: list[Location] = []
+            for child in server.children or []:
+                if child.name in ("location", "if"):
+                    _dropped(child, dropped)
+            b.facts["hsts_dropped"] = tuple(dropped)
+        else:
+            b.origins["hsts"] = config_origin("no add_header Strict-Transport-Security", server.loc)
+
+    def _proxy(self, b: SiteBuilder, server: Node, http: Node) -> None:
+        unverified: list[Location] = []
+        http_host: list[Location] = []
+        verify = self._flag(server, http, "proxy_ssl_verify")
+        for where in (http, server):
+            for header in where.get("proxy_set_header"):
+                if header.args[:1] and header.args[0].lower() == "host" and "$http_host" in header.args[1:]:
+                    http_host.append(header.loc)
+
+        def walk(node: Node, verify: bool) -> None:
+            if node.get("proxy_ssl_verify"):
+                verify = node.get("proxy_ssl_verify")[-1].args == ["on"]
+            for child in node.children or []:
+                if child.name in ("proxy_pass", "grpc_pass") and child.args and \
+                        child.args[0].startswith(("https://", "grpcs://")):
+                    own = node.get("grpc_ssl_verify") if child.name == "grpc_pass" else []
+                    if not (own[-1].args == ["on"] if own else verify):
+                        unverified.append(child.loc)
+                elif child.name == "proxy_set_header" and node is not server and child.args[:1] \
+                        and child.args[0].lower() == "host" and "$http_host" in child.args[1:]:
+                    http_host.append(child.loc)
+                elif child.children is not None and child.name in ("location", "if",
+                                                                    "limit_except"):
+                    walk(child, verify)
+
+        walk(server, verify)
+        b.facts["unverified_upstreams"] = tuple(unverified)
+        b.facts["host_from_http_host"] = tuple(dict.fromkeys(http_host))
+
+    def _redirects(self, server: Node, names: list[str], plain: dict[int, list[Node]],
+                   plain_default: dict[int, Node], b: SiteBuilder) -> bool | None:
+        own_plain = [key for key, ssl, _ in self._listens(server) if not ssl]
+        if own_plain and not any(d.args == ["on"] for d in server.get("ssl")):
+            candidate: Node | None = server
+        else:
+            wanted = set(names)
+            candidate = next((s for s in plain.get(80, [])
+                              if wanted & {n for d in s.get("server_name") for n in d.args}), None)
+            if candidate is None:
+                candidate = plain_default.get(80)
+        if candidate is None:
+            return None  # no plain-HTTP listener in this config: nothing to judge
+        b.where["redirect_http"] = candidate.loc
+        return _is_redirect(candidate, conditional=candidate is server)
+
+
+def _is_redirect(block: Node, conditional: bool) -> bool:
+    def redirect(node: Node) -> bool:
+        for d in node.get("return"):
+            if d.args and d.args[0] in REDIRECT_CODES and d.args[-1].startswith("https://"):
+                return True
+        for d in node.get("rewrite"):
+            if len(d.args) >= 2 and d.args[1].startswith("https://"):
+                return True
+        return False
+
+    if not conditional and redirect(block):
+        return True
+    for child in block.children or []:
+        if child.name == "if" and redirect(child):
+            return True
+        if not conditional and child.name == "location" and child.args[-1:] == ["/"] and redirect(child):
+            return True
+    return False
+
+
+def _dropped(node: Node, out: list[Location]) -> None:
+    headers = node.get("add_header")
+    if headers and not any(h.args[0].lower() == "strict-transport-security" for h in headers):
+        out.append(headers[0].loc)
+        return
+    for child in node.children or []:
+        if child.name in ("location", "if"):
+            _dropped(child, out)
+
+
+def _dh_bits(path: str, base: str) -> int | None:
+    full = path if os.path.isabs(path) else os.path.join(base, path)
+    try:
+        with open(full, "rb") as handle:
+            data = handle.read(65536)
+        from cryptography.hazmat.primitives.serialization import load_pem_parameters
+
+        params = load_pem_parameters(data)
+        return int(params.parameter_numbers().p.bit_length())
+    except (OSError, ValueError, TypeError, AttributeError):
+        return None

@@ -1,0 +1,30 @@
+"""A tlsconf spec → one subject per site: the very policy `render` uses."""
+
+from __future__ import annotations
+
+from tlsconf import policy
+from tlsconf.lint.model import ProxyFacts, Subject
+from tlsconf.names import parse_version
+from tlsconf.specfile import LoadedSpec, parse_spec
+
+TICKET_KEY_ROTATION = (1, 23, 2)  # nginx rotates its own ticket keys from this release
+
+
+def subjects_of(loaded: LoadedSpec, sites: tuple[policy.SitePolicy, ...]) -> tuple[Subject, ...]:
+    nginx_version = parse_version(loaded.spec.targets.nginx.version or "1.22")
+    out = []
+    for site in sites:
+        where = {"redirect_http": site.tls_origin("redirect_http").location or site.location,
+                 "tickets_unrotated": site.tls_origin("session_tickets").location}
+        facts = ProxyFacts(
+            http_redirect=site.redirect_http,
+            tickets_unrotated=bool(site.tls.session_tickets) and nginx_version < TICKET_KEY_ROTATION,
+            where={k: v for k, v in where.items() if v is not None},
+        )
+        out.append(Subject("spec", site, facts))
+    return tuple(out)
+
+
+def ingest(name: str, data: bytes) -> tuple[Subject, ...]:
+    loaded = parse_spec(name, data)
+    return subjects_of(loaded, policy.resolve(loaded))

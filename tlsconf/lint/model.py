@@ -1,0 +1,75 @@
+"""The reduced model every rule judges: one `Subject` per TLS site, whatever the input.
+
+A subject is the resolved `SitePolicy` the renderer uses (each value's `Origin` says where it
+came from: a spec field, a config directive, a profile, or the server's default) plus a small
+frozen `ProxyFacts` record for hygiene facts that have no place in a policy. Ingesters build
+subjects; rules read them; nothing here parses or judges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from tlsconf.errors import Location
+from tlsconf.policy import SitePolicy
+
+# Origin kinds beyond the spec's ("spec", "profile", "default").
+CONFIG = "config"  # a directive or key in an existing proxy config
+SERVER_DEFAULT = "server-default"  # the config leaves it unset: the server/build decides
+
+
+@dataclass(frozen=True, slots=True)
+class ProxyFacts:
+    """What a site's config says beyond its TLS policy. Locations live in `where`."""
+
+    cipher_string: str | None = None  # the OpenSSL cipher string as written
+    cipher_unknown: tuple[str, ...] = ()  # words OpenSSL silently skips
+    protocol_unknown: tuple[str, ...] = ()  # version values the server ignores (Traefik)
+    dh_bits: int | None = None
+    compression: bool = False
+    insecure_renegotiation: bool = False
+    early_data: bool = False
+    tickets_unrotated: bool = False  # static ticket keys, or tickets on a server that never rotates
+    hsts_not_always: bool = False  # nginx add_header without `always`
+    hsts_dropped: tuple[Location, ...] = ()  # nested add_header blocks without HSTS
+    http_redirect: bool | None = None  # None: not visible in this input
+    unverified_upstreams: tuple[Location, ...] = ()
+    host_from_http_host: tuple[Location, ...] = ()
+    server_tokens_on: bool = False
+    unknown_sni_served: bool = False  # the listener serves a site to unknown/absent SNI
+    serves_http: bool = True  # False: a TLS-only catch-all (rejects handshakes, TCP mode)
+    openssl: tuple[int, ...] | None = None  # the OpenSSL the server runs on, when known
+    where: Mapping[str, Location] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """One TLS site to judge: `kind` is spec, nginx, haproxy or traefik."""
+
+    kind: str
+    site: SitePolicy
+    facts: ProxyFacts
+
+    def locate(self, name: str) -> Location:
+        """Where the value `name` was set (or, for a default, the site that left it unset)."""
+        origin = self.site.origins.get(name)
+        if origin is not None and origin.location is not None:
+            return origin.location
+        where = self.facts.where.get(name)
+        if where is not None:
+            return where
+        return self.site.location
+
+    def origin_kind(self, name: str) -> str:
+        origin = self.site.origins.get(name)
+        return origin.kind if origin is not None else "profile"
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One problem a rule found: the field it concerns and the message; optional exact place."""
+
+    field: str
+    message: str
+    location: Location | None = None

@@ -1,0 +1,91 @@
+"""What a rule is: identity, documentation and a `check` over the reduced model.
+
+A rule's `check(subject, ctx)` yields `Hit`s; the engine turns them into `Finding`s (id, name,
+severity after overrides, location from the hit or the value's origin). Rules never parse.
+`Context` carries the profile the site is judged against and the configured thresholds; the
+certificate family reads the paths a site names from `subject.site.tls` (certificate, key,
+trusted_ca, client_auth.ca, with their origins) and its thresholds from `ctx.settings`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from tlsconf.config import Settings
+from tlsconf.findings import Severity
+from tlsconf.lint.model import Hit, Subject
+from tlsconf.profiles import Profile
+
+ALL_KINDS = frozenset({"spec", "nginx", "haproxy", "traefik"})
+CONFIGS = frozenset({"nginx", "haproxy", "traefik"})
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    profile: Profile  # the profile the site is judged against
+    settings: Settings
+
+
+Check = Callable[[Subject, Context], Iterable[Hit]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str  # stable, never reused: TLS1xx protocols ... TLS8xx certificates
+    name: str  # kebab-case
+    severity: Severity  # default; `.tlsconf.yaml` may override
+    summary: str  # what it flags, one line
+    why: str  # why it is bad
+    bad: str  # example that triggers it
+    good: str  # the same example, fixed
+    fix: str
+    references: tuple[str, ...]
+    check: Check
+    applies_to: frozenset[str] = ALL_KINDS
+    example_lang: str = "nginx"
+
+    @property
+    def family(self) -> str:
+        return FAMILIES.get(self.id[:4], "other")
+
+
+FAMILIES = {
+    "TLS0": "suppressions",
+    "TLS1": "protocols",
+    "TLS2": "ciphers",
+    "TLS3": "key exchange",
+    "TLS4": "session and features",
+    "TLS5": "HSTS",
+    "TLS6": "OCSP",
+    "TLS7": "proxy hygiene",
+    "TLS8": "certificates",
+}
+
+
+def listing(names: Iterable[str], limit: int = 4) -> str:
+    """`a, b, c, d and 7 more` — bounded, so one cipher string never yields a wall of text."""
+    items = list(dict.fromkeys(names))
+    if len(items) <= limit:
+        return ", ".join(items)
+    return f"{', '.join(items[:limit])} and {len(items) - limit} more"
+
+
+def rule(rules: list[Rule], **meta: object) -> Callable[[Check], Check]:
+    """Decorator: declare `check` as a rule with `meta` and append it to a family's list."""
+
+    def register(check: Check) -> Check:
+        rules.append(Rule(check=check, **meta))  # type: ignore[arg-type]
+        return check
+
+    return register
+
+
+def legacy_enabled(subject: Subject) -> bool:
+    """Does the site speak any version below TLS 1.3 (so its <= 1.2 cipher list matters)?"""
+    return any(p != "TLSv1.3" for p in subject.site.tls.protocols)
+
+
+def explicit(subject: Subject, name: str) -> bool:
+    """Was the value chosen by the input (not a profile or server default)?"""
+    return subject.origin_kind(name) not in ("profile", "default", "server-default")

@@ -1,0 +1,102 @@
+"""TLS1xx — protocol versions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tlsconf.findings import Severity
+from tlsconf.lint.model import SERVER_DEFAULT, Hit, Subject
+from tlsconf.rules.base import Context, Rule, rule
+
+RULES: list[Rule] = []
+RFC8996 = "RFC 8996: Deprecating TLS 1.0 and TLS 1.1 — https://www.rfc-editor.org/rfc/rfc8996"
+MOZILLA = "Mozilla Server Side TLS — https://wiki.mozilla.org/Security/Server_Side_TLS"
+
+
+def _judged(subject: Subject) -> bool:
+    return subject.origin_kind("protocols") != SERVER_DEFAULT
+
+
+@rule(RULES, id="TLS101", name="ssl-protocol-enabled", severity=Severity.ERROR,
+      summary="SSLv2 or SSLv3 is enabled.",
+      why="SSLv3 is broken by POODLE (RFC 7568) and SSLv2 by DROWN; no profile allows them.",
+      bad="ssl_protocols SSLv3 TLSv1.2 TLSv1.3;", good="ssl_protocols TLSv1.2 TLSv1.3;",
+      fix="Remove SSLv2 and SSLv3 from the enabled protocols.",
+      references=("RFC 7568: Deprecating SSLv3 — https://www.rfc-editor.org/rfc/rfc7568", MOZILLA),
+      applies_to=frozenset({"spec", "nginx", "haproxy"}))
+def ssl_protocols(subject: Subject, ctx: Context) -> Iterator[Hit]:
+    bad = [p for p in subject.site.tls.protocols if p in ("SSLv2", "SSLv3")]
+    if bad and _judged(subject):
+        yield Hit("protocols", f"{' and '.join(bad)} enabled (broken: POODLE, DROWN)")
+
+
+@rule(RULES, id="TLS102", name="legacy-tls-version", severity=Severity.ERROR,
+      summary="TLS 1.0 or TLS 1.1 is enabled (any profile but old).",
+      why="RFC 8996 deprecates TLS 1.0 and 1.1: SHA-1/MD5 handshake hashes, CBC-only ciphers; "
+          "browsers removed them in 2020 and SSL Labs caps the grade at B.",
+      bad="ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3;", good="ssl_protocols TLSv1.2 TLSv1.3;",
+      fix="Enable TLSv1.2 and TLSv1.3 only (TLSv1.3 only for the modern profile).",
+      references=(RFC8996, MOZILLA))
+def legacy_tls(subject: Subject, ctx: Context) -> Iterator[Hit]:
+    bad = [p for p in subject.site.tls.protocols
+           if p in ("TLSv1", "TLSv1.1") and p not in ctx.profile.protocols]
+    if bad and _judged(subject):
+        yield Hit("protocols", f"{' and '.join(bad)} enabled (deprecated by RFC 8996; "
+                               f"Mozilla {ctx.profile.name} allows {' '.join(ctx.profile.protocols)})")
+
+
+@rule(RULES, id="TLS103", name="tls13-disabled", severity=Severity.WARNING,
+      summary="TLS 1.3 is not enabled.",
+      why="TLS 1.3 removes every legacy algorithm, encrypts more of the handshake and saves a "
+          "round trip; every Mozilla profile enables it.",
+      bad="ssl_protocols TLSv1.2;", good="ssl_protocols TLSv1.2 TLSv1.3;",
+      fix="Add TLSv1.3 to the enabled protocols.", references=(MOZILLA,))
+def tls13_missing(subject: Subject, ctx: Context) -> Iterator[Hit]:
+    if "TLSv1.3" not in subject.site.tls.protocols and _judged(subject):
+        yield Hit("protocols", "TLSv1.3 is not enabled")
+
+
+@rule(RULES, id="TLS104", name="protocol-not-in-profile", severity=Severity.WARNING,
+      summary="A TLS 1.2+ version the judging profile does not allow (e.g. TLS 1.2 under modern).",
+      why="The profile was chosen for its client base; a version outside it widens the attack "
+          "surface without being needed.",
+      bad="# judged against modern\nssl_protocols TLSv1.2 TLSv1.3;",
+      good="ssl_protocols TLSv1.3;",
+      fix="Enable only the profile's versions, or judge against the profile you really target "
+          "(`--profile`, `profile:` in .tlsconf.yaml).", references=(MOZILLA,))
+def not_in_profile(subject: Subject, ctx: Context) -> Iterator[Hit]:
+    bad = [p for p in subject.site.tls.protocols
+           if p in ("TLSv1.2", "TLSv1.3") and p not in ctx.profile.protocols]
+    if bad and _judged(subject):
+        yield Hit("protocols", f"{' and '.join(bad)} enabled; Mozilla {ctx.profile.name} allows "
+                               f"{' '.join(ctx.profile.protocols)}")
+
+
+@rule(RULES, id="TLS105", name="protocols-left-to-default", severity=Severity.WARNING,
+      summary="No protocol versions are configured: the server or OpenSSL build decides.",
+      why="Defaults differ by release (nginx before 1.23.4 enables TLS 1.0 and 1.1; only "
+          "OpenSSL's security level may keep them out) — the result is not visible in the config.",
+      bad="server {\n    listen 443 ssl;\n    # no ssl_protocols\n}",
+      good="server {\n    listen 443 ssl;\n    ssl_protocols TLSv1.2 TLSv1.3;\n}",
+      fix="Set the versions explicitly (nginx `ssl_protocols`, HAProxy `ssl-default-bind-options "
+          "ssl-min-ver TLSv1.2`, Traefik `tls.options.default.minVersion`).",
+      references=(MOZILLA,), applies_to=frozenset({"nginx", "haproxy", "traefik"}))
+def left_to_default(subject: Subject, ctx: Context) -> Iterator[Hit]:
+    origin = subject.site.origins.get("protocols")
+    if origin is not None and origin.kind == SERVER_DEFAULT:
+        yield Hit("protocols", f"protocol versions are not set: {origin.detail}")
+
+
+@rule(RULES, id="TLS106", name="unknown-protocol-value", severity=Severity.ERROR,
+      summary="A protocol version value the server does not recognise (and silently ignores).",
+      why="Traefik loads `minVersion: foobar` (or a misspelt key value) without a warning and falls "
+          "back to its default: the setting you wrote is not the one in force.",
+      bad="tls:\n  options:\n    default:\n      minVersion: TLS12",
+      good="tls:\n  options:\n    default:\n      minVersion: VersionTLS12",
+      fix="Use a valid value: VersionTLS12 or VersionTLS13.",
+      references=("Traefik TLS options — https://doc.traefik.io/traefik/https/tls/#minimum-tls-version",),
+      applies_to=frozenset({"traefik"}), example_lang="yaml")
+def unknown_value(subject: Subject, ctx: Context) -> Iterator[Hit]:
+    for value in subject.facts.protocol_unknown:
+        yield Hit("protocol_unknown", f"unknown TLS version {value!r} is ignored; the server "
+                                      "falls back to its default")
