@@ -14,6 +14,8 @@ TARGETS: dict[str, str] = {
     "nginx": "tlsconf.targets.nginx",
     "haproxy": "tlsconf.targets.haproxy",
     "traefik": "tlsconf.targets.traefik",
+    "gateway-api": "tlsconf.targets.gateway_api",
+    "traefik-crd": "tlsconf.targets.traefik_crd",
 }
 
 
@@ -29,11 +31,21 @@ def get(name: str) -> Target:
 
 
 def render(
-    name: str, loaded: LoadedSpec, sites: tuple[SitePolicy, ...], *, main_config: bool = False
+    name: str,
+    loaded: LoadedSpec,
+    sites: tuple[SitePolicy, ...],
+    *,
+    main_config: bool = False,
+    impl: str | None = None,
 ) -> Rendered:
-    """Render with one target; `main_config` asks nginx for a complete nginx.conf too."""
+    """Render with one target; `main_config` asks nginx for a complete nginx.conf too, `impl`
+    names the Gateway API implementation that carries the TLS policy."""
     if name == "nginx":
         from tlsconf.targets import nginx
 
         return nginx.render(loaded, sites, main_config=main_config)
+    if name == "gateway-api":
+        from tlsconf.targets import gateway_api
+
+        return gateway_api.render(loaded, sites, impl=impl)
     return get(name).render(loaded, sites)

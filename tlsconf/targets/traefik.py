@@ -20,9 +20,11 @@ lives in `traefik_tls`, serialisation and the injection check in `traefik_yaml`.
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Any
 
 from tlsconf.errors import Location, Problem, TlsconfError
+from tlsconf.escape import UnsafeValue
 from tlsconf.names import parse_version
 from tlsconf.policy import Route, SitePolicy
 from tlsconf.render import Rendered, guidelines_of, header_lines
@@ -34,7 +36,7 @@ from tlsconf.targets.traefik_tls import (
     dotted,
     site_options,
 )
-from tlsconf.targets.traefik_yaml import Rule, dump
+from tlsconf.targets.traefik_yaml import Rule, check_text, dump
 
 NAME = "traefik"
 DEFAULT_VERSION = "3.4"
@@ -53,6 +55,7 @@ HRW_STRATEGY = (3, 6)  # highest random weight on the client IP: Traefik's ip_ha
 PRIORITY_WILDCARD = 2000
 PRIORITY_EXACT = 4000
 ACME_PATH = "/.well-known/acme-challenge/"
+_LDH = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*")
 
 
 def render(loaded: LoadedSpec, sites: tuple[SitePolicy, ...]) -> Rendered:
@@ -63,15 +66,15 @@ def render(loaded: LoadedSpec, sites: tuple[SitePolicy, ...]) -> Rendered:
     for site in sites:
         site_opts, site_problems, site_warnings = site_options(site, version)
         options[site.name] = site_opts
-        problems += site_problems + _site_problems(site, version)
-        warnings += site_warnings + _site_warnings(site, version)
+        problems += site_problems + _site_problems(loaded, site, version)
+        warnings += site_warnings + _site_warnings(loaded, site, version)
     default, default_site, default_problems = default_options(sites, options)
     problems += default_problems
     entry = EntryPoints(sites)
     problems += entry.problems
     if problems:
         raise TlsconfError(problems)
-    warnings += _global_warnings(sites, entry)
+    warnings += _global_warnings(loaded, sites, entry)
     header = header_lines(loaded.digest, guidelines_of({s.tls.guideline for s in sites}))
     files = {
         STATIC_FILE: dump(header, _static(sites, entry, version)),
@@ -85,84 +88,114 @@ def _version(loaded: LoadedSpec) -> tuple[int, ...]:
     version = parse_version(text)
     if version < MIN_VERSION:
         path = ("targets", "traefik", "version")
-        raise TlsconfError([Problem(
-            loaded.locate(path), "targets.traefik.version",
-            f"tlsconf renders Traefik v3 configuration; {text!r} is older than "
-            f"{dotted(MIN_VERSION)}",
-        )])
+        raise TlsconfError(
+            [
+                Problem(
+                    loaded.locate(path),
+                    "targets.traefik.version",
+                    f"tlsconf renders Traefik v3 configuration; {text!r} is older than "
+                    f"{dotted(MIN_VERSION)}",
+                )
+            ]
+        )
     return version
 
 
-def _site_problems(site: SitePolicy, version: tuple[int, ...]) -> list[Problem]:
+def _site_problems(loaded: LoadedSpec, site: SitePolicy, version: tuple[int, ...]) -> list[Problem]:
     out = []
     if site.acme_webroot is not None and site.acme_upstream is None:
-        origin = site.origins.get("acme_webroot")
-        out.append(Problem(
-            origin.location if origin and origin.location else site.location,
-            f"sites[{site.index}].acme_webroot",
-            "Traefik cannot serve files; keep ACME http-01 working with `acme_upstream` (a "
-            "local certbot --standalone or lego on a loopback port) instead",
-        ))
+        out.append(
+            Problem(
+                _locate(loaded, site, "acme_webroot"),
+                f"sites[{site.index}].acme_webroot",
+                "Traefik cannot serve files; keep ACME http-01 working with `acme_upstream` (a "
+                "local certbot --standalone or lego on a loopback port) instead",
+            )
+        )
     if site.balance == "ip_hash" and version < HRW_STRATEGY:
-        out.append(Problem(
-            _origin_location(site, "balance"), f"sites[{site.index}].balance",
-            f"ip_hash needs Traefik >= {dotted(HRW_STRATEGY)} (strategy hrw); "
-            f"targets.traefik.version is {dotted(version)}",
-        ))
+        out.append(
+            Problem(
+                _locate(loaded, site, "balance"),
+                f"sites[{site.index}].balance",
+                f"ip_hash needs Traefik >= {dotted(HRW_STRATEGY)} (strategy hrw); "
+                f"targets.traefik.version is {dotted(version)}",
+            )
+        )
     if site.health_check is None and any(u.backup for r in site.routes for u in r.upstreams):
-        out.append(Problem(
-            _origin_location(site, "upstreams"), f"sites[{site.index}].upstreams",
-            "Traefik only fails over to backup servers it has health-checked as down; add "
-            "`health_check` to the site, or drop `backup`",
-        ))
+        out.append(
+            Problem(
+                _locate(loaded, site, "upstreams"),
+                f"sites[{site.index}].upstreams",
+                "Traefik only fails over to backup servers it has health-checked as down; add "
+                "`health_check` to the site, or drop `backup`",
+            )
+        )
     for route in site.routes:
         if route.upstreams and all(u.backup for u in route.upstreams):
-            out.append(Problem(
-                _origin_location(site, "upstreams"), f"sites[{site.index}].upstreams",
-                f"every server for {route.path} is a backup; at least one must not be",
-            ))
+            out.append(
+                Problem(
+                    _locate(loaded, site, "upstreams"),
+                    f"sites[{site.index}].upstreams",
+                    f"every server for {route.path} is a backup; at least one must not be",
+                )
+            )
     return out
 
 
-def _site_warnings(site: SitePolicy, version: tuple[int, ...]) -> list[Problem]:
+def _site_warnings(loaded: LoadedSpec, site: SitePolicy, version: tuple[int, ...]) -> list[Problem]:
     out = []
     if site.balance == "least_conn" and version < P2C_STRATEGY:
-        out.append(Problem(
-            _origin_location(site, "balance"), f"sites[{site.index}].balance",
-            f"least_conn needs Traefik >= {dotted(P2C_STRATEGY)} (strategy p2c); weighted "
-            "round robin is used instead",
-        ))
+        out.append(
+            Problem(
+                _locate(loaded, site, "balance"),
+                f"sites[{site.index}].balance",
+                f"least_conn needs Traefik >= {dotted(P2C_STRATEGY)} (strategy p2c); weighted "
+                "round robin is used instead",
+            )
+        )
     if site.acme_webroot is not None and site.acme_upstream is not None:
-        out.append(Problem(
-            _origin_location(site, "acme_webroot"), f"sites[{site.index}].acme_webroot",
-            "ignored: Traefik cannot serve files; ACME requests go to acme_upstream",
-        ))
+        out.append(
+            Problem(
+                _locate(loaded, site, "acme_webroot"),
+                f"sites[{site.index}].acme_webroot",
+                "ignored: Traefik cannot serve files; ACME requests go to acme_upstream",
+            )
+        )
     return out
 
 
-def _global_warnings(sites: tuple[SitePolicy, ...], entry: EntryPoints) -> list[Problem]:
+def _global_warnings(
+    loaded: LoadedSpec, sites: tuple[SitePolicy, ...], entry: EntryPoints
+) -> list[Problem]:
     out = []
     stapled = [s for s in sites if s.tls.ocsp_stapling]
     if stapled and len(stapled) < len(sites):
         first = stapled[0]
-        out.append(Problem(
-            _origin_location(first, "ocsp_stapling"), f"sites[{first.index}].tls.ocsp_stapling",
-            "Traefik staples OCSP for every certificate or none: stapling is on for all sites",
-        ))
+        out.append(
+            Problem(
+                loaded.locate(("sites", first.index, "tls", "ocsp_stapling")),
+                f"sites[{first.index}].tls.ocsp_stapling",
+                "Traefik staples OCSP for every certificate or none: stapling is on for all sites",
+            )
+        )
     chosen = [s for s in sites if s.default_server]
     if chosen and len(entry.secure) > 1:
         site = chosen[0]
-        out.append(Problem(
-            site.location, f"sites[{site.index}].default_server",
-            "Traefik has one default certificate and TLS policy: clients without a known SNI "
-            f"name get {site.name!r} on every entry point, not only on its own",
-        ))
+        out.append(
+            Problem(
+                site.location,
+                f"sites[{site.index}].default_server",
+                "Traefik has one default certificate and TLS policy: clients without a known SNI "
+                f"name get {site.name!r} on every entry point, not only on its own",
+            )
+        )
     return out
 
 
-def _origin_location(site: SitePolicy, name: str) -> Location:
-    origin = site.origins.get(name)
-    return origin.location if origin and origin.location else site.location
+def _locate(loaded: LoadedSpec, site: SitePolicy, name: str) -> Location:
+    """Where `sites[i].<name>` was written (in the site or in `defaults`), else the site."""
+    location: Location = loaded.locate(("sites", site.index, name))
+    return location
 
 
 # -- entry points -----------------------------------------------------------------------------
@@ -173,17 +206,38 @@ class EntryPoints:
 
     def __init__(self, sites: tuple[SitePolicy, ...]) -> None:
         secure = sorted({(s.address, s.https_port) for s in sites}, key=_listener_order)
-        plain = sorted({(s.address, s.http_port) for s in sites if _needs_http(s)},
-                       key=_listener_order)
+        plain = sorted(
+            {(s.address, s.http_port) for s in sites if _needs_http(s)}, key=_listener_order
+        )
         self.secure = _names("websecure", secure)
         self.plain = _names("web", plain)
         self.problems: list[Problem] = []
+        first: dict[int, str] = {}  # port → the first address seen on it
         for site in sites:
             if _needs_http(site) and (site.address, site.http_port) in self.secure:
-                self.problems.append(Problem(
-                    site.location, f"sites[{site.index}].listen.http_port",
-                    f"{_address(site.address, site.http_port)} is also an HTTPS listener",
-                ))
+                self.problems.append(
+                    Problem(
+                        site.location,
+                        f"sites[{site.index}].listen.http_port",
+                        f"{_address(site.address, site.http_port)} is also an HTTPS listener",
+                    )
+                )
+            ports = [site.https_port] + ([site.http_port] if _needs_http(site) else [])
+            for port in ports:
+                other = first.setdefault(port, site.address)
+                if other != site.address and _unspecified(other, site.address):
+                    # Each entry point is its own socket, and Go's [::] is dual-stack: unlike
+                    # nginx, Traefik cannot bind a wildcard and another address on one port.
+                    self.problems.append(
+                        Problem(
+                            site.location,
+                            f"sites[{site.index}].listen.address",
+                            f"Traefik cannot bind both {_address(other, port)} and "
+                            f"{_address(site.address, port)}: a wildcard address takes the port on "
+                            "every address; use one address per port",
+                        )
+                    )
+                    break
 
     def https(self, site: SitePolicy) -> str:
         return self.secure[(site.address, site.https_port)]
@@ -196,6 +250,10 @@ def _needs_http(site: SitePolicy) -> bool:
     return site.redirect_http or site.acme_upstream is not None
 
 
+def _unspecified(*addresses: str) -> bool:
+    return any(ipaddress.ip_address(a).is_unspecified for a in addresses)
+
+
 def _listener_order(listener: tuple[str, int]) -> tuple[int, int, bytes]:
     ip = ipaddress.ip_address(listener[0])
     return (listener[1], ip.version, ip.packed)
@@ -206,7 +264,8 @@ def _names(kind: str, listeners: list[tuple[str, int]]) -> dict[tuple[str, int],
         return {listeners[0]: kind}
     ports = [port for _, port in listeners]
     return {
-        (address, port): f"{kind}-{port}" if ports.count(port) == 1
+        (address, port): f"{kind}-{port}"
+        if ports.count(port) == 1
         else f"{kind}-{_address_slug(address)}-{port}"
         for address, port in listeners
     }
@@ -241,9 +300,15 @@ def _static(
         ep: dict[str, Any] = {"address": _address(address, port)}
         to = _entry_redirects(sites, entry, name)
         if to is not None:
-            ep["http"] = {"redirections": {"entryPoint": {
-                "to": to, "scheme": "https", "permanent": True,
-            }}}
+            ep["http"] = {
+                "redirections": {
+                    "entryPoint": {
+                        "to": to,
+                        "scheme": "https",
+                        "permanent": True,
+                    }
+                }
+            }
         entry_points[name] = ep
     for (address, port), name in entry.secure.items():
         entry_points[name] = {"address": _address(address, port)}
@@ -284,10 +349,12 @@ def _dynamic(
             if site.redirect_http:
                 middlewares[f"tlsconf_{site.name}_redirect"] = _redirect_middleware(site)
             if site.acme_upstream is not None:
-                services[f"tlsconf_{site.name}_acme"] = {"loadBalancer": {
-                    "servers": [{"url": f"http://{site.acme_upstream}"}],
-                    "passHostHeader": True,
-                }}
+                services[f"tlsconf_{site.name}_acme"] = {
+                    "loadBalancer": {
+                        "servers": [{"url": f"http://{site.acme_upstream}"}],
+                        "passHostHeader": True,
+                    }
+                }
     http: dict[str, Any] = {"routers": routers, "services": services}
     if middlewares:
         http["middlewares"] = middlewares
@@ -303,9 +370,14 @@ def _dynamic(
         "tls": {
             "certificates": certificates,
             "options": tls_options,
-            "stores": {"default": {"defaultCertificate": {
-                "certFile": default_site.tls.certificate, "keyFile": default_site.tls.key,
-            }}},
+            "stores": {
+                "default": {
+                    "defaultCertificate": {
+                        "certFile": default_site.tls.certificate,
+                        "keyFile": default_site.tls.key,
+                    }
+                }
+            },
         },
     }
 
@@ -320,13 +392,14 @@ def _host_rules(site: SitePolicy) -> list[tuple[str, Rule, int]]:
     wildcard = [d[2:] for d in site.domains if d.startswith("*.")]
     out = []
     if exact:
-        out.append(("", _any_of(f"Host(`{d}`)" for d in exact), PRIORITY_EXACT))
+        out.append(("", _any_of(f"Host({_literal(d)})" for d in exact), PRIORITY_EXACT))
     if wildcard:
         # One DNS label, as a certificate wildcard matches; Traefik lower-cases the host first.
         label = "[a-z0-9]([a-z0-9-]*[a-z0-9])?"
-        out.append(("_wildcard", _any_of(
-            f"HostRegexp(`^{label}\\.{_regex_escape(suffix)}$`)" for suffix in wildcard
-        ), PRIORITY_WILDCARD))
+        regexes = [f"^{label}\\.{_regex_escape(suffix)}$" for suffix in wildcard]
+        out.append(
+            ("_wildcard", _any_of(f"HostRegexp({_literal(r)})" for r in regexes), PRIORITY_WILDCARD)
+        )
     return out
 
 
@@ -336,11 +409,19 @@ def _any_of(parts: Any) -> Rule:
 
 
 def _regex_escape(domain: str) -> str:
-    return domain.replace(".", "\\.")  # validated LDH labels: '.' is the only metacharacter
+    if not _LDH.fullmatch(domain):
+        raise UnsafeValue(f"refusing {domain!r} in a HostRegexp rule: not a validated DNS name")
+    return domain.replace(".", "\\.")  # LDH labels: '.' is the only metacharacter
+
+
+def _literal(value: str) -> str:
+    """A backtick rule literal of a validated value (checked again: it must not break out)."""
+    check_text(value)
+    return f"`{value}`"
 
 
 def _with_path(hosts: Rule, path: str) -> Rule:
-    return hosts if path == "/" else Rule(f"{hosts} && PathPrefix(`{path}`)")
+    return hosts if path == "/" else Rule(f"{hosts} && PathPrefix({_literal(path)})")
 
 
 def _https_routers(
@@ -395,8 +476,11 @@ def _headers_middleware(site: SitePolicy) -> dict[str, Any]:
     custom = dict(site.headers)
     hsts = site.hsts
     if hsts.enabled and hsts.max_age > 0:
-        headers.update(stsSeconds=hsts.max_age, stsIncludeSubdomains=hsts.include_subdomains,
-                       stsPreload=hsts.preload)
+        headers.update(
+            stsSeconds=hsts.max_age,
+            stsIncludeSubdomains=hsts.include_subdomains,
+            stsPreload=hsts.preload,
+        )
     elif hsts.enabled:
         # Traefik sends no header for stsSeconds 0; max-age=0 is how a site withdraws HSTS.
         custom = {"Strict-Transport-Security": hsts.header_value, **custom}
@@ -411,8 +495,9 @@ def _services(site: SitePolicy, route: Route, version: tuple[int, ...]) -> dict[
     if not backup:
         return {route.pool: _load_balancer(site, main, version)}
     return {
-        route.pool: {"failover": {"service": f"{route.pool}_main",
-                                  "fallback": f"{route.pool}_backup"}},
+        route.pool: {
+            "failover": {"service": f"{route.pool}_main", "fallback": f"{route.pool}_backup"}
+        },
         f"{route.pool}_main": _load_balancer(site, main, version),
         f"{route.pool}_backup": _load_balancer(site, backup, version),
     }

@@ -35,7 +35,9 @@ GO_VERSIONS = {
 # Go's crypto/tls negotiates exactly these TLS 1.3 suites; they cannot be configured.
 GO_TLS13_SUITES = tuple(s.iana for s in suites.TLS13_SUITES if s.go)
 CLIENT_AUTH = {"required": "RequireAndVerifyClientCert", "optional": "VerifyClientCertIfGiven"}
-NGINX_ONLY = ("resolvers", "trusted_ca")  # OCSP plumbing Traefik does on its own
+# nginx verifies stapled responses against this file; Traefik checks them against the chain.
+# (`resolvers`, which the spec requires with stapling, are simply not needed: Go resolves.)
+NGINX_ONLY = ("trusted_ca",)
 
 
 def dotted(version: tuple[int, ...]) -> str:
@@ -75,17 +77,23 @@ def site_options(
     if version >= DISABLE_SESSION_TICKETS:
         options["disableSessionTickets"] = not tickets
     elif not tickets:
-        problems.append(_problem(
-            site, "session_tickets",
-            f"turning session tickets off needs Traefik >= {dotted(DISABLE_SESSION_TICKETS)} "
-            f"(disableSessionTickets); targets.traefik.version is {dotted(version)}",
-        ))
+        problems.append(
+            _problem(
+                site,
+                "session_tickets",
+                f"turning session tickets off needs Traefik >= {dotted(DISABLE_SESSION_TICKETS)} "
+                f"(disableSessionTickets); targets.traefik.version is {dotted(version)}",
+            )
+        )
     if tls.ocsp_stapling and version < OCSP_STAPLING:
-        problems.append(_problem(
-            site, "ocsp_stapling",
-            f"OCSP stapling needs Traefik >= {dotted(OCSP_STAPLING)}; targets.traefik.version "
-            f"is {dotted(version)}",
-        ))
+        problems.append(
+            _problem(
+                site,
+                "ocsp_stapling",
+                f"OCSP stapling needs Traefik >= {dotted(OCSP_STAPLING)}; targets.traefik.version "
+                f"is {dotted(version)}",
+            )
+        )
     warnings += _ignored(site)
     return options, problems, warnings
 
@@ -95,14 +103,20 @@ def _versions(site: SitePolicy, problems: list[Problem]) -> dict[str, str]:
     names = [PROTOCOLS[r] for r in ranks]
     unsupported = [p for p in names if p not in GO_VERSIONS]
     if unsupported:
-        problems.append(_problem(site, "protocols",
-                                 f"Go's crypto/tls (Traefik) has no {', '.join(unsupported)}"))
+        problems.append(
+            _problem(
+                site, "protocols", f"Go's crypto/tls (Traefik) has no {', '.join(unsupported)}"
+            )
+        )
         return {}
     if ranks != list(range(ranks[0], ranks[-1] + 1)):
-        problems.append(_problem(
-            site, "protocols",
-            f"Traefik takes a minimum and a maximum version; {', '.join(names)} leaves a gap",
-        ))
+        problems.append(
+            _problem(
+                site,
+                "protocols",
+                f"Traefik takes a minimum and a maximum version; {', '.join(names)} leaves a gap",
+            )
+        )
         return {}
     return {"minVersion": GO_VERSIONS[names[0]], "maxVersion": GO_VERSIONS[names[-1]]}
 
@@ -118,25 +132,35 @@ def _cipher_suites(site: SitePolicy, problems: list[Problem], warnings: list[Pro
         elif go not in keep:
             keep.append(go)
     if missing and site.tls_origin("ciphers").kind == "spec":
-        problems.append(_problem(
-            site, "ciphers",
-            f"Go's crypto/tls (Traefik) cannot negotiate {', '.join(missing)}; remove them",
-        ))
+        problems.append(
+            _problem(
+                site,
+                "ciphers",
+                f"Go's crypto/tls (Traefik) cannot negotiate {', '.join(missing)}; remove them",
+            )
+        )
     elif missing:
-        warnings.append(_problem(
-            site, "ciphers",
-            f"left out {', '.join(missing)} from the Mozilla {site.tls.profile} suites: Go's "
-            "crypto/tls cannot negotiate them (Mozilla's own Go list omits them too)",
-        ))
+        warnings.append(
+            _problem(
+                site,
+                "ciphers",
+                f"left out {', '.join(missing)} from the Mozilla {site.tls.profile} suites: Go's "
+                "crypto/tls cannot negotiate them (Mozilla's own Go list omits them too)",
+            )
+        )
     if not keep and not missing:
-        problems.append(_problem(
-            site, "ciphers",
-            "TLS <= 1.2 is enabled but no cipher suite is listed; Traefik would refuse every "
-            "TLS 1.2 handshake",
-        ))
+        problems.append(
+            _problem(
+                site,
+                "ciphers",
+                "TLS <= 1.2 is enabled but no cipher suite is listed; Traefik would refuse every "
+                "TLS 1.2 handshake",
+            )
+        )
     elif not keep:
-        problems.append(_problem(site, "ciphers",
-                                 "no listed cipher suite is usable with Go's crypto/tls"))
+        problems.append(
+            _problem(site, "ciphers", "no listed cipher suite is usable with Go's crypto/tls")
+        )
     return keep
 
 
@@ -144,11 +168,14 @@ def _check_tls13_suites(site: SitePolicy, problems: list[Problem]) -> None:
     if "TLSv1.3" not in site.tls.protocols or site.tls_origin("ciphersuites").kind != "spec":
         return
     if set(site.tls.ciphersuites) != set(GO_TLS13_SUITES):
-        problems.append(_problem(
-            site, "ciphersuites",
-            f"Go's crypto/tls (Traefik) always negotiates exactly {', '.join(GO_TLS13_SUITES)} "
-            "in TLS 1.3 and cannot be configured; remove the override",
-        ))
+        problems.append(
+            _problem(
+                site,
+                "ciphersuites",
+                f"Go's crypto/tls (Traefik) always negotiates exactly {', '.join(GO_TLS13_SUITES)} "
+                "in TLS 1.3 and cannot be configured; remove the override",
+            )
+        )
 
 
 def _curves(site: SitePolicy, version: tuple[int, ...], problems: list[Problem]) -> list[str]:
@@ -160,8 +187,10 @@ def _curves(site: SitePolicy, version: tuple[int, ...], problems: list[Problem])
         if group.go is None:
             reason = "Go's crypto/tls (Traefik) cannot use it"
         elif version < group.traefik_min:
-            reason = (f"it needs Traefik >= {dotted(group.traefik_min)}; targets.traefik.version "
-                      f"is {dotted(version)}")
+            reason = (
+                f"it needs Traefik >= {dotted(group.traefik_min)}; targets.traefik.version "
+                f"is {dotted(version)}"
+            )
         else:
             keep.append(group.go)
             continue
@@ -178,20 +207,29 @@ def _ignored(site: SitePolicy) -> list[Problem]:
     tls = site.tls
     out = []
     if site.tls_origin("session_timeout").kind == "spec":
-        out.append(_problem(site, "session_timeout",
-                            "ignored: Go's crypto/tls sets the session ticket lifetime itself"))
+        out.append(
+            _problem(
+                site,
+                "session_timeout",
+                "ignored: Go's crypto/tls sets the session ticket lifetime itself",
+            )
+        )
     if site.tls_origin("prefer_server_ciphers").kind == "spec":
-        out.append(_problem(
-            site, "prefer_server_ciphers",
-            "ignored: Go's crypto/tls (>= 1.17) chooses the suite order itself; Traefik's "
-            "preferServerCipherSuites is deprecated",
-        ))
+        out.append(
+            _problem(
+                site,
+                "prefer_server_ciphers",
+                "ignored: Go's crypto/tls (>= 1.17) chooses the suite order itself; Traefik's "
+                "preferServerCipherSuites is deprecated",
+            )
+        )
     if tls.dhparam is not None:
         out.append(_problem(site, "dhparam", "ignored: Go's crypto/tls has no DHE suites"))
     for name in NGINX_ONLY:
         if getattr(tls, name):
-            out.append(_problem(site, name,
-                                "ignored: Traefik fetches and verifies OCSP responses itself"))
+            out.append(
+                _problem(site, name, "ignored: Traefik verifies OCSP responses against the chain")
+            )
     return out
 
 
@@ -208,11 +246,14 @@ def default_options(
     problems: list[Problem] = []
     chosen = [s for s in sites if s.default_server]
     for extra in chosen[1:]:
-        problems.append(Problem(
-            extra.location, f"sites[{extra.index}].default_server",
-            f"{chosen[0].name!r} is already the default server: Traefik has one default "
-            "certificate and one tls.options.default for every entry point",
-        ))
+        problems.append(
+            Problem(
+                extra.location,
+                f"sites[{extra.index}].default_server",
+                f"{chosen[0].name!r} is already the default server: Traefik has one default "
+                "certificate and one tls.options.default for every entry point",
+            )
+        )
     wildcard = [s for s in sites if any(d.startswith("*.") for d in s.domains)]
     if chosen:
         source, strict = chosen[0], False
@@ -223,19 +264,23 @@ def default_options(
     default = dict(options[source.name])
     for site in wildcard:
         if options[site.name] != default:
-            problems.append(Problem(
-                site.location, f"sites[{site.index}].domains",
-                f"Traefik applies TLS options by exact Host() name only: the wildcard names of "
-                f"{site.name!r} get tls.options.default, which is the policy of "
-                f"{source.name!r}; give both sites the same TLS settings, or move the wildcard "
-                "names to a Traefik instance of their own",
-            ))
+            problems.append(
+                Problem(
+                    site.location,
+                    f"sites[{site.index}].domains",
+                    f"Traefik applies TLS options by exact Host() name only: the wildcard names of "
+                    f"{site.name!r} get tls.options.default, which is the policy of "
+                    f"{source.name!r}; give both sites the same TLS settings, or move the wildcard "
+                    "names to a Traefik instance of their own",
+                )
+            )
     default["sniStrict"] = strict
     return default, chosen[0] if chosen else sites[0], problems
 
 
 def _strictest(sites: Iterable[SitePolicy]) -> SitePolicy:
     """Highest minimum protocol, then fewest TLS <= 1.2 suites, then spec order."""
+
     def key(site: SitePolicy) -> tuple[int, int, int]:
         lowest = min(protocol_rank(p) for p in site.tls.protocols)
         legacy = len(site.tls.ciphers) if lowest < protocol_rank("TLSv1.3") else 0
