@@ -185,6 +185,10 @@ def lint(
                                                    "[tool.tlsconf] in pyproject.toml, found upward).")
     ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")] = None,
+    no_cert_checks: Annotated[
+        bool, typer.Option("--no-cert-checks", help="Skip the certificate family (TLS8xx), for "
+                                                    "repos that do not hold certificates.")
+    ] = False,
     report_unused: Annotated[
         bool, typer.Option("--report-unused-suppressions", help="Report suppressions that match "
                                                                "nothing (TLS002).")
@@ -225,6 +229,8 @@ def lint(
         changes["profile"] = profile
     if report_unused:
         changes["report_unused_suppressions"] = True
+    if no_cert_checks:
+        changes["certificates"] = False
     settings = dataclasses.replace(settings, **changes)  # type: ignore[arg-type]
     report = lint_paths([str(p) for p in paths], settings, kind)
     text = format_report(report, fmt)
@@ -327,6 +333,15 @@ def profiles() -> None:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         typer.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+def _register_subcommands() -> None:
+    from tlsconf.cli_cert import cert_app  # typer only at import: keeps --help fast
+
+    app.add_typer(cert_app, name="cert", help="Certificates: inspect, CSR, dev CA, bundles.")
+
+
+_register_subcommands()
 
 
 def main() -> None:

@@ -5,6 +5,7 @@
     report_unused_suppressions: false
     hsts_min_age: 31536000       # default: the profile's (two years)
     cert_expiry_days: 30         # certificates expiring sooner are flagged
+    certificates: true           # false: skip the TLS8xx family (repos without certificates)
     openssl: "3.0"               # the OpenSSL the servers run on, when known
     severity: {TLS703: warning}  # per-rule overrides (id or name)
     ignore:                      # project-wide suppressions, each with a reason
@@ -26,6 +27,7 @@ from tlsconf.findings import Severity
 
 CONFIG_NAMES = (".tlsconf.yaml", "pyproject.toml")
 _KEYS = ("profile", "fail_on", "report_unused_suppressions", "hsts_min_age", "cert_expiry_days",
+         "certificates",
          "openssl", "severity", "ignore")
 
 
@@ -48,6 +50,7 @@ class Settings:
     report_unused_suppressions: bool = False
     hsts_min_age: int | None = None
     cert_expiry_days: int = 30
+    certificates: bool = True  # the TLS8xx family reads certificate/key files on this machine
     openssl: tuple[int, ...] | None = None
     severity: dict[str, Severity] = field(default_factory=dict)
     ignore: tuple[Ignore, ...] = ()
@@ -116,6 +119,10 @@ def parse_settings(data: Any, name: str, where: Any) -> Settings:
             if not isinstance(data[key], int) or isinstance(data[key], bool) or data[key] < 0:
                 raise fail(key, "must be a non-negative integer")
             values[key] = data[key]
+    if "certificates" in data:
+        if not isinstance(data["certificates"], bool):
+            raise fail("certificates", "must be true or false")
+        values["certificates"] = data["certificates"]
     if "report_unused_suppressions" in data:
         if not isinstance(data["report_unused_suppressions"], bool):
             raise fail("report_unused_suppressions", "must be true or false")

@@ -2,17 +2,27 @@
 
 Ids are stable and never reused: TLS0xx suppressions, TLS1xx protocols, TLS2xx ciphers, TLS3xx
 key exchange, TLS4xx session and features, TLS5xx HSTS, TLS6xx OCSP, TLS7xx proxy hygiene,
-TLS8xx certificates (the certificate family adds its module here).
+TLS8xx certificates.
 """
 
 from __future__ import annotations
 
 from functools import cache
 
-from tlsconf.rules import ciphers, hsts, kex, ocsp, protocols, proxy, session, suppressions
+from tlsconf.rules import (
+    certificates,
+    ciphers,
+    hsts,
+    kex,
+    ocsp,
+    protocols,
+    proxy,
+    session,
+    suppressions,
+)
 from tlsconf.rules.base import Rule
 
-_FAMILIES = (suppressions, protocols, ciphers, kex, session, hsts, ocsp, proxy)
+_FAMILIES = (suppressions, protocols, ciphers, kex, session, hsts, ocsp, proxy, certificates)
 
 
 @cache

@@ -126,6 +126,8 @@ def _judge(found: _Files, names: tuple[str, ...], profile: str, stapling: bool,
 
 
 def _hits(subject: Subject, ctx: Context, name: str) -> Iterator[Hit]:
+    if not ctx.settings.certificates:
+        return
     found = _files(subject)
     if found is None:
         return

@@ -1,0 +1,256 @@
+"""`tlsconf cert ...`: inspect certificates, make a key and CSR, a development certificate,
+or a HAProxy bundle. Registered in `cli` as `app.add_typer(cert_app, name="cert")`.
+
+Only typer and the standard library are imported here; the `tlsconf.certs` modules (and
+`cryptography`) load inside the commands so the rest of the CLI starts fast. Exit status:
+0 done, 2 bad input (printed as `file: message`, no traceback).
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from tlsconf.certs.generate import PrivateKey
+
+cert_app = typer.Typer(
+    name="cert",
+    help="Certificates: inspect them, make a key and CSR, a development certificate, or a "
+    "HAProxy bundle.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+_FILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,63}")
+
+
+class KeyType(StrEnum):
+    ecdsa = "ecdsa"
+    rsa = "rsa"
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+Domains = Annotated[
+    list[str] | None,
+    typer.Option("--domain", "-d", help="A name for the SAN (repeatable): DNS name, wildcard "
+                 "`*.example.com` or IP address."),
+]
+SpecOption = Annotated[
+    Path | None, typer.Option("--spec", help="Take the domains of --site from this spec.",
+                              dir_okay=False)
+]
+SiteOption = Annotated[str | None, typer.Option("--site", help="The site of --spec.")]
+KeyTypeOption = Annotated[KeyType, typer.Option("--key-type", help="Private key type.")]
+KeySize = Annotated[
+    int | None, typer.Option("--key-size", help="ecdsa: 256 (default) or 384; rsa: 2048 "
+                             "(default), 3072 or 4096.")
+]
+NameOption = Annotated[
+    str | None, typer.Option("--name", help="Base name of the files written (default: the "
+                             "site name or the first domain).")
+]
+
+
+def _usage(option: str, message: str) -> NoReturn:
+    typer.echo(f"{option}: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _names(domains: list[str] | None, spec: Path | None, site: str | None) -> tuple[list[str], str]:
+    """The normalised names to certify, and the default base name of the files."""
+    from tlsconf.certs.generate import normalise_names
+
+    if spec is not None or site is not None:
+        if spec is None or site is None:
+            _usage("--spec", "--spec and --site go together")
+        if domains:
+            _usage("--domain", "give either --domain or --spec/--site, not both")
+        from tlsconf.specfile import load_spec
+
+        sites = load_spec(str(spec)).spec.sites
+        chosen = next((s for s in sites if s.name == site), None)
+        if chosen is None:
+            _usage("--site", f"no site named {site!r}; sites: {', '.join(s.name for s in sites)}")
+        return list(chosen.domains), chosen.name
+    try:
+        names = normalise_names(domains or [])
+    except ValueError as error:
+        _usage("--domain", str(error))
+    return names, names[0].replace("*", "_wildcard").replace(":", "-")
+
+
+def _base_name(name: str | None, default: str) -> str:
+    if name is not None and not _FILE_NAME.fullmatch(name):
+        _usage("--name", "must be 1-64 letters, digits, '.', '_' or '-', not starting with '.'")
+    return name or default
+
+
+def _key(key_type: KeyType, key_size: int | None) -> PrivateKey:
+    from tlsconf.certs.generate import new_key
+
+    try:
+        return new_key(key_type.value, key_size)
+    except ValueError as error:
+        _usage("--key-size", str(error))
+
+
+@cert_app.command()
+def inspect(
+    paths: Annotated[list[Path], typer.Argument(help="Certificate files (PEM or DER).",
+                                                dir_okay=False)],
+    output_format: Annotated[Format, typer.Option("--format", help="table or json.")] = (
+        Format.table),
+) -> None:
+    """Show subject, SANs, issuer, validity, key, signature, SHA-256 fingerprint and chain
+    order of each certificate in each file."""
+    import datetime as dt
+
+    from tlsconf.certs.inspect import as_json, as_table, inspect_file
+    from tlsconf.cli import _fail
+    from tlsconf.errors import TlsconfError
+
+    reports, failed = [], []
+    for path in paths:
+        try:
+            reports.append(inspect_file(str(path)))
+        except TlsconfError as error:
+            failed.append(error)
+    now = dt.datetime.now(dt.UTC)
+    if reports:
+        render = as_json if output_format is Format.json else as_table
+        typer.echo(render(reports, now), nl=False)
+    if failed:
+        _fail(TlsconfError(p for error in failed for p in error.problems))
+
+
+@cert_app.command()
+def csr(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Directory to write "
+                                         "NAME.key (0600) and NAME.csr in.", file_okay=False)],
+    domain: Domains = None,
+    spec: SpecOption = None,
+    site: SiteOption = None,
+    key_type: KeyTypeOption = KeyType.ecdsa,
+    key_size: KeySize = None,
+    name: NameOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace existing files.")] = False,
+) -> None:
+    """Make a new private key and a CSR with every domain in its SAN (ECDSA P-256 unless
+    told otherwise)."""
+    from tlsconf.certs.files import write_new
+    from tlsconf.certs.generate import build_csr, key_pem
+    from tlsconf.cli import _fail
+    from tlsconf.errors import TlsconfError
+
+    try:
+        names, default = _names(domain, spec, site)
+        base = _base_name(name, default)
+        key = _key(key_type, key_size)
+        request = build_csr(key, names)
+        from cryptography.hazmat.primitives.serialization import Encoding
+
+        write_new(output, {f"{base}.key": key_pem(key),
+                           f"{base}.csr": request.public_bytes(Encoding.PEM).decode()},
+                  private=frozenset({f"{base}.key"}), force=force)
+    except TlsconfError as error:
+        _fail(error)
+    typer.echo(f"wrote {output / base}.key (private key, mode 0600)")
+    typer.echo(f"wrote {output / base}.csr (CSR for {', '.join(names)})")
+
+
+@cert_app.command()
+def dev(
+    domain: Domains = None,
+    spec: SpecOption = None,
+    site: SiteOption = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Directory to write NAME.pem "
+                                         "(leaf + CA) and NAME.key (0600) in.",
+                                         file_okay=False)] = Path("."),
+    key_type: KeyTypeOption = KeyType.ecdsa,
+    key_size: KeySize = None,
+    name: NameOption = None,
+    days: Annotated[int, typer.Option("--days", help="Validity, at most 90 days.")] = 90,
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", envvar="TLSCONF_DATA_DIR", file_okay=False,
+                                  help="Where the development CA lives (default "
+                                  "$XDG_DATA_HOME/tlsconf or ~/.local/share/tlsconf).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Also issue for public-looking names; "
+                                        "replace existing files.")] = False,
+) -> None:
+    """Issue a development certificate from a local CA (created once), like mkcert.
+
+    Without --force only local names are accepted: localhost and names under .localhost,
+    .test, .example, .invalid, .local, .internal and .home.arpa, and private, loopback or
+    link-local IP addresses.
+    """
+    import datetime as dt
+
+    from tlsconf.certs import devca
+    from tlsconf.certs.files import write_new
+    from tlsconf.certs.generate import build_dev_leaf, cert_pem, key_pem
+    from tlsconf.cli import _fail
+    from tlsconf.errors import TlsconfError
+
+    if not 1 <= days <= 90:
+        _usage("--days", "development certificates are valid 1 to 90 days")
+    try:
+        names, default = _names(domain, spec, site)
+        public = [n for n in names if not devca.is_local_name(n)]
+        if public and not force:
+            _usage("--domain", f"{', '.join(public)} look(s) public; a development CA only "
+                   "certifies localhost, .localhost, .test, .example, .invalid, .local, "
+                   ".internal, .home.arpa names and private IPs unless you pass --force")
+        base = _base_name(name, default)
+        now = dt.datetime.now(dt.UTC)
+        ca = devca.load_or_create(devca.data_dir(str(data_dir) if data_dir else None), now)
+        key = _key(key_type, key_size)
+        leaf = build_dev_leaf(ca.key, ca.cert, key, names, now, days)
+        files = {f"{base}.pem": cert_pem(leaf, ca.cert), f"{base}.key": key_pem(key)}
+        write_new(output, files, private=frozenset({f"{base}.key"}), force=force)
+    except TlsconfError as error:
+        _fail(error)
+    if ca.created:
+        typer.echo(f"created the development CA {ca.cert_path} (key {ca.key_path}, mode 0600)")
+    typer.echo(f"wrote {output / base}.pem (certificate + CA, valid until "
+               f"{leaf.not_valid_after_utc:%Y-%m-%d}) for {', '.join(names)}")
+    typer.echo(f"wrote {output / base}.key (private key, mode 0600)")
+    typer.echo(devca.trust_instructions(ca))
+
+
+@cert_app.command()
+def bundle(
+    cert: Annotated[Path, typer.Option("--cert", help="PEM certificate file (leaf first, "
+                                       "then the chain).", dir_okay=False)],
+    key: Annotated[Path, typer.Option("--key", help="PEM private key file.", dir_okay=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The bundle to write (0600).",
+                                         dir_okay=False)],
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:
+    """Write the single PEM HAProxy < 3.0 needs (leaf, chain, key; mode 0600), after
+    checking that the key belongs to the certificate."""
+    from tlsconf.certs.bundle import build_bundle
+    from tlsconf.certs.files import write_new
+    from tlsconf.cli import _fail
+    from tlsconf.errors import TlsconfError
+
+    try:
+        text, notes = build_bundle(str(cert), str(key))
+        (path,) = write_new(output.parent, {output.name: text},
+                            private=frozenset({output.name}), force=force)
+    except TlsconfError as error:
+        _fail(error)
+    for note in notes:
+        typer.echo(note, err=True)
+    typer.echo(f"wrote {path} (certificate chain + private key, mode 0600)")
