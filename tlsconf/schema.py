@@ -123,6 +123,12 @@ def spec_markdown() -> str:
         "Location",
         "Targets",
         "TargetVersions",
+        "SiteKubernetes",
+        "Kubernetes",
+        "Gateway",
+        "Issuer",
+        "Service",
+        "BackendTLS",
     ):
         model = getattr(models, name)
         out += _section(name, model, defs.get(name, {}).get("properties", {}))

@@ -8,6 +8,7 @@ generated from these models.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -191,6 +192,146 @@ class Location(Model):
     )
 
 
+# -- Kubernetes (targets gateway-api and traefik-crd) -------------------------------------------
+
+_K8S_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+_K8S_SUBDOMAIN = re.compile(
+    r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*"
+)
+_K8S_SERVICE = re.compile(r"[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?")
+
+
+def k8s_label(value: str) -> str:
+    """A namespace: an RFC 1123 label."""
+    if not _K8S_LABEL.fullmatch(value):
+        raise ValueError("must be 1-63 characters of a-z, 0-9 and '-' (an RFC 1123 label)")
+    return value
+
+
+def k8s_name(value: str) -> str:
+    """An object name (Secret, ConfigMap, Gateway, Issuer): an RFC 1123 subdomain."""
+    if len(value) > 253 or not _K8S_SUBDOMAIN.fullmatch(value):
+        raise ValueError(
+            "must be an RFC 1123 subdomain: dot-separated labels of a-z, 0-9 and '-', at most "
+            "253 characters"
+        )
+    return value
+
+
+def k8s_service(value: str) -> str:
+    """A Service name: an RFC 1035 label (starts with a letter)."""
+    if not _K8S_SERVICE.fullmatch(value):
+        raise ValueError("must be 1-63 characters of a-z, 0-9 and '-', starting with a letter")
+    return value
+
+
+K8sLabel = Annotated[str, AfterValidator(k8s_label)]
+K8sName = Annotated[str, AfterValidator(k8s_name)]
+K8sService = Annotated[str, AfterValidator(k8s_service)]
+
+
+class BackendTLS(Model):
+    """The Service speaks TLS: how the proxy verifies it (BackendTLSPolicy, ServersTransport)."""
+
+    hostname: Domain = Field(
+        description="Name the proxy sends as SNI and expects in the Service's certificate."
+    )
+    ca_configmap: K8sName | None = Field(
+        None,
+        description=(
+            "ConfigMap (key `ca.crt`, in the Service's namespace) with the CA that signs the "
+            "Service's certificate; default: the system trust store."
+        ),
+    )
+
+
+class Service(Model):
+    """The Kubernetes Service an upstream address stands for."""
+
+    name: K8sService = Field(description="Service name.")
+    port: Port = Field(description="Service port (`spec.ports[].port`, not the targetPort).")
+    namespace: K8sLabel | None = Field(
+        None,
+        description=(
+            "Namespace of the Service (default `kubernetes.namespace`); another namespace gets "
+            "a ReferenceGrant."
+        ),
+    )
+    tls: BackendTLS | None = Field(
+        None, description="The Service expects TLS (default: plain HTTP)."
+    )
+
+
+class Issuer(Model):
+    """A cert-manager issuer: each site then gets a `Certificate` writing its Secret."""
+
+    name: K8sName = Field(description="Issuer or ClusterIssuer name.")
+    kind: Literal["Issuer", "ClusterIssuer"] = Field(
+        "ClusterIssuer", description="`ClusterIssuer` or a namespaced `Issuer`."
+    )
+
+
+class Gateway(Model):
+    """The Gateway API Gateway the `gateway-api` target renders."""
+
+    name: K8sName = Field("tlsconf", description="Gateway name.")
+    namespace: K8sLabel | None = Field(
+        None,
+        description=(
+            "Namespace of the Gateway (default `kubernetes.namespace`); routes in another "
+            "namespace are admitted by a namespace selector, Secrets through a ReferenceGrant."
+        ),
+    )
+    class_name: K8sName = Field(
+        "traefik", description="`gatewayClassName` (the implementation's GatewayClass)."
+    )
+
+
+class Kubernetes(Model):
+    """How the spec maps onto Kubernetes objects (`gateway-api` and `traefik-crd` targets)."""
+
+    namespace: K8sLabel = Field(
+        "default", description="Namespace of every rendered object except a Gateway elsewhere."
+    )
+    gateway: Gateway = Field(default_factory=Gateway, description="The Gateway (gateway-api).")
+    issuer: Issuer | None = Field(
+        None,
+        description=(
+            "cert-manager issuer: each site gets a Certificate (dnsNames from `domains`, key "
+            "from the profile) that writes the site's Secret. Without it, the Secrets must exist."
+        ),
+    )
+    services: dict[HostPort, Service] = Field(
+        default_factory=dict,
+        description=(
+            "The Service each upstream address (and `acme_upstream`) of the spec stands for, "
+            "keyed by the address exactly as written in `upstreams`: a Kubernetes upstream is "
+            "a Service, not an address. Every address used needs an entry."
+        ),
+    )
+
+
+class SiteKubernetes(Model):
+    """Per-site Kubernetes object names (defaults derived from the site name)."""
+
+    secret: K8sName | None = Field(
+        None,
+        description=(
+            "`kubernetes.io/tls` Secret with the site's certificate and key (default "
+            "`<site>-tls`); written by cert-manager when `kubernetes.issuer` is set. Replaces "
+            "`tls.certificate` and `tls.key` on Kubernetes."
+        ),
+    )
+    client_ca: K8sName | None = Field(
+        None,
+        description=(
+            "With `tls.client_auth`: the object holding the client CA bundle under the key "
+            "`ca.crt` (default `<site>-client-ca`) - a ConfigMap for Gateway API frontend "
+            "validation, a Secret for Traefik TLSOptions. Replaces `tls.client_auth.ca`."
+        ),
+    )
+
+
 class Site(Model):
     """One site: a set of domains served with one certificate and one TLS policy."""
 
@@ -242,6 +383,10 @@ class Site(Model):
             "listener; without one, such handshakes are refused."
         ),
     )
+    kubernetes: SiteKubernetes = Field(
+        default_factory=SiteKubernetes,
+        description="Object names for the Kubernetes targets (gateway-api, traefik-crd).",
+    )
 
 
 class TargetVersions(Model):
@@ -275,7 +420,17 @@ class Spec(Model):
     version: Literal[1] = Field(1, description="Spec format version.")
     sites: list[Site] = Field(min_length=1, description="The sites to serve.")
     targets: Targets = Field(default_factory=Targets, description="What the output must run on.")
+    kubernetes: Kubernetes | None = Field(
+        None,
+        description=(
+            "Namespace, Gateway, issuer and Services for the Kubernetes targets "
+            "(gateway-api, traefik-crd); required by them, ignored by the others."
+        ),
+    )
 
 
-# The keys `defaults:` may hold: every site field except the ones that identify a site.
-DEFAULTABLE = tuple(name for name in Site.model_fields if name not in {"name", "domains"})
+# The keys `defaults:` may hold: every site field except the ones that identify a site (its
+# Kubernetes object names are per site by nature: one Secret cannot serve every site).
+DEFAULTABLE = tuple(
+    name for name in Site.model_fields if name not in {"name", "domains", "kubernetes"}
+)

@@ -45,7 +45,7 @@ def render(
 
         return nginx.render(loaded, sites, main_config=main_config)
     if name == "gateway-api":
-        from tlsconf.targets import gateway_api
+        from tlsconf.targets.gateway_api import render as render_gateway_api
 
-        return gateway_api.render(loaded, sites, impl=impl)
+        return render_gateway_api(loaded, sites, impl=impl)
     return get(name).render(loaded, sites)
