@@ -45,3 +45,61 @@ def nginx(value: object) -> str:
     if value and _NGINX_BARE.fullmatch(value):
         return value
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+# HAProxy (configuration manual §2.2-2.3, checked on 2.6.12): outside quotes `#` starts a comment
+# even mid-word and `\` escapes; inside "..." (weak quoting) `\` escapes and `$NAME`/`${NAME}`
+# are expanded from the environment, so `$` is written `\$`. Verified with `haproxy -c`, a
+# running haproxy and curl: `"a#b c"` is one argument `a#b c` (`#` is literal inside double
+# quotes), `"\${HOME} $HOME"` gives `${HOME} /root`, `"\"q\" back\\slash"` gives `"q" back\slash`.
+# `%[...]`/`%{...}` in log-format arguments (set-header values, redirect targets) are evaluated
+# in every quoting context; only `%%` escapes them. A raw CR silently ends the line, so every
+# control character is refused, as is non-ASCII.
+_HAPROXY_BARE = re.compile(r"[A-Za-z0-9._:/\[\]=@+,~^*-]+")
+
+
+def haproxy(value: object) -> str:
+    """One HAProxy argument: bare when plainly safe, else weakly double-quoted and escaped.
+
+    `%` is refused: it is literal in plain arguments but evaluated in log-format ones, and a
+    value cannot know which it lands in. Log-format values go through `haproxy_log_format`,
+    which returns an already escaped `Raw`.
+    """
+    if isinstance(value, Raw):
+        return str(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        raise UnsafeValue(f"refusing to emit a {type(value).__name__} into HAProxy config")
+    _check(value, "%")
+    if value and _HAPROXY_BARE.fullmatch(value):
+        return value
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$") + '"'
+
+
+def haproxy_log_format(value: str) -> Raw:
+    """A HAProxy log-format argument (header value): quoted, escaped, and `%` written `%%`."""
+    if not isinstance(value, str) or isinstance(value, Raw):
+        raise UnsafeValue("haproxy_log_format takes a user value (str), not a Raw token")
+    _check(value, "")
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
+    return Raw('"' + escaped.replace("%", "%%") + '"')
+
+
+_HAPROXY_CRT_LIST = re.compile(r"[A-Za-z0-9._:/=@+,~*-]+")
+
+
+def haproxy_crt_list(value: object) -> str:
+    """A word of a HAProxy crt-list line: bare or refused.
+
+    crt-list lines are split on spaces with no quoting or escaping at all (2.6.12: a quoted
+    path is looked up with its quotes, `\\ ` is not an escape, and a quoted `ca-file` inside
+    `[...]` makes `haproxy -c` spin forever), and `[`/`]` delimit the options.
+    """
+    if isinstance(value, Raw):
+        return str(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str) or not _HAPROXY_CRT_LIST.fullmatch(value):
+        raise UnsafeValue(f"refusing to emit {value!r} into a HAProxy crt-list line")
+    return value
