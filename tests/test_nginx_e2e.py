@@ -60,6 +60,7 @@ def deployment(pki, nginx_bin, tmp_path_factory) -> Iterator[Deployment]:  # typ
     rsa = pki.issue("blog", ["blog.test"], key_type="rsa")
     modern = pki.issue("modern", ["modern.test"])
     mtls = pki.issue("mtls", ["mtls.test"])
+    vault = pki.issue("vault", ["vault.test"])
     client = pki.issue("client", [], client=True)
     ports = {
         k: free_port()
@@ -82,6 +83,13 @@ sites:
   - name: blog
     domains: [blog.test]
     tls: {{certificate: {rsa.cert_path}, key: {rsa.key_path}}}
+    upstreams: [{{address: 127.0.0.1:{app_up.port}}}]
+  - name: vault
+    domains: [vault.test]
+    tls:
+      certificate: {vault.cert_path}
+      key: {vault.key_path}
+      client_auth: {{ca: {pki.cafile}, mode: required}}
     upstreams: [{{address: 127.0.0.1:{app_up.port}}}]
   - name: modern
     domains: [modern.test]
@@ -111,7 +119,17 @@ sites:
 
 def test_nginx_t_accepts_every_example(pki, nginx_bin, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Each bundled example, with its certificate paths pointed at real test files."""
-    leaf = pki.issue("example", ["example.test"])
+    leaf = pki.issue(
+        "example",
+        [
+            "mydomain.com",
+            "shop.example.com",
+            "www.shop.example.com",
+            "blog.example.com",
+            "*.blog.example.com",
+            "api.internal.example.com",
+        ],
+    )
     for example in sorted(EXAMPLES.glob("*.yaml")):
         text = example.read_text()
         for word in text.split():
@@ -259,3 +277,48 @@ def test_sslyze_mozilla_compliance_57_and_60(
     result = sslyze_scan(port, site, deployment.cafile)
     for guideline in ("5.7", "6.0"):
         assert check_result(result, load_profile(profile, guideline)) == {}, guideline  # type: ignore[arg-type]
+
+
+def get_on_session(port: int, ctx, sni: str, session=None):  # type: ignore[no-untyped-def]
+    """(status or None if TLS failed, session, resumed?) of one `GET /`."""
+    import http.client
+    import ssl
+
+    from support.tlsprobe import tls_connect
+
+    try:
+        with tls_connect(port, sni, ctx, session=session) as sock:
+            sock.sendall(f"GET / HTTP/1.1\r\nHost: {sni}\r\nConnection: close\r\n\r\n".encode())
+            response = http.client.HTTPResponse(sock)  # type: ignore[arg-type]
+            response.begin()
+            response.read()
+            return response.status, sock.session, sock.session_reused
+    except (ssl.SSLError, OSError):
+        return None, None, False
+
+
+@pytest.mark.parametrize("version", ["TLSv1.2", "TLSv1.3"])
+@pytest.mark.parametrize(("listener", "sni"), [("inter", "vault.test"), ("mtls", "mtls.test")])
+def test_a_session_from_another_site_does_not_skip_the_client_certificate(
+    deployment: Deployment, version: str, listener: str, sni: str
+) -> None:
+    """Every site shares one session cache; a session from a public site offered to an mTLS
+    site (same listener or another one) must not reach its upstream without a certificate
+    (the class of nginx CVE-2025-23419)."""
+    from support.tlsprobe import client_context
+
+    ctx = client_context(version=version, check_hostname=False)
+    status, session, _ = get_on_session(deployment.ports["inter"], ctx, "shop.test")
+    assert status == 200 and session is not None
+    before = len(deployment.app.requests)
+    status, _, reused = get_on_session(deployment.ports[listener], ctx, sni, session)
+    # Refused in the handshake, 400 (no required certificate) or, when nginx resumed the
+    # session, 421 (Debian's 1.22.1-9+deb12u11 carries the CVE-2025-23419 fix).
+    assert status in (None, 400, 421), (status, reused)
+    assert len(deployment.app.requests) == before
+    # With a certificate, the mTLS site works and resumes its own sessions.
+    ctx = client_context(version=version, check_hostname=False, client_cert=deployment.client)
+    status, session, _ = get_on_session(deployment.ports[listener], ctx, sni)
+    assert status == 200
+    status, _, reused = get_on_session(deployment.ports[listener], ctx, sni, session)
+    assert status == 200 and reused

@@ -204,3 +204,13 @@ def test_location_paths_are_plain_prefixes() -> None:
 
 def test_version_must_be_1() -> None:
     assert errors("version: 2\n" + SITE) == ["s.yaml:1:10: version: Input should be 1, got 2"]
+
+
+def test_empty_cipher_list_with_tls12_is_refused() -> None:
+    text = SITE.replace("key: /etc/ssl/k.pem}", "key: /etc/ssl/k.pem, ciphers: []}")
+    assert errors(text) == [
+        "s.yaml:4:70: sites[0].tls.ciphers: is empty but a TLS version below 1.3 is enabled; the "
+        "server would fall back to its build's default ciphers. List the suites, or set "
+        "protocols: [TLSv1.3]"
+    ]
+    assert parse(text.replace("ciphers: []", "ciphers: [], protocols: [TLSv1.3]"))

@@ -230,6 +230,19 @@ def _semantic_problems(loaded: LoadedSpec) -> list[Problem]:
                     "'/' is the site's own `upstreams`; use a longer prefix",
                 )
             seen.add(location.path)
+        if site.tls.ciphers == []:
+            from tlsconf import profiles
+
+            protocols = (
+                site.tls.protocols or profiles.get(site.tls.profile or "intermediate").protocols
+            )
+            if any(p != "TLSv1.3" for p in protocols):
+                add(
+                    ("sites", i, "tls", "ciphers"),
+                    "is empty but a TLS version below 1.3 is "
+                    "enabled; the server would fall back to its build's default ciphers. List "
+                    "the suites, or set protocols: [TLSv1.3]",
+                )
         if site.acme_webroot and site.acme_upstream:
             add(("sites", i, "acme_upstream"), "set either acme_webroot or acme_upstream, not both")
         if site.hsts.preload and not site.hsts.include_subdomains:
