@@ -17,7 +17,9 @@ from tlsconf import __version__
 from tlsconf.errors import TlsconfError
 
 if TYPE_CHECKING:
+    from tlsconf.policy import SitePolicy
     from tlsconf.profiles import Profile
+    from tlsconf.specfile import LoadedSpec
 
 app = typer.Typer(
     name="tlsconf",
@@ -58,13 +60,20 @@ def _fail(error: TlsconfError) -> NoReturn:
 def render(
     spec: Annotated[Path, typer.Argument(help="The site spec (YAML).", dir_okay=False)],
     target: Annotated[
-        str, typer.Option("--target", "-t", help="nginx, haproxy, traefik, gateway-api, "
-                                                  "traefik-crd, or all (the first three, with -o).")
+        str,
+        typer.Option(
+            "--target",
+            "-t",
+            help="nginx, haproxy, traefik, gateway-api, "
+            "traefik-crd, or all (the first three, with -o).",
+        ),
     ] = "nginx",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write files under DIR/<target>/.")
     ] = None,
-    site: Annotated[list[str] | None, typer.Option("--site", help="Only this site (repeatable).")] = None,
+    site: Annotated[
+        list[str] | None, typer.Option("--site", help="Only this site (repeatable).")
+    ] = None,
     allow_weak: Annotated[
         bool, typer.Option("--allow-weak", help="Render settings weaker than the chosen profile.")
     ] = False,
@@ -75,64 +84,52 @@ def render(
         bool, typer.Option("--main-config", help="nginx: also write a complete nginx.conf.")
     ] = False,
     impl: Annotated[
-        str | None, typer.Option("--impl", help="gateway-api: the Gateway implementation that "
-                                                "carries the TLS policy (traefik, envoy-gateway, "
-                                                "nginx-gateway-fabric).")
+        str | None,
+        typer.Option(
+            "--impl",
+            help="gateway-api: the Gateway implementation that "
+            "carries the TLS policy (traefik, envoy-gateway, "
+            "nginx-gateway-fabric).",
+        ),
     ] = None,
     check: Annotated[
-        bool, typer.Option("--check", help="Write nothing; exit 1 with a diff when the files "
-                                           "under -o DIR differ from what the spec renders now.")
+        bool,
+        typer.Option(
+            "--check",
+            help="Write nothing; exit 1 with a diff when the files "
+            "under -o DIR differ from what the spec renders now.",
+        ),
     ] = False,
 ) -> None:
     """Render the spec for a target: to stdout, or atomically under -o DIR."""
-    from tlsconf import judge, policy, targets
+    from tlsconf import targets
     from tlsconf.output import write_files
-    from tlsconf.specfile import load_spec
 
     if target not in (*TARGET_NAMES, *K8S_TARGET_NAMES, "all"):
         allowed = ", ".join((*TARGET_NAMES, *K8S_TARGET_NAMES))
         typer.echo(f"--target: unknown target {target!r}; allowed: {allowed}, all", err=True)
         raise typer.Exit(2)
     if impl is not None and (target != "gateway-api" or impl not in IMPL_NAMES):
-        typer.echo(f"--impl: {impl!r} needs --target gateway-api and one of: "
-                   f"{', '.join(IMPL_NAMES)}", err=True)
+        typer.echo(
+            f"--impl: {impl!r} needs --target gateway-api and one of: {', '.join(IMPL_NAMES)}",
+            err=True,
+        )
         raise typer.Exit(2)
     if target == "all" and output is None:
         typer.echo("--target all: needs -o DIR (one directory per target)", err=True)
         raise typer.Exit(2)
+    if check and output is None:
+        typer.echo("--check: needs -o DIR (the committed rendered files)", err=True)
+        raise typer.Exit(2)
     try:
-        loaded = load_spec(str(spec))
-        sites = policy.resolve(loaded)
-        if site:
-            unknown = sorted(set(site) - {s.name for s in sites})
-            if unknown:
-                typer.echo(f"--site: no site named {unknown[0]!r}; sites: "
-                           f"{', '.join(s.name for s in sites)}", err=True)
-                raise typer.Exit(2)
-            sites = tuple(s for s in sites if s.name in site)
-        if check and output is None:
-            typer.echo("--check: needs -o DIR (the committed rendered files)", err=True)
-            raise typer.Exit(2)
-        from tlsconf.config import find_config, load_settings
-
-        settings = load_settings(find_config(Path.cwd()))
-        findings = judge.weaknesses(sites, loaded, settings)
-        # The same judgement as `tlsconf lint`'s exit status: findings at or above fail_on.
-        weak = judge.blocking(findings, settings.fail_on)
-        if weak and not allow_weak:
-            for finding in findings:
-                typer.echo(str(finding), err=True)
-            typer.echo(
-                f"refusing to render: {len(weak)} finding(s) at or above {settings.fail_on} "
-                "(settings weaker than the chosen Mozilla profile); fix them, suppress them "
-                "with a reason, or pass --allow-weak", err=True)
-            raise typer.Exit(1)
+        loaded, sites = _load_judged(spec, site, allow_weak)
         files: dict[str, str] = {}
         for name in TARGET_NAMES if target == "all" else (target,):
             rendered = targets.render(name, loaded, sites, main_config=main_config, impl=impl)
             for warning in rendered.warnings:
-                typer.echo(f"{warning.location}: warning: {warning.path}: {warning.message}",
-                           err=True)
+                typer.echo(
+                    f"{warning.location}: warning: {warning.path}: {warning.message}", err=True
+                )
             files.update(rendered.files)
         if check:
             assert output is not None
@@ -146,6 +143,86 @@ def render(
         _fail(error)
 
 
+def _load_judged(
+    spec: Path, site: list[str] | None, allow_weak: bool
+) -> tuple[LoadedSpec, tuple[SitePolicy, ...]]:
+    """Load, validate and resolve the spec, then refuse it (exit 1) when it has findings at
+    or above `fail_on` — the same judgement as `tlsconf lint` — unless `allow_weak`."""
+    from tlsconf import judge, policy
+    from tlsconf.config import find_config, load_settings
+    from tlsconf.specfile import load_spec
+
+    loaded = load_spec(str(spec))
+    sites = policy.resolve(loaded)
+    if site:
+        unknown = sorted(set(site) - {s.name for s in sites})
+        if unknown:
+            typer.echo(
+                f"--site: no site named {unknown[0]!r}; sites: {', '.join(s.name for s in sites)}",
+                err=True,
+            )
+            raise typer.Exit(2)
+        sites = tuple(s for s in sites if s.name in site)
+    settings = load_settings(find_config(Path.cwd()))
+    findings = judge.weaknesses(sites, loaded, settings)
+    weak = judge.blocking(findings, settings.fail_on)
+    if weak and not allow_weak:
+        for finding in findings:
+            typer.echo(str(finding), err=True)
+        typer.echo(
+            f"refusing to render: {len(weak)} finding(s) at or above {settings.fail_on} "
+            "(settings weaker than the chosen Mozilla profile); fix them, suppress them "
+            "with a reason, or pass --allow-weak",
+            err=True,
+        )
+        raise typer.Exit(1)
+    return loaded, sites
+
+
+@app.command()
+def validate(
+    spec: Annotated[Path, typer.Argument(help="The site spec (YAML).", dir_okay=False)],
+    target: Annotated[
+        str, typer.Option("--target", "-t", help="nginx, haproxy, traefik, or all.")
+    ] = "all",
+    site: Annotated[
+        list[str] | None, typer.Option("--site", help="Only this site (repeatable).")
+    ] = None,
+    allow_weak: Annotated[
+        bool, typer.Option("--allow-weak", help="Validate settings weaker than the profile.")
+    ] = False,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds per server check.")] = 30.0,
+) -> None:
+    """Render into a scratch directory and run the real server's own check on it (nginx -t,
+    haproxy -c, Traefik on 127.0.0.1); missing certificate files get placeholders."""
+    from tlsconf.validate import validate as run_check
+
+    if target not in (*TARGET_NAMES, "all"):
+        typer.echo(
+            f"--target: unknown target {target!r}; allowed: {', '.join(TARGET_NAMES)}, all",
+            err=True,
+        )
+        raise typer.Exit(2)
+    try:
+        loaded, sites = _load_judged(spec, site, allow_weak)
+        outcomes = [
+            run_check(loaded, sites, name, timeout)
+            for name in (TARGET_NAMES if target == "all" else (target,))
+        ]
+    except TlsconfError as error:
+        _fail(error)
+    for outcome in outcomes:
+        typer.echo(
+            f"{outcome.target}: {'ok' if outcome.ok else 'FAILED'}: {outcome.summary}",
+            err=not outcome.ok,
+        )
+        if outcome.details:
+            typer.echo("    " + outcome.details.replace("\n", "\n    "), err=True)
+    if any(o.missing_binary for o in outcomes):
+        raise typer.Exit(2)
+    raise typer.Exit(0 if all(o.ok for o in outcomes) else 1)
+
+
 def _check_rendered(output: Path, files: dict[str, str]) -> None:
     """`render --check`: exit 1 with a unified diff when committed files are stale."""
     import difflib
@@ -156,42 +233,68 @@ def _check_rendered(output: Path, files: dict[str, str]) -> None:
         current = path.read_text("utf-8") if path.is_file() else ""
         if current != files[name]:
             stale += 1
-            sys.stdout.writelines(difflib.unified_diff(
-                current.splitlines(keepends=True), files[name].splitlines(keepends=True),
-                f"{path} (committed)", f"{path} (rendered from the spec)"))
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    current.splitlines(keepends=True),
+                    files[name].splitlines(keepends=True),
+                    f"{path} (committed)",
+                    f"{path} (rendered from the spec)",
+                )
+            )
     if stale:
-        typer.echo(f"{stale} rendered file(s) under {output} are stale; run `tlsconf render` "
-                   f"with -o {output}", err=True)
+        typer.echo(
+            f"{stale} rendered file(s) under {output} are stale; run `tlsconf render` "
+            f"with -o {output}",
+            err=True,
+        )
         raise typer.Exit(1)
 
 
 @app.command()
 def lint(
     paths: Annotated[list[Path], typer.Argument(help="Specs and nginx/HAProxy/Traefik configs.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json, sarif or github.")] = "text",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="text, json, sarif or github.")
+    ] = "text",
     fail_on: Annotated[
-        str | None, typer.Option("--fail-on", help="Exit 1 at or above: info, warning (default), "
-                                                   "error.")
+        str | None,
+        typer.Option("--fail-on", help="Exit 1 at or above: info, warning (default), error."),
     ] = None,
     profile: Annotated[
-        str | None, typer.Option("--profile", help="Judge against modern, intermediate or old "
-                                                   "(default: a spec site's own, else intermediate).")
+        str | None,
+        typer.Option(
+            "--profile",
+            help="Judge against modern, intermediate or old "
+            "(default: a spec site's own, else intermediate).",
+        ),
     ] = None,
     kind: Annotated[
-        str | None, typer.Option("--kind", help="spec, nginx, haproxy or traefik (default: detect).")
+        str | None,
+        typer.Option("--kind", help="spec, nginx, haproxy or traefik (default: detect)."),
     ] = None,
     config: Annotated[
-        Path | None, typer.Option("--config", help="Settings file (default: .tlsconf.yaml or "
-                                                   "[tool.tlsconf] in pyproject.toml, found upward).")
+        Path | None,
+        typer.Option(
+            "--config",
+            help="Settings file (default: .tlsconf.yaml or "
+            "[tool.tlsconf] in pyproject.toml, found upward).",
+        ),
     ] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report here.")
+    ] = None,
     no_cert_checks: Annotated[
-        bool, typer.Option("--no-cert-checks", help="Skip the certificate family (TLS8xx), for "
-                                                    "repos that do not hold certificates.")
+        bool,
+        typer.Option(
+            "--no-cert-checks",
+            help="Skip the certificate family (TLS8xx), for repos that do not hold certificates.",
+        ),
     ] = False,
     report_unused: Annotated[
-        bool, typer.Option("--report-unused-suppressions", help="Report suppressions that match "
-                                                               "nothing (TLS002).")
+        bool,
+        typer.Option(
+            "--report-unused-suppressions", help="Report suppressions that match nothing (TLS002)."
+        ),
     ] = False,
 ) -> None:
     """Lint specs and proxy configs for weak TLS. Exit 0 clean, 1 findings, 2 errors."""
@@ -251,7 +354,9 @@ def lint(
 def rules(
     rule_id: Annotated[str | None, typer.Argument(help="Explain one rule (id or name).")] = None,
     markdown: Annotated[bool, typer.Option("--markdown", help="The docs/rules.md page.")] = False,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file.")
+    ] = None,
     check: Annotated[bool, typer.Option("--check", help="Exit 1 if -o FILE is stale.")] = False,
 ) -> None:
     """List the lint rules, explain one, or generate docs/rules.md."""
@@ -284,21 +389,22 @@ def rules(
 
 @app.command()
 def schema(
-    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the schema.")] = Path(
-        "schemas/tlsconf.schema.json"
-    ),
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Where to write the schema.")
+    ] = Path("schemas/tlsconf.schema.json"),
     docs: Annotated[Path, typer.Option("--docs", help="Where to write the spec reference.")] = Path(
         "docs/spec.md"
     ),
-    check: Annotated[bool, typer.Option("--check", help="Fail (exit 1) if a file is stale.")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Fail (exit 1) if a file is stale.")
+    ] = False,
 ) -> None:
     """Write the spec's JSON Schema and reference docs (both generated from the models)."""
     from tlsconf.schema import schema_text, spec_markdown
 
     wanted = {output: schema_text(), docs: spec_markdown()}
     if check:
-        stale = [p for p, text in wanted.items()
-                 if not p.is_file() or p.read_text("utf-8") != text]
+        stale = [p for p, text in wanted.items() if not p.is_file() or p.read_text("utf-8") != text]
         for path in stale:
             typer.echo(f"{path}: stale; run `tlsconf schema` to regenerate it", err=True)
         raise typer.Exit(1 if stale else 0)
@@ -332,7 +438,9 @@ def profiles() -> None:
         rows.append((label, *(get(p) for p in all_profiles())))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
-        typer.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+        typer.echo(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
 
 
 def _register_subcommands() -> None:
@@ -354,6 +462,9 @@ def main() -> None:
     except Exception as exc:  # a bug, not bad input: say so briefly, no traceback by default
         if os.environ.get("TLSCONF_DEBUG"):
             raise
-        typer.echo(f"tlsconf: internal error: {type(exc).__name__}: {exc} "
-                   "(set TLSCONF_DEBUG=1 for a traceback, and please report it)", err=True)
+        typer.echo(
+            f"tlsconf: internal error: {type(exc).__name__}: {exc} "
+            "(set TLSCONF_DEBUG=1 for a traceback, and please report it)",
+            err=True,
+        )
         sys.exit(3)

