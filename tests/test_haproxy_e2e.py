@@ -15,10 +15,8 @@ One HAProxy, three listeners:
 
 from __future__ import annotations
 
-import http.client
 import json
 import shutil
-import ssl
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,12 +32,12 @@ from support.tlsprobe import (
     accepted_protocols,
     accepted_tls13_suites,
     client_context,
+    get_on_session,
     handshake,
     http_get,
     https_get,
     negotiated_group,
     resumes,
-    tls_connect,
     websocket_echo,
 )
 from support.upstream import Upstream
@@ -325,21 +323,6 @@ def test_client_certificates_are_enforced(deployment: Deployment) -> None:
         assert response.status == 200
     # Sites sharing the socket do not ask for a certificate.
     assert https_get(port, "inter.test", "/", cafile=ca).status == 200
-
-
-def get_on_session(
-    port: int, ctx: ssl.SSLContext, sni: str, session: ssl.SSLSession | None = None
-) -> tuple[int | None, ssl.SSLSession | None, bool]:
-    """(status or None if the TLS connection failed, session, resumed?) of `GET /`."""
-    try:
-        with tls_connect(port, sni, ctx, session=session) as sock:
-            sock.sendall(f"GET / HTTP/1.1\r\nHost: {sni}\r\nConnection: close\r\n\r\n".encode())
-            response = http.client.HTTPResponse(sock)  # type: ignore[arg-type]
-            response.begin()
-            response.read()
-            return response.status, sock.session, sock.session_reused
-    except (ssl.SSLError, OSError):
-        return None, None, False
 
 
 @pytest.mark.parametrize("version", ["TLSv1.2", "TLSv1.3"])

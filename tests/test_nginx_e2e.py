@@ -279,24 +279,6 @@ def test_sslyze_mozilla_compliance_57_and_60(
         assert check_result(result, load_profile(profile, guideline)) == {}, guideline  # type: ignore[arg-type]
 
 
-def get_on_session(port: int, ctx, sni: str, session=None):  # type: ignore[no-untyped-def]
-    """(status or None if TLS failed, session, resumed?) of one `GET /`."""
-    import http.client
-    import ssl
-
-    from support.tlsprobe import tls_connect
-
-    try:
-        with tls_connect(port, sni, ctx, session=session) as sock:
-            sock.sendall(f"GET / HTTP/1.1\r\nHost: {sni}\r\nConnection: close\r\n\r\n".encode())
-            response = http.client.HTTPResponse(sock)  # type: ignore[arg-type]
-            response.begin()
-            response.read()
-            return response.status, sock.session, sock.session_reused
-    except (ssl.SSLError, OSError):
-        return None, None, False
-
-
 @pytest.mark.parametrize("version", ["TLSv1.2", "TLSv1.3"])
 @pytest.mark.parametrize(("listener", "sni"), [("inter", "vault.test"), ("mtls", "mtls.test")])
 def test_a_session_from_another_site_does_not_skip_the_client_certificate(
@@ -305,7 +287,7 @@ def test_a_session_from_another_site_does_not_skip_the_client_certificate(
     """Every site shares one session cache; a session from a public site offered to an mTLS
     site (same listener or another one) must not reach its upstream without a certificate
     (the class of nginx CVE-2025-23419)."""
-    from support.tlsprobe import client_context
+    from support.tlsprobe import client_context, get_on_session
 
     ctx = client_context(version=version, check_hostname=False)
     status, session, _ = get_on_session(deployment.ports["inter"], ctx, "shop.test")

