@@ -33,6 +33,7 @@ app = typer.Typer(
 TARGET_NAMES = ("nginx", "haproxy", "traefik")  # what `--target all` renders: single hosts
 K8S_TARGET_NAMES = ("gateway-api", "traefik-crd")
 IMPL_NAMES = ("traefik", "envoy-gateway", "nginx-gateway-fabric")
+MAX_BYTES = 16 * 1024 * 1024  # tlsconf.source.DEFAULT_MAX_BYTES, without importing it for --help
 
 
 def _version(value: bool) -> None:
@@ -100,6 +101,12 @@ def render(
             "under -o DIR differ from what the spec renders now.",
         ),
     ] = False,
+    max_bytes: Annotated[
+        int,
+        typer.Option(
+            "--max-bytes", min=1, help="Refuse input files larger than this (default 16 MiB)."
+        ),
+    ] = MAX_BYTES,
 ) -> None:
     """Render the spec for a target: to stdout, or atomically under -o DIR."""
     from tlsconf import targets
@@ -122,10 +129,14 @@ def render(
         typer.echo("--check: needs -o DIR (the committed rendered files)", err=True)
         raise typer.Exit(2)
     try:
-        loaded, sites = _load_judged(spec, site, allow_weak)
+        from tlsconf.progress import reporting
+
+        with reporting([spec]):  # a progress line on a terminal, for big specs
+            loaded, sites = _load_judged(spec, site, allow_weak, max_bytes)
         files: dict[str, str] = {}
         for name in TARGET_NAMES if target == "all" else (target,):
-            rendered = targets.render(name, loaded, sites, main_config=main_config, impl=impl)
+            with reporting([spec]):
+                rendered = targets.render(name, loaded, sites, main_config=main_config, impl=impl)
             for warning in rendered.warnings:
                 typer.echo(
                     f"{warning.location}: warning: {warning.path}: {warning.message}", err=True
@@ -144,7 +155,7 @@ def render(
 
 
 def _load_judged(
-    spec: Path, site: list[str] | None, allow_weak: bool
+    spec: Path, site: list[str] | None, allow_weak: bool, max_bytes: int = MAX_BYTES
 ) -> tuple[LoadedSpec, tuple[SitePolicy, ...]]:
     """Load, validate and resolve the spec, then refuse it (exit 1) when it has findings at
     or above `fail_on` — the same judgement as `tlsconf lint` — unless `allow_weak`."""
@@ -152,7 +163,7 @@ def _load_judged(
     from tlsconf.config import find_config, load_settings
     from tlsconf.specfile import load_spec
 
-    loaded = load_spec(str(spec))
+    loaded = load_spec(str(spec), max_bytes=max_bytes)
     sites = policy.resolve(loaded)
     if site:
         unknown = sorted(set(site) - {s.name for s in sites})
@@ -296,6 +307,12 @@ def lint(
             "--report-unused-suppressions", help="Report suppressions that match nothing (TLS002)."
         ),
     ] = False,
+    max_bytes: Annotated[
+        int,
+        typer.Option(
+            "--max-bytes", min=1, help="Refuse input files larger than this (default 16 MiB)."
+        ),
+    ] = MAX_BYTES,
 ) -> None:
     """Lint specs and proxy configs for weak TLS. Exit 0 clean, 1 findings, 2 errors."""
     import dataclasses
@@ -335,7 +352,11 @@ def lint(
     if no_cert_checks:
         changes["certificates"] = False
     settings = dataclasses.replace(settings, **changes)  # type: ignore[arg-type]
-    report = lint_paths([str(p) for p in paths], settings, kind)
+    from tlsconf.progress import reporting
+    from tlsconf.source import byte_limit
+
+    with byte_limit(max_bytes), reporting(paths):  # a progress line on a terminal, for big inputs
+        report = lint_paths([str(p) for p in paths], settings, kind)
     text = format_report(report, fmt)
     if output is not None:
         output.write_text(text, "utf-8")

@@ -181,7 +181,15 @@ def host_port(value: str) -> str:
             raise ValueError("the host is not a valid dotted IPv4 address") from None
     if host == "localhost":
         return f"{host}:{port}"
-    return f"{domain(host)}:{port}"
+    return f"{precise_domain(host)}:{port}"
+
+
+def precise_domain(value: str) -> str:
+    """A domain naming one host (an upstream, a backend's SNI name): no wildcard."""
+    result = domain(value)
+    if result.startswith("*."):
+        raise ValueError("must name one host, not a wildcard")
+    return result
 
 
 def version_string(value: str) -> str:
@@ -192,6 +200,7 @@ def version_string(value: str) -> str:
 
 SiteName = Annotated[str, AfterValidator(site_name)]
 Domain = Annotated[str, AfterValidator(domain)]
+PreciseDomain = Annotated[str, AfterValidator(precise_domain)]
 AbsPath = Annotated[str, AfterValidator(abs_path)]
 UrlPath = Annotated[str, AfterValidator(url_path)]
 HeaderName = Annotated[str, AfterValidator(header_name)]

@@ -2,7 +2,9 @@
 
 Every file is first staged as a temporary file next to its destination (created 0600 or the
 requested mode from birth, written and fsynced); only when all are staged are they renamed
-into place, then the directories are fsynced. On any error every staged file is removed.
+into place, then the directories are fsynced. On any error every staged file is removed, and
+if a rename fails half-way the renames before it are undone (the replaced files were kept
+under a second name until the end).
 A destination that exists and was not written by tlsconf is only replaced with `force`.
 """
 
@@ -73,6 +75,7 @@ def write_files(
         # Checks first, for every file, before anything is staged.
         _check_destination(root / rel, force)
     staged: list[tuple[Path, Path]] = []
+    replaced: list[tuple[Path, Path | None]] = []  # (destination, its previous file)
     try:
         for name in sorted(files):
             rel = Path(name)
@@ -89,15 +92,49 @@ def write_files(
                 handle.flush()
                 os.fsync(handle.fileno())
         for temp, final in staged:
-            os.replace(temp, final)
+            kept = _keep(final)
+            try:
+                os.replace(temp, final)
+            except BaseException:
+                if kept is not None:
+                    os.unlink(kept)  # `final` is still the file it names
+                raise
+            replaced.append((final, kept))
         for directory in sorted({final.parent for _, final in staged}):
             _fsync_dir(directory)
     except BaseException:
+        # A rename failed half-way: put back what the renames before it replaced, so the
+        # output is the old set or the new one, never a mix of both.
+        for final, kept in reversed(replaced):
+            with contextlib.suppress(OSError):
+                if kept is None:
+                    os.unlink(final)
+                else:
+                    os.replace(kept, final)
         for temp, _ in staged:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp)
+        for _, kept in replaced:
+            if kept is not None:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(kept)
         raise
+    for _, kept in replaced:
+        if kept is not None:
+            os.unlink(kept)
     return [final for _, final in staged]
+
+
+def _keep(final: Path) -> Path | None:
+    """A second name for the file about to be replaced (None if there is none), so that a
+    failed multi-file write can restore it."""
+    if not os.path.lexists(final):
+        return None
+    kept = final.with_name(f".{final.name}.tlsconf-old-{os.getpid()}")
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(kept)
+    os.link(final, kept, follow_symlinks=False)
+    return kept
 
 
 def _fsync_dir(directory: Path) -> None:

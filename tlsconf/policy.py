@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tlsconf import profiles
 from tlsconf.errors import Location, Path, format_path
-from tlsconf.spec import ClientAuth, HealthCheck, Site, Upstream
-from tlsconf.specfile import LoadedSpec
+from tlsconf.source import gc_paused
+
+if TYPE_CHECKING:  # the pydantic models are not needed to hold a policy (linting nginx)
+    from tlsconf.spec import ClientAuth, HealthCheck, Site, Upstream
+    from tlsconf.specfile import LoadedSpec
 
 DEFAULT_SESSION_TIMEOUT = 86400  # Mozilla's nginx output: 1 day
 PROFILE_DEFAULT = "intermediate"
@@ -161,8 +164,17 @@ class Origins(Mapping[str, Origin]):
         return len({**self._fixed, **self._spec})
 
 
+@gc_paused()
 def resolve(loaded: LoadedSpec) -> tuple[SitePolicy, ...]:
-    return tuple(resolve_site(loaded, i, site) for i, site in enumerate(loaded.spec.sites))
+    from tlsconf.progress import phase
+
+    sites = loaded.spec.sites
+    out = []
+    with phase("resolving", len(sites)) as tick:
+        for i, site in enumerate(sites):
+            out.append(resolve_site(loaded, i, site))
+            tick(1)
+    return tuple(out)
 
 
 # Policy field → the Profile attribute it defaults to.

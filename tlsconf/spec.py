@@ -21,6 +21,7 @@ from tlsconf.grammar import (
     HostPort,
     IPAddress,
     Port,
+    PreciseDomain,
     SiteName,
     UrlPath,
     Version,
@@ -233,7 +234,7 @@ K8sService = Annotated[str, AfterValidator(k8s_service)]
 class BackendTLS(Model):
     """The Service speaks TLS: how the proxy verifies it (BackendTLSPolicy, ServersTransport)."""
 
-    hostname: Domain = Field(
+    hostname: PreciseDomain = Field(
         description="Name the proxy sends as SNI and expects in the Service's certificate."
     )
     ca_configmap: K8sName | None = Field(

@@ -15,7 +15,7 @@ from typing import Any, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from tlsconf.errors import Path, Problem, TlsconfError, format_path, short_repr
-from tlsconf.source import DEFAULT_MAX_BYTES, Document, decode, load, read_bytes
+from tlsconf.source import DEFAULT_MAX_BYTES, Document, decode, gc_paused, load, read_bytes
 from tlsconf.spec import DEFAULTABLE, Spec
 
 
@@ -45,7 +45,15 @@ def load_spec(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadedSpec:
     return parse_spec(path, data)
 
 
+@gc_paused()
 def parse_spec(name: str, data: bytes) -> LoadedSpec:
+    from tlsconf.progress import phase
+
+    with phase(f"reading {name}", 0):
+        return _parse_spec(name, data)
+
+
+def _parse_spec(name: str, data: bytes) -> LoadedSpec:
     document = load(name, decode(name, data))
     digest = hashlib.sha256(data).hexdigest()
     merged, origins = _merge_defaults(document)

@@ -42,7 +42,7 @@ def ingest(path: str, kind: str | None = None) -> tuple[str, tuple[Subject, ...]
     if kind == "nginx":
         from tlsconf.ingest import nginx
 
-        subjects, texts = nginx.ingest(path)
+        subjects, texts = nginx.ingest(path, text)
         return kind, subjects, texts
     if kind == "haproxy":
         from tlsconf.ingest import haproxy
@@ -52,4 +52,5 @@ def ingest(path: str, kind: str | None = None) -> tuple[str, tuple[Subject, ...]
         from tlsconf.ingest import traefik
 
         return kind, traefik.ingest(path, text), {path: text}
-    raise TlsconfError.single(Location(path), "", f"unknown kind {kind!r}; allowed: {', '.join(KINDS)}")
+    raise TlsconfError.single(Location(path), "",
+                              f"unknown kind {kind!r}; allowed: {', '.join(KINDS)}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from tlsconf import suites
 from tlsconf.errors import Location
@@ -45,10 +46,10 @@ class SiteBuilder:
 
     def set_cipher_string(self, text: str, origin: Origin) -> None:
         """Expand an OpenSSL cipher string with tlsconf's own table (never the local OpenSSL)."""
-        self.ciphers = tuple(s.openssl or s.iana for s in suites.expand(text))
+        self.ciphers, unknown = expand_cipher_string(text)
         self.origins["ciphers"] = origin
         self.facts["cipher_string"] = text
-        self.facts["cipher_unknown"] = suites.unknown_tokens(text)
+        self.facts["cipher_unknown"] = unknown
 
     def build(self) -> Subject:
         tls = TLSPolicy(
@@ -67,6 +68,15 @@ class SiteBuilder:
         )
         facts = ProxyFacts(**self.facts, where=dict(self.where))  # type: ignore[arg-type]
         return Subject(self.kind, site, facts)
+
+
+@lru_cache(maxsize=256)
+def expand_cipher_string(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(suite names, words OpenSSL skips) of a cipher string, computed once per distinct
+    string: an `http`-level `ssl_ciphers` shared by 5000 servers is expanded once, not 5000
+    times. Raises `suites.CipherStringError` like `suites.expand` (errors are not cached)."""
+    names = tuple(s.openssl or s.iana for s in suites.expand(text))
+    return names, suites.unknown_tokens(text)
 
 
 def parse_hsts(value: str) -> HSTSPolicy:

@@ -17,7 +17,14 @@ from typing import Any
 
 from tlsconf import suites
 from tlsconf.errors import Location, Problem, TlsconfError
-from tlsconf.ingest.common import SiteBuilder, column, config_origin, default_origin, parse_hsts
+from tlsconf.ingest.common import (
+    SiteBuilder,
+    column,
+    config_origin,
+    default_origin,
+    expand_cipher_string,
+    parse_hsts,
+)
 from tlsconf.lint.model import Subject
 from tlsconf.names import PROTOCOLS
 
@@ -57,11 +64,13 @@ class _Reader:
         self.texts: dict[str, str] = {}
         self.problems: list[Problem] = []
 
-    def read(self, path: str) -> list[str]:
+    def read(self, path: str, text: str | None = None) -> list[str]:
+        """The lines of `path` (read once; `text` when the caller has already read it)."""
         if path not in self.lines:
             from tlsconf.source import decode, read_bytes
 
-            text = decode(path, read_bytes(path))
+            if text is None:
+                text = decode(path, read_bytes(path))
             self.texts[path] = text
             self.lines[path] = text.splitlines()
             match = TEMPLATE.search(text)
@@ -74,14 +83,16 @@ class _Reader:
         return self.lines[path]
 
 
-def ingest(path: str) -> tuple[tuple[Subject, ...], dict[str, str]]:
-    import crossplane
+def ingest(path: str, text: str | None = None) -> tuple[tuple[Subject, ...], dict[str, str]]:
+    """`text`: the file's content when the caller has already read and decoded it."""
+    from tlsconf.ingest.nginx_lexer import crossplane_parse
 
     reader = _Reader()
-    reader.read(path)
+    reader.read(path, text)
     if reader.problems:
         raise TlsconfError(reader.problems)
-    payload = crossplane.parse(path, catch_errors=True, comments=False, check_ctx=False,
+    # crossplane's parser with tlsconf's lexer (the same tokens, several times faster).
+    payload = crossplane_parse(path, catch_errors=True, comments=False, check_ctx=False,
                                check_args=False)
     problems = [Problem(Location(e.get("file") or path, e.get("line") or 0), "", e["error"])
                 for e in payload["errors"]]
@@ -133,7 +144,7 @@ def _nodes(parsed: list[dict[str, Any]], file: str, configs: list[dict[str, Any]
 
 
 def _check_args(name: str, args: list[str], loc: Location, problems: list[Problem]) -> None:
-    swallowed = next((a for a in args if a in WATCHED), None)
+    swallowed = None if WATCHED.isdisjoint(args) else next(a for a in args if a in WATCHED)
     if swallowed is not None and name not in ("add_header", "return", "rewrite", "location"):
         problems.append(Problem(loc, name, f"`{swallowed}` is an argument of `{name}`: a missing "
                                            "`;` swallowed the next line(s)"))
@@ -145,12 +156,13 @@ def _check_args(name: str, args: list[str], loc: Location, problems: list[Proble
         if unknown or not args:
             problems.append(Problem(loc, name, f"unknown protocol {unknown[0] if unknown else ''!r}"
                                                f"; allowed: {' '.join(PROTOCOLS)}"))
-    elif name == "add_header" and not (2 <= len(args) <= 3 and (len(args) == 2 or args[2] == "always")):
+    elif name == "add_header" and not (2 <= len(args) <= 3
+                                       and (len(args) == 2 or args[2] == "always")):
         problems.append(Problem(loc, name, "takes a name, a value and optionally `always` (a "
                                            "missing `;`?)"))
     elif name == "ssl_ciphers" and args:
         try:
-            suites.expand(args[0])
+            expand_cipher_string(args[0])
         except suites.CipherStringError as exc:
             problems.append(Problem(loc, name, f"invalid cipher string: {exc}"))
 
@@ -320,7 +332,8 @@ class _Walker:
         verify = self._flag(server, http, "proxy_ssl_verify")
         for where in (http, server):
             for header in where.get("proxy_set_header"):
-                if header.args[:1] and header.args[0].lower() == "host" and "$http_host" in header.args[1:]:
+                if header.args[:1] and header.args[0].lower() == "host" \
+                        and "$http_host" in header.args[1:]:
                     http_host.append(header.loc)
 
         def walk(node: Node, verify: bool) -> None:
@@ -375,7 +388,8 @@ def _is_redirect(block: Node, conditional: bool) -> bool:
     for child in block.children or []:
         if child.name == "if" and redirect(child):
             return True
-        if not conditional and child.name == "location" and child.args[-1:] == ["/"] and redirect(child):
+        if not conditional and child.name == "location" and child.args[-1:] == ["/"] \
+                and redirect(child):
             return True
     return False
 

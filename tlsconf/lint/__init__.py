@@ -24,10 +24,18 @@ class Report:
 
 
 def lint_paths(paths: Sequence[str], settings: Settings, kind: str | None = None) -> Report:
+    from tlsconf.source import gc_paused
+
+    with gc_paused():
+        return _lint(paths, settings, kind)
+
+
+def _lint(paths: Sequence[str], settings: Settings, kind: str | None) -> Report:
     from tlsconf.ingest import ingest
     from tlsconf.lint.engine import apply_suppressions, judge
     from tlsconf.lint.model import Subject
     from tlsconf.lint.suppress import Suppression, scan
+    from tlsconf.progress import phase
 
     report = Report()
     subjects: list[Subject] = []
@@ -35,7 +43,8 @@ def lint_paths(paths: Sequence[str], settings: Settings, kind: str | None = None
     for path in paths:
         report.files.append(path)
         try:
-            _, found, texts = ingest(path, kind)
+            with phase(f"reading {path}", 0):
+                _, found, texts = ingest(path, kind)
         except TlsconfError as error:
             report.errors.extend(error.problems)
             continue

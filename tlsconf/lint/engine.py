@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sized
 from dataclasses import dataclass, field
 
 from tlsconf import profiles
@@ -12,6 +12,7 @@ from tlsconf.lint.model import Subject
 from tlsconf.lint.suppress import Suppression
 from tlsconf.rules import all_rules, get
 from tlsconf.rules.base import Context, Rule
+from tlsconf.source import gc_paused
 
 
 def judging_profile(subject: Subject, settings: Settings) -> profiles.Profile:
@@ -28,27 +29,36 @@ def severity_of(rule: Rule, settings: Settings) -> Severity:
     return settings.severity.get(rule.id) or settings.severity.get(rule.name) or rule.severity
 
 
+@gc_paused()
 def judge(subjects: Iterable[Subject], settings: Settings) -> list[Finding]:
     """Every rule over every subject, deduplicated (an `http`-level directive shared by 1000
     servers is one finding), sorted by position."""
+    from tlsconf.progress import phase
+
     rules = all_rules()
+    by_kind: dict[str, list[Rule]] = {}  # the rules for each input kind, in id order
     seen: set[tuple[object, ...]] = set()
     out: list[Finding] = []
     contexts: dict[str, Context] = {}
-    for subject in subjects:
-        profile = judging_profile(subject, settings)
-        ctx = contexts.get(profile.name) or contexts.setdefault(profile.name, Context(profile, settings))
-        for rule in rules:
-            if subject.kind not in rule.applies_to:
-                continue
-            for hit in rule.check(subject, ctx):
-                location = hit.location or subject.locate(hit.field)
-                key = (location, rule.id, hit.message)
-                if key in seen:
-                    continue
-                seen.add(key)
-                out.append(Finding(location, rule.id, rule.name, severity_of(rule, settings),
-                                   hit.message, hit.field))
+    with phase("judging", len(subjects) if isinstance(subjects, Sized) else 0) as tick:
+        for subject in subjects:
+            profile = judging_profile(subject, settings)
+            ctx = contexts.get(profile.name) or contexts.setdefault(profile.name,
+                                                                    Context(profile, settings))
+            applicable = by_kind.get(subject.kind)
+            if applicable is None:
+                applicable = by_kind[subject.kind] = [r for r in rules
+                                                      if subject.kind in r.applies_to]
+            for rule in applicable:
+                for hit in rule.check(subject, ctx):
+                    location = hit.location or subject.locate(hit.field)
+                    key = (location, rule.id, hit.message)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    out.append(Finding(location, rule.id, rule.name, severity_of(rule, settings),
+                                       hit.message, hit.field))
+            tick(1)
     return sorted(out)
 
 
@@ -66,7 +76,8 @@ def apply_suppressions(findings: list[Finding], suppressions: list[Suppression],
     suppressed = 0
     for finding in findings:
         loc = finding.location
-        hit = next((s for s in suppressions if s.matches(finding.rule_id, finding.rule_name, loc)), None)
+        hit = next((s for s in suppressions
+                    if s.matches(finding.rule_id, finding.rule_name, loc)), None)
         if hit is None and any(i.matches(finding.rule_id, finding.rule_name, loc.file)
                                for i in settings.ignore):
             suppressed += 1

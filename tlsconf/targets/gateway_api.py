@@ -93,6 +93,7 @@ def render(
         problems += route_problems
         if site.redirect_http or site.acme_upstream is not None:
             routes.append(_http_route(k8s, site, sites, gw_ns, refs))
+    problems += _route_name_clashes(loaded, sites)
     if problems:
         raise TlsconfError(problems)
     header = header_lines(loaded.digest, guidelines_of({s.tls.guideline for s in sites}))
@@ -321,6 +322,18 @@ def _http_route(
     spec = {"parentRefs": [_parent(k8s, gw_ns, listener)], "hostnames": list(site.domains),
             "rules": rules}
     return _route(f"{site.name}-http", k8s, spec)
+
+
+def _route_name_clashes(loaded: LoadedSpec, sites: tuple[SitePolicy, ...]) -> list[Problem]:
+    """Site `a`'s port-80 route is `a-http`, which is also the HTTPS route of a site named
+    `a-http`: one object would silently replace the other when applied."""
+    http_routes = {f"{s.name}-http": s for s in sites if s.redirect_http or s.acme_upstream}
+    return [
+        site_problem(loaded, site, "name",
+                     f"{site.name!r} is also the name of the port-80 HTTPRoute of site "
+                     f"{http_routes[site.name].name!r} (`<site>-http`); rename one of the sites")
+        for site in sites if site.name in http_routes
+    ]
 
 
 def _route(name: str, k8s: Kubernetes, spec: dict[str, Any]) -> dict[str, Any]:

@@ -8,14 +8,15 @@ settings), `conf.d/<site>.conf` per site, and `nginx.conf` with `--main-config`.
 
 from __future__ import annotations
 
-from typing import Any
-
-from tlsconf.errors import Problem, TlsconfError
+from tlsconf.errors import Path as ErrorPath
+from tlsconf.errors import Problem, TlsconfError, format_path, short_repr
 from tlsconf.escape import Raw
 from tlsconf.escape import nginx as escape
 from tlsconf.names import parse_version
 from tlsconf.policy import SitePolicy
-from tlsconf.render import Rendered, environment, guidelines_of, header_lines
+from tlsconf.progress import phase
+from tlsconf.render import Rendered, TemplateContext, environment, guidelines_of, header_lines
+from tlsconf.source import gc_paused
 from tlsconf.specfile import LoadedSpec
 from tlsconf.targets.common import by_listener, require_one_policy_per_listener, usable_curves
 
@@ -32,9 +33,14 @@ SSL_CONF_COMMAND = (1, 19, 4)  # `ssl_conf_command Ciphersuites ...`
 # ssl_protocols says; a spec that enables them (with --allow-weak) must get them.
 SECLEVEL_0_OPENSSL = (3, 0)
 BALANCE = {"round_robin": None, "least_conn": Raw("least_conn"), "ip_hash": Raw("ip_hash")}
+COMMON = "00-tlsconf"  # conf.d/00-tlsconf.conf: the shared file, so no site may be named so
+# nginx refuses a parameter longer than this as written in the file, quotes and escapes
+# included ("too long parameter", measured on 1.22: 4094 bare or 4095 quoted bytes pass).
+MAX_TOKEN = 4094
 ON_OFF = {True: Raw("on"), False: Raw("off")}
 
 
+@gc_paused()
 def render(
     loaded: LoadedSpec, sites: tuple[SitePolicy, ...], main_config: bool = False
 ) -> Rendered:
@@ -64,21 +70,24 @@ def render(
                 )
             )
         contexts[site.name] = _site_context(site, curves, version, openssl, http2_directive)
+        problems += _token_problems(loaded, site, contexts[site.name])
     if problems:
         raise TlsconfError(problems)
     env = environment("nginx", escape)
     header = Raw(header_lines(loaded.digest, guidelines_of({s.tls.guideline for s in sites})))
-    files = {
-        f"nginx/conf.d/{site.name}.conf": env.get_template("site.conf.j2").render(
-            header=header, site=contexts[site.name]
-        )
-        for site in sites
-    }
+    template = env.get_template("site.conf.j2")  # compiled once, for every site
+    files = {}
+    with phase("rendering nginx", len(sites)) as tick:
+        for site in sites:
+            files[f"nginx/conf.d/{site.name}.conf"] = template.render(
+                header=header, site=contexts[site.name]
+            )
+            tick(1)
     listeners = [
         _listener_context(members, contexts[members[0].name], version)
         for members in by_listener(sites).values()
     ]
-    files["nginx/conf.d/00-tlsconf.conf"] = env.get_template("common.conf.j2").render(
+    files[f"nginx/conf.d/{COMMON}.conf"] = env.get_template("common.conf.j2").render(
         header=header, listeners=listeners
     )
     if main_config:
@@ -130,13 +139,37 @@ def _capability_problems(loaded: LoadedSpec, site: SitePolicy) -> list[Problem]:
     return out
 
 
+def _token_problems(loaded: LoadedSpec, site: SitePolicy, context: TemplateContext
+                    ) -> list[Problem]:
+    """Values nginx would refuse: too long once written, or a site file named like the shared
+    file (which would silently replace the site's configuration)."""
+    out = []
+
+    def problem(*parts: str, message: str) -> None:
+        path: ErrorPath = ("sites", site.index, *parts)
+        out.append(Problem(loaded.locate(path), format_path(loaded.source_path(path)), message))
+
+    if site.name == COMMON:
+        problem("name", message=f"{COMMON!r} is reserved: nginx/conf.d/{COMMON}.conf is "
+                "tlsconf's shared file")
+    long_values = [(("headers", name), value) for name, value in site.headers]
+    if context["tls"]["ciphers"]:
+        long_values.append((("tls", "ciphers"), context["tls"]["ciphers"]))
+    for parts, value in long_values:
+        written = len(escape(value))
+        if written > MAX_TOKEN:
+            problem(*parts, message=f"{short_repr(value)} is {written} bytes once written for "
+                    f"nginx, which refuses a parameter longer than {MAX_TOKEN} bytes")
+    return out
+
+
 def _listen(address: str, port: int) -> str:
     return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
 
 
 def _tls_context(
     site: SitePolicy, curves: tuple[str, ...], version: tuple[int, ...], openssl: str
-) -> dict[str, Any]:
+) -> TemplateContext:
     tls = site.tls
     legacy = any(p != "TLSv1.3" for p in tls.protocols)
     ciphers = ":".join(tls.ciphers) if legacy and tls.ciphers else None
@@ -146,7 +179,7 @@ def _tls_context(
     tickets = tls.session_tickets
     if tickets is None:
         tickets = version >= TICKET_KEY_ROTATION
-    return {
+    return TemplateContext({
         "protocols": list(tls.protocols),
         "ciphers": ciphers,
         # Before ssl_conf_command the profile's suites are OpenSSL's defaults anyway.
@@ -160,7 +193,7 @@ def _tls_context(
         "session_timeout": Raw(f"{tls.session_timeout}s"),
         "session_tickets": ON_OFF[tickets],
         "dhparam": tls.dhparam,
-    }
+    })
 
 
 def _site_context(
@@ -169,10 +202,10 @@ def _site_context(
     version: tuple[int, ...],
     openssl: str,
     http2_directive: bool,
-) -> dict[str, Any]:
+) -> TemplateContext:
     tls = site.tls
     hsts = site.hsts
-    return {
+    return TemplateContext({
         "name": site.name,
         "server_names": list(site.domains),
         "listen_https": _listen(site.address, site.https_port),
@@ -185,7 +218,8 @@ def _site_context(
         "key": tls.key,
         "stapling": tls.ocsp_stapling,
         "stapling_verify": tls.ocsp_stapling and tls.trusted_ca is not None,
-        "resolvers": list(tls.resolvers),
+        # nginx reads an unbracketed IPv6 resolver as host:port ("invalid port in resolver").
+        "resolvers": [f"[{r}]" if ":" in r else r for r in tls.resolvers],
         "trusted_ca": tls.trusted_ca,
         "verify_client": (
             Raw("on" if tls.client_auth.mode == "required" else "optional")
@@ -194,37 +228,38 @@ def _site_context(
         ),
         "client_ca": tls.client_auth.ca if tls.client_auth else None,
         "hsts": hsts.header_value if hsts.enabled else None,
-        "headers": [{"name": n, "value": v} for n, v in site.headers],
+        "headers": [TemplateContext(name=n, value=v) for n, v in site.headers],
         "http_server": site.redirect_http or bool(site.acme_webroot or site.acme_upstream),
         "redirect": site.redirect_http,
         "port_suffix": Raw("" if site.https_port == 443 else f":{site.https_port}"),
         "acme_webroot": site.acme_webroot,
         "acme_upstream": site.acme_upstream,
-        "routes": [{"path": r.path, "pool": r.pool, "websocket": r.websocket} for r in site.routes],
+        "routes": [TemplateContext(path=r.path, pool=r.pool, websocket=r.websocket)
+                   for r in site.routes],
         "pools": [
-            {
-                "name": r.pool,
-                "method": BALANCE[site.balance],
-                "servers": [
-                    {"address": u.address, "weight": u.weight, "backup": u.backup}
+            TemplateContext(
+                name=r.pool,
+                method=BALANCE[site.balance],
+                servers=[
+                    TemplateContext(address=u.address, weight=u.weight, backup=u.backup)
                     for u in r.upstreams
                 ],
-                "fail_timeout": Raw(f"{site.health_check.interval}s")
+                fail_timeout=Raw(f"{site.health_check.interval}s")
                 if site.health_check
                 else None,
-            }
+            )
             for r in sorted(site.routes, key=lambda r: r.pool)
         ],
-    }
+    })
 
 
 def _listener_context(
-    members: list[SitePolicy], first: dict[str, Any], version: tuple[int, ...]
-) -> dict[str, Any]:
-    return {
+    members: list[SitePolicy], first: TemplateContext, version: tuple[int, ...]
+) -> TemplateContext:
+    return TemplateContext({
         "listen": first["listen_https"],
         "catch_all": not any(s.default_server for s in members) and version >= REJECT_HANDSHAKE,
         "http2_listen": first["http2_listen"] and any(s.http2 for s in members),
         "tls": first["tls"],
         "sites": [s.name for s in members],
-    }
+    })

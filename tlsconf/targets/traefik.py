@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Callable
 from typing import Any
 
 from tlsconf.errors import Location, Problem, TlsconfError
@@ -28,6 +29,7 @@ from tlsconf.escape import UnsafeValue
 from tlsconf.names import parse_version
 from tlsconf.policy import Route, SitePolicy
 from tlsconf.render import Rendered, guidelines_of, header_lines
+from tlsconf.source import gc_paused
 from tlsconf.spec import Upstream
 from tlsconf.specfile import LoadedSpec
 from tlsconf.targets.traefik_tls import (
@@ -58,7 +60,16 @@ ACME_PATH = "/.well-known/acme-challenge/"
 _LDH = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*")
 
 
+@gc_paused()
 def render(loaded: LoadedSpec, sites: tuple[SitePolicy, ...]) -> Rendered:
+    from tlsconf.progress import phase
+
+    with phase("rendering traefik", len(sites)) as tick:
+        return _render(loaded, sites, tick)
+
+
+def _render(loaded: LoadedSpec, sites: tuple[SitePolicy, ...], tick: Callable[[int], None]
+            ) -> Rendered:
     version = _version(loaded)
     problems: list[Problem] = []
     warnings: list[Problem] = []
@@ -68,6 +79,7 @@ def render(loaded: LoadedSpec, sites: tuple[SitePolicy, ...]) -> Rendered:
         options[site.name] = site_opts
         problems += site_problems + _site_problems(loaded, site, version)
         warnings += site_warnings + _site_warnings(loaded, site, version)
+        tick(1)
     default, default_site, default_problems = default_options(sites, options)
     problems += default_problems
     entry = EntryPoints(sites)
@@ -337,6 +349,9 @@ def _dynamic(
     routers: dict[str, Any] = {}
     services: dict[str, Any] = {}
     middlewares: dict[str, Any] = {}
+    # Whether each plain entry point redirects as a whole: once per entry point, not per site
+    # (each answer looks at every site).
+    redirects = {name: _entry_redirects(sites, entry, name) for name in entry.plain.values()}
     for site in sites:
         headers = _headers_middleware(site)
         if headers:
@@ -344,7 +359,7 @@ def _dynamic(
         for route in site.routes:
             routers.update(_https_routers(site, route, entry, bool(headers)))
             services.update(_services(site, route, version))
-        if _needs_http(site) and _entry_redirects(sites, entry, entry.http(site)) is None:
+        if _needs_http(site) and redirects[entry.http(site)] is None:
             routers.update(_http_routers(site, entry))
             if site.redirect_http:
                 middlewares[f"tlsconf_{site.name}_redirect"] = _redirect_middleware(site)
@@ -358,11 +373,10 @@ def _dynamic(
     http: dict[str, Any] = {"routers": routers, "services": services}
     if middlewares:
         http["middlewares"] = middlewares
-    certificates: list[dict[str, str]] = []
-    for site in sites:
-        pair = {"certFile": site.tls.certificate, "keyFile": site.tls.key}
-        if pair not in certificates:
-            certificates.append(pair)
+    # Each certificate once, in site order (a set beside the list: 10,000 sites with their own
+    # certificates are not 50 million comparisons).
+    pairs = dict.fromkeys((site.tls.certificate, site.tls.key) for site in sites)
+    certificates = [{"certFile": cert, "keyFile": key} for cert, key in pairs]
     tls_options = {"default": default}
     tls_options.update({f"tlsconf_{s.name}": options[s.name] for s in sites})
     return {
