@@ -158,7 +158,17 @@ def _leaf_checks(leaf: x509.Certificate, path: str, domains: Sequence[str], prof
         yield issue("cert-key-type-not-allowed", path,
                     f"the leaf has an {info} key; Mozilla {profile.name} allows "
                     f"{' or '.join(t.upper() for t in profile.certificate_types)} certificates")
-    sans = san.names(leaf)
+    mismatch = san_mismatch(path, san.names(leaf), domains)
+    if mismatch is not None:
+        yield mismatch
+    if not stapling and _must_staple(leaf):
+        yield issue("cert-must-staple-without-stapling", path,
+                    "the leaf requires OCSP stapling (Must-Staple) but stapling is off; "
+                    "clients that honour Must-Staple will refuse the connection")
+
+
+def san_mismatch(path: str, sans: san.Names, domains: Sequence[str]) -> CertIssue | None:
+    """cert-san-mismatch when the leaf's SANs miss one of `domains`."""
     missing = []
     for domain in domains:
         try:
@@ -167,14 +177,16 @@ def _leaf_checks(leaf: x509.Certificate, path: str, domains: Sequence[str], prof
             name = domain
         if not san.covers(sans, name):
             missing.append(str(name))
-    if missing:
-        yield issue("cert-san-mismatch", path,
-                    f"the leaf's subjectAltName ({safe_text(str(sans))}) does not cover "
-                    f"{safe_text(', '.join(missing))} (the CN is ignored by clients)")
-    if not stapling and _must_staple(leaf):
-        yield issue("cert-must-staple-without-stapling", path,
-                    "the leaf requires OCSP stapling (Must-Staple) but stapling is off; "
-                    "clients that honour Must-Staple will refuse the connection")
+    if not missing:
+        return None
+    return issue("cert-san-mismatch", path,
+                 f"the leaf's subjectAltName ({safe_text(str(sans))}) does not cover "
+                 f"{safe_text(', '.join(missing))} (the CN is ignored by clients)")
+
+
+def leaf_names(certs: Sequence[x509.Certificate]) -> san.Names:
+    """The SANs of the leaf among `certs` (found as check_material finds it)."""
+    return san.names(certs[chain.layout(certs).leaf])
 
 
 def _profile_checks(leaf: x509.Certificate, path: str,

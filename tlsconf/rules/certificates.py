@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from tlsconf.certs.issues import CHECKS, CertIssue, safe_text
 from tlsconf.lint.model import Hit, Subject
@@ -114,26 +115,57 @@ def _stamp(path: str) -> tuple[int, ...]:
 def _judge(found: _Files, names: tuple[str, ...], profile: str, stapling: bool,
            expiry_days: int, stamps: tuple[tuple[int, ...], ...],
            minute: int) -> tuple[CertIssue, ...]:
+    from tlsconf.certs.checks import san_mismatch
+
+    issues, sans = _judge_files(found, profile, stapling, expiry_days, stamps, minute)
+    if sans is None:
+        return issues
+    mismatch = san_mismatch(found.cert, sans, names)
+    return issues if mismatch is None else tuple(sorted((*issues, mismatch)))
+
+
+@lru_cache(maxsize=256)
+def _judge_files(found: _Files, profile: str, stapling: bool, expiry_days: int,
+                 stamps: tuple[tuple[int, ...], ...], minute: int
+                 ) -> tuple[tuple[CertIssue, ...], Any]:
+    """Everything but the SAN check, once per set of files (1000 sites sharing a wildcard
+    certificate read and verify it once), and the leaf's SANs for the per-site SAN check."""
     from tlsconf import profiles
     from tlsconf.certs import files
-    from tlsconf.certs.checks import Thresholds, check_certificate_files
+    from tlsconf.certs.checks import Thresholds, check_certificate_files, leaf_names
 
     key = files.bundle_key_path(found.cert) if found.bundle else found.key
-    return tuple(check_certificate_files(
-        found.cert, key, domains=names, profile=profiles.get(profile), stapling=stapling,
+    issues = tuple(check_certificate_files(
+        found.cert, key, domains=(), profile=profiles.get(profile), stapling=stapling,
         thresholds=Thresholds(expiry_warning_days=expiry_days), dhparam_path=found.dhparam,
         ca_paths=found.cas))
+    certs, _ = files.read_certificates(found.cert)
+    return issues, leaf_names(certs) if certs else None
+
+
+# The last (subject, context) judged and its (files, issues): the family's rules run one
+# after the other on each subject, and the context is new for every `judge` run.
+_LAST: list[Any] = [None, None, (None, ())]
+
+
+def _site_issues(subject: Subject, ctx: Context) -> tuple[_Files | None, tuple[CertIssue, ...]]:
+    if _LAST[0] is subject and _LAST[1] is ctx:
+        result: tuple[_Files | None, tuple[CertIssue, ...]] = _LAST[2]
+        return result
+    found = _files(subject) if ctx.settings.certificates else None
+    issues: tuple[CertIssue, ...] = ()
+    if found is not None:
+        issues = _judge(found, _names(subject.site.domains), ctx.profile.name,
+                        subject.site.tls.ocsp_stapling, ctx.settings.cert_expiry_days,
+                        found.stamps(), int(time.time()) // 60)
+    _LAST[:] = [subject, ctx, (found, issues)]
+    return found, issues
 
 
 def _hits(subject: Subject, ctx: Context, name: str) -> Iterator[Hit]:
-    if not ctx.settings.certificates:
-        return
-    found = _files(subject)
+    found, issues = _site_issues(subject, ctx)
     if found is None:
         return
-    issues = _judge(found, _names(subject.site.domains), ctx.profile.name,
-                    subject.site.tls.ocsp_stapling, ctx.settings.cert_expiry_days,
-                    found.stamps(), int(time.time()) // 60)
     for issue in issues:
         if issue.check == name:
             yield Hit(found.field(issue.path), f"{safe_text(issue.path)}: {issue.message}")
