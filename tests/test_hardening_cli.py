@@ -217,6 +217,40 @@ def test_max_bytes_is_configurable_for_render_and_lint(tmp_path: Path) -> None:
     assert runs[5].code == 0
 
 
+def test_rendering_again_and_again_keeps_memory_flat() -> None:
+    """A long-lived process (a test runner, an editor integration, a service calling the
+    library) renders spec after spec, good and refused: the garbage of each one must be
+    collectable, not pile up. Measured as the growth of the objects the collector tracks."""
+    import gc
+
+    from tlsconf import policy, targets
+    from tlsconf.errors import TlsconfError
+    from tlsconf.specfile import parse_spec
+
+    good = (EXAMPLES / "multi-site.yaml").read_bytes()
+    bad = good.replace(b"shop.example.com", b"shop example", 1)
+
+    def once() -> None:
+        loaded = parse_spec("m.yaml", good)
+        sites = policy.resolve(loaded)
+        for target in ("nginx", "haproxy", "traefik"):
+            targets.render(target, loaded, sites)
+        with pytest.raises(TlsconfError):
+            parse_spec("b.yaml", bad)
+
+    for _ in range(20):  # caches, compiled templates, interned names
+        once()
+    gc.collect()
+    base = len(gc.get_objects())
+    growth = 0
+    for _ in range(200):
+        once()
+        growth = max(growth, len(gc.get_objects()) - base)
+    # Python collects the oldest generation when it has grown by a quarter: a few thousand
+    # objects may wait for that; 200 renders' worth (tens of thousands) must not.
+    assert growth < 5000, f"{growth} more tracked objects after 200 renders"
+
+
 # -- file safety with --target all ---------------------------------------------------------
 
 

@@ -72,9 +72,7 @@ def gc_paused() -> Iterator[None]:
     try:
         yield
     finally:
-        if enabled:
-            gc.freeze()
-            gc.unfreeze()
+        if enabled:  # no freeze/unfreeze: it leaked every call's garbage into the oldest generation
             gc.enable()
 
 
