@@ -6,8 +6,6 @@ Only typer and the standard library are imported here; the `tlsconf.certs` modul
 0 done, 2 bad input (printed as `file: message`, no traceback).
 """
 
-from __future__ import annotations
-
 import re
 from enum import StrEnum
 from pathlib import Path
@@ -96,7 +94,7 @@ def _base_name(name: str | None, default: str) -> str:
     return name or default
 
 
-def _key(key_type: KeyType, key_size: int | None) -> PrivateKey:
+def _key(key_type: KeyType, key_size: int | None) -> "PrivateKey":
     from tlsconf.certs.generate import new_key
 
     try:

@@ -8,7 +8,6 @@ duplicate location prefixes) run here.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any, get_args, get_origin
 
@@ -23,8 +22,15 @@ from tlsconf.spec import DEFAULTABLE, Spec
 class LoadedSpec:
     spec: Spec
     document: Document
-    digest: str  # sha256 of the file's bytes
+    data: bytes  # the file as read
     origins: dict[Path, Path] = field(default_factory=dict)  # merged path → path in the file
+
+    @property
+    def digest(self) -> str:
+        """sha256 of the file's bytes (for rendered headers; a lint never pays for it)."""
+        import hashlib
+
+        return hashlib.sha256(self.data).hexdigest()
 
     def source_path(self, path: Path) -> Path:
         """Where a value of the merged spec was written (in its site or in `defaults`)."""
@@ -55,14 +61,13 @@ def parse_spec(name: str, data: bytes) -> LoadedSpec:
 
 def _parse_spec(name: str, data: bytes) -> LoadedSpec:
     document = load(name, decode(name, data))
-    digest = hashlib.sha256(data).hexdigest()
     merged, origins = _merge_defaults(document)
-    loaded = LoadedSpec(Spec.model_construct(sites=[]), document, digest, origins)
+    loaded = LoadedSpec(Spec.model_construct(sites=[]), document, data, origins)
     try:
         spec = Spec.model_validate(merged)
     except ValidationError as exc:
         raise TlsconfError(_problems(loaded, merged, exc)) from None
-    loaded = LoadedSpec(spec, document, digest, origins)
+    loaded = LoadedSpec(spec, document, data, origins)
     problems = list(_semantic_problems(loaded))
     if problems:
         raise TlsconfError(problems)
