@@ -157,6 +157,12 @@ class Origins(Mapping[str, Origin]):
             return self._cache[key]
         return self._fixed[key]
 
+    def get(self, key: str, default: Any = None) -> Any:
+        """`Mapping.get` without its KeyError round trip: rules ask for absent keys often."""
+        if key in self._spec:
+            return self[key]
+        return self._fixed.get(key, default)
+
     def __iter__(self) -> Iterator[str]:
         return iter({**self._fixed, **self._spec})
 
