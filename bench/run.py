@@ -20,8 +20,9 @@ than being timed; a lint that reports findings (exit 1) is flagged in the table.
 are valid: a leaf certificate (P-256, `*.bench.test`, 80 days) issued by a bench CA, so every
 check — the certificate family too — runs and passes.
 
-tlsconf is the installed `tlsconf` when one is on PATH, else `python3 -m tlsconf` from this
-checkout (bytecode cached under bench/.work, as an installed package has it).
+tlsconf is this checkout installed into its own venv (bench/.work/tlsconf-venv), as pre-commit
+installs a hook: the start-up figure is not skewed by a version manager's shim or by whatever
+else the calling environment holds; `--installed` times the `tlsconf` on PATH instead.
 """
 
 from __future__ import annotations
@@ -216,13 +217,31 @@ def gixy_binary() -> Path | None:
 
 
 # -- what runs ------------------------------------------------------------------------------
-def tlsconf_command() -> tuple[list[str], dict[str, str], str]:
-    """The installed `tlsconf`, else `python3 -m tlsconf` from this checkout."""
+def tlsconf_command(installed: bool) -> tuple[list[str], dict[str, str], str]:
+    """tlsconf as pre-commit runs it: this checkout installed into its own virtual environment
+    (bench/.work/tlsconf-venv, reinstalled every run), called through its console script.
+    `--installed` takes the `tlsconf` on PATH instead (a version manager's shim in front of it,
+    or a crowded site-packages, adds its own start-up time); without network the fallback is
+    `python3 -m tlsconf` from this checkout."""
     env = dict(os.environ)
     env.pop("CI", None)  # the same code path either way; no progress bar (stderr is a pipe)
-    installed = shutil.which("tlsconf")
-    if installed:
-        return [installed], env, f"installed ({installed})"
+    on_path = shutil.which("tlsconf")
+    if installed and on_path:
+        return [on_path], env, f"installed ({on_path})"
+    venv = WORK / "tlsconf-venv"
+    script = venv / "bin" / "tlsconf"
+    print(f"installing this checkout into {venv} ...", flush=True)
+    try:
+        if not (venv / "bin" / "python").exists():
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+        subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q",
+                        "--disable-pip-version-check", str(ROOT)], check=True, timeout=900)
+        subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q",
+                        "--disable-pip-version-check", "--force-reinstall", "--no-deps", str(ROOT)],
+                       check=True, timeout=900)  # this checkout, even at an unchanged version
+        return [str(script)], env, f"this checkout in its own venv ({script})"
+    except (subprocess.SubprocessError, OSError) as exc:
+        print(f"could not build {venv} ({exc}); timing `python3 -m tlsconf`", file=sys.stderr)
     # Bytecode cached like an installed package's, even where PYTHONDONTWRITEBYTECODE is set.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = str(WORK / "pycache")
@@ -238,6 +257,17 @@ def version_of(argv: list[str], env: dict[str, str] | None = None) -> str:
         return "not installed"
     text = (proc.stdout + proc.stderr).strip()
     return text.splitlines()[0] if text else "?"
+
+
+def dependency_versions(cli: list[str]) -> str:
+    """Versions of what tlsconf imports, read by the interpreter that runs it."""
+    python = cli[0]
+    if not python.endswith(("python", "python3")) and Path(python).is_file():
+        first = Path(python).read_bytes().split(b"\n", 1)[0]
+        python = first[2:].decode().strip() if first.startswith(b"#!") else sys.executable
+    code = ("import importlib.metadata as m; print(', '.join(f'{d} {m.version(d)}' for d in "
+            "('pydantic', 'typer', 'jinja2', 'ruamel.yaml', 'cryptography')))")
+    return version_of([python, "-c", code])
 
 
 def machine() -> str:
@@ -277,6 +307,8 @@ def main() -> int:
                         help="sizes up to 1000 servers/sites and no gixy-ng (a smoke run)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
     parser.add_argument("--no-gixy", action="store_true", help="skip gixy-ng")
+    parser.add_argument("--installed", action="store_true",
+                        help="time the tlsconf on PATH instead of a fresh venv of this checkout")
     parser.add_argument("--timeout", type=float, default=600, help="seconds per run (600)")
     args = parser.parse_args()
     try:
@@ -288,7 +320,7 @@ def main() -> int:
 
 def bench(args: argparse.Namespace) -> int:
     WORK.mkdir(parents=True, exist_ok=True)
-    cli, env, which = tlsconf_command()
+    cli, env, which = tlsconf_command(args.installed)
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     if not os.access(nginx, os.X_OK):
         raise BenchError("nginx is not installed (apt-get install nginx)")
@@ -376,7 +408,8 @@ def report(args: argparse.Namespace, which: str, cli: list[str], env: dict[str, 
         f"- load average (1/5/15 min) before: {load_before}; after: {load()} "
         f"({elapsed / 60:.0f} min in all)",
         f"- Python {platform.python_version()}; {version_of([*cli, '--version'], env)} "
-        f"({which}); ruamel.yaml {ruamel.yaml.__version__}",
+        f"({which}); its dependencies: {dependency_versions(cli)}; the C-loader baseline: "
+        f"ruamel.yaml {ruamel.yaml.__version__}",
         f"- {version_of([nginx, '-v'])}; gixy-ng: {gixy_version}",
         "- inputs: generated by the bench in bench/.work/ — certificates issued by a bench CA, "
         "so the certificate checks run (and pass) for every site",
