@@ -136,7 +136,8 @@ def parse_settings(data: Any, name: str, where: Any) -> Settings:
     if not isinstance(overrides, dict):
         raise fail("severity", "must map rule ids to info, warning or error")
     values["severity"] = {
-        str(rule): _severity(level, lambda m: fail("severity", m)) for rule, level in overrides.items()
+        str(rule): _severity(level, lambda m: fail("severity", m))
+        for rule, level in overrides.items()
     }
     ignores = []
     for entry in data.get("ignore", []) or []:
@@ -147,7 +148,9 @@ def parse_settings(data: Any, name: str, where: Any) -> Settings:
             raise fail("ignore", "each entry is {rule: ID, reason: why, path: glob (optional)}")
         if not entry.get("rule") or not str(entry.get("reason", "")).strip():
             raise fail("ignore", "each entry needs `rule` and a non-empty `reason`")
-        ignores.append(Ignore(str(entry["rule"]), str(entry.get("path", "*")), str(entry["reason"])))
+        ignores.append(
+            Ignore(str(entry["rule"]), str(entry.get("path", "*")), str(entry["reason"]))
+        )
     values["ignore"] = tuple(ignores)
     return Settings(**values)
 

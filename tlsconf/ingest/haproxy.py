@@ -116,7 +116,8 @@ def ingest(path: str, data: bytes, text: str) -> tuple[Subject, ...]:
         if section.kind == "global":
             for line in section.lines:
                 glob[line.words[0]] = line
-    server_verify_none = "ssl-server-verify" in glob and glob["ssl-server-verify"].words[1:2] == ["none"]
+    server_verify = glob.get("ssl-server-verify")
+    server_verify_none = server_verify is not None and server_verify.words[1:2] == ["none"]
     unverified = [
         line.loc for s in sections if s.kind in ("backend", "listen", "defaults")
         for line in s.lines

@@ -18,7 +18,8 @@ def subjects_of(loaded: LoadedSpec, sites: tuple[policy.SitePolicy, ...]) -> tup
                  "tickets_unrotated": site.tls_origin("session_tickets").location}
         facts = ProxyFacts(
             http_redirect=site.redirect_http,
-            tickets_unrotated=bool(site.tls.session_tickets) and nginx_version < TICKET_KEY_ROTATION,
+            tickets_unrotated=(bool(site.tls.session_tickets)
+                               and nginx_version < TICKET_KEY_ROTATION),
             where={k: v for k, v in where.items() if v is not None},
         )
         out.append(Subject("spec", site, facts))

@@ -50,6 +50,7 @@ def scan(file: str, text: str) -> list[Suppression]:
             covers = next((n for n in range(number + 1, len(lines) + 1)
                            if lines[n - 1].strip() and not lines[n - 1].lstrip().startswith("#")),
                           number + 1)
+        whole_file = kind == "ignore-file"
         out.append(Suppression(Location(file, number, match.start() + 1), rules,
-                               reason.strip(), kind == "ignore-file", 0 if kind == "ignore-file" else covers))
+                               reason.strip(), whole_file, 0 if whole_file else covers))
     return out
