@@ -279,7 +279,7 @@ def lint(
     ] = None,
     kind: Annotated[
         str | None,
-        typer.Option("--kind", help="spec, nginx, haproxy or traefik (default: detect)."),
+        typer.Option("--kind", help="spec, nginx, haproxy, traefik or k8s (default: detect)."),
     ] = None,
     config: Annotated[
         Path | None,
@@ -442,7 +442,7 @@ def profiles() -> None:
     from tlsconf.profiles import all_profiles
 
     rows = [("", *(p.name for p in all_profiles()))]
-    table: "dict[str, Callable[[Profile], str]]" = {
+    table: dict[str, Callable[[Profile], str]] = {
         "guideline": lambda p: p.guideline,
         "protocols": lambda p: " ".join(p.protocols),
         "TLS<=1.2 ciphers": lambda p: str(len(p.ciphers)),

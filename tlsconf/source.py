@@ -7,6 +7,10 @@ records where each value and key starts. That single pass is what refuses what a
 needs and an attacker loves: anchors and aliases (alias bombs), explicit tags (`!!python/...`),
 merge keys, directives, several documents, duplicate keys and deep nesting. Plain scalars are
 resolved with the YAML 1.2 core schema (so `on`/`no` stay strings).
+
+`load` takes one document (a spec); `load_stream` takes a stream of `---`-separated documents
+(Kubernetes manifests) through the same pass and the same refusals, one `Document` each, with
+positions in the file; empty documents are skipped.
 """
 
 from __future__ import annotations
@@ -154,12 +158,26 @@ def load(name: str, text: str) -> Document:
     `{address: 127.0.0.1:8080}` in flow style; on a syntax error the pure-Python YAML 1.2
     parser decides, and its error is the one reported.
     """
+    return _parse(name, text, stream=False).document()
+
+
+def load_stream(name: str, text: str) -> tuple[Document, ...]:
+    """Parse every `---`-separated document of `text`, in order, with the refusals of `load`.
+
+    Each document's top level must be a mapping; empty documents (`---` with nothing but
+    comments after it) are skipped, so an empty file is an empty tuple. Positions are the
+    file's, whatever document a value is in.
+    """
+    return tuple(_parse(name, text, stream=True).finished)
+
+
+def _parse(name: str, text: str, stream: bool) -> _Builder:
     try:
-        return _build(name, _c_events(text))
+        return _build(name, _c_events(text), stream)
     except _SyntaxError:
         pass
     try:
-        return _build(name, _pure_events(text))
+        return _build(name, _pure_events(text), stream)
     except _SyntaxError as error:
         exc = error.cause
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
@@ -173,8 +191,8 @@ class _SyntaxError(Exception):
         self.cause = cause
 
 
-def _build(name: str, events: Iterator[Any]) -> Document:
-    builder = _Builder(name)
+def _build(name: str, events: Iterator[Any], stream: bool) -> _Builder:
+    builder = _Builder(name, stream)
     try:
         builder.run(events)
     except _Refused as refused:
@@ -183,7 +201,7 @@ def _build(name: str, events: Iterator[Any]) -> Document:
         raise
     except Exception as exc:  # the parser's own errors
         raise _SyntaxError(exc) from None
-    return builder.document()
+    return builder
 
 
 def load_file(path: str, max_bytes: int | None = None) -> tuple[Document, bytes]:
@@ -219,8 +237,10 @@ class _Refused(Exception):
 class _Builder:
     """Turns parser events into plain data, refusing every construct a spec does not need."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, stream: bool = False) -> None:
         self.name = name
+        self.stream = stream  # several documents allowed (`load_stream`)
+        self.finished: list[Document] = []  # the stream's non-empty documents so far
         self.doc = Document(name, None)
         self.documents = 0
         # Stack of open containers: (container, path, pending key or None, key mark).
@@ -240,6 +260,14 @@ class _Builder:
             )
         self.doc.data = self.root
         return self.doc
+
+    def _end_document(self) -> None:
+        """Stream mode: keep the document just read (unless empty) and start a fresh one."""
+        if self.has_root and self.root is not None:
+            self.doc.data = self.root
+            self.finished.append(self.doc)
+        self.doc = Document(self.name, None)
+        self.root, self.has_root = None, False
 
     def run(self, events: Iterator[Any]) -> None:
         """`feed` every event — unrolled for the events a spec is made of (scalars and
@@ -307,14 +335,20 @@ class _Builder:
                 stack.pop()
             else:
                 self.feed(event)
+                values = self.doc.values  # a new document (stream mode) has its own tables
+                keys = self.doc.keys
 
     def feed(self, event: Any) -> None:
         kind = type(event).__name__
-        if kind in ("StreamStartEvent", "StreamEndEvent", "DocumentEndEvent"):
+        if kind in ("StreamStartEvent", "StreamEndEvent"):
+            return
+        if kind == "DocumentEndEvent":
+            if self.stream:
+                self._end_document()
             return
         if kind == "DocumentStartEvent":
             self.documents += 1
-            if self.documents > 1:
+            if self.documents > 1 and not self.stream:
                 self.refuse(event, "only one YAML document is allowed per file")
             if getattr(event, "version", None) or getattr(event, "tags", None):
                 self.refuse(event, "YAML directives (%YAML, %TAG) are not allowed")
@@ -363,8 +397,11 @@ class _Builder:
         """Attach `value` to the open container (or make it the root); return its path."""
         mark = (event.start_mark.line + 1, event.start_mark.column + 1)
         if not self.stack:
+            if self.stream and value is None:
+                return ()  # an empty document in a stream: skipped
             if not isinstance(value, dict):
-                self.refuse(event, "the top level must be a mapping with `sites`")
+                self.refuse(event, "each document's top level must be a mapping" if self.stream
+                            else "the top level must be a mapping with `sites`")
             self.root, self.has_root = value, True
             self.doc.values[()] = mark
             return ()

@@ -166,6 +166,98 @@ sites:
 
 SPEC_MODERN = SPEC.replace("profile: intermediate", "profile: modern")
 
-BASELINES = {"spec": SPEC, "nginx": NGINX, "haproxy": HAPROXY, "traefik": TRAEFIK}
+# One policy of each implementation tlsconf reads from Kubernetes manifests: a Traefik TLSOption
+# (`default`, used by an IngressRoute), an Envoy Gateway ClientTrafficPolicy on its Gateway, and
+# NGINX Gateway Fabric listener options; the second Gateway has no options (no subject).
+K8S = f"""\
+apiVersion: traefik.io/v1alpha1
+kind: TLSOption
+metadata:
+  name: default
+  namespace: web
+spec:
+  minVersion: VersionTLS12
+  sniStrict: true
+  curvePreferences: [X25519, CurveP256, CurveP384]
+  cipherSuites:
+    - TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+    - TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+    - TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
+    - TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+    - TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305
+    - TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305
+---
+apiVersion: traefik.io/v1alpha1
+kind: IngressRoute
+metadata:
+  name: app
+  namespace: web
+spec:
+  entryPoints: [websecure]
+  routes:
+    - kind: Rule
+      match: Host(`example.com`)
+      services: [{{name: app, port: 80}}]
+  tls:
+    secretName: app-tls
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: ClientTrafficPolicy
+metadata:
+  name: edge
+  namespace: gateways
+spec:
+  targetRefs:
+    - {{group: gateway.networking.k8s.io, kind: Gateway, name: envoy}}
+  tls:
+    minVersion: "1.2"
+    maxVersion: "1.3"
+    ciphers:
+      - "[ECDHE-ECDSA-AES128-GCM-SHA256|ECDHE-ECDSA-CHACHA20-POLY1305]"
+      - "[ECDHE-RSA-AES128-GCM-SHA256|ECDHE-RSA-CHACHA20-POLY1305]"
+      - ECDHE-ECDSA-AES256-GCM-SHA384
+      - ECDHE-RSA-AES256-GCM-SHA384
+    ecdhCurves: [X25519, P-256, P-384]
+    session:
+      resumption:
+        stateless: {{}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: envoy
+  namespace: gateways
+spec:
+  gatewayClassName: eg
+  listeners:
+    - name: https
+      hostname: envoy.example.com
+      port: 443
+      protocol: HTTPS
+      tls:
+        certificateRefs: [{{name: envoy-tls}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: nginx
+  namespace: gateways
+spec:
+  gatewayClassName: nginx
+  listeners:
+    - name: https
+      hostname: nginx.example.com
+      port: 443
+      protocol: HTTPS
+      tls:
+        certificateRefs: [{{name: nginx-tls}}]
+        options:
+          nginx.org/ssl-protocols: TLSv1.2 TLSv1.3
+          nginx.org/ssl-ciphers: {INTERMEDIATE_CIPHERS}
+          nginx.org/ssl-ecdh-curve: X25519:prime256v1:secp384r1
+          nginx.org/ssl-prefer-server-ciphers: "off"
+"""
+
+BASELINES = {"spec": SPEC, "nginx": NGINX, "haproxy": HAPROXY, "traefik": TRAEFIK, "k8s": K8S}
 FILENAMES = {"spec": "site.tlsconf.yaml", "nginx": "nginx.conf", "haproxy": "haproxy.cfg",
-             "traefik": "dynamic.yml"}
+             "traefik": "dynamic.yml", "k8s": "manifests.yaml"}

@@ -36,6 +36,18 @@ TR_SUITE = "        - TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256\n"
 SP_TLS = "      profile: intermediate\n"
 
 
+# Kubernetes manifests (baselines.K8S): Traefik TLSOption at 7-16, Envoy Gateway policy at 40-51,
+# NGINX Gateway Fabric listener options at 82-86.
+K8_TR_MIN = "minVersion: VersionTLS12"
+K8_TR_SUITE = "    - TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305\n"
+K8_EG_MIN = 'minVersion: "1.2"'
+K8_EG_MAX = 'maxVersion: "1.3"'
+K8_EG_SUITE = "      - ECDHE-RSA-AES256-GCM-SHA384\n"
+K8_EG_CURVES = "ecdhCurves: [X25519, P-256, P-384]"
+K8_NG_PROTO = "nginx.org/ssl-protocols: TLSv1.2 TLSv1.3"
+K8_NG_CIPH = f"nginx.org/ssl-ciphers: {IC}"
+
+
 def ng_c(extra: str) -> tuple[tuple[str, str], ...]:
     return ((NG_CIPH, f"ssl_ciphers {IC}:{extra};"),)
 
@@ -46,6 +58,16 @@ def ha_c(extra: str) -> tuple[tuple[str, str], ...]:
 
 def tr_c(extra: str) -> tuple[tuple[str, str], ...]:
     return ((TR_SUITE, f"{TR_SUITE}        - {extra}\n"),)
+
+
+def k8_c(extra: str) -> tuple[tuple[str, str], ...]:
+    """Append to the NGINX Gateway Fabric cipher string (line 84)."""
+    return ((K8_NG_CIPH, f"{K8_NG_CIPH}:{extra}"),)
+
+
+def k8_e(extra: str) -> tuple[tuple[str, str], ...]:
+    """Add an entry to the Envoy Gateway cipher list (its key at line 43)."""
+    return ((K8_EG_SUITE, f"{K8_EG_SUITE}      - {extra}\n"),)
 
 
 def sp(extra: str) -> tuple[tuple[str, str], ...]:
@@ -303,4 +325,57 @@ CASES: list[Case] = [
     C("TLS704", "haproxy", (), None),
     C("TLS704", "traefik", (("sniStrict: true", "sniStrict: false"),), 23),
     C("TLS704", "traefik", (), None),
+    # Kubernetes manifests: each rule that applies to k8s, through the implementation that can
+    # express the weakness (tests/test_lint_k8s.py has the mapping itself)
+    C("TLS001", "k8s", ((K8_TR_MIN, K8_TR_MIN + "  # tlsconf: ignore[TLS103]"),), 7),
+    C("TLS001", "k8s", ((K8_TR_MIN, K8_TR_MIN + "  # tlsconf: ignore[TLS103] no 1.3"),), None),
+    C("TLS002", "k8s", ((K8_TR_MIN, K8_TR_MIN + "  # tlsconf: ignore[TLS102] legacy"),), 7,
+      report_unused=True),
+    C("TLS002", "k8s", ((K8_TR_MIN, "minVersion: VersionTLS10  # tlsconf: ignore[TLS102] old"),),
+      None, report_unused=True),
+    C("TLS101", "k8s", ((K8_NG_PROTO, "nginx.org/ssl-protocols: SSLv3 TLSv1.2 TLSv1.3"),), 83),
+    C("TLS101", "k8s", ((K8_NG_PROTO, "nginx.org/ssl-protocols: TLSv1.3"),), None),
+    C("TLS102", "k8s", ((K8_EG_MIN, 'minVersion: "1.0"'),), 41),
+    C("TLS102", "k8s", ((K8_EG_MIN, 'minVersion: "1.0"'),), None, profile="old"),
+    C("TLS103", "k8s", ((K8_EG_MAX, 'maxVersion: "1.2"'),), 41),
+    C("TLS103", "k8s", ((K8_EG_MAX, "maxVersion: Auto"),), None),
+    C("TLS104", "k8s", (), 7, profile="modern"),
+    C("TLS104", "k8s", (), None),
+    C("TLS105", "k8s", ((f"    {K8_EG_MIN}\n    {K8_EG_MAX}\n", ""),), 40),
+    C("TLS105", "k8s", ((K8_EG_MIN, "minVersion: Auto"),), None),
+    C("TLS106", "k8s", ((K8_TR_MIN, "minVersion: foobar"),), 7),
+    C("TLS106", "k8s", ((K8_TR_MIN, "minVersion: VersionTLS13"),), None),
+    C("TLS201", "k8s", k8_c("NULL-SHA"), 84), C("TLS201", "k8s", k8_c("!eNULL"), None),
+    C("TLS202", "k8s", k8_e("AECDH-AES128-SHA"), 43), C("TLS202", "k8s", (), None),
+    C("TLS203", "k8s", k8_c("EXP-RC4-MD5"), 84), C("TLS203", "k8s", k8_c("!EXPORT"), None),
+    C("TLS204", "k8s", ((K8_TR_SUITE, f"{K8_TR_SUITE}    - TLS_ECDHE_RSA_WITH_RC4_128_SHA\n"),),
+      10),
+    C("TLS204", "k8s", (), None),
+    C("TLS205", "k8s", k8_c("DES-CBC-SHA"), 84), C("TLS205", "k8s", k8_c("!DES"), None),
+    C("TLS206", "k8s", k8_c("RC4-MD5"), 84), C("TLS206", "k8s", k8_c("!MD5"), None),
+    C("TLS207", "k8s", k8_e("DES-CBC3-SHA"), 43),
+    C("TLS207", "k8s", k8_e("DES-CBC3-SHA"), None, profile="old"),
+    C("TLS208", "k8s", k8_e("AES128-GCM-SHA256"), 43), C("TLS208", "k8s", k8_c("!kRSA"), None),
+    C("TLS209", "k8s", k8_c("ECDHE-RSA-AES128-SHA"), 84),
+    C("TLS209", "k8s", k8_c("ECDHE-RSA-AES128-SHA"), None, profile="old"),
+    C("TLS210", "k8s", k8_c("CAMELLIA256-SHA"), 84), C("TLS210", "k8s", k8_c("!CAMELLIA"), None),
+    C("TLS211", "k8s", k8_c("DHE-RSA-AES128-GCM-SHA256"), 84),
+    C("TLS211", "k8s", k8_c("!DHE"), None),
+    C("TLS212", "k8s", ((K8_NG_CIPH, "nginx.org/ssl-ciphers: AES128-GCM-SHA256:AES256-SHA256"),),
+      84),
+    C("TLS212", "k8s", (), None),
+    C("TLS213", "k8s", ((K8_NG_CIPH, "nginx.org/ssl-ciphers: HIGH:!aNULL:!MD5"),), 84),
+    C("TLS213", "k8s", (), None),
+    C("TLS214", "k8s", k8_c("!RC4-MD55"), 84), C("TLS214", "k8s", k8_c("!RC4-MD5"), None),
+    C("TLS215", "k8s", ((f"          {K8_NG_CIPH}\n", ""),), 82),
+    C("TLS215", "k8s", (("    ciphers:\n", "    x-ciphers:\n"),), 40),
+    C("TLS215", "k8s", ((f"          {K8_NG_CIPH}\n", ""),
+                        (K8_NG_PROTO, "nginx.org/ssl-protocols: TLSv1.3")), None),
+    C("TLS217", "k8s", ((K8_NG_PROTO, "nginx.org/ssl-protocols: TLSv1.3"),), 84),
+    C("TLS217", "k8s", ((K8_NG_PROTO, "nginx.org/ssl-protocols: TLSv1.3"),
+                        (f"          {K8_NG_CIPH}\n", "")), None),
+    C("TLS303", "k8s", ((K8_EG_CURVES, "ecdhCurves: [X25519, P-521]"),), 48),
+    C("TLS303", "k8s", ((K8_EG_CURVES, "ecdhCurves: [X25519, P-256]"),), None),
+    C("TLS704", "k8s", (("sniStrict: true", "sniStrict: false"),), 8),
+    C("TLS704", "k8s", (), None),
 ]

@@ -1,5 +1,10 @@
 """Input detection and the ingester registry: bytes → subjects (+ the texts read, for
-suppression comments). Detected from the extension and content; `--kind` overrides."""
+suppression comments). Detected from the extension and content; `--kind` overrides.
+
+Kubernetes manifests (`k8s`) are the one kind read across files: `read` gives a file's kind and
+text, `ingest_text` the subjects of every other kind, and `k8s.subjects` those of all the
+manifests of a run together (an IngressRoute in one file names a TLSOption in another).
+"""
 
 from __future__ import annotations
 
@@ -9,16 +14,25 @@ from pathlib import Path
 from tlsconf.errors import Location, TlsconfError
 from tlsconf.lint.model import Subject
 
-KINDS = ("spec", "nginx", "haproxy", "traefik")
+KINDS = ("spec", "nginx", "haproxy", "traefik", "k8s")
 _HAPROXY_SECTION = re.compile(r"^(global|defaults|frontend|backend|listen)\b", re.MULTILINE)
 _NGINX_HINT = re.compile(r"^\s*(http|server|events|stream|upstream|location)\s*\{|^\s*ssl_\w+\s",
                          re.MULTILINE)
+# A manifest of a group tlsconf reads (anywhere, also as a List item), or any object at column 0.
+_K8S_GROUP = re.compile(r"^[\s-]*apiVersion\s*:\s*[\"']?(traefik\.io|traefik\.containo\.us|"
+                        r"gateway\.networking\.k8s\.io|gateway\.envoyproxy\.io)/", re.MULTILINE)
+_K8S_API = re.compile(r"^apiVersion\s*:", re.MULTILINE)
+_K8S_KIND = re.compile(r"^kind\s*:", re.MULTILINE)
 
 
 def detect(path: str, head: str) -> str:
     suffix = Path(path).suffix.lower()
     if suffix in (".yaml", ".yml"):
-        return "spec" if re.search(r"^sites\s*:", head, re.MULTILINE) else "traefik"
+        if re.search(r"^sites\s*:", head, re.MULTILINE):
+            return "spec"
+        if _K8S_GROUP.search(head) or (_K8S_API.search(head) and _K8S_KIND.search(head)):
+            return "k8s"
+        return "traefik"
     if suffix == ".toml":
         return "traefik"
     if _NGINX_HINT.search(head) or "nginx" in Path(path).name:
@@ -26,31 +40,47 @@ def detect(path: str, head: str) -> str:
     if _HAPROXY_SECTION.search(head) or "haproxy" in Path(path).name or suffix == ".cfg":
         return "haproxy"
     raise TlsconfError.single(Location(path), "", "cannot tell the input kind (spec, nginx, "
-                                                  "haproxy, traefik): pass --kind")
+                                                  "haproxy, traefik, k8s): pass --kind")
 
 
-def ingest(path: str, kind: str | None = None) -> tuple[str, tuple[Subject, ...], dict[str, str]]:
+def read(path: str, kind: str | None = None) -> tuple[str, bytes, str]:
+    """The file's kind (`kind`, else detected), bytes and decoded text."""
     from tlsconf.source import decode, read_bytes
 
     data = read_bytes(path)
     text = decode(path, data)
     kind = kind or detect(path, text)
+    if kind not in KINDS:
+        raise TlsconfError.single(Location(path), "",
+                                  f"unknown kind {kind!r}; allowed: {', '.join(KINDS)}")
+    return kind, data, text
+
+
+def ingest(path: str, kind: str | None = None) -> tuple[str, tuple[Subject, ...], dict[str, str]]:
+    """One file's subjects (a manifest file on its own) and the texts read."""
+    kind, data, text = read(path, kind)
+    subjects, texts = ingest_text(path, kind, data, text)
+    return kind, subjects, texts
+
+
+def ingest_text(path: str, kind: str, data: bytes,
+                text: str) -> tuple[tuple[Subject, ...], dict[str, str]]:
     if kind == "spec":
         from tlsconf.ingest import spec
 
-        return kind, spec.ingest(path, data), {path: text}
+        return spec.ingest(path, data), {path: text}
     if kind == "nginx":
         from tlsconf.ingest import nginx
 
-        subjects, texts = nginx.ingest(path, text)
-        return kind, subjects, texts
+        return nginx.ingest(path, text)
     if kind == "haproxy":
         from tlsconf.ingest import haproxy
 
-        return kind, haproxy.ingest(path, data, text), {path: text}
+        return haproxy.ingest(path, data, text), {path: text}
     if kind == "traefik":
         from tlsconf.ingest import traefik
 
-        return kind, traefik.ingest(path, text), {path: text}
-    raise TlsconfError.single(Location(path), "",
-                              f"unknown kind {kind!r}; allowed: {', '.join(KINDS)}")
+        return traefik.ingest(path, text), {path: text}
+    from tlsconf.ingest import k8s
+
+    return k8s.ingest(path, text), {path: text}

@@ -4,13 +4,14 @@ Keys are matched case-insensitively, as Traefik does (`minversion` works). A rou
 policy is its `tls.options` entry, else `default`; a `default` that is not defined is Go's
 defaults (server-default origin). Clients without SNI always get `default`, so it is judged
 even when no router names it. Templated files (`{{ … }}`: Traefik runs Go templates first)
-are refused.
+are refused. `apply_options` maps one TLS option; `ingest.k8s` reuses it for the `TLSOption`
+CRD, whose `spec` has the same keys.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Protocol
 
 from tlsconf import suites
 from tlsconf.errors import Location, Path, TlsconfError
@@ -29,6 +30,8 @@ GO_DEFAULT_CIPHERS = (
     "ECDHE-RSA-AES256-SHA",
 )
 TEMPLATE = re.compile(r"\{\{")
+# Go's names: the IANA ones, but two CHACHA20 suites without `_SHA256` (Traefik takes both).
+GO_SUITES = {s.go: s for s in suites.SUITES if s.go}
 
 
 class _Doc:
@@ -54,6 +57,7 @@ class _Doc:
 
     def get(self, node: Any, path: Path, key: str) -> tuple[Any, Path]:
         if isinstance(node, dict):
+            key = key.lower()
             for real in node:
                 if isinstance(real, str) and real.lower() == key:
                     return node[real], (*path, real)
@@ -119,36 +123,61 @@ def ingest(path: str, text: str) -> tuple[Subject, ...]:
 def _site(doc: _Doc, name: str, loc: Location, options: Any, options_path: Path,
           option_name: str, use_loc: Location) -> SiteBuilder:
     b = SiteBuilder("traefik", name, loc)
-    opts, path = doc.get(options, options_path, option_name.lower())
+    opts, path = doc.get(options, options_path, option_name)
     if opts is None:
-        detail = f"tls.options.{option_name} is not defined: Go's defaults"
-        b.set_cipher_string(":".join(GO_DEFAULT_CIPHERS), default_origin(
-            f"{detail} (CBC suites included)", use_loc))
-        b.facts["cipher_string"] = None
-        b.origins["protocols"] = default_origin(f"{detail} (minimum TLS 1.2)", use_loc)
-        b.facts["unknown_sni_served"] = option_name == "default"
-        b.where["sni"] = use_loc
-        return b
-    low, low_path = doc.get(opts, path, "minversion")
-    high, high_path = doc.get(opts, path, "maxversion")
+        undefined_options(b, f"tls.options.{option_name} is not defined", use_loc,
+                          is_default=option_name == "default")
+    else:
+        apply_options(doc, b, opts, path, f"tls.options.{option_name}",
+                      is_default=option_name == "default")
+    return b
+
+
+class Reader(Protocol):
+    """Key lookup with positions: this module's `_Doc` (case-insensitive, as Traefik's file
+    provider reads keys) or a Kubernetes manifest (exact keys, as the API server keeps them)."""
+
+    def get(self, node: Any, path: Path, key: str) -> tuple[Any, Path]: ...
+
+    def locate(self, path: Path) -> Location: ...
+
+
+def undefined_options(b: SiteBuilder, detail: str, use_loc: Location, *,
+                      is_default: bool) -> None:
+    """A TLS option that is referenced (or implied, `default`) but not defined: Go's defaults."""
+    b.set_cipher_string(":".join(GO_DEFAULT_CIPHERS), default_origin(
+        f"{detail}: Go's defaults (CBC suites included)", use_loc))
+    b.facts["cipher_string"] = None
+    b.origins["protocols"] = default_origin(f"{detail}: Go's defaults (minimum TLS 1.2)", use_loc)
+    b.facts["unknown_sni_served"] = is_default
+    b.where["sni"] = use_loc
+
+
+def apply_options(doc: Reader, b: SiteBuilder, opts: Any, path: Path, label: str, *,
+                  is_default: bool) -> None:
+    """One Traefik TLS option (`tls.options.<name>` of the file provider, or a `TLSOption`
+    CRD's `spec`: the same keys) at `path` → `b`. `label` names it in default origins."""
+    low, low_path = doc.get(opts, path, "minVersion")
+    high, high_path = doc.get(opts, path, "maxVersion")
     unknown = [str(v) for v in (low, high) if v is not None and str(v).lower() not in VERSIONS]
     first = ORDER.index(VERSIONS.get(str(low).lower(), "TLSv1.2"))
     last = ORDER.index(VERSIONS.get(str(high).lower(), "TLSv1.3"))
     b.protocols = ORDER[first:last + 1]
     if low is not None or high is not None:
-        b.origins["protocols"] = config_origin("minVersion", doc.locate(low_path if low is not None else high_path))
+        b.origins["protocols"] = config_origin(
+            "minVersion", doc.locate(low_path if low is not None else high_path))
     else:
         b.origins["protocols"] = default_origin(
-            f"tls.options.{option_name} has no minVersion: Go's default (TLS 1.2)", doc.locate(path))
+            f"{label} has no minVersion: Go's default (TLS 1.2)", doc.locate(path))
     if unknown:
         b.facts["protocol_unknown"] = tuple(unknown)
         b.where["protocol_unknown"] = doc.locate(low_path if low is not None and str(low) in unknown
                                                  else high_path)
-    ciphers, ciphers_path = doc.get(opts, path, "ciphersuites")
+    ciphers, ciphers_path = doc.get(opts, path, "cipherSuites")
     if ciphers:
         found = []
         for value in ciphers:
-            suite = suites.lookup(str(value))
+            suite = GO_SUITES.get(str(value)) or suites.lookup(str(value))
             if suite is None or suite.go is None or str(value) not in (suite.iana, suite.go):
                 raise TlsconfError.single(doc.locate(ciphers_path), "cipherSuites",
                                           f"Traefik refuses cipher suite {value!r} (invalid "
@@ -158,18 +187,21 @@ def _site(doc: _Doc, name: str, loc: Location, options: Any, options_path: Path,
         b.origins["ciphers"] = config_origin("cipherSuites", doc.locate(ciphers_path))
     else:
         b.set_cipher_string(":".join(GO_DEFAULT_CIPHERS), default_origin(
-            f"tls.options.{option_name} has no cipherSuites: Go's defaults include CBC suites",
-            doc.locate(path)))
+            f"{label} has no cipherSuites: Go's defaults include CBC suites", doc.locate(path)))
         b.facts["cipher_string"] = None
-    curves, curves_path = doc.get(opts, path, "curvepreferences")
+    curves, curves_path = doc.get(opts, path, "curvePreferences")
     if curves:
         b.curves = tuple(str(c) for c in curves)
         b.origins["curves"] = config_origin("curvePreferences", doc.locate(curves_path))
-    strict, strict_path = doc.get(opts, path, "snistrict")
-    if option_name == "default" and strict is not True:
+    no_tickets, no_tickets_path = doc.get(opts, path, "disableSessionTickets")
+    if isinstance(no_tickets, bool):
+        b.session_tickets = not no_tickets
+        b.origins["session_tickets"] = config_origin("disableSessionTickets",
+                                                     doc.locate(no_tickets_path))
+    strict, strict_path = doc.get(opts, path, "sniStrict")
+    if is_default and strict is not True:
         b.facts["unknown_sni_served"] = True
         b.where["sni"] = doc.locate(strict_path if strict is not None else path)
-    return b
 
 
 def _hsts(doc: _Doc, b: SiteBuilder, router: Any, router_path: Path, middlewares: Any,

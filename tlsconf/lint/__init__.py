@@ -31,26 +31,43 @@ def lint_paths(paths: Sequence[str], settings: Settings, kind: str | None = None
 
 
 def _lint(paths: Sequence[str], settings: Settings, kind: str | None) -> Report:
-    from tlsconf.ingest import ingest
+    from tlsconf.ingest import ingest_text, read
     from tlsconf.lint.engine import apply_suppressions, judge
     from tlsconf.lint.model import Subject
     from tlsconf.lint.suppress import Suppression, scan
     from tlsconf.progress import phase
+    from tlsconf.source import Document
 
     report = Report()
     subjects: list[Subject] = []
     suppressions: list[Suppression] = []
+    manifests: list[tuple[str, tuple[Document, ...]]] = []  # k8s files: judged together
     for path in paths:
         report.files.append(path)
         try:
             with phase(f"reading {path}", 0):
-                _, found, texts = ingest(path, kind)
+                found_kind, data, text = read(path, kind)
+                if found_kind == "k8s":
+                    from tlsconf.ingest import k8s
+
+                    manifests.append((path, k8s.load(path, text)))
+                    found: tuple[Subject, ...] = ()
+                    texts = {path: text}
+                else:
+                    found, texts = ingest_text(path, found_kind, data, text)
         except TlsconfError as error:
             report.errors.extend(error.problems)
             continue
         subjects.extend(found)
         for name, text in texts.items():
             suppressions.extend(scan(name, text))
+    if manifests:
+        from tlsconf.ingest import k8s
+
+        try:
+            subjects.extend(k8s.subjects(manifests))
+        except TlsconfError as error:
+            report.errors.extend(error.problems)
     report.sites = len(subjects)
     filtered = apply_suppressions(judge(subjects, settings), suppressions, settings)
     report.findings = filtered.findings

@@ -5,7 +5,8 @@ from __future__ import annotations
 from tlsconf.rules import all_rules
 from tlsconf.rules.base import Rule
 
-KIND_NAMES = {"spec": "spec", "nginx": "nginx", "haproxy": "HAProxy", "traefik": "Traefik"}
+KIND_NAMES = {"spec": "spec", "nginx": "nginx", "haproxy": "HAProxy", "traefik": "Traefik",
+              "k8s": "Kubernetes"}
 
 
 def table() -> str:

@@ -45,7 +45,7 @@ class ProxyFacts:
 
 @dataclass(frozen=True, slots=True)
 class Subject:
-    """One TLS site to judge: `kind` is spec, nginx, haproxy or traefik."""
+    """One TLS site to judge: `kind` is spec, nginx, haproxy, traefik or k8s (a policy resource)."""
 
     kind: str
     site: SitePolicy

@@ -17,7 +17,7 @@ from tlsconf.findings import Severity
 from tlsconf.lint.model import Hit, Subject
 from tlsconf.profiles import Profile
 
-ALL_KINDS = frozenset({"spec", "nginx", "haproxy", "traefik"})
+ALL_KINDS = frozenset({"spec", "nginx", "haproxy", "traefik", "k8s"})
 CONFIGS = frozenset({"nginx", "haproxy", "traefik"})
 
 

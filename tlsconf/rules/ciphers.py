@@ -16,6 +16,8 @@ from tlsconf.rules.base import Context, Rule, explicit, legacy_enabled, listing,
 
 RULES: list[Rule] = []
 OPENSSL_INPUTS = frozenset({"spec", "nginx", "haproxy"})  # Go (Traefik) refuses these suites
+# Kubernetes too: NGINX Gateway Fabric takes an OpenSSL cipher string, Envoy BoringSSL names.
+CIPHER_LISTS = OPENSSL_INPUTS | {"k8s"}
 MOZILLA = "Mozilla Server Side TLS — https://wiki.mozilla.org/Security/Server_Side_TLS"
 STANDARD_TLS13 = ("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256")
 CATCH_ALL = frozenset({"ALL", "DEFAULT", "HIGH", "MEDIUM", "COMPLEMENTOFDEFAULT", "COMPLEMENTOFALL"})
@@ -81,22 +83,24 @@ def _declare(category: str, text: str, **meta: object) -> None:
     rule(RULES, **meta)(_category_rule(category, text))
 
 
-_declare("null", "NULL (unencrypted) suites enabled", id="TLS201", applies_to=OPENSSL_INPUTS, name="null-cipher",
+_declare("null", "NULL (unencrypted) suites enabled", id="TLS201", name="null-cipher",
+         applies_to=CIPHER_LISTS,
          severity=Severity.ERROR, summary="A NULL cipher suite (no encryption) is enabled.",
          why="eNULL suites authenticate but do not encrypt: traffic is readable on the wire.",
          bad="ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256:NULL-SHA;",
          good="ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256;",
          fix="Remove NULL suites; better, list the profile's suites explicitly.",
          references=(MOZILLA,))
-_declare("anon", "anonymous (unauthenticated) suites enabled", id="TLS202", applies_to=OPENSSL_INPUTS,
-         name="anonymous-cipher", severity=Severity.ERROR,
+_declare("anon", "anonymous (unauthenticated) suites enabled", id="TLS202",
+         name="anonymous-cipher", applies_to=CIPHER_LISTS, severity=Severity.ERROR,
          summary="An anonymous suite (aNULL: ADH, AECDH) is enabled.",
          why="Anonymous key exchange authenticates nobody: any man in the middle can intercept. "
              "`!ADH` still leaves AECDH suites in.",
          bad="ssl_ciphers HIGH:!ADH;", good="ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:"
          "ECDHE-RSA-AES128-GCM-SHA256;",
          fix="Exclude `!aNULL`, or list suites explicitly.", references=(MOZILLA,))
-_declare("export", "EXPORT (40/56-bit) suites enabled", id="TLS203", applies_to=OPENSSL_INPUTS, name="export-cipher",
+_declare("export", "EXPORT (40/56-bit) suites enabled", id="TLS203", name="export-cipher",
+         applies_to=CIPHER_LISTS,
          severity=Severity.ERROR, summary="An EXPORT-grade suite is enabled.",
          why="Export suites use 40/56-bit keys, broken in minutes (FREAK, Logjam).",
          bad="ssl_ciphers EXP-RC4-MD5:ECDHE-RSA-AES128-GCM-SHA256;",
@@ -108,13 +112,15 @@ _declare("rc4", "RC4 suites enabled (prohibited by RFC 7465)", id="TLS204", name
          bad="ssl_ciphers RC4-SHA:ECDHE-RSA-AES128-GCM-SHA256;",
          good="ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256;", fix="Remove RC4 suites.",
          references=("RFC 7465: Prohibiting RC4 — https://www.rfc-editor.org/rfc/rfc7465", MOZILLA))
-_declare("des", "single-DES/RC2/LOW suites enabled", id="TLS205", applies_to=OPENSSL_INPUTS, name="des-cipher",
+_declare("des", "single-DES/RC2/LOW suites enabled", id="TLS205", name="des-cipher",
+         applies_to=CIPHER_LISTS,
          severity=Severity.ERROR, summary="A single-DES, RC2 or other LOW-strength suite is enabled.",
          why="56-bit DES and RC2 are brute-forceable with commodity hardware.",
          bad="ssl_ciphers DES-CBC-SHA:ECDHE-RSA-AES128-GCM-SHA256;",
          good="ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256;", fix="Remove DES, RC2 and LOW suites.",
          references=(MOZILLA,))
-_declare("md5", "suites with an MD5 MAC enabled", id="TLS206", applies_to=OPENSSL_INPUTS, name="md5-mac",
+_declare("md5", "suites with an MD5 MAC enabled", id="TLS206", name="md5-mac",
+         applies_to=CIPHER_LISTS,
          severity=Severity.ERROR, summary="A suite authenticated with HMAC-MD5 is enabled.",
          why="MD5 is broken; no current profile or client needs it.",
          bad="ssl_ciphers RC4-MD5:ECDHE-RSA-AES128-GCM-SHA256;",
@@ -144,15 +150,16 @@ _declare("cbc", "CBC/SHA-1 MAC suites enabled", id="TLS209", name="cbc-cipher",
          bad="ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA;",
          good="ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256;", fix="Keep only AEAD suites.",
          references=(MOZILLA,))
-_declare("uncommon", "uncommon suites (CAMELLIA/SEED/ARIA/PSK/SRP/DSS) enabled", id="TLS210", applies_to=OPENSSL_INPUTS,
-         name="uncommon-cipher", severity=Severity.WARNING,
+_declare("uncommon", "uncommon suites (CAMELLIA/SEED/ARIA/PSK/SRP/DSS) enabled", id="TLS210",
+         name="uncommon-cipher", applies_to=CIPHER_LISTS, severity=Severity.WARNING,
          summary="A CAMELLIA, SEED, ARIA, GOST, PSK, SRP or DSS suite is enabled.",
          why="No mainstream client needs them; they add rarely-tested code paths and DSS keys are "
              "limited to 1024 bits in practice. Usually pulled in by a catch-all like HIGH.",
          bad="ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256:CAMELLIA256-SHA;",
          good="ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256;",
          fix="List the profile's suites explicitly.", references=(MOZILLA,))
-_declare("other", "suites not in the profile enabled", id="TLS211", applies_to=OPENSSL_INPUTS, name="cipher-not-in-profile",
+_declare("other", "suites not in the profile enabled", id="TLS211", name="cipher-not-in-profile",
+         applies_to=CIPHER_LISTS,
          severity=Severity.WARNING,
          summary="An otherwise sound suite that the judging profile does not include (e.g. DHE).",
          why="Mozilla intermediate 6.0 dropped DHE suites; suites outside the profile are untested "
@@ -185,7 +192,7 @@ def no_forward_secrecy(subject: Subject, ctx: Context) -> Iterator[Hit]:
       bad="ssl_ciphers HIGH:!aNULL:!MD5;",
       good="ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256;",
       fix="List the suites explicitly (the profile's list).", references=(MOZILLA,),
-      applies_to=frozenset({"nginx", "haproxy"}))
+      applies_to=frozenset({"nginx", "haproxy", "k8s"}))
 def catch_all(subject: Subject, ctx: Context) -> Iterator[Hit]:
     text = subject.facts.cipher_string
     if text is None or not legacy_enabled(subject) or subject.origin_kind("ciphers") == SERVER_DEFAULT:
@@ -204,7 +211,7 @@ def catch_all(subject: Subject, ctx: Context) -> Iterator[Hit]:
       bad="ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256:!RC4-MD55;",
       good="ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256;", fix="Fix or remove the word.",
       references=("OpenSSL ciphers(1) — https://docs.openssl.org/master/man1/openssl-ciphers/",),
-      applies_to=frozenset({"nginx", "haproxy"}))
+      applies_to=frozenset({"nginx", "haproxy", "k8s"}))
 def unknown_token(subject: Subject, ctx: Context) -> Iterator[Hit]:
     if subject.facts.cipher_unknown:
         yield Hit("ciphers", f"unknown cipher string word(s) ignored by OpenSSL: "
@@ -219,7 +226,7 @@ def unknown_token(subject: Subject, ctx: Context) -> Iterator[Hit]:
       good="server {\n    listen 443 ssl;\n    ssl_protocols TLSv1.2 TLSv1.3;\n"
            "    ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256;\n}",
       fix="Set the profile's suites explicitly.", references=(MOZILLA,),
-      applies_to=frozenset({"nginx", "haproxy", "traefik"}))
+      applies_to=frozenset({"nginx", "haproxy", "traefik", "k8s"}))
 def ciphers_default(subject: Subject, ctx: Context) -> Iterator[Hit]:
     origin = subject.site.origins.get("ciphers")
     if origin is not None and origin.kind == SERVER_DEFAULT and legacy_enabled(subject):

@@ -13,6 +13,8 @@ RFC6797 = "RFC 6797: HSTS — https://www.rfc-editor.org/rfc/rfc6797"
 PRELOAD = "hstspreload.org submission requirements — https://hstspreload.org/#submission-requirements"
 MOZILLA = "Mozilla Server Side TLS — https://wiki.mozilla.org/Security/Server_Side_TLS"
 GOOD = 'add_header Strict-Transport-Security "max-age=63072000; includeSubDomains" always;'
+# Not k8s: its subjects are TLS policy resources; the header belongs to routes.
+SITES = frozenset({"spec", "nginx", "haproxy", "traefik"})
 
 
 def _min_age(ctx: Context) -> int:
@@ -25,7 +27,7 @@ def _min_age(ctx: Context) -> int:
           "(SSL stripping); SSL Labs gives no A+.",
       bad="server {\n    listen 443 ssl;\n}", good=f"server {{\n    listen 443 ssl;\n    {GOOD}\n}}",
       fix="Send `Strict-Transport-Security: max-age=63072000; includeSubDomains`.",
-      references=(RFC6797, MOZILLA))
+      references=(RFC6797, MOZILLA), applies_to=SITES)
 def missing(subject: Subject, ctx: Context) -> Iterator[Hit]:
     if not subject.site.hsts.enabled and subject.facts.serves_http:
         yield Hit("hsts", "no Strict-Transport-Security header is sent")
@@ -49,7 +51,7 @@ def zero(subject: Subject, ctx: Context) -> Iterator[Hit]:
           "SSL Labs wants at least six months for A+ and preload lists one year.",
       bad='add_header Strict-Transport-Security "max-age=300" always;', good=GOOD,
       fix="Raise max-age (63072000), or set `hsts_min_age` in .tlsconf.yaml if you mean it.",
-      references=(RFC6797, MOZILLA))
+      references=(RFC6797, MOZILLA), applies_to=SITES)
 def short(subject: Subject, ctx: Context) -> Iterator[Hit]:
     hsts = subject.site.hsts
     minimum = _min_age(ctx)
@@ -62,7 +64,8 @@ def short(subject: Subject, ctx: Context) -> Iterator[Hit]:
       why="The preload list refuses such headers: `preload` promises something it cannot deliver.",
       bad='add_header Strict-Transport-Security "max-age=63072000; preload" always;',
       good='add_header Strict-Transport-Security "max-age=63072000; includeSubDomains; preload" always;',
-      fix="Add includeSubDomains and max-age >= 31536000, or drop preload.", references=(PRELOAD,))
+      fix="Add includeSubDomains and max-age >= 31536000, or drop preload.", references=(PRELOAD,),
+      applies_to=SITES)
 def preload(subject: Subject, ctx: Context) -> Iterator[Hit]:
     hsts = subject.site.hsts
     if hsts.enabled and hsts.preload:

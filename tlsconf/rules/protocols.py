@@ -23,7 +23,7 @@ def _judged(subject: Subject) -> bool:
       bad="ssl_protocols SSLv3 TLSv1.2 TLSv1.3;", good="ssl_protocols TLSv1.2 TLSv1.3;",
       fix="Remove SSLv2 and SSLv3 from the enabled protocols.",
       references=("RFC 7568: Deprecating SSLv3 — https://www.rfc-editor.org/rfc/rfc7568", MOZILLA),
-      applies_to=frozenset({"spec", "nginx", "haproxy"}))
+      applies_to=frozenset({"spec", "nginx", "haproxy", "k8s"}))
 def ssl_protocols(subject: Subject, ctx: Context) -> Iterator[Hit]:
     bad = [p for p in subject.site.tls.protocols if p in ("SSLv2", "SSLv3")]
     if bad and _judged(subject):
@@ -80,7 +80,7 @@ def not_in_profile(subject: Subject, ctx: Context) -> Iterator[Hit]:
       good="server {\n    listen 443 ssl;\n    ssl_protocols TLSv1.2 TLSv1.3;\n}",
       fix="Set the versions explicitly (nginx `ssl_protocols`, HAProxy `ssl-default-bind-options "
           "ssl-min-ver TLSv1.2`, Traefik `tls.options.default.minVersion`).",
-      references=(MOZILLA,), applies_to=frozenset({"nginx", "haproxy", "traefik"}))
+      references=(MOZILLA,), applies_to=frozenset({"nginx", "haproxy", "traefik", "k8s"}))
 def left_to_default(subject: Subject, ctx: Context) -> Iterator[Hit]:
     origin = subject.site.origins.get("protocols")
     if origin is not None and origin.kind == SERVER_DEFAULT:
@@ -95,7 +95,7 @@ def left_to_default(subject: Subject, ctx: Context) -> Iterator[Hit]:
       good="tls:\n  options:\n    default:\n      minVersion: VersionTLS12",
       fix="Use a valid value: VersionTLS12 or VersionTLS13.",
       references=("Traefik TLS options — https://doc.traefik.io/traefik/https/tls/#minimum-tls-version",),
-      applies_to=frozenset({"traefik"}), example_lang="yaml")
+      applies_to=frozenset({"traefik", "k8s"}), example_lang="yaml")
 def unknown_value(subject: Subject, ctx: Context) -> Iterator[Hit]:
     for value in subject.facts.protocol_unknown:
         yield Hit("protocol_unknown", f"unknown TLS version {value!r} is ignored; the server "

@@ -60,7 +60,7 @@ def tokens(subject: Subject, ctx: Context) -> Iterator[Hit]:
       fix="nginx: a default server with `ssl_reject_handshake on`; HAProxy: `strict-sni` on the "
           "bind; Traefik: `sniStrict: true` in tls.options.default.",
       references=("nginx ssl_reject_handshake — https://nginx.org/en/docs/http/ngx_http_ssl_module.html#ssl_reject_handshake",),
-      applies_to=CONFIGS)
+      applies_to=CONFIGS | {"k8s"})
 def unknown_sni(subject: Subject, ctx: Context) -> Iterator[Hit]:
     if subject.facts.unknown_sni_served:
         yield Hit("sni", "handshakes without SNI or with an unknown name are served with this "

@@ -190,8 +190,8 @@ def _envoy_tls(
                                                  "P-384 and P-521 only"))
     out["ecdhCurves"] = curves
     out["alpnProtocols"] = ["h2", "http/1.1"] if site.http2 else ["http/1.1"]
-    # Off by default in Envoy Gateway: resumption by tickets (Envoy rotates nothing itself, but
-    # a ticket key per proxy start is what Mozilla's guidance allows), or by a session cache.
+    # Off by default in Envoy Gateway: resumption by tickets (no keys configured: BoringSSL
+    # makes its own in memory and rotates them every 48 h), or by a session cache.
     stateless = tls.session_tickets is not False
     out["session"] = {"resumption": {"stateless": {}} if stateless else {"stateful": {}}}
     if tls.client_auth is not None:
