@@ -7,7 +7,7 @@ import time
 import pytest
 
 from tlsconf.errors import TlsconfError
-from tlsconf.source import decode, load, read_bytes
+from tlsconf.source import PURE_RETRY_CHARS, decode, load, read_bytes
 
 
 def refused(text: str | bytes) -> str:
@@ -44,6 +44,25 @@ def test_flow_mapping_with_colon_in_plain_scalar_is_yaml_12() -> None:
     # libyaml refuses this valid YAML 1.2; the pure parser is the fallback.
     doc = load("s.yaml", "upstreams: [{address: 127.0.0.1:8080}]\n")
     assert doc.data == {"upstreams": [{"address": "127.0.0.1:8080"}]}
+
+
+def test_large_file_refused_by_libyaml_is_not_reread_slowly() -> None:
+    # The pure parser reads ~0.4 MB/s: above PURE_RETRY_CHARS libyaml's error stands, with the
+    # way out; at the limit the same text is still read as YAML 1.2.
+    line = "upstreams: [{address: 127.0.0.1:8080}]\n"
+    padding = "# " + "x" * 97 + "\n"
+    at_limit = (padding * (PURE_RETRY_CHARS // len(padding)))[: PURE_RETRY_CHARS - len(line)]
+    at_limit = at_limit[: at_limit.rfind("\n") + 1]
+    assert load("s.yaml", at_limit + line).data == {"upstreams": [{"address": "127.0.0.1:8080"}]}
+    over = padding * (PURE_RETRY_CHARS // len(padding) + 1) + line
+    lines = over.count("\n")
+    with pytest.raises(TlsconfError) as caught:
+        load("s.yaml", over)
+    assert str(caught.value.problems[0]) == (
+        f"s.yaml:{lines}:32: YAML syntax error: found unexpected ':' (read as YAML 1.1: a file "
+        "over 256 KiB is not re-read with the slower YAML 1.2 parser; inside [ ] or { }, quote "
+        "a value that contains ':')"
+    )
 
 
 @pytest.mark.parametrize(

@@ -28,6 +28,15 @@ from tlsconf.errors import Location, Path, Problem, TlsconfError, format_path
 
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 24
+# libyaml (YAML 1.1) refuses some valid YAML 1.2, e.g. `{address: 127.0.0.1:8080}`; the pure
+# YAML 1.2 parser then decides, but it reads ~0.4 MB/s, so a large file that libyaml refuses
+# (hostile or not) would hold a pre-commit run for many seconds. Above this size libyaml's
+# error stands, with the way out.
+PURE_RETRY_CHARS = 256 * 1024
+LIBYAML_HINT = (
+    f" (read as YAML 1.1: a file over {PURE_RETRY_CHARS // 1024} KiB is not re-read with the"
+    " slower YAML 1.2 parser; inside [ ] or { }, quote a value that contains ':')"
+)
 
 _FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029\ufeff]")
 _NULL = re.compile(r"~|null|Null|NULL")
@@ -174,16 +183,21 @@ def load_stream(name: str, text: str) -> tuple[Document, ...]:
 def _parse(name: str, text: str, stream: bool) -> _Builder:
     try:
         return _build(name, _c_events(text), stream)
-    except _SyntaxError:
-        pass
+    except _SyntaxError as error:
+        if len(text) > PURE_RETRY_CHARS:
+            raise _syntax_error(name, error, LIBYAML_HINT) from None
     try:
         return _build(name, _pure_events(text), stream)
     except _SyntaxError as error:
-        exc = error.cause
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        where = Location(name, mark.line + 1, mark.column + 1) if mark else Location(name)
-        raise TlsconfError.single(where, "", f"YAML syntax error: {problem}") from None
+        raise _syntax_error(name, error, "") from None
+
+
+def _syntax_error(name: str, error: _SyntaxError, hint: str) -> TlsconfError:
+    exc = error.cause
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    where = Location(name, mark.line + 1, mark.column + 1) if mark else Location(name)
+    return TlsconfError.single(where, "", f"YAML syntax error: {problem}{hint}")
 
 
 class _SyntaxError(Exception):
