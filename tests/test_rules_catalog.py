@@ -99,3 +99,13 @@ def test_ids_and_names_are_well_formed() -> None:
     for rule in all_rules():
         assert re.fullmatch(r"TLS[0-8]\d\d", rule.id)
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name)
+
+
+def test_a_rule_over_proxy_facts_must_name_a_real_fact() -> None:
+    """`flag`/`located` (the table-driven session and proxy rules) refuse a misspelt fact when
+    the rule is declared, not silently at lint time."""
+    from tlsconf.rules.base import flag, located
+
+    for make in (flag, located):
+        with pytest.raises(ValueError, match="no fact 'server_token_on'"):
+            make("server_token_on", "server_tokens", "message")

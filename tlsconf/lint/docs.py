@@ -39,7 +39,8 @@ def markdown() -> str:
         "Severity: **error** = insecure or caps the grade; **warning** = weakens posture or "
         "blocks an A+; **info** = hygiene. Suppress one finding with "
         "`# tlsconf: ignore[ID] reason` on or above the line, a whole file with "
-        "`# tlsconf: ignore-file[ID] reason`, or project-wide with `ignore:` in `.tlsconf.yaml`.\n\n",
+        "`# tlsconf: ignore-file[ID] reason`, or project-wide with `ignore:` in "
+        "`.tlsconf.yaml`.\n\n",
         "Not lintable from configuration (so not claimed here): Heartbleed and other "
         "implementation bugs, ROBOT oracles, revocation status, Certificate Transparency, trust "
         "in public roots.\n\n",

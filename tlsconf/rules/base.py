@@ -9,12 +9,12 @@ trusted_ca, client_auth.ca, with their origins) and its thresholds from `ctx.set
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, fields
 
 from tlsconf.config import Settings
 from tlsconf.findings import Severity
-from tlsconf.lint.model import Hit, Subject
+from tlsconf.lint.model import Hit, ProxyFacts, Subject
 from tlsconf.profiles import Profile
 
 ALL_KINDS = frozenset({"spec", "nginx", "haproxy", "traefik", "k8s"})
@@ -79,6 +79,43 @@ def rule(rules: list[Rule], **meta: object) -> Callable[[Check], Check]:
         return check
 
     return register
+
+
+def declare(rules: list[Rule], table: Iterable[tuple[Check, Mapping[str, object]]]) -> None:
+    """Declare each (check, metadata) row of a family's table as a rule, in order."""
+    for check, meta in table:
+        rule(rules, **meta)(check)
+
+
+_FACTS = frozenset(f.name for f in fields(ProxyFacts))
+
+
+def _known(fact: str) -> None:
+    """Refuse, when a rule is declared, a fact `ProxyFacts` does not have."""
+    if fact not in _FACTS:
+        raise ValueError(f"ProxyFacts has no fact {fact!r}")
+
+
+def flag(fact: str, field: str, message: str) -> Check:
+    """A check with one hit at `field` when the `ProxyFacts` flag `fact` is set."""
+    _known(fact)
+
+    def check(subject: Subject, ctx: Context) -> Iterator[Hit]:
+        if getattr(subject.facts, fact):
+            yield Hit(field, message)
+
+    return check
+
+
+def located(fact: str, field: str, message: str) -> Check:
+    """A check with one hit at each location in the `ProxyFacts` tuple `fact`."""
+    _known(fact)
+
+    def check(subject: Subject, ctx: Context) -> Iterator[Hit]:
+        for where in getattr(subject.facts, fact):
+            yield Hit(field, message, where)
+
+    return check
 
 
 def legacy_enabled(subject: Subject) -> bool:

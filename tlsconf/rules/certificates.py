@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -38,13 +38,6 @@ RFC5280 = "RFC 5280 (X.509 profile) — https://www.rfc-editor.org/rfc/rfc5280"
 APPLE_398 = ("Apple: about upcoming limits on trusted certificates — "
              "https://support.apple.com/en-us/102028")
 APPLE = "Apple: requirements for trusted certificates — https://support.apple.com/en-us/103769"
-
-
-def _cert_rule(rule_id: str, name: str, **meta: object) -> Callable[[Check], Check]:
-    check = CHECKS[name]
-    summary = check.summary[0].upper() + check.summary[1:] + "."
-    return rule(RULES, id=rule_id, name=name, severity=check.severity, summary=summary,
-                applies_to=KINDS, **meta)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,231 +167,176 @@ def _hits(subject: Subject, ctx: Context, name: str) -> Iterator[Hit]:
 # --- the rules ---------------------------------------------------------------------------
 
 
-@_cert_rule("TLS801", "cert-file-unreadable",
-            why="The server cannot start (nginx, HAProxy) or serves its default certificate "
-                "(Traefik) when a file it names is missing or unreadable.",
-            bad="ssl_certificate /etc/ssl/site.pem;  # the certificate is here\n"
-                "ssl_certificate_key /etc/ssl/private/site.key;  # no such file",
-            good="ssl_certificate /etc/ssl/site.pem;\n"
-                 "ssl_certificate_key /etc/ssl/private/site.key;  # present, mode 0600",
-            fix="Point the setting at the file, or make it readable by the server's user.",
-            references=(NGINX_CERT,))
-def file_unreadable(subject: Subject, ctx: Context) -> Iterator[Hit]:
-    return _hits(subject, ctx, "cert-file-unreadable")
+def _check(name: str) -> Check:
+    """The site's issues of the check `name` of `tlsconf.certs.checks`."""
+
+    def check(subject: Subject, ctx: Context) -> Iterator[Hit]:
+        return _hits(subject, ctx, name)
+
+    return check
 
 
-@_cert_rule("TLS802", "cert-file-invalid",
-            why="A file that does not hold a parseable certificate, private key or DH "
-                "parameters stops the server at start-up.",
-            bad="ssl_certificate /etc/ssl/site.key;  # the key, not the certificate",
-            good="ssl_certificate /etc/ssl/site.pem;",
-            fix="Point each setting at a PEM file of the right kind.", references=(NGINX_CERT,))
-def file_invalid(subject: Subject, ctx: Context) -> Iterator[Hit]:
-    return _hits(subject, ctx, "cert-file-invalid")
+def _declare(table: Iterable[tuple[str, str, Mapping[str, object]]]) -> None:
+    """One rule per (id, check name, documentation) row; its severity and summary come from
+    the check's catalogue entry."""
+    for rule_id, name, doc in table:
+        entry = CHECKS[name]
+        summary = entry.summary[0].upper() + entry.summary[1:] + "."
+        rule(RULES, id=rule_id, name=name, severity=entry.severity, summary=summary,
+             applies_to=KINDS, **doc)(_check(name))
 
 
-@_cert_rule("TLS803", "cert-key-encrypted",
-            why="Nothing is wrong with an encrypted key (nginx `ssl_password_file`), but tlsconf "
-                "cannot check that it matches the certificate or how strong it is.",
-            bad="ssl_certificate_key /etc/ssl/private/site.key;  # ENCRYPTED PRIVATE KEY",
-            good="ssl_certificate_key /etc/ssl/private/site.key;  # PRIVATE KEY, mode 0600",
-            fix="Nothing to fix; suppress it, or check the key with `openssl pkey` yourself.",
-            references=(NGINX_CERT,))
-def key_encrypted(subject: Subject, ctx: Context) -> Iterator[Hit]:
-    return _hits(subject, ctx, "cert-key-encrypted")
-
-
-@_cert_rule("TLS804", "cert-expired",
-            why="Every client refuses an expired certificate; an expired intermediate breaks "
-                "the chain just the same.",
-            bad="ssl_certificate /etc/ssl/site.pem;  # notAfter: last month",
-            good="ssl_certificate /etc/ssl/site.pem;  # renewed: notAfter in 60 days",
-            fix="Renew the certificate (automate it with ACME) and reload the server.",
-            references=(RFC5280,))
-def expired(subject: Subject, ctx: Context) -> Iterator[Hit]:
-    return _hits(subject, ctx, "cert-expired")
-
-
-@_cert_rule("TLS805", "cert-expiring-soon",
-            why="A certificate that expires within the threshold (30 days unless "
-                "`cert_expiry_days` says otherwise) means renewal is not working.",
-            bad="ssl_certificate /etc/ssl/site.pem;  # notAfter in 9 days",
-            good="ssl_certificate /etc/ssl/site.pem;  # notAfter in 60 days",
-            fix="Renew now and check why automated renewal did not.",
-            references=("Let's Encrypt: why ninety-day lifetimes — https://letsencrypt.org/2015/11/09/why-90-days/",))
-def expiring_soon(subject: Subject, ctx: Context) -> Iterator[Hit]:
-    return _hits(subject, ctx, "cert-expiring-soon")
-
-
-@_cert_rule("TLS806", "cert-not-yet-valid",
-            why="Clients refuse a certificate before its notBefore date: a clock or deployment "
-                "mistake.",
-            bad="ssl_certificate /etc/ssl/site.pem;  # notBefore: tomorrow",
-            good="ssl_certificate /etc/ssl/site.pem;  # notBefore: yesterday",
-            fix="Check the issuing machine's clock, or deploy the certificate once it is valid.",
-            references=(RFC5280,))
-def not_yet_valid(subject: Subject, ctx: Context) -> Iterator[Hit]:
-    return _hits(subject, ctx, "cert-not-yet-valid")
-
-
-@_cert_rule("TLS807", "cert-weak-key",
-            why="RSA keys under 2048 bits are within reach of factoring; DSA certificates and "
-                "curves other than P-256/P-384 are refused by browsers.",
-            bad="ssl_certificate /etc/ssl/site.pem;  # RSA 1024",
-            good="ssl_certificate /etc/ssl/site.pem;  # ECDSA P-256 (or RSA 2048+)",
-            fix="New key and certificate: `tlsconf cert csr --domain ...` makes an ECDSA P-256 "
-                "key and CSR.",
-            references=(MOZILLA, BR))
-def weak_key(subject: Subject, ctx: Context) -> Iterator[Hit]:
-    return _hits(subject, ctx, "cert-weak-key")
-
-
-@_cert_rule("TLS808", "cert-key-type-not-allowed",
-            why="Each Mozilla profile names the certificate types its clients get: modern is "
-                "ECDSA only, old is RSA (for clients without ECDSA).",
-            bad="# profile: modern\nssl_certificate /etc/ssl/site.pem;  # RSA 2048",
-            good="# profile: modern\nssl_certificate /etc/ssl/site.pem;  # ECDSA P-256",
-            fix="Issue a certificate of an allowed type (`tlsconf cert csr --key-type ...`), or "
-                "judge the site against another profile.",
-            references=(MOZILLA,))
-def key_type(subject: Subject, ctx: Context) -> Iterator[Hit]:
-    return _hits(subject, ctx, "cert-key-type-not-allowed")
-
-
-@_cert_rule("TLS809", "cert-weak-signature",
-            why="SHA-1 collisions are practical (SHAttered, 2017) and MD5 ones trivial; "
-                "browsers refuse such signatures on leaves and intermediates.",
-            bad="ssl_certificate /etc/ssl/site.pem;  # sha1WithRSAEncryption",
-            good="ssl_certificate /etc/ssl/site.pem;  # ecdsa-with-SHA256",
-            fix="Have the certificate (or the intermediate) reissued with SHA-256.",
-            references=("SHAttered — https://shattered.io/", BR))
-def weak_signature(subject: Subject, ctx: Context) -> Iterator[Hit]:
-    return _hits(subject, ctx, "cert-weak-signature")
-
-
-@_cert_rule("TLS810", "cert-key-mismatch",
-            why="A key that does not belong to the certificate stops the server at start-up "
-                "(nginx: \"key values mismatch\").",
-            bad="ssl_certificate /etc/ssl/new.pem;\nssl_certificate_key /etc/ssl/private/old.key;",
-            good="ssl_certificate /etc/ssl/new.pem;\nssl_certificate_key /etc/ssl/private/new.key;",
-            fix="Pair the certificate with the key its CSR was made from.",
-            references=(NGINX_CERT,))
-def key_mismatch(subject: Subject, ctx: Context) -> Iterator[Hit]:
-    return _hits(subject, ctx, "cert-key-mismatch")
-
-
-@_cert_rule("TLS811", "cert-san-mismatch",
-            why="Clients match the name they asked for against the subjectAltName only (the CN "
-                "is ignored); a wildcard covers exactly one label.",
-            bad="server_name example.com www.example.com;\n"
-                "ssl_certificate /etc/ssl/site.pem;  # SAN: www.example.com",
-            good="server_name example.com www.example.com;\n"
-                 "ssl_certificate /etc/ssl/site.pem;  # SAN: example.com, www.example.com",
-            fix="Reissue the certificate with every served name in its SAN "
-                "(`tlsconf cert csr --spec FILE --site NAME`).",
-            references=("RFC 6125 (service identity) — https://www.rfc-editor.org/rfc/rfc6125", BR))
-def san_mismatch(subject: Subject, ctx: Context) -> Iterator[Hit]:
-    return _hits(subject, ctx, "cert-san-mismatch")
-
-
-@_cert_rule("TLS812", "cert-self-signed",
-            why="No client trusts a self-signed leaf unless told to; users learn to click "
-                "through certificate warnings.",
-            bad="ssl_certificate /etc/ssl/selfsigned.pem;  # issuer = subject",
-            good="ssl_certificate /etc/ssl/site.pem;  # issued by a CA",
-            fix="Use a certificate from a CA (ACME); for local development, `tlsconf cert dev`.",
-            references=(RFC5280,))
-def self_signed(subject: Subject, ctx: Context) -> Iterator[Hit]:
-    return _hits(subject, ctx, "cert-self-signed")
-
-
-@_cert_rule("TLS813", "cert-chain-order",
-            why="The server sends the file as written: the leaf must come first and each "
-                "certificate be followed by its issuer. Strict clients refuse other orders and "
-                "HAProxy/nginx take the first certificate as the leaf.",
-            bad="ssl_certificate /etc/ssl/site.pem;  # intermediate, then leaf",
-            good="ssl_certificate /etc/ssl/site.pem;  # leaf, then intermediate",
-            fix="Rewrite the file leaf first (`cat leaf.pem intermediate.pem`); drop "
-                "certificates that are not on the chain.",
-            references=("RFC 8446 §4.4.2 — https://www.rfc-editor.org/rfc/rfc8446#section-4.4.2",
-                        NGINX_CERT))
-def chain_order(subject: Subject, ctx: Context) -> Iterator[Hit]:
-    return _hits(subject, ctx, "cert-chain-order")
-
-
-@_cert_rule("TLS814", "cert-chain-incomplete",
-            why="Clients that do not fetch missing intermediates (most non-browsers, Firefox "
-                "on first visit) refuse a chain that stops before a trusted root.",
-            bad="ssl_certificate /etc/ssl/cert.pem;  # the leaf alone",
-            good="ssl_certificate /etc/ssl/fullchain.pem;  # leaf + intermediate",
-            fix="Serve the full chain (the ACME client's fullchain.pem).",
-            references=(NGINX_CERT,))
-def chain_incomplete(subject: Subject, ctx: Context) -> Iterator[Hit]:
-    return _hits(subject, ctx, "cert-chain-incomplete")
-
-
-@_cert_rule("TLS815", "cert-lifetime-too-long",
-            why="Browsers refuse publicly trusted leaves valid for more than 398 days (issued "
-                "after 2020-09-01); long lifetimes also hide broken renewal.",
-            bad="ssl_certificate /etc/ssl/site.pem;  # valid for 825 days",
-            good="ssl_certificate /etc/ssl/site.pem;  # valid for 90 days",
-            fix="Issue certificates valid for 398 days or less (ACME: 90).",
-            references=(APPLE_398, BR))
-def lifetime(subject: Subject, ctx: Context) -> Iterator[Hit]:
-    return _hits(subject, ctx, "cert-lifetime-too-long")
-
-
-@_cert_rule("TLS816", "cert-leaf-is-ca",
-            why="Clients (Firefox, Go, webpki) refuse a CA certificate as a server certificate; "
-                "a leaf that can sign certificates is also dangerous if its key leaks.",
-            bad="ssl_certificate /etc/ssl/site.pem;  # basicConstraints CA:TRUE",
-            good="ssl_certificate /etc/ssl/site.pem;  # basicConstraints CA:FALSE",
-            fix="Reissue the leaf with CA:FALSE.", references=(RFC5280, BR))
-def leaf_is_ca(subject: Subject, ctx: Context) -> Iterator[Hit]:
-    return _hits(subject, ctx, "cert-leaf-is-ca")
-
-
-@_cert_rule("TLS817", "cert-no-server-auth",
-            why="Apple platforms and strict verifiers require the serverAuth extended key usage "
-                "on a TLS server certificate.",
-            bad="ssl_certificate /etc/ssl/site.pem;  # extendedKeyUsage: clientAuth",
-            good="ssl_certificate /etc/ssl/site.pem;  # extendedKeyUsage: serverAuth",
-            fix="Reissue the certificate with extendedKeyUsage serverAuth.",
-            references=(APPLE, BR))
-def no_server_auth(subject: Subject, ctx: Context) -> Iterator[Hit]:
-    return _hits(subject, ctx, "cert-no-server-auth")
-
-
-@_cert_rule("TLS818", "key-file-permissions",
-            why="A private key readable by the group or others can be copied by any local "
-                "user or compromised service and used to impersonate the site.",
-            bad="ssl_certificate_key /etc/ssl/private/site.key;  # -rw-r--r--",
-            good="ssl_certificate_key /etc/ssl/private/site.key;  # -rw------- root",
-            fix="`chmod 600` the key (the server reads it as root before dropping privileges).",
-            references=(NGINX_CERT,))
-def key_permissions(subject: Subject, ctx: Context) -> Iterator[Hit]:
-    return _hits(subject, ctx, "key-file-permissions")
-
-
-@_cert_rule("TLS819", "cert-must-staple-without-stapling",
-            why="A certificate with the TLS Feature status_request (OCSP Must-Staple) promises a "
-                "stapled OCSP response; clients that honour it (Firefox) refuse the connection "
-                "without one.",
-            bad="ssl_certificate /etc/ssl/must-staple.pem;\nssl_stapling off;",
-            good="ssl_certificate /etc/ssl/must-staple.pem;\nssl_stapling on;\n"
-                 "ssl_stapling_verify on;\nresolver 127.0.0.53;",
-            fix="Turn OCSP stapling on, or get a certificate without Must-Staple.",
-            references=("RFC 7633 (TLS Feature) — https://www.rfc-editor.org/rfc/rfc7633",))
-def must_staple(subject: Subject, ctx: Context) -> Iterator[Hit]:
-    return _hits(subject, ctx, "cert-must-staple-without-stapling")
-
-
-@_cert_rule("TLS820", "dhparam-weak",
-            why="The DH parameter file a spec names sets the group for DHE suites; under 2048 "
-                "bits it is within reach of precomputation (Logjam).",
-            bad="tls:\n  dhparam: /etc/ssl/dh1024.pem",
-            good="tls:\n  dhparam: /etc/ssl/ffdhe2048.pem  # or no DHE suites and no dhparam",
-            fix="Use 2048-bit (ffdhe2048, RFC 7919) parameters, or drop DHE suites.",
-            references=("Logjam — https://weakdh.org/", MOZILLA), example_lang="yaml")
-def dhparam_weak(subject: Subject, ctx: Context) -> Iterator[Hit]:
-    return _hits(subject, ctx, "dhparam-weak")
+# (id, check name, documentation), in id order.
+_RULES: tuple[tuple[str, str, dict[str, object]], ...] = (
+    ("TLS801", "cert-file-unreadable", dict(
+        why="The server cannot start (nginx, HAProxy) or serves its default certificate "
+            "(Traefik) when a file it names is missing or unreadable.",
+        bad="ssl_certificate /etc/ssl/site.pem;  # the certificate is here\n"
+            "ssl_certificate_key /etc/ssl/private/site.key;  # no such file",
+        good="ssl_certificate /etc/ssl/site.pem;\n"
+             "ssl_certificate_key /etc/ssl/private/site.key;  # present, mode 0600",
+        fix="Point the setting at the file, or make it readable by the server's user.",
+        references=(NGINX_CERT,))),
+    ("TLS802", "cert-file-invalid", dict(
+        why="A file that does not hold a parseable certificate, private key or DH "
+            "parameters stops the server at start-up.",
+        bad="ssl_certificate /etc/ssl/site.key;  # the key, not the certificate",
+        good="ssl_certificate /etc/ssl/site.pem;",
+        fix="Point each setting at a PEM file of the right kind.", references=(NGINX_CERT,))),
+    ("TLS803", "cert-key-encrypted", dict(
+        why="Nothing is wrong with an encrypted key (nginx `ssl_password_file`), but tlsconf "
+            "cannot check that it matches the certificate or how strong it is.",
+        bad="ssl_certificate_key /etc/ssl/private/site.key;  # ENCRYPTED PRIVATE KEY",
+        good="ssl_certificate_key /etc/ssl/private/site.key;  # PRIVATE KEY, mode 0600",
+        fix="Nothing to fix; suppress it, or check the key with `openssl pkey` yourself.",
+        references=(NGINX_CERT,))),
+    ("TLS804", "cert-expired", dict(
+        why="Every client refuses an expired certificate; an expired intermediate breaks "
+            "the chain just the same.",
+        bad="ssl_certificate /etc/ssl/site.pem;  # notAfter: last month",
+        good="ssl_certificate /etc/ssl/site.pem;  # renewed: notAfter in 60 days",
+        fix="Renew the certificate (automate it with ACME) and reload the server.",
+        references=(RFC5280,))),
+    ("TLS805", "cert-expiring-soon", dict(
+        why="A certificate that expires within the threshold (30 days unless "
+            "`cert_expiry_days` says otherwise) means renewal is not working.",
+        bad="ssl_certificate /etc/ssl/site.pem;  # notAfter in 9 days",
+        good="ssl_certificate /etc/ssl/site.pem;  # notAfter in 60 days",
+        fix="Renew now and check why automated renewal did not.",
+        references=("Let's Encrypt: why ninety-day lifetimes — https://letsencrypt.org/2015/11/09/why-90-days/",))),
+    ("TLS806", "cert-not-yet-valid", dict(
+        why="Clients refuse a certificate before its notBefore date: a clock or deployment "
+            "mistake.",
+        bad="ssl_certificate /etc/ssl/site.pem;  # notBefore: tomorrow",
+        good="ssl_certificate /etc/ssl/site.pem;  # notBefore: yesterday",
+        fix="Check the issuing machine's clock, or deploy the certificate once it is valid.",
+        references=(RFC5280,))),
+    ("TLS807", "cert-weak-key", dict(
+        why="RSA keys under 2048 bits are within reach of factoring; DSA certificates and "
+            "curves other than P-256/P-384 are refused by browsers.",
+        bad="ssl_certificate /etc/ssl/site.pem;  # RSA 1024",
+        good="ssl_certificate /etc/ssl/site.pem;  # ECDSA P-256 (or RSA 2048+)",
+        fix="New key and certificate: `tlsconf cert csr --domain ...` makes an ECDSA P-256 "
+            "key and CSR.",
+        references=(MOZILLA, BR))),
+    ("TLS808", "cert-key-type-not-allowed", dict(
+        why="Each Mozilla profile names the certificate types its clients get: modern is "
+            "ECDSA only, old is RSA (for clients without ECDSA).",
+        bad="# profile: modern\nssl_certificate /etc/ssl/site.pem;  # RSA 2048",
+        good="# profile: modern\nssl_certificate /etc/ssl/site.pem;  # ECDSA P-256",
+        fix="Issue a certificate of an allowed type (`tlsconf cert csr --key-type ...`), or "
+            "judge the site against another profile.",
+        references=(MOZILLA,))),
+    ("TLS809", "cert-weak-signature", dict(
+        why="SHA-1 collisions are practical (SHAttered, 2017) and MD5 ones trivial; "
+            "browsers refuse such signatures on leaves and intermediates.",
+        bad="ssl_certificate /etc/ssl/site.pem;  # sha1WithRSAEncryption",
+        good="ssl_certificate /etc/ssl/site.pem;  # ecdsa-with-SHA256",
+        fix="Have the certificate (or the intermediate) reissued with SHA-256.",
+        references=("SHAttered — https://shattered.io/", BR))),
+    ("TLS810", "cert-key-mismatch", dict(
+        why="A key that does not belong to the certificate stops the server at start-up "
+            "(nginx: \"key values mismatch\").",
+        bad="ssl_certificate /etc/ssl/new.pem;\nssl_certificate_key /etc/ssl/private/old.key;",
+        good="ssl_certificate /etc/ssl/new.pem;\nssl_certificate_key /etc/ssl/private/new.key;",
+        fix="Pair the certificate with the key its CSR was made from.",
+        references=(NGINX_CERT,))),
+    ("TLS811", "cert-san-mismatch", dict(
+        why="Clients match the name they asked for against the subjectAltName only (the CN "
+            "is ignored); a wildcard covers exactly one label.",
+        bad="server_name example.com www.example.com;\n"
+            "ssl_certificate /etc/ssl/site.pem;  # SAN: www.example.com",
+        good="server_name example.com www.example.com;\n"
+             "ssl_certificate /etc/ssl/site.pem;  # SAN: example.com, www.example.com",
+        fix="Reissue the certificate with every served name in its SAN "
+            "(`tlsconf cert csr --spec FILE --site NAME`).",
+        references=("RFC 6125 (service identity) — https://www.rfc-editor.org/rfc/rfc6125", BR))),
+    ("TLS812", "cert-self-signed", dict(
+        why="No client trusts a self-signed leaf unless told to; users learn to click "
+            "through certificate warnings.",
+        bad="ssl_certificate /etc/ssl/selfsigned.pem;  # issuer = subject",
+        good="ssl_certificate /etc/ssl/site.pem;  # issued by a CA",
+        fix="Use a certificate from a CA (ACME); for local development, `tlsconf cert dev`.",
+        references=(RFC5280,))),
+    ("TLS813", "cert-chain-order", dict(
+        why="The server sends the file as written: the leaf must come first and each "
+            "certificate be followed by its issuer. Strict clients refuse other orders and "
+            "HAProxy/nginx take the first certificate as the leaf.",
+        bad="ssl_certificate /etc/ssl/site.pem;  # intermediate, then leaf",
+        good="ssl_certificate /etc/ssl/site.pem;  # leaf, then intermediate",
+        fix="Rewrite the file leaf first (`cat leaf.pem intermediate.pem`); drop "
+            "certificates that are not on the chain.",
+        references=("RFC 8446 §4.4.2 — https://www.rfc-editor.org/rfc/rfc8446#section-4.4.2",
+                    NGINX_CERT))),
+    ("TLS814", "cert-chain-incomplete", dict(
+        why="Clients that do not fetch missing intermediates (most non-browsers, Firefox "
+            "on first visit) refuse a chain that stops before a trusted root.",
+        bad="ssl_certificate /etc/ssl/cert.pem;  # the leaf alone",
+        good="ssl_certificate /etc/ssl/fullchain.pem;  # leaf + intermediate",
+        fix="Serve the full chain (the ACME client's fullchain.pem).",
+        references=(NGINX_CERT,))),
+    ("TLS815", "cert-lifetime-too-long", dict(
+        why="Browsers refuse publicly trusted leaves valid for more than 398 days (issued "
+            "after 2020-09-01); long lifetimes also hide broken renewal.",
+        bad="ssl_certificate /etc/ssl/site.pem;  # valid for 825 days",
+        good="ssl_certificate /etc/ssl/site.pem;  # valid for 90 days",
+        fix="Issue certificates valid for 398 days or less (ACME: 90).",
+        references=(APPLE_398, BR))),
+    ("TLS816", "cert-leaf-is-ca", dict(
+        why="Clients (Firefox, Go, webpki) refuse a CA certificate as a server certificate; "
+            "a leaf that can sign certificates is also dangerous if its key leaks.",
+        bad="ssl_certificate /etc/ssl/site.pem;  # basicConstraints CA:TRUE",
+        good="ssl_certificate /etc/ssl/site.pem;  # basicConstraints CA:FALSE",
+        fix="Reissue the leaf with CA:FALSE.", references=(RFC5280, BR))),
+    ("TLS817", "cert-no-server-auth", dict(
+        why="Apple platforms and strict verifiers require the serverAuth extended key usage "
+            "on a TLS server certificate.",
+        bad="ssl_certificate /etc/ssl/site.pem;  # extendedKeyUsage: clientAuth",
+        good="ssl_certificate /etc/ssl/site.pem;  # extendedKeyUsage: serverAuth",
+        fix="Reissue the certificate with extendedKeyUsage serverAuth.",
+        references=(APPLE, BR))),
+    ("TLS818", "key-file-permissions", dict(
+        why="A private key readable by the group or others can be copied by any local "
+            "user or compromised service and used to impersonate the site.",
+        bad="ssl_certificate_key /etc/ssl/private/site.key;  # -rw-r--r--",
+        good="ssl_certificate_key /etc/ssl/private/site.key;  # -rw------- root",
+        fix="`chmod 600` the key (the server reads it as root before dropping privileges).",
+        references=(NGINX_CERT,))),
+    ("TLS819", "cert-must-staple-without-stapling", dict(
+        why="A certificate with the TLS Feature status_request (OCSP Must-Staple) promises a "
+            "stapled OCSP response; clients that honour it (Firefox) refuse the connection "
+            "without one.",
+        bad="ssl_certificate /etc/ssl/must-staple.pem;\nssl_stapling off;",
+        good="ssl_certificate /etc/ssl/must-staple.pem;\nssl_stapling on;\n"
+             "ssl_stapling_verify on;\nresolver 127.0.0.53;",
+        fix="Turn OCSP stapling on, or get a certificate without Must-Staple.",
+        references=("RFC 7633 (TLS Feature) — https://www.rfc-editor.org/rfc/rfc7633",))),
+    ("TLS820", "dhparam-weak", dict(
+        why="The DH parameter file a spec names sets the group for DHE suites; under 2048 "
+            "bits it is within reach of precomputation (Logjam).",
+        bad="tls:\n  dhparam: /etc/ssl/dh1024.pem",
+        good="tls:\n  dhparam: /etc/ssl/ffdhe2048.pem  # or no DHE suites and no dhparam",
+        fix="Use 2048-bit (ffdhe2048, RFC 7919) parameters, or drop DHE suites.",
+        references=("Logjam — https://weakdh.org/", MOZILLA), example_lang="yaml")),
+)
+_declare(_RULES)

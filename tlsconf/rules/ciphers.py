@@ -1,7 +1,7 @@
 """TLS2xx — cipher suites. Each enabled TLS <= 1.2 suite lands in the always-weak categories
 it belongs to (NULL, anonymous, EXPORT, RC4, DES, MD5), else in the first profile-dependent one
-(3DES, uncommon, static RSA, CBC, other), so one weak suite is not reported five times. OpenSSL cipher
-strings were expanded by the ingester with tlsconf's own suite table (`tlsconf.suites`)."""
+(3DES, uncommon, static RSA, CBC, other), so one weak suite is not reported five times. OpenSSL
+cipher strings were expanded by the ingester with tlsconf's own suite table (`tlsconf.suites`)."""
 
 from __future__ import annotations
 
@@ -12,15 +12,18 @@ from tlsconf import suites
 from tlsconf.findings import Severity
 from tlsconf.lint.model import SERVER_DEFAULT, Hit, Subject
 from tlsconf.profiles import Profile
-from tlsconf.rules.base import Context, Rule, explicit, legacy_enabled, listing, rule
+from tlsconf.rules.base import Context, Rule, declare, explicit, legacy_enabled, listing, rule
 
 RULES: list[Rule] = []
 OPENSSL_INPUTS = frozenset({"spec", "nginx", "haproxy"})  # Go (Traefik) refuses these suites
 # Kubernetes too: NGINX Gateway Fabric takes an OpenSSL cipher string, Envoy BoringSSL names.
 CIPHER_LISTS = OPENSSL_INPUTS | {"k8s"}
 MOZILLA = "Mozilla Server Side TLS — https://wiki.mozilla.org/Security/Server_Side_TLS"
-STANDARD_TLS13 = ("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256")
-CATCH_ALL = frozenset({"ALL", "DEFAULT", "HIGH", "MEDIUM", "COMPLEMENTOFDEFAULT", "COMPLEMENTOFALL"})
+ONE_SUITE = "ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256;"  # the `good` example of most rules
+STANDARD_TLS13 = ("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+                  "TLS_CHACHA20_POLY1305_SHA256")
+CATCH_ALL = frozenset({"ALL", "DEFAULT", "HIGH", "MEDIUM", "COMPLEMENTOFDEFAULT",
+                       "COMPLEMENTOFALL"})
 _UNCOMMON = frozenset({"CAMELLIA", "SEED", "ARIAGCM", "ARIA", "GOST89", "GOST89CNT12", "MAGMA",
                        "KUZNYECHIK"})
 
@@ -79,94 +82,90 @@ def _allowed(profile: Profile) -> tuple[str, ...]:
     return profile.ciphers
 
 
-def _declare(category: str, text: str, **meta: object) -> None:
-    rule(RULES, **meta)(_category_rule(category, text))
-
-
-_declare("null", "NULL (unencrypted) suites enabled", id="TLS201", name="null-cipher",
-         applies_to=CIPHER_LISTS,
-         severity=Severity.ERROR, summary="A NULL cipher suite (no encryption) is enabled.",
-         why="eNULL suites authenticate but do not encrypt: traffic is readable on the wire.",
-         bad="ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256:NULL-SHA;",
-         good="ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256;",
-         fix="Remove NULL suites; better, list the profile's suites explicitly.",
-         references=(MOZILLA,))
-_declare("anon", "anonymous (unauthenticated) suites enabled", id="TLS202",
-         name="anonymous-cipher", applies_to=CIPHER_LISTS, severity=Severity.ERROR,
-         summary="An anonymous suite (aNULL: ADH, AECDH) is enabled.",
-         why="Anonymous key exchange authenticates nobody: any man in the middle can intercept. "
-             "`!ADH` still leaves AECDH suites in.",
-         bad="ssl_ciphers HIGH:!ADH;", good="ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:"
-         "ECDHE-RSA-AES128-GCM-SHA256;",
-         fix="Exclude `!aNULL`, or list suites explicitly.", references=(MOZILLA,))
-_declare("export", "EXPORT (40/56-bit) suites enabled", id="TLS203", name="export-cipher",
-         applies_to=CIPHER_LISTS,
-         severity=Severity.ERROR, summary="An EXPORT-grade suite is enabled.",
-         why="Export suites use 40/56-bit keys, broken in minutes (FREAK, Logjam).",
-         bad="ssl_ciphers EXP-RC4-MD5:ECDHE-RSA-AES128-GCM-SHA256;",
-         good="ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256;", fix="Remove EXPORT suites.",
-         references=("FREAK (CVE-2015-0204) — https://freakattack.com/", MOZILLA))
-_declare("rc4", "RC4 suites enabled (prohibited by RFC 7465)", id="TLS204", name="rc4-cipher",
-         severity=Severity.ERROR, summary="An RC4 suite is enabled.",
-         why="RC4 keystream biases make plaintext recovery practical; RFC 7465 prohibits it.",
-         bad="ssl_ciphers RC4-SHA:ECDHE-RSA-AES128-GCM-SHA256;",
-         good="ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256;", fix="Remove RC4 suites.",
-         references=("RFC 7465: Prohibiting RC4 — https://www.rfc-editor.org/rfc/rfc7465", MOZILLA))
-_declare("des", "single-DES/RC2/LOW suites enabled", id="TLS205", name="des-cipher",
-         applies_to=CIPHER_LISTS,
-         severity=Severity.ERROR, summary="A single-DES, RC2 or other LOW-strength suite is enabled.",
-         why="56-bit DES and RC2 are brute-forceable with commodity hardware.",
-         bad="ssl_ciphers DES-CBC-SHA:ECDHE-RSA-AES128-GCM-SHA256;",
-         good="ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256;", fix="Remove DES, RC2 and LOW suites.",
-         references=(MOZILLA,))
-_declare("md5", "suites with an MD5 MAC enabled", id="TLS206", name="md5-mac",
-         applies_to=CIPHER_LISTS,
-         severity=Severity.ERROR, summary="A suite authenticated with HMAC-MD5 is enabled.",
-         why="MD5 is broken; no current profile or client needs it.",
-         bad="ssl_ciphers RC4-MD5:ECDHE-RSA-AES128-GCM-SHA256;",
-         good="ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256;", fix="Remove MD5 suites (`!MD5`).",
-         references=(MOZILLA,))
-_declare("3des", "64-bit block ciphers (3DES/IDEA, SWEET32) enabled", id="TLS207",
-         name="3des-cipher", severity=Severity.ERROR,
-         summary="A 3DES or IDEA suite (64-bit block, SWEET32) is enabled outside the old profile.",
-         why="64-bit block ciphers leak plaintext after ~32 GB on one connection (SWEET32, "
-             "CVE-2016-2183); SSL Labs caps the grade at C.",
-         bad="ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256:DES-CBC3-SHA;",
-         good="ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256;", fix="Remove 3DES and IDEA suites.",
-         references=("SWEET32 — https://sweet32.info/", MOZILLA))
-_declare("static", "suites without forward secrecy (static RSA/DH key exchange) enabled",
-         id="TLS208", name="static-key-exchange", severity=Severity.WARNING,
-         summary="A suite with static RSA (or static DH) key exchange is enabled.",
-         why="Without an ephemeral key exchange, whoever obtains the private key later can decrypt "
-             "every recorded session; ROBOT-style oracles also target RSA key transport.",
-         bad="ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256:AES128-GCM-SHA256;",
-         good="ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256;",
-         fix="Keep only ECDHE (or DHE) suites.", references=(MOZILLA,))
-_declare("cbc", "CBC/SHA-1 MAC suites enabled", id="TLS209", name="cbc-cipher",
-         severity=Severity.WARNING,
-         summary="A CBC-mode (MAC-then-encrypt) suite is enabled outside the old profile.",
-         why="CBC suites are the source of padding-oracle attacks (Lucky13, POODLE-TLS); the "
-             "intermediate profile uses only AEAD (GCM, ChaCha20-Poly1305).",
-         bad="ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA;",
-         good="ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256;", fix="Keep only AEAD suites.",
-         references=(MOZILLA,))
-_declare("uncommon", "uncommon suites (CAMELLIA/SEED/ARIA/PSK/SRP/DSS) enabled", id="TLS210",
-         name="uncommon-cipher", applies_to=CIPHER_LISTS, severity=Severity.WARNING,
-         summary="A CAMELLIA, SEED, ARIA, GOST, PSK, SRP or DSS suite is enabled.",
-         why="No mainstream client needs them; they add rarely-tested code paths and DSS keys are "
-             "limited to 1024 bits in practice. Usually pulled in by a catch-all like HIGH.",
-         bad="ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256:CAMELLIA256-SHA;",
-         good="ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256;",
-         fix="List the profile's suites explicitly.", references=(MOZILLA,))
-_declare("other", "suites not in the profile enabled", id="TLS211", name="cipher-not-in-profile",
-         applies_to=CIPHER_LISTS,
-         severity=Severity.WARNING,
-         summary="An otherwise sound suite that the judging profile does not include (e.g. DHE).",
-         why="Mozilla intermediate 6.0 dropped DHE suites; suites outside the profile are untested "
-             "by the profile's compatibility guarantees and may need extra parameters.",
-         bad="ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES128-GCM-SHA256;",
-         good="ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256;",
-         fix="Use the profile's list.", references=(MOZILLA,))
+# One rule per category: (category, message, rule metadata), in id order.
+_CATEGORY_RULES: tuple[tuple[str, str, dict[str, object]], ...] = (
+    ("null", "NULL (unencrypted) suites enabled", dict(
+        id="TLS201", name="null-cipher", applies_to=CIPHER_LISTS, severity=Severity.ERROR,
+        summary="A NULL cipher suite (no encryption) is enabled.",
+        why="eNULL suites authenticate but do not encrypt: traffic is readable on the wire.",
+        bad="ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256:NULL-SHA;", good=ONE_SUITE,
+        fix="Remove NULL suites; better, list the profile's suites explicitly.",
+        references=(MOZILLA,))),
+    ("anon", "anonymous (unauthenticated) suites enabled", dict(
+        id="TLS202", name="anonymous-cipher", applies_to=CIPHER_LISTS, severity=Severity.ERROR,
+        summary="An anonymous suite (aNULL: ADH, AECDH) is enabled.",
+        why="Anonymous key exchange authenticates nobody: any man in the middle can intercept. "
+            "`!ADH` still leaves AECDH suites in.",
+        bad="ssl_ciphers HIGH:!ADH;",
+        good="ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256;",
+        fix="Exclude `!aNULL`, or list suites explicitly.", references=(MOZILLA,))),
+    ("export", "EXPORT (40/56-bit) suites enabled", dict(
+        id="TLS203", name="export-cipher", applies_to=CIPHER_LISTS, severity=Severity.ERROR,
+        summary="An EXPORT-grade suite is enabled.",
+        why="Export suites use 40/56-bit keys, broken in minutes (FREAK, Logjam).",
+        bad="ssl_ciphers EXP-RC4-MD5:ECDHE-RSA-AES128-GCM-SHA256;", good=ONE_SUITE,
+        fix="Remove EXPORT suites.",
+        references=("FREAK (CVE-2015-0204) — https://freakattack.com/", MOZILLA))),
+    ("rc4", "RC4 suites enabled (prohibited by RFC 7465)", dict(
+        id="TLS204", name="rc4-cipher", severity=Severity.ERROR,
+        summary="An RC4 suite is enabled.",
+        why="RC4 keystream biases make plaintext recovery practical; RFC 7465 prohibits it.",
+        bad="ssl_ciphers RC4-SHA:ECDHE-RSA-AES128-GCM-SHA256;", good=ONE_SUITE,
+        fix="Remove RC4 suites.",
+        references=("RFC 7465: Prohibiting RC4 — https://www.rfc-editor.org/rfc/rfc7465",
+                    MOZILLA))),
+    ("des", "single-DES/RC2/LOW suites enabled", dict(
+        id="TLS205", name="des-cipher", applies_to=CIPHER_LISTS, severity=Severity.ERROR,
+        summary="A single-DES, RC2 or other LOW-strength suite is enabled.",
+        why="56-bit DES and RC2 are brute-forceable with commodity hardware.",
+        bad="ssl_ciphers DES-CBC-SHA:ECDHE-RSA-AES128-GCM-SHA256;", good=ONE_SUITE,
+        fix="Remove DES, RC2 and LOW suites.", references=(MOZILLA,))),
+    ("md5", "suites with an MD5 MAC enabled", dict(
+        id="TLS206", name="md5-mac", applies_to=CIPHER_LISTS, severity=Severity.ERROR,
+        summary="A suite authenticated with HMAC-MD5 is enabled.",
+        why="MD5 is broken; no current profile or client needs it.",
+        bad="ssl_ciphers RC4-MD5:ECDHE-RSA-AES128-GCM-SHA256;", good=ONE_SUITE,
+        fix="Remove MD5 suites (`!MD5`).", references=(MOZILLA,))),
+    ("3des", "64-bit block ciphers (3DES/IDEA, SWEET32) enabled", dict(
+        id="TLS207", name="3des-cipher", severity=Severity.ERROR,
+        summary="A 3DES or IDEA suite (64-bit block, SWEET32) is enabled outside the old profile.",
+        why="64-bit block ciphers leak plaintext after ~32 GB on one connection (SWEET32, "
+            "CVE-2016-2183); SSL Labs caps the grade at C.",
+        bad="ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256:DES-CBC3-SHA;", good=ONE_SUITE,
+        fix="Remove 3DES and IDEA suites.",
+        references=("SWEET32 — https://sweet32.info/", MOZILLA))),
+    ("static", "suites without forward secrecy (static RSA/DH key exchange) enabled", dict(
+        id="TLS208", name="static-key-exchange", severity=Severity.WARNING,
+        summary="A suite with static RSA (or static DH) key exchange is enabled.",
+        why="Without an ephemeral key exchange, whoever obtains the private key later can "
+            "decrypt every recorded session; ROBOT-style oracles also target RSA key transport.",
+        bad="ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256:AES128-GCM-SHA256;", good=ONE_SUITE,
+        fix="Keep only ECDHE (or DHE) suites.", references=(MOZILLA,))),
+    ("cbc", "CBC/SHA-1 MAC suites enabled", dict(
+        id="TLS209", name="cbc-cipher", severity=Severity.WARNING,
+        summary="A CBC-mode (MAC-then-encrypt) suite is enabled outside the old profile.",
+        why="CBC suites are the source of padding-oracle attacks (Lucky13, POODLE-TLS); the "
+            "intermediate profile uses only AEAD (GCM, ChaCha20-Poly1305).",
+        bad="ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA;", good=ONE_SUITE,
+        fix="Keep only AEAD suites.", references=(MOZILLA,))),
+    ("uncommon", "uncommon suites (CAMELLIA/SEED/ARIA/PSK/SRP/DSS) enabled", dict(
+        id="TLS210", name="uncommon-cipher", applies_to=CIPHER_LISTS, severity=Severity.WARNING,
+        summary="A CAMELLIA, SEED, ARIA, GOST, PSK, SRP or DSS suite is enabled.",
+        why="No mainstream client needs them; they add rarely-tested code paths and DSS keys "
+            "are limited to 1024 bits in practice. Usually pulled in by a catch-all like HIGH.",
+        bad="ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256:CAMELLIA256-SHA;", good=ONE_SUITE,
+        fix="List the profile's suites explicitly.", references=(MOZILLA,))),
+    ("other", "suites not in the profile enabled", dict(
+        id="TLS211", name="cipher-not-in-profile", applies_to=CIPHER_LISTS,
+        severity=Severity.WARNING,
+        summary="An otherwise sound suite that the judging profile does not include (e.g. DHE).",
+        why="Mozilla intermediate 6.0 dropped DHE suites; suites outside the profile are "
+            "untested by the profile's compatibility guarantees and may need extra parameters.",
+        bad="ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES128-GCM-SHA256;", good=ONE_SUITE,
+        fix="Use the profile's list.", references=(MOZILLA,))),
+)
+declare(RULES, ((_category_rule(category, text), meta)
+                for category, text, meta in _CATEGORY_RULES))
 
 
 @rule(RULES, id="TLS212", name="no-forward-secrecy", severity=Severity.WARNING,
@@ -195,13 +194,14 @@ def no_forward_secrecy(subject: Subject, ctx: Context) -> Iterator[Hit]:
       applies_to=frozenset({"nginx", "haproxy", "k8s"}))
 def catch_all(subject: Subject, ctx: Context) -> Iterator[Hit]:
     text = subject.facts.cipher_string
-    if text is None or not legacy_enabled(subject) or subject.origin_kind("ciphers") == SERVER_DEFAULT:
+    if text is None or not _judged(subject):
         return
     words = [w.lstrip("+") for part in text.replace(",", ":").replace(" ", ":").split(":")
              for w in part.split("+") if w and w[0] not in "!-"]
     used = [w for w in words if w in CATCH_ALL]
     if used:
-        yield Hit("ciphers", f"cipher string uses the build-dependent selector(s) {', '.join(used)}")
+        yield Hit("ciphers", "cipher string uses the build-dependent selector(s) "
+                             f"{', '.join(used)}")
 
 
 @rule(RULES, id="TLS214", name="unknown-cipher-token", severity=Severity.WARNING,

@@ -18,14 +18,16 @@ SITES = frozenset({"spec", "nginx", "haproxy", "traefik"})
 
 
 def _min_age(ctx: Context) -> int:
-    return ctx.settings.hsts_min_age if ctx.settings.hsts_min_age is not None else ctx.profile.hsts_min_age
+    configured = ctx.settings.hsts_min_age
+    return configured if configured is not None else ctx.profile.hsts_min_age
 
 
 @rule(RULES, id="TLS501", name="hsts-missing", severity=Severity.WARNING,
       summary="The HTTPS site sends no Strict-Transport-Security header.",
       why="Without HSTS the first plain-HTTP request can be intercepted and downgraded "
           "(SSL stripping); SSL Labs gives no A+.",
-      bad="server {\n    listen 443 ssl;\n}", good=f"server {{\n    listen 443 ssl;\n    {GOOD}\n}}",
+      bad="server {\n    listen 443 ssl;\n}",
+      good=f"server {{\n    listen 443 ssl;\n    {GOOD}\n}}",
       fix="Send `Strict-Transport-Security: max-age=63072000; includeSubDomains`.",
       references=(RFC6797, MOZILLA), applies_to=SITES)
 def missing(subject: Subject, ctx: Context) -> Iterator[Hit]:
@@ -61,9 +63,11 @@ def short(subject: Subject, ctx: Context) -> Iterator[Hit]:
 
 @rule(RULES, id="TLS504", name="hsts-preload-invalid", severity=Severity.WARNING,
       summary="HSTS `preload` without includeSubDomains or without a one-year max-age.",
-      why="The preload list refuses such headers: `preload` promises something it cannot deliver.",
+      why="The preload list refuses such headers: `preload` promises something it cannot "
+          "deliver.",
       bad='add_header Strict-Transport-Security "max-age=63072000; preload" always;',
-      good='add_header Strict-Transport-Security "max-age=63072000; includeSubDomains; preload" always;',
+      good='add_header Strict-Transport-Security '
+           '"max-age=63072000; includeSubDomains; preload" always;',
       fix="Add includeSubDomains and max-age >= 31536000, or drop preload.", references=(PRELOAD,),
       applies_to=SITES)
 def preload(subject: Subject, ctx: Context) -> Iterator[Hit]:

@@ -17,6 +17,17 @@ def _judged(subject: Subject) -> bool:
     return subject.origin_kind("protocols") != SERVER_DEFAULT
 
 
+def _outside_profile(subject: Subject, ctx: Context, versions: tuple[str, ...],
+                     message: str) -> Iterator[Hit]:
+    """One hit for the `versions` the site enables and the judging profile does not allow;
+    `message` is formatted with `bad`, `profile` and `allowed`."""
+    allowed = ctx.profile.protocols
+    bad = [p for p in subject.site.tls.protocols if p in versions and p not in allowed]
+    if bad and _judged(subject):
+        yield Hit("protocols", message.format(bad=" and ".join(bad), profile=ctx.profile.name,
+                                              allowed=" ".join(allowed)))
+
+
 @rule(RULES, id="TLS101", name="ssl-protocol-enabled", severity=Severity.ERROR,
       summary="SSLv2 or SSLv3 is enabled.",
       why="SSLv3 is broken by POODLE (RFC 7568) and SSLv2 by DROWN; no profile allows them.",
@@ -38,11 +49,9 @@ def ssl_protocols(subject: Subject, ctx: Context) -> Iterator[Hit]:
       fix="Enable TLSv1.2 and TLSv1.3 only (TLSv1.3 only for the modern profile).",
       references=(RFC8996, MOZILLA))
 def legacy_tls(subject: Subject, ctx: Context) -> Iterator[Hit]:
-    bad = [p for p in subject.site.tls.protocols
-           if p in ("TLSv1", "TLSv1.1") and p not in ctx.profile.protocols]
-    if bad and _judged(subject):
-        yield Hit("protocols", f"{' and '.join(bad)} enabled (deprecated by RFC 8996; "
-                               f"Mozilla {ctx.profile.name} allows {' '.join(ctx.profile.protocols)})")
+    return _outside_profile(subject, ctx, ("TLSv1", "TLSv1.1"),
+                            "{bad} enabled (deprecated by RFC 8996; Mozilla {profile} allows "
+                            "{allowed})")
 
 
 @rule(RULES, id="TLS103", name="tls13-disabled", severity=Severity.WARNING,
@@ -65,11 +74,8 @@ def tls13_missing(subject: Subject, ctx: Context) -> Iterator[Hit]:
       fix="Enable only the profile's versions, or judge against the profile you really target "
           "(`--profile`, `profile:` in .tlsconf.yaml).", references=(MOZILLA,))
 def not_in_profile(subject: Subject, ctx: Context) -> Iterator[Hit]:
-    bad = [p for p in subject.site.tls.protocols
-           if p in ("TLSv1.2", "TLSv1.3") and p not in ctx.profile.protocols]
-    if bad and _judged(subject):
-        yield Hit("protocols", f"{' and '.join(bad)} enabled; Mozilla {ctx.profile.name} allows "
-                               f"{' '.join(ctx.profile.protocols)}")
+    return _outside_profile(subject, ctx, ("TLSv1.2", "TLSv1.3"),
+                            "{bad} enabled; Mozilla {profile} allows {allowed}")
 
 
 @rule(RULES, id="TLS105", name="protocols-left-to-default", severity=Severity.WARNING,
@@ -89,8 +95,8 @@ def left_to_default(subject: Subject, ctx: Context) -> Iterator[Hit]:
 
 @rule(RULES, id="TLS106", name="unknown-protocol-value", severity=Severity.ERROR,
       summary="A protocol version value the server does not recognise (and silently ignores).",
-      why="Traefik loads `minVersion: foobar` (or a misspelt key value) without a warning and falls "
-          "back to its default: the setting you wrote is not the one in force.",
+      why="Traefik loads `minVersion: foobar` (or a misspelt key value) without a warning and "
+          "falls back to its default: the setting you wrote is not the one in force.",
       bad="tls:\n  options:\n    default:\n      minVersion: TLS12",
       good="tls:\n  options:\n    default:\n      minVersion: VersionTLS12",
       fix="Use a valid value: VersionTLS12 or VersionTLS13.",

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from tlsconf.findings import Severity
 from tlsconf.lint.model import Hit, Subject
-from tlsconf.rules.base import Context, Rule, rule
+from tlsconf.rules.base import Check, Context, Rule, declare, flag, rule
 
 RULES: list[Rule] = []
 MOZILLA = "Mozilla Server Side TLS — https://wiki.mozilla.org/Security/Server_Side_TLS"
@@ -26,52 +26,45 @@ def old_profile(subject: Subject, ctx: Context) -> Iterator[Hit]:
                              "suites")
 
 
-@rule(RULES, id="TLS402", name="tls-compression", severity=Severity.ERROR,
-      summary="TLS-level compression is switched on.",
-      why="Compression before encryption leaks secrets through length (CRIME).",
-      bad="ssl_conf_command Options Compression;", good="# (no Compression option)",
-      fix="Remove the Compression option.",
-      references=("CRIME (CVE-2012-4929) — https://nvd.nist.gov/vuln/detail/CVE-2012-4929",),
-      applies_to=frozenset({"nginx"}))
-def compression(subject: Subject, ctx: Context) -> Iterator[Hit]:
-    if subject.facts.compression:
-        yield Hit("compression", "TLS compression is enabled (CRIME)")
-
-
-@rule(RULES, id="TLS403", name="insecure-renegotiation", severity=Severity.ERROR,
-      summary="Insecure legacy renegotiation is allowed.",
-      why="Without RFC 5746 secure renegotiation an attacker can splice a prefix into the "
-          "victim's session (CVE-2009-3555).",
-      bad="ssl_conf_command Options UnsafeLegacyRenegotiation;",
-      good="# (no UnsafeLegacyRenegotiation option)", fix="Remove the option.",
-      references=("RFC 5746 — https://www.rfc-editor.org/rfc/rfc5746",),
-      applies_to=frozenset({"nginx"}))
-def renegotiation(subject: Subject, ctx: Context) -> Iterator[Hit]:
-    if subject.facts.insecure_renegotiation:
-        yield Hit("insecure_renegotiation", "insecure legacy renegotiation is allowed")
-
-
-@rule(RULES, id="TLS404", name="early-data-enabled", severity=Severity.WARNING,
-      summary="TLS 1.3 0-RTT early data is accepted.",
-      why="Early data can be replayed by an attacker; only idempotent requests are safe and the "
-          "backend must check `Early-Data: 1`.",
-      bad="ssl_early_data on;", good="ssl_early_data off;",
-      fix="Turn early data off, or make sure the backend rejects replayable requests.",
-      references=("RFC 8446 §8 (0-RTT and anti-replay) — https://www.rfc-editor.org/rfc/rfc8446#section-8",),
-      applies_to=frozenset({"nginx", "haproxy"}))
-def early_data(subject: Subject, ctx: Context) -> Iterator[Hit]:
-    if subject.facts.early_data:
-        yield Hit("early_data", "0-RTT early data is enabled (replayable)")
-
-
-@rule(RULES, id="TLS405", name="session-ticket-keys-not-rotated", severity=Severity.WARNING,
-      summary="Session tickets with keys that are never rotated.",
-      why="Whoever obtains a ticket key can decrypt every session resumed with it: static ticket "
-          "keys defeat forward secrecy. nginx before 1.23.2 never rotates its own keys.",
-      bad="ssl_session_tickets on;\nssl_session_ticket_key /etc/nginx/ticket.key;",
-      good="ssl_session_tickets off;",
-      fix="Turn tickets off (the session cache still resumes), or rotate the key files often.",
-      references=(MOZILLA,), applies_to=frozenset({"spec", "nginx", "haproxy"}))
-def ticket_keys(subject: Subject, ctx: Context) -> Iterator[Hit]:
-    if subject.facts.tickets_unrotated:
-        yield Hit("tickets_unrotated", "session tickets are on with keys that are not rotated")
+# Rules that flag one setting of `ProxyFacts`: (check, rule metadata), in id order.
+_FLAGS: tuple[tuple[Check, dict[str, object]], ...] = (
+    (flag("compression", "compression", "TLS compression is enabled (CRIME)"), dict(
+        id="TLS402", name="tls-compression", severity=Severity.ERROR,
+        summary="TLS-level compression is switched on.",
+        why="Compression before encryption leaks secrets through length (CRIME).",
+        bad="ssl_conf_command Options Compression;", good="# (no Compression option)",
+        fix="Remove the Compression option.",
+        references=("CRIME (CVE-2012-4929) — https://nvd.nist.gov/vuln/detail/CVE-2012-4929",),
+        applies_to=frozenset({"nginx"}))),
+    (flag("insecure_renegotiation", "insecure_renegotiation",
+          "insecure legacy renegotiation is allowed"), dict(
+        id="TLS403", name="insecure-renegotiation", severity=Severity.ERROR,
+        summary="Insecure legacy renegotiation is allowed.",
+        why="Without RFC 5746 secure renegotiation an attacker can splice a prefix into the "
+            "victim's session (CVE-2009-3555).",
+        bad="ssl_conf_command Options UnsafeLegacyRenegotiation;",
+        good="# (no UnsafeLegacyRenegotiation option)", fix="Remove the option.",
+        references=("RFC 5746 — https://www.rfc-editor.org/rfc/rfc5746",),
+        applies_to=frozenset({"nginx"}))),
+    (flag("early_data", "early_data", "0-RTT early data is enabled (replayable)"), dict(
+        id="TLS404", name="early-data-enabled", severity=Severity.WARNING,
+        summary="TLS 1.3 0-RTT early data is accepted.",
+        why="Early data can be replayed by an attacker; only idempotent requests are safe and "
+            "the backend must check `Early-Data: 1`.",
+        bad="ssl_early_data on;", good="ssl_early_data off;",
+        fix="Turn early data off, or make sure the backend rejects replayable requests.",
+        references=("RFC 8446 §8 (0-RTT and anti-replay) — "
+                    "https://www.rfc-editor.org/rfc/rfc8446#section-8",),
+        applies_to=frozenset({"nginx", "haproxy"}))),
+    (flag("tickets_unrotated", "tickets_unrotated",
+          "session tickets are on with keys that are not rotated"), dict(
+        id="TLS405", name="session-ticket-keys-not-rotated", severity=Severity.WARNING,
+        summary="Session tickets with keys that are never rotated.",
+        why="Whoever obtains a ticket key can decrypt every session resumed with it: static "
+            "ticket keys defeat forward secrecy. nginx before 1.23.2 never rotates its own keys.",
+        bad="ssl_session_tickets on;\nssl_session_ticket_key /etc/nginx/ticket.key;",
+        good="ssl_session_tickets off;",
+        fix="Turn tickets off (the session cache still resumes), or rotate the key files often.",
+        references=(MOZILLA,), applies_to=frozenset({"spec", "nginx", "haproxy"}))),
+)
+declare(RULES, _FLAGS)
