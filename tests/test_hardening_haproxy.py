@@ -30,6 +30,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import hardening
 from support.haproxy_tokens import (
     LogFormatExpression,
     TokenError,
@@ -45,36 +46,17 @@ from tlsconf.errors import TlsconfError
 from tlsconf.specfile import parse_spec
 from tlsconf.targets import haproxy
 
-EXAMPLES = int(os.environ.get("TLSCONF_HYPOTHESIS_EXAMPLES", "60"))
-# The default run is small and derandomized (the same examples every time: no flaky "nothing
-# was accepted"); the dedicated run draws fresh ones.
-DERANDOMIZE = "TLSCONF_HYPOTHESIS_EXAMPLES" not in os.environ
-SPECIAL = list(";{}#\"'\\`$%@ \n\r\x0b\x0c\x85\u2028\u2029\u202e\u200d\x00\t*~=^[]")
-ALPHABET = st.one_of(
-    st.sampled_from("abcxyz019.-/"), st.sampled_from("abcxyz019.-/"),
-    st.sampled_from(SPECIAL), st.characters(min_codepoint=0x20, max_codepoint=0x7E),
-    st.characters(min_codepoint=0xA0, max_codepoint=0x2FFF),
-)
-SAFE = st.text(st.sampled_from("abcxyz019.-"), min_size=1, max_size=12)
-# Names that pass the strictest grammars (site, Service and namespace names), so that every
-# field gets accepted values often enough to prove something.
-NAMES = st.from_regex(r"[a-z][a-z0-9-]{0,14}[a-z0-9]", fullmatch=True)
-# Random text, and near-valid values with one special character inside: the second kind is
-# what reaches the renderer often enough to prove something.
-VALUES = st.one_of(
-    st.text(ALPHABET, min_size=1, max_size=40),
-    NAMES,
-    st.builds(lambda a, c, b: a + c + b, SAFE, st.sampled_from(SPECIAL) | ALPHABET, SAFE),
-)
-PORTS = st.one_of(st.integers(-2, 70000).map(str), st.sampled_from(["+80", "080", "0x50", ""]))
-# Whole upstream addresses: names, IPv4 and IPv6 (bracketed or not), odd ports.
-ADDRESSES = st.one_of(
-    st.builds(lambda v, p: f"{v}:{p}", VALUES, PORTS),
-    st.builds(lambda ip, p: f"[{ip}]:{p}", st.ip_addresses(v=6).map(str), PORTS),
-    st.builds(lambda ip, p: f"{ip}:{p}", st.ip_addresses().map(str), PORTS),
-    st.builds(lambda ip, c: f"[{ip}{c}]:8080", st.ip_addresses(v=6).map(str),
-              st.sampled_from(SPECIAL)),
-)
+EXAMPLES = hardening.examples(60)
+DERANDOMIZE = hardening.DERANDOMIZE
+SPECIAL = list(hardening.NGINX_SPECIAL + "[]")
+ALPHABET = hardening.alphabet(SPECIAL)
+# Random text, names, and near-valid values with one special character inside.
+VALUES = st.one_of(st.text(ALPHABET, min_size=1, max_size=40), hardening.NAMES,
+                   hardening.near_valid(SPECIAL, ALPHABET))
+PORTS = hardening.ports("+80", "080", "0x50", "")
+# Whole upstream addresses, and bracketed IPv6 addresses with a special character inside.
+ADDRESSES = hardening.addresses(VALUES, PORTS, st.builds(
+    lambda ip, c: f"[{ip}{c}]:8080", st.ip_addresses(v=6).map(str), st.sampled_from(SPECIAL)))
 
 CERT = "/etc/ssl/c.pem"
 BASE: dict[str, Any] = {
@@ -266,14 +248,6 @@ def baseline(name: str, wildcard: bool) -> list[Any]:
     return _baselines[key]
 
 
-def record(target: str, field: str, accepted: int, refused: int) -> None:
-    path = os.environ.get("TLSCONF_HARDENING_STATS")
-    if path:
-        with open(path, "a") as handle:
-            handle.write(json.dumps({"target": target, "field": field, "accepted": accepted,
-                                     "refused": refused, "examples": EXAMPLES}) + "\n")
-
-
 @pytest.mark.parametrize("name", sorted(FIELDS))
 def test_no_value_injects_into_haproxy(name: str) -> None:
     field = FIELDS[name]
@@ -299,7 +273,7 @@ def test_no_value_injects_into_haproxy(name: str) -> None:
         field.check(parse(files), value)
 
     check()
-    record("haproxy", name, counts["accepted"], counts["refused"])
+    hardening.record("haproxy", name, counts["accepted"], counts["refused"], EXAMPLES)
     assert counts["accepted"], f"no generated {name} value was accepted: never exercised"
 
 

@@ -19,29 +19,19 @@ import crossplane
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import hardening
 
 from tlsconf import policy
 from tlsconf.errors import TlsconfError
 from tlsconf.specfile import parse_spec
 from tlsconf.targets import nginx
 
-EXAMPLES = int(os.environ.get("TLSCONF_HYPOTHESIS_EXAMPLES", "150"))
-SPECIAL = list(";{}#\"'\\`$%@ \n\r\x0b\x0c\x85\u2028\u2029\u202e\u200d\x00\t*~=^")
-# Half ordinary name characters (so that many values pass the grammar and reach the renderer),
-# half the specials, printable ASCII and non-ASCII letters.
-ALPHABET = st.one_of(
-    st.sampled_from("abcxyz019.-/"), st.sampled_from("abcxyz019.-/"),
-    st.sampled_from(SPECIAL), st.characters(min_codepoint=0x20, max_codepoint=0x7E),
-    st.characters(min_codepoint=0xA0, max_codepoint=0x2FFF),
-)
-
-SAFE = st.text(st.sampled_from("abcxyz019.-"), min_size=1, max_size=12)
-# Random text, and near-valid names with one special character inside: the second kind is
-# what reaches the renderer often enough to prove something.
-VALUES = st.one_of(
-    st.text(ALPHABET, min_size=1, max_size=40),
-    st.builds(lambda a, c, b: a + c + b, SAFE, st.sampled_from(SPECIAL) | ALPHABET, SAFE),
-)
+EXAMPLES = hardening.examples(150)
+SPECIAL = list(hardening.NGINX_SPECIAL)
+ALPHABET = hardening.alphabet(SPECIAL)
+# Random text, and near-valid names with one special character inside.
+VALUES = st.one_of(st.text(ALPHABET, min_size=1, max_size=40),
+                   hardening.near_valid(SPECIAL, ALPHABET))
 
 BASE = {
     "name": "s",

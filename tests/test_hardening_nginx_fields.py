@@ -13,7 +13,6 @@ tests: a parameter over 4094 bytes (`too long parameter`) and a site named like 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ import crossplane
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import hardening
 from test_hardening_nginx import VALUES, args_of, shape, spec_text
 
 from tlsconf import escape, policy
@@ -29,17 +29,10 @@ from tlsconf.errors import TlsconfError
 from tlsconf.specfile import parse_spec
 from tlsconf.targets import nginx
 
-EXAMPLES = int(os.environ.get("TLSCONF_HYPOTHESIS_EXAMPLES", "60"))
-# The default run is small and derandomized (the same examples every time: no flaky "nothing
-# was accepted"); the dedicated run draws fresh ones.
-DERANDOMIZE = "TLSCONF_HYPOTHESIS_EXAMPLES" not in os.environ
-NAMES = st.from_regex(r"[a-z][a-z0-9-]{0,14}[a-z0-9]", fullmatch=True)
-PORTS = st.one_of(st.integers(-2, 70000).map(str), st.sampled_from(["+80", "080", "0x50", ""]))
-ADDRESSES = st.one_of(
-    st.builds(lambda v, p: f"{v}:{p}", VALUES, PORTS),
-    st.builds(lambda ip, p: f"[{ip}]:{p}", st.ip_addresses(v=6).map(str), PORTS),
-    st.builds(lambda ip, p: f"{ip}:{p}", st.ip_addresses().map(str), PORTS),
-)
+EXAMPLES = hardening.examples(60)
+DERANDOMIZE = hardening.DERANDOMIZE
+PORTS = hardening.ports("+80", "080", "0x50", "")
+ADDRESSES = hardening.addresses(VALUES, PORTS)
 IPS = st.one_of(VALUES, st.ip_addresses().map(str),
                 st.builds(lambda ip, c: f"{ip}{c}", st.ip_addresses().map(str),
                           st.sampled_from([";", " ", "\n", "#", "%eth0", "/24", "]"])))
@@ -87,7 +80,7 @@ FIELDS: dict[str, tuple[Any, ...]] = {
     "listen_address": (_put("listen", "address"), lambda m: m.listen.address, "listen",
                        lambda v: f"[{v}]:443" if ":" in v else f"{v}:443", IPS, ""),
     "site_name": (_put("name"), lambda m: m.name, "upstream", lambda v: f"tlsconf_{v}",
-                  st.one_of(VALUES, NAMES), ""),
+                  st.one_of(VALUES, hardening.NAMES), ""),
 }
 
 
@@ -137,11 +130,7 @@ def test_no_value_injects_into_nginx(field: str, baseline: list[Any], tmp_path: 
         assert carried, f"{wanted!r} is not one argument of any {directive}"
 
     check()
-    path = os.environ.get("TLSCONF_HARDENING_STATS")
-    if path:
-        with open(path, "a") as handle:
-            handle.write(json.dumps({"target": "nginx", "field": field, **counts,
-                                     "examples": EXAMPLES}) + "\n")
+    hardening.record("nginx", field, counts["accepted"], counts["refused"], EXAMPLES)
     assert counts["accepted"], f"no generated {field} value was accepted: never exercised"
 
 

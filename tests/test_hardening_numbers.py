@@ -11,20 +11,20 @@ of the table's names (the targets translate them from the same tables).
 from __future__ import annotations
 
 import json
-import os
 import re
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import hardening
 
 from tlsconf import names, policy, suites, targets
 from tlsconf.errors import TlsconfError
 from tlsconf.specfile import parse_spec
 
-EXAMPLES = int(os.environ.get("TLSCONF_HYPOTHESIS_EXAMPLES", "60"))
-DERANDOMIZE = "TLSCONF_HYPOTHESIS_EXAMPLES" not in os.environ
+EXAMPLES = hardening.examples(60)
+DERANDOMIZE = hardening.DERANDOMIZE
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=DERANDOMIZE,
                     suppress_health_check=[HealthCheck.too_slow])
 ANY_TYPE = st.one_of(

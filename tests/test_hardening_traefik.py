@@ -25,7 +25,6 @@ appends accepted/refused counts per field and target as JSON lines.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,39 +34,26 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
+from support import hardening
 
 from tlsconf import policy, targets
 from tlsconf.errors import TlsconfError
 from tlsconf.specfile import parse_spec
 
-EXAMPLES = int(os.environ.get("TLSCONF_HYPOTHESIS_EXAMPLES", "30"))
-# The default run is small and derandomized (the same examples every time: no flaky "nothing
-# was accepted"); the dedicated run draws fresh ones.
-DERANDOMIZE = "TLSCONF_HYPOTHESIS_EXAMPLES" not in os.environ
-SPECIAL = list(";{}#\"'\\`$%@ \n\r\x0b\x0c\x85\u2028\u2029\u202e\u200d\x00\t*~=^&|!:,[]()")
-ALPHABET = st.one_of(
-    st.sampled_from("abcxyz019.-/"), st.sampled_from("abcxyz019.-/"),
-    st.sampled_from(SPECIAL), st.characters(min_codepoint=0x20, max_codepoint=0x7E),
-    st.characters(min_codepoint=0xA0, max_codepoint=0x2FFF),
-)
-SAFE = st.text(st.sampled_from("abcxyz019.-"), min_size=1, max_size=12)
-# Names that pass the strictest grammars (site, Service and namespace names), so that every
-# field gets accepted values often enough to prove something.
-NAMES = st.from_regex(r"[a-z][a-z0-9-]{0,14}[a-z0-9]", fullmatch=True)
+EXAMPLES = hardening.examples(30)
+DERANDOMIZE = hardening.DERANDOMIZE
+SPECIAL = list(hardening.NGINX_SPECIAL + "&|!:,[]()")
+ALPHABET = hardening.alphabet(SPECIAL)
 VALUES = st.one_of(
     st.text(ALPHABET, min_size=1, max_size=40),
-    NAMES,
-    st.builds(lambda a, c, b: a + c + b, SAFE, st.sampled_from(SPECIAL) | ALPHABET, SAFE),
+    hardening.NAMES,
+    hardening.near_valid(SPECIAL, ALPHABET),
     # Traefik rule breakouts and template actions around a valid value.
-    st.builds(lambda a, c: a + c, SAFE, st.sampled_from(
+    st.builds(lambda a, c: a + c, hardening.SAFE, st.sampled_from(
         ["`) || Host(`x", "{{ env \"HOME\" }}", "@internal", "\" || true", "`", "}}"])),
 )
-PORTS = st.one_of(st.integers(-2, 70000).map(str), st.sampled_from(["+80", "080", ""]))
-ADDRESSES = st.one_of(
-    st.builds(lambda v, p: f"{v}:{p}", VALUES, PORTS),
-    st.builds(lambda ip, p: f"[{ip}]:{p}", st.ip_addresses(v=6).map(str), PORTS),
-    st.builds(lambda ip, p: f"{ip}:{p}", st.ip_addresses().map(str), PORTS),
-)
+PORTS = hardening.ports("+80", "080", "")
+ADDRESSES = hardening.addresses(VALUES, PORTS)
 
 APP, API, ACME = "app.base-internal:8080", "api.base-internal:9000", "acme.base-internal:8402"
 SITE: dict[str, Any] = {
@@ -347,14 +333,6 @@ def baseline(name: str, target: str, wildcard: bool) -> tuple[dict[str, Any], st
     return _baselines[key]
 
 
-def record(target: str, field: str, accepted: int, refused: int) -> None:
-    path = os.environ.get("TLSCONF_HARDENING_STATS")
-    if path:
-        with open(path, "a") as handle:
-            handle.write(json.dumps({"target": target, "field": field, "accepted": accepted,
-                                     "refused": refused, "examples": EXAMPLES}) + "\n")
-
-
 def check_accepted(name: str, target: str, files: dict[str, str], model: Any) -> None:
     field = FIELDS[name]
     clean_text(files)
@@ -397,7 +375,7 @@ def test_no_value_injects(name: str, target: str) -> None:
         check_accepted(name, target, *result)
 
     check()
-    record(target, name, counts["accepted"], counts["refused"])
+    hardening.record(target, name, counts["accepted"], counts["refused"], EXAMPLES)
     assert counts["accepted"], f"no generated {name} value was accepted: never exercised"
 
 

@@ -23,7 +23,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +33,7 @@ from support.k8s_crds import load_manifests, validate
 from support.k8s_fake_api import FakeKubeAPI, core_objects
 from support.mozilla import mozilla_check
 from support.pki import Leaf
-from support.procs import Server, free_port, start_traefik, traefik_routers
+from support.procs import Server, start_traefik, stopping, traefik_routers, unique_ports, wait_for
 from support.tlsprobe import (
     accepted_ciphers,
     accepted_protocols,
@@ -137,13 +136,6 @@ class Deployment:
     manifests: list[dict[str, Any]]
 
 
-def unique_ports(count: int) -> list[int]:
-    ports: set[int] = set()
-    while len(ports) < count:
-        ports.add(free_port())
-    return sorted(ports)
-
-
 def b64(path: Path) -> str:
     return base64.b64encode(path.read_bytes()).decode()
 
@@ -228,14 +220,10 @@ def crd(pki: TestPKI, traefik_bin: str,
                                  "two": (8080, two.port)}, secrets, {})
         kubernetes_validate(core, base)
         server, api, manifests = start(base, rendered.files, core, ports, api_port, False)
-        try:
+        with stopping(server, api.stop):
             yield Deployment(server, api, api_port, ports, leaves,
                              {"main": main, "one": one, "two": two}, pki.cafile,
                              (client.cert_path, client.key_path), manifests)
-        finally:
-            server.stop()
-            api.stop()
-    assert not server.alive
 
 
 @pytest.fixture(scope="module")
@@ -256,26 +244,15 @@ def gateway(pki: TestPKI, traefik_bin: str,
                                  "two": (8080, two.port)}, secrets, {})
         kubernetes_validate(core, base)
         server, api, manifests = start(base, rendered.files, core, ports, api_port, True)
-        try:
+        with stopping(server, api.stop):
             yield Deployment(server, api, api_port, ports, leaves,
                              {"main": main, "one": one, "two": two}, pki.cafile, None,
                              manifests)
-        finally:
-            server.stop()
-            api.stop()
-    assert not server.alive
 
 
-def wait_for(check: Callable[[], bool], timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if check():
-                return True
-        except OSError:
-            pass
-        time.sleep(0.2)
-    return False
+def settled(check: Callable[[], bool]) -> bool:
+    """Traefik applies what its providers read one by one: until it has, connections may fail."""
+    return wait_for(check, timeout=20.0, retry_on=(OSError,))
 
 
 DEPLOYMENTS = ["crd", "gateway"]
@@ -287,10 +264,10 @@ def deployment(request: pytest.FixtureRequest) -> Deployment:
     # Routers appear before the TLS options and Services are all applied (the CRD and the
     # Gateway providers load independently): wait until the default site answers through its
     # upstream and its TLSOption is in force - Go's defaults would accept P-521, it does not.
-    assert wait_for(lambda: https_get(d.ports["https"], "inter.test", "/ready",
-                                      cafile=d.cafile).status == 200), d.server.logs(200)
-    assert wait_for(lambda: negotiated_group(d.ports["https"], "inter.test",
-                                             groups="secp521r1") is None), d.server.logs(200)
+    assert settled(lambda: https_get(d.ports["https"], "inter.test", "/ready",
+                                     cafile=d.cafile).status == 200), d.server.logs(200)
+    assert settled(lambda: negotiated_group(d.ports["https"], "inter.test",
+                                            groups="secp521r1") is None), d.server.logs(200)
     return d
 
 
@@ -417,13 +394,9 @@ def gateway_mtls(pki: TestPKI, traefik_bin: str,
                             {"clients": {"ca.crt": pki.cafile.read_text()}})
         kubernetes_validate(core, base)
         server, api, manifests = start(base, rendered.files, core, ports, api_port, True)
-        try:
+        with stopping(server, api.stop):
             yield Deployment(server, api, api_port, ports, leaves, {"main": main}, pki.cafile,
                              (client.cert_path, client.key_path), manifests)
-        finally:
-            server.stop()
-            api.stop()
-    assert not server.alive
 
 
 def test_gateway_mtls_is_enforced_with_the_sites_policy(gateway_mtls: Deployment) -> None:
@@ -441,10 +414,10 @@ def test_gateway_mtls_is_enforced_with_the_sites_policy(gateway_mtls: Deployment
             return True
         return False
 
-    assert wait_for(served), gateway_mtls.server.logs(200)
+    assert settled(served), gateway_mtls.server.logs(200)
     # The TLSOption `default` comes from the CRD provider, the routes from the Gateway
     # provider: until both are applied Traefik's own defaults serve (no client certificates).
-    assert wait_for(refused_without_certificate), gateway_mtls.server.logs(200)
+    assert settled(refused_without_certificate), gateway_mtls.server.logs(200)
     with pytest.raises((OSError, ConnectionError)):
         https_get(port, "api.test", "/m", cafile=gateway_mtls.cafile)
     assert accepted_protocols(port, "api.test", client_cert=gateway_mtls.client) == ["TLSv1.3"]

@@ -12,25 +12,16 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.lint.baselines import HAPROXY, NGINX, NGINX_MODERN, SPEC, TRAEFIK, TRAEFIK_TOML
+from tests.lint.files import write
 from tlsconf.cli import app
 
+pytestmark = pytest.mark.usefixtures("tmp_cwd")
 runner = CliRunner()
 
 
 def run(*args: str) -> tuple[int, str, str]:
     result = runner.invoke(app, list(args))
     return result.exit_code, result.stdout, result.stderr
-
-
-@pytest.fixture(autouse=True)
-def _cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-
-
-def write(name: str, text: str) -> str:
-    Path(name).parent.mkdir(parents=True, exist_ok=True)
-    Path(name).write_text(text, "utf-8")
-    return name
 
 
 WEAK_NGINX = NGINX.replace("ssl_protocols TLSv1.2 TLSv1.3;", "ssl_protocols TLSv1 TLSv1.2 TLSv1.3;")
@@ -73,7 +64,8 @@ def test_github_output() -> None:
 
 
 @pytest.mark.parametrize(("name", "text", "message"), [
-    ("trunc.conf", NGINX[: NGINX.index("    server {\n        listen 80")], "unexpected end of file"),
+    ("trunc.conf", NGINX[: NGINX.index("    server {\n        listen 80")],
+     "unexpected end of file"),
     ("inc.conf", NGINX.replace("    server_tokens off;\n", "    include missing.conf;\n"),
      "No such file"),
     ("semi.conf", NGINX.replace("ssl_protocols TLSv1.2 TLSv1.3;", "ssl_ciphers HIGH # old\n"
@@ -93,7 +85,8 @@ def test_broken_inputs_exit_2(name: str, text: str, message: str) -> None:
 
 
 def test_unmatched_include_glob_is_fine() -> None:
-    text = NGINX.replace("    server_tokens off;\n", "    server_tokens off;\n    include none/*.conf;\n")
+    text = NGINX.replace("    server_tokens off;\n",
+                         "    server_tokens off;\n    include none/*.conf;\n")
     assert run("lint", write("nginx.conf", text))[0] == 0
 
 
@@ -105,7 +98,8 @@ def test_includes_are_followed_and_point_at_the_included_file() -> None:
 
 
 def test_http_level_setting_is_one_finding_for_many_servers() -> None:
-    servers = "".join(f"    server {{ listen 443 ssl; server_name s{i}.example; }}\n" for i in range(50))
+    servers = "".join(f"    server {{ listen 443 ssl; server_name s{i}.example; }}\n"
+                      for i in range(50))
     text = f"http {{\n    ssl_protocols TLSv1 TLSv1.2 TLSv1.3;\n{servers}}}\n"
     _, out, _ = run("lint", "--fail-on", "error", write("nginx.conf", text))
     assert out.count("TLS102") == 1
@@ -120,8 +114,8 @@ def test_lowercase_traefik_keys() -> None:
 def test_suppression_on_and_above_the_line_and_file_level() -> None:
     on = WEAK_NGINX.replace("TLSv1.3;", "TLSv1.3;  # tlsconf: ignore[TLS102] old clients", 1)
     assert run("lint", write("a.conf", on)) == (0, "", "")
-    above = WEAK_NGINX.replace("    ssl_protocols", "    # tlsconf: ignore[legacy-tls-version] old\n"
-                                                   "    ssl_protocols", 1)
+    above = WEAK_NGINX.replace(
+        "    ssl_protocols", "    # tlsconf: ignore[legacy-tls-version] old\n    ssl_protocols", 1)
     assert run("lint", write("b.conf", above))[0] == 0
     whole = "# tlsconf: ignore-file[TLS102] legacy appliance\n" + WEAK_NGINX
     assert run("lint", write("c.conf", whole))[0] == 0

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.lint.baselines import K8S
+from tests.lint.baselines import K8S, TLSOPTION_HEAD
+from tests.lint.files import write
 from tlsconf import policy
 from tlsconf.config import Settings
 from tlsconf.errors import TlsconfError
@@ -24,19 +25,9 @@ from tlsconf.specfile import load_spec
 from tlsconf.targets import gateway_api, traefik_crd
 
 ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.usefixtures("tmp_cwd")
 runner = CliRunner()
 NO_CERTS = Settings(certificates=False)
-
-
-@pytest.fixture(autouse=True)
-def _cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-
-
-def write(name: str, text: str) -> str:
-    Path(name).parent.mkdir(parents=True, exist_ok=True)
-    Path(name).write_text(text, "utf-8")
-    return name
 
 
 def findings(text: str, settings: Settings = NO_CERTS, name: str = "m.yaml") -> list[str]:
@@ -63,15 +54,7 @@ def cli(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-TLSOPTION = """\
-apiVersion: traefik.io/v1alpha1
-kind: TLSOption
-metadata:
-  name: default
-  namespace: web
-spec:
-  minVersion: VersionTLS12
-  sniStrict: true
+TLSOPTION = TLSOPTION_HEAD + """\
   cipherSuites:
     - TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
 """

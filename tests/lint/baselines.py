@@ -5,6 +5,7 @@ INTERMEDIATE_CIPHERS = (
     "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
     "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
 )
+TLS13_SUITES = "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
 
 NGINX = f"""\
 http {{
@@ -46,7 +47,7 @@ HAPROXY = f"""\
 global
     ssl-default-bind-curves X25519:prime256v1:secp384r1
     ssl-default-bind-ciphers {INTERMEDIATE_CIPHERS}
-    ssl-default-bind-ciphersuites TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256
+    ssl-default-bind-ciphersuites {TLS13_SUITES}
     ssl-default-bind-options prefer-client-ciphers ssl-min-ver TLSv1.2 no-tls-tickets
 
 frontend fe
@@ -166,10 +167,9 @@ sites:
 
 SPEC_MODERN = SPEC.replace("profile: intermediate", "profile: modern")
 
-# One policy of each implementation tlsconf reads from Kubernetes manifests: a Traefik TLSOption
-# (`default`, used by an IngressRoute), an Envoy Gateway ClientTrafficPolicy on its Gateway, and
-# NGINX Gateway Fabric listener options; the second Gateway has no options (no subject).
-K8S = f"""\
+# The Traefik TLSOption `default` in namespace web, TLS 1.2 and up, strict SNI: the start of the
+# one below and of the smaller ones in tests/test_lint_k8s.py.
+TLSOPTION_HEAD = """\
 apiVersion: traefik.io/v1alpha1
 kind: TLSOption
 metadata:
@@ -178,6 +178,12 @@ metadata:
 spec:
   minVersion: VersionTLS12
   sniStrict: true
+"""
+
+# One policy of each implementation tlsconf reads from Kubernetes manifests: a Traefik TLSOption
+# (`default`, used by an IngressRoute), an Envoy Gateway ClientTrafficPolicy on its Gateway, and
+# NGINX Gateway Fabric listener options; the second Gateway has no options (no subject).
+K8S = TLSOPTION_HEAD + f"""\
   curvePreferences: [X25519, CurveP256, CurveP384]
   cipherSuites:
     - TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256

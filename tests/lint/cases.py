@@ -34,6 +34,16 @@ HA_CIPH = f"ssl-default-bind-ciphers {IC}"
 TR_MIN = "minVersion: VersionTLS12"
 TR_SUITE = "        - TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256\n"
 SP_TLS = "      profile: intermediate\n"
+NG_HSTS = ('        add_header Strict-Transport-Security "max-age=63072000; includeSubDomains" '
+           'always;\n')
+NG_HOST = "            proxy_set_header Host $host;\n"
+NG_PASS = "proxy_pass http://127.0.0.1:8080;"
+NG_REDIRECT = "        return 301 https://$host$request_uri;\n"
+NG_DEFAULT = "        listen 443 ssl default_server;\n"
+HA_HSTS = ('    http-response set-header Strict-Transport-Security '
+           '"max-age=63072000; includeSubDomains"\n')
+HA_REDIRECT = "    http-request redirect scheme https unless { ssl_fc }\n"
+HA_TICKETS = "strict-sni tls-ticket-keys /etc/haproxy/t.keys"
 
 
 # Kubernetes manifests (baselines.K8S): Traefik TLSOption at 7-16, Envoy Gateway policy at 40-51,
@@ -46,6 +56,11 @@ K8_EG_SUITE = "      - ECDHE-RSA-AES256-GCM-SHA384\n"
 K8_EG_CURVES = "ecdhCurves: [X25519, P-256, P-384]"
 K8_NG_PROTO = "nginx.org/ssl-protocols: TLSv1.2 TLSv1.3"
 K8_NG_CIPH = f"nginx.org/ssl-ciphers: {IC}"
+
+
+def ng_add(line: str) -> tuple[tuple[str, str], ...]:
+    """Add `line` after ssl_protocols (line 2 of the nginx baseline), so it starts at line 3."""
+    return ((NG_PROTO, f"{NG_PROTO}\n    {line}"),)
 
 
 def ng_c(extra: str) -> tuple[tuple[str, str], ...]:
@@ -83,9 +98,10 @@ CASES: list[Case] = [
     # TLS0xx suppressions
     *[C("TLS001", k, e, ln) for k, e, ln in (
         ("nginx", ((NG_PROTO, "ssl_protocols TLSv1.2;  # tlsconf: ignore[TLS103]"),), 2),
-        ("nginx", ((NG_PROTO, "ssl_protocols TLSv1.2;  # tlsconf: ignore[TLS103] no 1.3 on the LB"),), None),
-        ("spec", ((SP_TLS, SP_TLS + "      protocols: [TLSv1.2]  # tlsconf: ignore[TLS103]\n"),), 8),
-        ("spec", ((SP_TLS, SP_TLS + "      protocols: [TLSv1.2]  # tlsconf: ignore[TLS103] why\n"),), None),
+        ("nginx",
+         ((NG_PROTO, "ssl_protocols TLSv1.2;  # tlsconf: ignore[TLS103] no 1.3 on the LB"),), None),
+        ("spec", sp("      protocols: [TLSv1.2]  # tlsconf: ignore[TLS103]\n"), 8),
+        ("spec", sp("      protocols: [TLSv1.2]  # tlsconf: ignore[TLS103] why\n"), None),
         ("haproxy", ((HA_OPTS, HA_OPTS + "  # tlsconf: ignore[TLS999]"),), 5),
         ("haproxy", ((HA_OPTS, HA_OPTS + "  # tlsconf: ignore[TLS999] because"),), None),
         ("traefik", ((TR_MIN, TR_MIN + "  # tlsconf: ignore[TLS103]"),), 22),
@@ -93,13 +109,17 @@ CASES: list[Case] = [
     )],
     *[C("TLS002", k, e, ln, report_unused=True) for k, e, ln in (
         ("nginx", ((NG_PROTO, NG_PROTO + "  # tlsconf: ignore[TLS102] legacy clients"),), 2),
-        ("nginx", ((NG_PROTO, "ssl_protocols TLSv1 TLSv1.2 TLSv1.3;  # tlsconf: ignore[TLS102] legacy"),), None),
+        ("nginx", ((NG_PROTO, "ssl_protocols TLSv1 TLSv1.2 TLSv1.3;  "
+                              "# tlsconf: ignore[TLS102] legacy"),), None),
         ("spec", ((SP_TLS, "      # tlsconf: ignore[TLS102] legacy\n" + SP_TLS),), 7),
-        ("spec", ((SP_TLS, SP_TLS + "      # tlsconf: ignore[TLS102] legacy\n      protocols: [TLSv1, TLSv1.2, TLSv1.3]\n"),), None),
+        ("spec", sp("      # tlsconf: ignore[TLS102] legacy\n"
+                    "      protocols: [TLSv1, TLSv1.2, TLSv1.3]\n"), None),
         ("haproxy", ((HA_OPTS, HA_OPTS + "  # tlsconf: ignore[TLS102] legacy"),), 5),
-        ("haproxy", ((HA_OPTS, HA_OPTS.replace("TLSv1.2", "TLSv1.0") + "  # tlsconf: ignore[TLS102] legacy"),), None),
+        ("haproxy", ((HA_OPTS, HA_OPTS.replace("TLSv1.2", "TLSv1.0")
+                      + "  # tlsconf: ignore[TLS102] legacy"),), None),
         ("traefik", ((TR_MIN, TR_MIN + "  # tlsconf: ignore[TLS102] legacy"),), 22),
-        ("traefik", ((TR_MIN, "minVersion: VersionTLS10  # tlsconf: ignore[TLS102] legacy"),), None),
+        ("traefik", ((TR_MIN, "minVersion: VersionTLS10  # tlsconf: ignore[TLS102] legacy"),),
+         None),
     )],
     # TLS1xx protocols
     C("TLS101", "nginx", ((NG_PROTO, "ssl_protocols SSLv3 TLSv1.2 TLSv1.3;"),), 2),
@@ -109,9 +129,11 @@ CASES: list[Case] = [
     C("TLS101", "spec", sp("      protocols: [SSLv3, TLSv1.2, TLSv1.3]\n"), 8),
     C("TLS101", "spec", sp("      protocols: [TLSv1.2, TLSv1.3]\n"), None),
     C("TLS102", "nginx", ((NG_PROTO, "ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3;"),), 2),
-    C("TLS102", "nginx", ((NG_PROTO, "ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3;"),), None, profile="old"),
+    C("TLS102", "nginx", ((NG_PROTO, "ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3;"),), None,
+      profile="old"),
     C("TLS102", "haproxy", ((HA_OPTS, HA_OPTS.replace("TLSv1.2", "TLSv1.0")),), 5),
-    C("TLS102", "haproxy", ((HA_OPTS, HA_OPTS.replace("TLSv1.2", "TLSv1.0") + " no-tlsv10 no-tlsv11"),), None),
+    C("TLS102", "haproxy",
+      ((HA_OPTS, HA_OPTS.replace("TLSv1.2", "TLSv1.0") + " no-tlsv10 no-tlsv11"),), None),
     C("TLS102", "traefik", ((TR_MIN, "minVersion: VersionTLS11"),), 22),
     C("TLS102", "traefik", ((TR_MIN, "minVersion: VersionTLS13"),), None),
     C("TLS102", "spec", sp("      protocols: [TLSv1.1, TLSv1.2, TLSv1.3]\n"), 8),
@@ -136,7 +158,8 @@ CASES: list[Case] = [
     C("TLS105", "nginx", ((f"    {NG_PROTO}\n", ""),), 13),
     C("TLS105", "nginx", (), None),
     C("TLS105", "haproxy", ((HA_OPTS, "ssl-default-bind-options prefer-client-ciphers"),), 9),
-    C("TLS105", "haproxy", ((HA_OPTS, "ssl-default-bind-options no-sslv3 no-tlsv10 no-tlsv11"),), None),
+    C("TLS105", "haproxy",
+      ((HA_OPTS, "ssl-default-bind-options no-sslv3 no-tlsv10 no-tlsv11"),), None),
     C("TLS105", "traefik", ((f"      {TR_MIN}\n", ""),), 21),
     C("TLS105", "traefik", (), None),
     C("TLS106", "traefik", ((TR_MIN, "minVersion: foobar"),), 22),
@@ -171,7 +194,8 @@ CASES: list[Case] = [
     C("TLS207", "spec", sp_c("DES-CBC3-SHA"), None, profile="old"),
     C("TLS208", "nginx", ng_c("AES128-GCM-SHA256"), 3),
     C("TLS208", "nginx", ng_c("AES128-SHA"), None, profile="old"),
-    C("TLS208", "haproxy", ha_c("AES256-GCM-SHA384"), 3), C("TLS208", "haproxy", ha_c("!kRSA"), None),
+    C("TLS208", "haproxy", ha_c("AES256-GCM-SHA384"), 3),
+    C("TLS208", "haproxy", ha_c("!kRSA"), None),
     C("TLS208", "traefik", tr_c("TLS_RSA_WITH_AES_128_GCM_SHA256"), 25),
     C("TLS208", "traefik", (), None),
     C("TLS208", "spec", sp_c("AES128-GCM-SHA256"), 8), C("TLS208", "spec", (), None),
@@ -184,11 +208,13 @@ CASES: list[Case] = [
     C("TLS210", "nginx", ng_c("CAMELLIA256-SHA"), 3), C("TLS210", "nginx", ng_c("!CAMELLIA"), None),
     C("TLS210", "haproxy", ha_c("PSK"), 3), C("TLS210", "haproxy", ha_c("!PSK"), None),
     C("TLS210", "spec", sp_c("DHE-DSS-AES128-GCM-SHA256"), 8), C("TLS210", "spec", (), None),
-    C("TLS211", "nginx", ng_c("DHE-RSA-AES128-GCM-SHA256"), 3), C("TLS211", "nginx", ng_c("!DHE"), None),
+    C("TLS211", "nginx", ng_c("DHE-RSA-AES128-GCM-SHA256"), 3),
+    C("TLS211", "nginx", ng_c("!DHE"), None),
     C("TLS211", "haproxy", ha_c("DHE-RSA-CHACHA20-POLY1305"), 3), C("TLS211", "haproxy", (), None),
     C("TLS211", "spec", sp_c("DHE-RSA-AES256-GCM-SHA384"), 8), C("TLS211", "spec", (), None),
     C("TLS212", "nginx", ((NG_CIPH, "ssl_ciphers AES128-GCM-SHA256:AES256-GCM-SHA384;"),), 3),
-    C("TLS212", "nginx", ((NG_CIPH, "ssl_ciphers AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256;"),), None),
+    C("TLS212", "nginx",
+      ((NG_CIPH, "ssl_ciphers AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256;"),), None),
     C("TLS212", "haproxy", ((HA_CIPH, "ssl-default-bind-ciphers AES128-GCM-SHA256"),), 3),
     C("TLS212", "haproxy", (), None),
     C("TLS212", "traefik", ((
@@ -196,7 +222,8 @@ CASES: list[Case] = [
         "      cipherSuites:\n        - TLS_RSA_WITH_AES_128_GCM_SHA256\n      x-old:\n"),), 25),
     C("TLS212", "traefik", (), None),
     C("TLS212", "spec", sp("      ciphers: [AES128-GCM-SHA256]\n"), 8),
-    C("TLS212", "spec", sp("      ciphers: [AES128-GCM-SHA256, ECDHE-RSA-AES128-GCM-SHA256]\n"), None),
+    C("TLS212", "spec", sp("      ciphers: [AES128-GCM-SHA256, ECDHE-RSA-AES128-GCM-SHA256]\n"),
+      None),
     C("TLS213", "nginx", ((NG_CIPH, "ssl_ciphers HIGH:!aNULL:!MD5;"),), 3),
     C("TLS213", "nginx", ((NG_CIPH, "ssl_ciphers ECDHE+AESGCM:!DEFAULT;"),), None),
     C("TLS213", "haproxy", ((HA_CIPH, "ssl-default-bind-ciphers DEFAULT:!RC4"),), 3),
@@ -210,28 +237,34 @@ CASES: list[Case] = [
     C("TLS215", "traefik", ((
         "      cipherSuites:\n", "      x-cipherSuites:\n"),), 21),
     C("TLS215", "traefik", (), None),
-    C("TLS216", "nginx", ((NG_PROTO, NG_PROTO + "\n    ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256:TLS_AES_128_CCM_8_SHA256;"),), 3),
-    C("TLS216", "nginx", ((NG_PROTO, NG_PROTO + "\n    ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384;"),), None),
+    C("TLS216", "nginx", ng_add("ssl_conf_command Ciphersuites "
+                                "TLS_AES_128_GCM_SHA256:TLS_AES_128_CCM_8_SHA256;"), 3),
+    C("TLS216", "nginx", ng_add("ssl_conf_command Ciphersuites "
+                                "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384;"), None),
     C("TLS216", "haproxy", ((
-        "TLS_CHACHA20_POLY1305_SHA256\n", "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_CCM_SHA256\n"),), 4),
+        "TLS_CHACHA20_POLY1305_SHA256\n",
+        "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_CCM_SHA256\n"),), 4),
     C("TLS216", "haproxy", (), None),
-    C("TLS216", "spec", sp("      ciphersuites: [TLS_AES_128_GCM_SHA256, TLS_AES_128_CCM_SHA256]\n"), 8),
+    C("TLS216", "spec",
+      sp("      ciphersuites: [TLS_AES_128_GCM_SHA256, TLS_AES_128_CCM_SHA256]\n"), 8),
     C("TLS216", "spec", sp("      ciphersuites: [TLS_AES_128_GCM_SHA256]\n"), None),
     C("TLS217", "nginx", ((NG_PROTO, "ssl_protocols TLSv1.3;"),), 3),
     C("TLS217", "nginx", ((NG_PROTO, "ssl_protocols TLSv1.3;"), (f"    {NG_CIPH}\n", "")), None),
     C("TLS217", "haproxy", ((HA_OPTS, HA_OPTS.replace("TLSv1.2", "TLSv1.3")),), 3),
-    C("TLS217", "haproxy", ((HA_OPTS, HA_OPTS.replace("TLSv1.2", "TLSv1.3")), (f"    {HA_CIPH}\n", "")), None),
+    C("TLS217", "haproxy",
+      ((HA_OPTS, HA_OPTS.replace("TLSv1.2", "TLSv1.3")), (f"    {HA_CIPH}\n", "")), None),
     C("TLS217", "traefik", ((TR_MIN, "minVersion: VersionTLS13"),), 25),
     C("TLS217", "traefik", (), None),
-    C("TLS217", "spec", sp("      protocols: [TLSv1.3]\n      ciphers: [ECDHE-RSA-AES128-GCM-SHA256]\n"), 9),
+    C("TLS217", "spec",
+      sp("      protocols: [TLSv1.3]\n      ciphers: [ECDHE-RSA-AES128-GCM-SHA256]\n"), 9),
     C("TLS217", "spec", sp("      protocols: [TLSv1.3]\n"), None),
     # TLS3xx key exchange
-    C("TLS301", "nginx", ((NG_PROTO, NG_PROTO + "\n    ssl_dhparam {dh512};"),), 3),
-    C("TLS301", "nginx", ((NG_PROTO, NG_PROTO + "\n    ssl_dhparam {dh1024};"),), None),
+    C("TLS301", "nginx", ng_add("ssl_dhparam {dh512};"), 3),
+    C("TLS301", "nginx", ng_add("ssl_dhparam {dh1024};"), None),
     C("TLS301", "haproxy", ((HA_OPTS, HA_OPTS + "\n    tune.ssl.default-dh-param 768"),), 6),
     C("TLS301", "haproxy", ((HA_OPTS, HA_OPTS + "\n    tune.ssl.default-dh-param 2048"),), None),
-    C("TLS302", "nginx", ((NG_PROTO, NG_PROTO + "\n    ssl_dhparam {dh1024};"),), 3),
-    C("TLS302", "nginx", ((NG_PROTO, NG_PROTO + "\n    ssl_dhparam {dh512};"),), None),
+    C("TLS302", "nginx", ng_add("ssl_dhparam {dh1024};"), 3),
+    C("TLS302", "nginx", ng_add("ssl_dhparam {dh512};"), None),
     C("TLS302", "haproxy", ((HA_OPTS, HA_OPTS + "\n    tune.ssl.default-dh-param 1024"),), 6),
     C("TLS302", "haproxy", ((HA_OPTS, HA_OPTS + "\n    tune.ssl.default-dh-param 4096"),), None),
     C("TLS303", "nginx", (("X25519:prime256v1:secp384r1", "X25519:secp521r1"),), 4),
@@ -249,26 +282,27 @@ CASES: list[Case] = [
     # TLS4xx session and features
     C("TLS401", "spec", (("profile: intermediate", "profile: old"),), 7),
     C("TLS401", "spec", (("profile: intermediate", "profile: old"),), None, profile="old"),
-    C("TLS402", "nginx", ((NG_PROTO, NG_PROTO + "\n    ssl_conf_command Options Compression;"),), 3),
-    C("TLS402", "nginx", ((NG_PROTO, NG_PROTO + "\n    ssl_conf_command Options -Compression;"),), None),
-    C("TLS403", "nginx", ((NG_PROTO, NG_PROTO + "\n    ssl_conf_command Options UnsafeLegacyRenegotiation;"),), 3),
-    C("TLS403", "nginx", ((NG_PROTO, NG_PROTO + "\n    ssl_conf_command Options ServerPreference;"),), None),
-    C("TLS404", "nginx", ((NG_PROTO, NG_PROTO + "\n    ssl_early_data on;"),), 3),
-    C("TLS404", "nginx", ((NG_PROTO, NG_PROTO + "\n    ssl_early_data off;"),), None),
+    C("TLS402", "nginx", ng_add("ssl_conf_command Options Compression;"), 3),
+    C("TLS402", "nginx", ng_add("ssl_conf_command Options -Compression;"), None),
+    C("TLS403", "nginx", ng_add("ssl_conf_command Options UnsafeLegacyRenegotiation;"), 3),
+    C("TLS403", "nginx", ng_add("ssl_conf_command Options ServerPreference;"), None),
+    C("TLS404", "nginx", ng_add("ssl_early_data on;"), 3),
+    C("TLS404", "nginx", ng_add("ssl_early_data off;"), None),
     C("TLS404", "haproxy", (("strict-sni", "strict-sni allow-0rtt"),), 9),
     C("TLS404", "haproxy", (), None),
-    C("TLS405", "nginx", (("ssl_session_tickets off;", "ssl_session_ticket_key /etc/nginx/t.key;"),), 7),
-    C("TLS405", "nginx", ((NG_PROTO, NG_PROTO + "\n    ssl_session_ticket_key /etc/nginx/t.key;"),), None),
-    C("TLS405", "haproxy", (("strict-sni", "strict-sni tls-ticket-keys /etc/haproxy/t.keys"), (" no-tls-tickets", "")), 9),
-    C("TLS405", "haproxy", (("strict-sni", "strict-sni tls-ticket-keys /etc/haproxy/t.keys"),), None),
+    C("TLS405", "nginx",
+      (("ssl_session_tickets off;", "ssl_session_ticket_key /etc/nginx/t.key;"),), 7),
+    C("TLS405", "nginx", ng_add("ssl_session_ticket_key /etc/nginx/t.key;"), None),
+    C("TLS405", "haproxy", (("strict-sni", HA_TICKETS), (" no-tls-tickets", "")), 9),
+    C("TLS405", "haproxy", (("strict-sni", HA_TICKETS),), None),
     C("TLS405", "spec", sp("      session_tickets: true\n"), 8),
     C("TLS405", "spec", (*sp("      session_tickets: true\n"),
                          ("sites:", "targets: {nginx: {version: \"1.25\"}}\nsites:")), None),
     # TLS5xx HSTS
-    C("TLS501", "nginx", (('        add_header Strict-Transport-Security "max-age=63072000; includeSubDomains" always;\n', ""),), 14),
+    C("TLS501", "nginx", ((NG_HSTS, ""),), 14),
     C("TLS501", "nginx", (), None),
-    C("TLS501", "haproxy", (('    http-response set-header Strict-Transport-Security "max-age=63072000; includeSubDomains"\n', ""),), 7),
-    C("TLS501", "haproxy", (("    mode http\n", "    mode tcp\n"), ('    http-response set-header Strict-Transport-Security "max-age=63072000; includeSubDomains"\n', "")), None),
+    C("TLS501", "haproxy", ((HA_HSTS, ""),), 7),
+    C("TLS501", "haproxy", (("    mode http\n", "    mode tcp\n"), (HA_HSTS, "")), None),
     C("TLS501", "traefik", (("      middlewares: [hsts]\n", ""),), 3),
     C("TLS501", "traefik", (), None),
     C("TLS501", "spec", (("    upstreams:", "    hsts: {enabled: false}\n    upstreams:"),), 8),
@@ -286,40 +320,55 @@ CASES: list[Case] = [
     C("TLS503", "traefik", (("stsSeconds: 63072000", "stsSeconds: 300"),), 12),
     C("TLS503", "traefik", (), None),
     C("TLS503", "spec", (("    upstreams:", "    hsts: {max_age: 300}\n    upstreams:"),), 8),
-    C("TLS503", "spec", (("    upstreams:", "    hsts: {max_age: 63072000}\n    upstreams:"),), None),
+    C("TLS503", "spec", (("    upstreams:", "    hsts: {max_age: 63072000}\n    upstreams:"),),
+      None),
     C("TLS504", "nginx", (("includeSubDomains", "preload"),), 20),
     C("TLS504", "nginx", (("includeSubDomains", "includeSubDomains; preload"),), None),
     C("TLS504", "haproxy", (("includeSubDomains", "preload"),), 12),
     C("TLS504", "haproxy", (), None),
     C("TLS504", "traefik", (("stsIncludeSubdomains: true", "stsPreload: true"),), 12),
-    C("TLS504", "traefik", (("stsIncludeSubdomains: true", "stsIncludeSubdomains: true\n        stsPreload: true"),), None),
-    C("TLS504", "spec", (("    upstreams:", "    hsts: {preload: true, max_age: 300}\n    upstreams:"),), 8),
+    C("TLS504", "traefik",
+      (("stsIncludeSubdomains: true", "stsIncludeSubdomains: true\n        stsPreload: true"),),
+      None),
+    C("TLS504", "spec",
+      (("    upstreams:", "    hsts: {preload: true, max_age: 300}\n    upstreams:"),), 8),
     C("TLS504", "spec", (("    upstreams:", "    hsts: {preload: true}\n    upstreams:"),), None),
     C("TLS505", "nginx", (('includeSubDomains" always;', 'includeSubDomains";'),), 20),
     C("TLS505", "nginx", (), None),
-    C("TLS506", "nginx", (("            proxy_set_header Host $host;\n", "            proxy_set_header Host $host;\n            add_header X-Frame-Options DENY;\n"),), 24),
-    C("TLS506", "nginx", (("            proxy_set_header Host $host;\n", "            proxy_set_header Host $host;\n            add_header X-Frame-Options DENY;\n            add_header Strict-Transport-Security \"max-age=63072000\" always;\n"),), None),
-    C("TLS507", "nginx", (("        return 301 https://$host$request_uri;\n", "        root /srv/www;\n"),), 26),
-    C("TLS507", "nginx", ((("    server {\n        listen 80 default_server;\n        return 301 https://$host$request_uri;\n    }\n"), ""),), None),
-    C("TLS507", "haproxy", (("    http-request redirect scheme https unless { ssl_fc }\n", ""),), 7),
-    C("TLS507", "haproxy", (("    bind :80\n", ""), ("    http-request redirect scheme https unless { ssl_fc }\n", "")), None),
+    C("TLS506", "nginx", ((NG_HOST, NG_HOST + "            add_header X-Frame-Options DENY;\n"),),
+      24),
+    C("TLS506", "nginx", ((NG_HOST, NG_HOST + "            add_header X-Frame-Options DENY;\n"
+                           "            add_header Strict-Transport-Security "
+                           "\"max-age=63072000\" always;\n"),), None),
+    C("TLS507", "nginx", ((NG_REDIRECT, "        root /srv/www;\n"),), 26),
+    C("TLS507", "nginx", ((("    server {\n        listen 80 default_server;\n"
+                            f"{NG_REDIRECT}    }}\n"), ""),), None),
+    C("TLS507", "haproxy", ((HA_REDIRECT, ""),), 7),
+    C("TLS507", "haproxy", (("    bind :80\n", ""), (HA_REDIRECT, "")), None),
     C("TLS507", "spec", (("    upstreams:", "    redirect_http: false\n    upstreams:"),), 8),
     C("TLS507", "spec", (("    upstreams:", "    redirect_http: true\n    upstreams:"),), None),
     # TLS6xx OCSP
-    C("TLS601", "nginx", ((NG_PROTO, NG_PROTO + "\n    ssl_stapling on;"),), 3),
-    C("TLS601", "nginx", ((NG_PROTO, NG_PROTO + "\n    ssl_stapling on;\n    resolver 127.0.0.53;"),), None),
+    C("TLS601", "nginx", ng_add("ssl_stapling on;"), 3),
+    C("TLS601", "nginx", ng_add("ssl_stapling on;\n    resolver 127.0.0.53;"), None),
     # TLS7xx proxy hygiene
-    C("TLS701", "nginx", (("proxy_pass http://127.0.0.1:8080;", "proxy_pass https://127.0.0.1:8443;"),), 22),
-    C("TLS701", "nginx", (("proxy_pass http://127.0.0.1:8080;", "proxy_pass https://127.0.0.1:8443;\n            proxy_ssl_verify on;"),), None),
+    C("TLS701", "nginx", ((NG_PASS, "proxy_pass https://127.0.0.1:8443;"),), 22),
+    C("TLS701", "nginx", ((NG_PASS, "proxy_pass https://127.0.0.1:8443;\n"
+                                    "            proxy_ssl_verify on;"),), None),
     C("TLS701", "haproxy", (("127.0.0.1:8080 check", "127.0.0.1:8443 check ssl verify none"),), 16),
-    C("TLS701", "haproxy", (("127.0.0.1:8080 check", "127.0.0.1:8443 check ssl verify required ca-file /etc/ca.pem"),), None),
-    C("TLS701", "traefik", (("tls:\n  options:", "  serversTransports:\n    backend:\n      insecureSkipVerify: true\ntls:\n  options:"),), 21),
-    C("TLS701", "traefik", (("tls:\n  options:", "  serversTransports:\n    backend:\n      insecureSkipVerify: false\ntls:\n  options:"),), None),
-    C("TLS702", "nginx", (("proxy_set_header Host $host;", "proxy_set_header Host $http_host;"),), 23),
+    C("TLS701", "haproxy", (("127.0.0.1:8080 check",
+                             "127.0.0.1:8443 check ssl verify required ca-file /etc/ca.pem"),),
+      None),
+    C("TLS701", "traefik", (("tls:\n  options:", "  serversTransports:\n    backend:\n"
+                             "      insecureSkipVerify: true\ntls:\n  options:"),), 21),
+    C("TLS701", "traefik", (("tls:\n  options:", "  serversTransports:\n    backend:\n"
+                             "      insecureSkipVerify: false\ntls:\n  options:"),), None),
+    C("TLS702", "nginx", (("proxy_set_header Host $host;", "proxy_set_header Host $http_host;"),),
+      23),
     C("TLS702", "nginx", (), None),
     C("TLS703", "nginx", (("server_tokens off;", "server_tokens on;"),), 9),
     C("TLS703", "nginx", ((" server_tokens off;\n", ""),), None),
-    C("TLS704", "nginx", (("        listen 443 ssl default_server;\n        ssl_reject_handshake on;\n", "        listen 443 ssl default_server;\n        ssl_reject_handshake off;\n"),), 11),
+    C("TLS704", "nginx", ((NG_DEFAULT + "        ssl_reject_handshake on;\n",
+                           NG_DEFAULT + "        ssl_reject_handshake off;\n"),), 11),
     C("TLS704", "nginx", (), None),
     C("TLS704", "haproxy", ((" strict-sni", ""),), 9),
     C("TLS704", "haproxy", (), None),

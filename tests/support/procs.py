@@ -3,7 +3,8 @@
 Rules this module enforces so no test can hang CI or leave a process behind:
 
 * Everything listens on 127.0.0.1 only; ports come from the kernel (``free_port``).
-* Every wait has a deadline (``wait_port``, ``Server.start``), every subprocess a timeout.
+* Every wait has a deadline (``wait_port``, ``wait_for``, ``Server.start``), every subprocess a
+  timeout.
 * ``Server`` runs its child in a new session/process group. ``stop()`` sends SIGTERM to
   the main process, waits up to 5 s, then SIGKILLs the whole group (nginx workers
   included) -- and is idempotent, so fixture teardown can always call it.
@@ -27,7 +28,7 @@ import socket
 import subprocess
 import time
 import urllib.request
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -47,6 +48,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def unique_ports(count: int) -> list[int]:
+    """``count`` distinct free ports on 127.0.0.1, sorted."""
+    ports: set[int] = set()
+    while len(ports) < count:
+        ports.add(free_port())
+    return sorted(ports)
+
+
 def port_open(port: int, timeout: float = 0.2) -> bool:
     """One bounded connect attempt to 127.0.0.1:port."""
     try:
@@ -64,6 +73,25 @@ def wait_port(port: int, timeout: float = 10.0) -> None:
             return
         time.sleep(0.05)
     raise TimeoutError(f"127.0.0.1:{port} did not accept connections within {timeout:.1f}s")
+
+
+def wait_for(
+    check: Callable[[], bool],
+    timeout: float,
+    *,
+    retry_on: tuple[type[BaseException], ...] = (),
+) -> bool:
+    """Poll ``check`` every 0.2 s until it is true (True) or ``timeout`` s have passed (False).
+    An exception of a ``retry_on`` type counts as "not yet"; any other propagates."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return True
+        except retry_on:
+            pass
+        time.sleep(0.2)
+    return False
 
 
 def find_binary(name: str) -> str | None:
@@ -228,6 +256,20 @@ class Server:
 
     def describe(self, problem: str) -> str:
         return f"{self.name} {problem}\ncommand: {' '.join(self.argv)}\n{self.logs()}"
+
+
+@contextlib.contextmanager
+def stopping(server: Server, *also: Callable[[], object]) -> Iterator[Server]:
+    """For module fixtures that yield a started server: however the block ends, stop
+    ``server`` and then call each of ``also`` (e.g. a fake API's ``stop``); on a normal end,
+    assert that the server is gone."""
+    try:
+        yield server
+    finally:
+        server.stop()
+        for stop in also:
+            stop()
+    assert not server.alive
 
 
 # -- nginx -------------------------------------------------------------------------------
