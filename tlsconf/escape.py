@@ -25,8 +25,9 @@ _PRINTABLE = re.compile(r"[\x20-\x7e]*")
 _NGINX_BARE = re.compile(r"[A-Za-z0-9._:/\[\]=@+,*-]+")
 
 
-def _check(value: str, forbidden: str) -> None:
-    if not _PRINTABLE.fullmatch(value) or any(c in value for c in forbidden):
+def _check(value: str, forbidden: str = "") -> None:
+    """Printable ASCII only, and not the one character `forbidden` (if any) names."""
+    if not _PRINTABLE.fullmatch(value) or (forbidden and forbidden in value):
         raise UnsafeValue(f"refusing to emit {value!r}: outside the allowed characters")
 
 
@@ -37,13 +38,13 @@ def nginx(value: object) -> str:
     """
     if isinstance(value, Raw):
         return str(value)
+    if isinstance(value, str) and _NGINX_BARE.fullmatch(value):  # plainly safe: no `$`
+        return value
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     if not isinstance(value, str):
         raise UnsafeValue(f"refusing to emit a {type(value).__name__} into nginx config")
     _check(value, "$")
-    if value and _NGINX_BARE.fullmatch(value):
-        return value
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
@@ -67,13 +68,13 @@ def haproxy(value: object) -> str:
     """
     if isinstance(value, Raw):
         return str(value)
+    if isinstance(value, str) and _HAPROXY_BARE.fullmatch(value):  # plainly safe: no `%`
+        return value
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     if not isinstance(value, str):
         raise UnsafeValue(f"refusing to emit a {type(value).__name__} into HAProxy config")
     _check(value, "%")
-    if value and _HAPROXY_BARE.fullmatch(value):
-        return value
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$") + '"'
 
 
@@ -81,7 +82,7 @@ def haproxy_log_format(value: str) -> Raw:
     """A HAProxy log-format argument (header value): quoted, escaped, and `%` written `%%`."""
     if not isinstance(value, str) or isinstance(value, Raw):
         raise UnsafeValue("haproxy_log_format takes a user value (str), not a Raw token")
-    _check(value, "")
+    _check(value)
     escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
     return Raw('"' + escaped.replace("%", "%%") + '"')
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from tlsconf import profiles
@@ -135,7 +136,13 @@ class SitePolicy:
         return (self.address, self.https_port)
 
     def tls_origin(self, name: str) -> Origin:
-        return self.origins.get(name) or Origin("profile", f"Mozilla {self.tls.profile}")
+        return self.origins.get(name) or _profile_origin(self.tls.profile)
+
+
+@lru_cache(maxsize=16)
+def _profile_origin(profile: str) -> Origin:
+    """One shared (immutable) Origin per profile: rules ask for it per site and per field."""
+    return Origin("profile", f"Mozilla {profile}")
 
 
 class Origins(Mapping[str, Origin]):
