@@ -220,3 +220,29 @@ def test_help_does_not_import_heavy_modules() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert proc.stdout.strip() == "[]"
+
+
+def test_a_warning_shared_by_many_sites_is_printed_once(tmp_path: Path) -> None:
+    # HAProxy < 3.0 reads the key next to the certificate: the same warning for every site that
+    # names the same files is one paragraph and a count, not one per site.
+    sites = "".join(
+        f"  - name: s{i}\n    domains: [s{i}.example.com]\n"
+        "    tls: {certificate: /etc/ssl/all.pem, key: /etc/ssl/all.key}\n"
+        "    upstreams: [{address: 127.0.0.1:8080}]\n"
+        for i in range(5)
+    )
+    spec = tmp_path / "many.yaml"
+    spec.write_text("sites:\n" + sites)
+    code, _, err = run("render", str(spec), "--target", "haproxy")
+    assert code == 0
+    first = (
+        f"{spec}:2:5: warning: sites[0].tls.key: HAProxy < 3.0 takes no key path: it reads the "
+        "key from /etc/ssl/all.pem itself or from /etc/ssl/all.pem.key. Deploy the key there "
+        "(e.g. `ln -s /etc/ssl/all.key /etc/ssl/all.pem.key`) or make /etc/ssl/all.pem one PEM "
+        "with certificate, chain and key (mode 0600)"
+    )
+    assert err.splitlines() == [
+        first,
+        f"{spec}:2:5: warning: the same for 4 more: sites[1].tls.key, sites[2].tls.key, "
+        "sites[3].tls.key, …",
+    ]
