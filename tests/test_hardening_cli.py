@@ -318,11 +318,11 @@ def test_a_failed_rename_half_way_restores_every_target(
     real = os.replace
     calls = []
 
-    def failing(src: str, dst: str) -> None:
+    def failing(src: str, dst: str, **kw: int) -> None:
         calls.append(dst)
         if len(calls) == 3:
             raise OSError("rename failed")
-        real(src, dst)
+        real(src, dst, **kw)
 
     monkeypatch.setattr(output.os, "replace", failing)
     with pytest.raises(OSError, match="rename failed"):

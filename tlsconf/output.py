@@ -6,11 +6,15 @@ into place, then the directories are fsynced. On any error every staged file is 
 if a rename fails half-way the renames before it are undone (the replaced files were kept
 under a second name until the end).
 A destination that exists and was not written by tlsconf is only replaced with `force`.
+Every operation below the output root is relative to a directory descriptor opened without
+following symlinks (`_Dirs`), so nothing is written through a symlink even if one appears
+while tlsconf runs.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 from pathlib import Path
@@ -24,26 +28,73 @@ def _fail(path: Path, message: str) -> TlsconfError:
     return TlsconfError([Problem(Location(str(path)), "", message)])
 
 
-def _safe_dir(root: Path, relative: Path) -> Path:
-    """Create the directories of `relative` under `root`, refusing any symlink on the way."""
-    current = root
-    for part in relative.parts:
-        current = current / part
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+class _Dirs:
+    """Open descriptors of the output root and of every directory under it, each opened
+    relative to its parent with O_NOFOLLOW: every later create, link, rename and unlink is
+    relative to a descriptor (the *at() calls), so a directory swapped for a symlink after it
+    was checked cannot redirect a write."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
         try:
-            info = os.lstat(current)
+            info = os.lstat(root)
         except FileNotFoundError:
-            os.mkdir(current, 0o755)
-            continue
+            os.makedirs(root, 0o755, exist_ok=True)  # the user's own path: parents as given
+            info = os.lstat(root)
         if stat.S_ISLNK(info.st_mode):
-            raise _fail(current, "is a symlink; refusing to write through it")
-        if not stat.S_ISDIR(info.st_mode):
-            raise _fail(current, "exists and is not a directory")
-    return current
+            raise _fail(root, "is a symlink; refusing to write through it")
+        self.fds: dict[Path, int] = {Path(): self._open(root, None)}
+
+    def _open(self, path: Path, parent: int | None, name: str | None = None) -> int:
+        try:
+            return os.open(name if name is not None else path, _DIR_FLAGS, dir_fd=parent)
+        except OSError as exc:
+            if exc.errno not in (errno.ELOOP, errno.ENOTDIR):
+                raise
+            # O_DIRECTORY|O_NOFOLLOW on a symlink gives ENOTDIR on Linux: say which it was.
+            info = os.stat(name if name is not None else path, dir_fd=parent,
+                           follow_symlinks=False)
+            if stat.S_ISLNK(info.st_mode):
+                raise _fail(path, "is a symlink; refusing to write through it") from None
+            raise _fail(path, "exists and is not a directory") from None
+
+    def get(self, relative: Path) -> int:
+        """The descriptor of `root/relative`, creating missing directories (0755)."""
+        fd = self.find(relative, create=True)
+        assert fd is not None
+        return fd
+
+    def find(self, relative: Path, *, create: bool = False) -> int | None:
+        """The descriptor of `root/relative`, or None when a directory on the way is missing
+        (and `create` is off: the checks before staging create nothing)."""
+        current = Path()
+        for part in relative.parts:
+            parent, current = self.fds[current], current / part
+            if current not in self.fds:
+                if create:
+                    with contextlib.suppress(FileExistsError):
+                        os.mkdir(part, 0o755, dir_fd=parent)
+                try:
+                    self.fds[current] = self._open(self.root / current, parent, part)
+                except FileNotFoundError:
+                    return None
+        return self.fds[current]
+
+    def close(self) -> None:
+        for fd in self.fds.values():
+            os.close(fd)
+        self.fds.clear()
 
 
-def _check_destination(path: Path, force: bool) -> None:
+def _check_destination(dirs: _Dirs, rel: Path, force: bool) -> None:
+    path, fd = dirs.root / rel, dirs.find(rel.parent)
+    if fd is None:
+        return  # its directory does not exist yet: neither does the file
     try:
-        info = os.lstat(path)
+        info = os.stat(rel.name, dir_fd=fd, follow_symlinks=False)
     except FileNotFoundError:
         return
     if stat.S_ISLNK(info.st_mode):
@@ -52,7 +103,7 @@ def _check_destination(path: Path, force: bool) -> None:
         raise _fail(path, "exists and is not a regular file")
     if force:
         return
-    with open(path, "rb") as handle:
+    with os.fdopen(os.open(rel.name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=fd), "rb") as handle:
         head = handle.read(64).decode("utf-8", "replace")
     if not head.startswith(MARKERS):
         raise _fail(path, "exists and was not written by tlsconf; use --force to replace it")
@@ -63,83 +114,80 @@ def write_files(
 ) -> list[Path]:
     """Write `files` (relative names → text) under `root` atomically as one unit."""
     modes = modes or {}
-    root_info = os.lstat(root) if os.path.lexists(root) else None
-    if root_info is not None and stat.S_ISLNK(root_info.st_mode):
-        raise _fail(root, "is a symlink; refusing to write through it")
-    if root_info is None:
-        os.makedirs(root, 0o755, exist_ok=True)
     for name in files:
         rel = Path(name)
-        if rel.is_absolute() or ".." in rel.parts:
+        if rel.is_absolute() or ".." in rel.parts or not rel.name:
             raise _fail(root / rel, "refusing an output name outside the output directory")
-        # Checks first, for every file, before anything is staged.
-        _check_destination(root / rel, force)
-    staged: list[tuple[Path, Path]] = []
-    replaced: list[tuple[Path, Path | None]] = []  # (destination, its previous file)
+    dirs = _Dirs(root)
+    try:
+        for name in files:  # checks first, for every file, before anything is staged
+            _check_destination(dirs, Path(name), force)
+        return _stage_and_replace(dirs, files, modes)
+    finally:
+        dirs.close()
+
+
+def _stage_and_replace(dirs: _Dirs, files: dict[str, str], modes: dict[str, int]) -> list[Path]:
+    pid = os.getpid()
+    staged: list[tuple[int, str, str, Path]] = []  # (dir fd, temp name, final name, final path)
+    replaced: list[tuple[int, str, str | None]] = []  # (dir fd, final name, its previous file)
     try:
         for name in sorted(files):
             rel = Path(name)
-            directory = _safe_dir(root, rel.parent)
-            final = directory / rel.name
-            temp = directory / f".{rel.name}.tlsconf-tmp-{os.getpid()}"
-            fd = os.open(
-                temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, modes.get(name, 0o644)
-            )
-            staged.append((temp, final))
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                os.fchmod(handle.fileno(), modes.get(name, 0o644))  # whatever the umask
+            fd = dirs.get(rel.parent)
+            temp = f".{rel.name}.tlsconf-tmp-{pid}"
+            mode = modes.get(name, 0o644)
+            handle_fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+                                | os.O_CLOEXEC, mode, dir_fd=fd)
+            staged.append((fd, temp, rel.name, dirs.root / rel))
+            with os.fdopen(handle_fd, "w", encoding="utf-8", newline="\n") as handle:
+                os.fchmod(handle.fileno(), mode)  # whatever the umask
                 handle.write(files[name])
                 handle.flush()
                 os.fsync(handle.fileno())
-        for temp, final in staged:
-            kept = _keep(final)
+        for fd, temp, final, _ in staged:
+            kept = _keep(fd, final, pid)
             try:
-                os.replace(temp, final)
+                os.replace(temp, final, src_dir_fd=fd, dst_dir_fd=fd)
             except BaseException:
                 if kept is not None:
-                    os.unlink(kept)  # `final` is still the file it names
+                    os.unlink(kept, dir_fd=fd)  # `final` is still the file it names
                 raise
-            replaced.append((final, kept))
-        for directory in sorted({final.parent for _, final in staged}):
-            _fsync_dir(directory)
+            replaced.append((fd, final, kept))
+        for fd in {fd for fd, *_ in staged}:
+            os.fsync(fd)
     except BaseException:
         # A rename failed half-way: put back what the renames before it replaced, so the
         # output is the old set or the new one, never a mix of both.
-        for final, kept in reversed(replaced):
+        for fd, final, kept in reversed(replaced):
             with contextlib.suppress(OSError):
                 if kept is None:
-                    os.unlink(final)
+                    os.unlink(final, dir_fd=fd)
                 else:
-                    os.replace(kept, final)
-        for temp, _ in staged:
+                    os.replace(kept, final, src_dir_fd=fd, dst_dir_fd=fd)
+        for fd, temp, _, _ in staged:
             with contextlib.suppress(FileNotFoundError):
-                os.unlink(temp)
-        for _, kept in replaced:
+                os.unlink(temp, dir_fd=fd)
+        for fd, _, kept in replaced:
             if kept is not None:
                 with contextlib.suppress(FileNotFoundError):
-                    os.unlink(kept)
+                    os.unlink(kept, dir_fd=fd)
         raise
-    for _, kept in replaced:
+    for fd, _, kept in replaced:
         if kept is not None:
-            os.unlink(kept)
-    return [final for _, final in staged]
+            os.unlink(kept, dir_fd=fd)
+    return [path for *_, path in staged]
 
 
-def _keep(final: Path) -> Path | None:
+def _keep(fd: int, final: str, pid: int) -> str | None:
     """A second name for the file about to be replaced (None if there is none), so that a
     failed multi-file write can restore it."""
-    if not os.path.lexists(final):
-        return None
-    kept = final.with_name(f".{final.name}.tlsconf-old-{os.getpid()}")
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(kept)
-    os.link(final, kept, follow_symlinks=False)
-    return kept
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        os.stat(final, dir_fd=fd, follow_symlinks=False)
+    except FileNotFoundError:
+        return None
+    kept = f".{final}.tlsconf-old-{pid}"
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(kept, dir_fd=fd)
+    os.link(final, kept, src_dir_fd=fd, dst_dir_fd=fd, follow_symlinks=False)
+    return kept
