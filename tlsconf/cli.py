@@ -371,7 +371,7 @@ def lint(
         report = lint_paths([str(p) for p in paths], settings, kind)
     text = format_report(report, fmt)
     if output is not None:
-        output.write_text(text, "utf-8")
+        _write_one(output, text)
     else:
         sys.stdout.write(text)
     for problem in report.errors:
@@ -414,8 +414,7 @@ def rules(
             raise typer.Exit(1)
         return
     if output is not None:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, "utf-8")
+        _write_one(output, text)
     else:
         sys.stdout.write(text)
 
@@ -441,11 +440,17 @@ def schema(
         for path in stale:
             typer.echo(f"{path}: stale; run `tlsconf schema` to regenerate it", err=True)
         raise typer.Exit(1 if stale else 0)
+    for path, text in wanted.items():
+        _write_one(path, text)
+
+
+def _write_one(path: Path, text: str) -> None:
+    """A report or generated doc the user names: replaced atomically (it is expected to exist
+    and to be replaced), never through a symlink."""
     from tlsconf.output import write_files
 
     try:
-        for path, text in wanted.items():
-            write_files(path.parent, {path.name: text}, force=True)
+        write_files(path.parent, {path.name: text}, force=True)
     except TlsconfError as error:
         _fail(error)
 
