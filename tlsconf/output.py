@@ -5,7 +5,8 @@ requested mode from birth, written and fsynced); only when all are staged are th
 into place, then the directories are fsynced. On any error every staged file is removed, and
 if a rename fails half-way the renames before it are undone (the replaced files were kept
 under a second name until the end).
-A destination that exists and was not written by tlsconf is only replaced with `force`.
+A destination that exists and was not written by tlsconf is only replaced with `force`; one
+that already holds exactly the new text and mode is left untouched.
 Every operation below the output root is relative to a directory descriptor opened without
 following symlinks (`_Dirs`), so nothing is written through a symlink even if one appears
 while tlsconf runs.
@@ -122,14 +123,34 @@ def write_files(
     try:
         for name in files:  # checks first, for every file, before anything is staged
             _check_destination(dirs, Path(name), force)
-        return _stage_and_replace(dirs, files, modes)
+        # A file already holding exactly this text and mode is left alone: re-rendering 10,000
+        # sites after one change writes (creates, fsyncs, renames) one file, not 10,000.
+        changed = {name: text for name, text in files.items()
+                   if not _unchanged(dirs, Path(name), text, modes.get(name, 0o644))}
+        _stage_and_replace(dirs, changed, modes)
     finally:
         dirs.close()
+    return [root / name for name in sorted(files)]
 
 
-def _stage_and_replace(dirs: _Dirs, files: dict[str, str], modes: dict[str, int]) -> list[Path]:
+def _unchanged(dirs: _Dirs, rel: Path, text: str, mode: int) -> bool:
+    fd = dirs.find(rel.parent)
+    if fd is None:
+        return False
+    try:
+        handle = os.open(rel.name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd)
+    except FileNotFoundError:
+        return False
+    with os.fdopen(handle, "rb") as existing:
+        info = os.fstat(existing.fileno())
+        data = text.encode("utf-8")
+        return (stat.S_ISREG(info.st_mode) and stat.S_IMODE(info.st_mode) == mode
+                and info.st_size == len(data) and existing.read(len(data) + 1) == data)
+
+
+def _stage_and_replace(dirs: _Dirs, files: dict[str, str], modes: dict[str, int]) -> None:
     pid = os.getpid()
-    staged: list[tuple[int, str, str, Path]] = []  # (dir fd, temp name, final name, final path)
+    staged: list[tuple[int, str, str]] = []  # (dir fd, temp name, final name)
     replaced: list[tuple[int, str, str | None]] = []  # (dir fd, final name, its previous file)
     try:
         for name in sorted(files):
@@ -139,13 +160,13 @@ def _stage_and_replace(dirs: _Dirs, files: dict[str, str], modes: dict[str, int]
             mode = modes.get(name, 0o644)
             handle_fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
                                 | os.O_CLOEXEC, mode, dir_fd=fd)
-            staged.append((fd, temp, rel.name, dirs.root / rel))
+            staged.append((fd, temp, rel.name))
             with os.fdopen(handle_fd, "w", encoding="utf-8", newline="\n") as handle:
                 os.fchmod(handle.fileno(), mode)  # whatever the umask
                 handle.write(files[name])
                 handle.flush()
                 os.fsync(handle.fileno())
-        for fd, temp, final, _ in staged:
+        for fd, temp, final in staged:
             kept = _keep(fd, final, pid)
             try:
                 os.replace(temp, final, src_dir_fd=fd, dst_dir_fd=fd)
@@ -165,7 +186,7 @@ def _stage_and_replace(dirs: _Dirs, files: dict[str, str], modes: dict[str, int]
                     os.unlink(final, dir_fd=fd)
                 else:
                     os.replace(kept, final, src_dir_fd=fd, dst_dir_fd=fd)
-        for fd, temp, _, _ in staged:
+        for fd, temp, _ in staged:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp, dir_fd=fd)
         for fd, _, kept in replaced:
@@ -176,7 +197,6 @@ def _stage_and_replace(dirs: _Dirs, files: dict[str, str], modes: dict[str, int]
     for fd, _, kept in replaced:
         if kept is not None:
             os.unlink(kept, dir_fd=fd)
-    return [path for *_, path in staged]
 
 
 def _keep(fd: int, final: str, pid: int) -> str | None:
