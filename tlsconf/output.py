@@ -90,30 +90,42 @@ class _Dirs:
         self.fds.clear()
 
 
-def _check_destination(dirs: _Dirs, rel: Path, force: bool) -> None:
+def _check_destination(dirs: _Dirs, rel: Path, data: bytes, mode: int, force: bool) -> bool:
+    """Refuse a destination that must not be replaced; True when it already holds exactly
+    `data` with `mode` (then it is left alone). One open and one read per existing file."""
     path, fd = dirs.root / rel, dirs.find(rel.parent)
     if fd is None:
-        return  # its directory does not exist yet: neither does the file
+        return False  # its directory does not exist yet: neither does the file
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC  # NONBLOCK: a FIFO
     try:
-        info = os.stat(rel.name, dir_fd=fd, follow_symlinks=False)
+        handle = os.open(rel.name, flags, dir_fd=fd)
     except FileNotFoundError:
-        return
-    if stat.S_ISLNK(info.st_mode):
-        raise _fail(path, "is a symlink; refusing to write through it")
-    if not stat.S_ISREG(info.st_mode):
-        raise _fail(path, "exists and is not a regular file")
-    if force:
-        return
-    with os.fdopen(os.open(rel.name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=fd), "rb") as handle:
-        head = handle.read(64).decode("utf-8", "replace")
-    if not head.startswith(MARKERS):
+        return False
+    except PermissionError:
+        if force:
+            return False  # unreadable, but --force replaces it anyway
+        raise
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise _fail(path, "is a symlink; refusing to write through it") from None
+        raise
+    with os.fdopen(handle, "rb") as existing:
+        info = os.fstat(existing.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise _fail(path, "exists and is not a regular file")
+        current = existing.read(max(64, len(data) + 1))
+    if not force and not current[:64].decode("utf-8", "replace").startswith(MARKERS):
         raise _fail(path, "exists and was not written by tlsconf; use --force to replace it")
+    return stat.S_IMODE(info.st_mode) == mode and current == data
 
 
 def write_files(
     root: Path, files: dict[str, str], *, force: bool = False, modes: dict[str, int] | None = None
 ) -> list[Path]:
-    """Write `files` (relative names → text) under `root` atomically as one unit."""
+    """Write `files` (relative names → text) under `root` atomically as one unit.
+
+    A file that already holds exactly its new text and mode is left alone: re-rendering 10,000
+    sites after one change writes (creates, fsyncs, renames) one file, not 10,000."""
     modes = modes or {}
     for name in files:
         rel = Path(name)
@@ -121,31 +133,14 @@ def write_files(
             raise _fail(root / rel, "refusing an output name outside the output directory")
     dirs = _Dirs(root)
     try:
-        for name in files:  # checks first, for every file, before anything is staged
-            _check_destination(dirs, Path(name), force)
-        # A file already holding exactly this text and mode is left alone: re-rendering 10,000
-        # sites after one change writes (creates, fsyncs, renames) one file, not 10,000.
-        changed = {name: text for name, text in files.items()
-                   if not _unchanged(dirs, Path(name), text, modes.get(name, 0o644))}
+        # Checks first, for every file, before anything is staged.
+        unchanged = {name for name, text in files.items() if _check_destination(
+            dirs, Path(name), text.encode("utf-8"), modes.get(name, 0o644), force)}
+        changed = {name: text for name, text in files.items() if name not in unchanged}
         _stage_and_replace(dirs, changed, modes)
     finally:
         dirs.close()
     return [root / name for name in sorted(files)]
-
-
-def _unchanged(dirs: _Dirs, rel: Path, text: str, mode: int) -> bool:
-    fd = dirs.find(rel.parent)
-    if fd is None:
-        return False
-    try:
-        handle = os.open(rel.name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd)
-    except FileNotFoundError:
-        return False
-    with os.fdopen(handle, "rb") as existing:
-        info = os.fstat(existing.fileno())
-        data = text.encode("utf-8")
-        return (stat.S_ISREG(info.st_mode) and stat.S_IMODE(info.st_mode) == mode
-                and info.st_size == len(data) and existing.read(len(data) + 1) == data)
 
 
 def _stage_and_replace(dirs: _Dirs, files: dict[str, str], modes: dict[str, int]) -> None:
