@@ -9,6 +9,7 @@ line of defence after the field grammar and refuse rather than repair.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 
 
 class Raw(str):
@@ -104,3 +105,29 @@ def haproxy_crt_list(value: object) -> str:
     if not isinstance(value, str) or not _HAPROXY_CRT_LIST.fullmatch(value):
         raise UnsafeValue(f"refusing to emit {value!r} into a HAProxy crt-list line")
     return value
+
+
+def check_tree(
+    node: object,
+    where: str,
+    on_key: Callable[[str], None],
+    on_text: Callable[[str, str | None], None],
+    parent: str | None = None,
+) -> None:
+    """Walk data about to be serialised as YAML/JSON (a Traefik document, a manifest): mapping
+    keys must be str, leaves str, bool or int. `on_key(key)` judges every key, `on_text(text,
+    parent)` every string leaf with the key it sits under (list items inherit it); both raise
+    `UnsafeValue`. `where` names the output in the refusals."""
+    if isinstance(node, str):
+        on_text(node, parent)
+    elif isinstance(node, dict | Mapping):  # concrete classes before the (slow) ABC check
+        for key, value in node.items():
+            if not isinstance(key, str):
+                raise UnsafeValue(f"refusing a {type(key).__name__} key in {where}")
+            on_key(key)
+            check_tree(value, where, on_key, on_text, key)
+    elif isinstance(node, list | tuple):
+        for item in node:
+            check_tree(item, where, on_key, on_text, parent)
+    elif not isinstance(node, bool | int):
+        raise UnsafeValue(f"refusing a {type(node).__name__} value in {where}")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from tlsconf import profiles
 from tlsconf.errors import Location, Path, Problem, TlsconfError, format_path
-from tlsconf.escape import UnsafeValue
+from tlsconf.escape import UnsafeValue, check_tree
 from tlsconf.policy import Route, SitePolicy
 from tlsconf.spec import Kubernetes, Service
 from tlsconf.specfile import LoadedSpec
@@ -248,19 +248,7 @@ def metadata(name: str, namespace: str | None) -> dict[str, object]:
 
 def check_manifest(node: object) -> None:
     """Refuse any key or string leaf a YAML reader or a template engine could misread."""
-    if isinstance(node, Mapping):
-        for key, value in node.items():
-            if not isinstance(key, str):
-                raise UnsafeValue(f"refusing a {type(key).__name__} key in a manifest")
-            _check_text(key)
-            check_manifest(value)
-    elif isinstance(node, list | tuple):
-        for item in node:
-            check_manifest(item)
-    elif isinstance(node, str):
-        _check_text(node)
-    elif not isinstance(node, bool | int):
-        raise UnsafeValue(f"refusing a {type(node).__name__} value in a manifest")
+    check_tree(node, "a manifest", _check_text, lambda text, _parent: _check_text(text))
 
 
 def _check_text(value: str) -> None:

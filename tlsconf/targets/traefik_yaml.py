@@ -24,7 +24,7 @@ import re
 from collections.abc import Mapping
 from json.encoder import encode_basestring_ascii as _string  # json.dumps' own, for str
 
-from tlsconf.escape import UnsafeValue
+from tlsconf.escape import UnsafeValue, check_tree
 
 # Keys whose string values (or list items) name Traefik objects: `@` would reach another
 # provider's namespace.
@@ -55,21 +55,17 @@ def check_text(value: str, *, name: bool = False, rule: bool = False) -> None:
         raise UnsafeValue(f"refusing the name {value!r}: '@' selects another Traefik provider")
 
 
-def check_document(node: object, *, name: bool = False) -> None:
+def check_document(document: object) -> None:
     """Walk a document and check every key and leaf (see the module docstring)."""
-    if isinstance(node, str):
-        check_text(node, name=name, rule=isinstance(node, Rule))
-    elif isinstance(node, dict | Mapping):  # concrete classes before the (slow) ABC check
-        for key, value in node.items():
-            if not isinstance(key, str):
-                raise UnsafeValue(f"refusing a {type(key).__name__} key in Traefik config")
-            check_text(key, name=True)
-            check_document(value, name=key in NAME_KEYS)
-    elif isinstance(node, list | tuple):
-        for item in node:
-            check_document(item, name=name)
-    elif not isinstance(node, bool | int):
-        raise UnsafeValue(f"refusing a {type(node).__name__} value in Traefik config")
+    check_tree(document, "Traefik config", _check_key, _check_leaf)
+
+
+def _check_key(key: str) -> None:
+    check_text(key, name=True)
+
+
+def _check_leaf(text: str, parent: str | None) -> None:
+    check_text(text, name=parent in NAME_KEYS, rule=isinstance(text, Rule))
 
 
 def dump(header: str, document: Mapping[str, object]) -> str:
