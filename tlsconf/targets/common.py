@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 from tlsconf.errors import Problem, TlsconfError
 from tlsconf.names import GROUPS_BY_NAME, parse_version
@@ -17,8 +18,12 @@ def by_listener(sites: tuple[SitePolicy, ...]) -> dict[tuple[str, int], list[Sit
     return dict(sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0])))
 
 
+PER_LISTENER_TLS = ("protocols", "ciphers", "ciphersuites", "curves", "prefer_server_ciphers",
+                    "session_tickets", "session_timeout")
+
+
 def require_one_policy_per_listener(
-    loaded: LoadedSpec, sites: tuple[SitePolicy, ...], target: str, extra: tuple[str, ...] = ()
+    sites: tuple[SitePolicy, ...], target: str, extra: tuple[str, ...] = ()
 ) -> None:
     """Refuse sites that share a listener but differ in settings `target` applies per listener.
 
@@ -26,44 +31,45 @@ def require_one_policy_per_listener(
     server before SNI is known; silently mixing two policies on one socket is how a "modern"
     host ends up negotiating TLS 1.2. Refusing names both sites and the differing settings.
     """
-    problems = []
-    fields = (
-        "protocols",
-        "ciphers",
-        "ciphersuites",
-        "curves",
-        "prefer_server_ciphers",
-        "session_tickets",
-        "session_timeout",
+
+    def differs(first: SitePolicy, other: SitePolicy) -> list[str]:
+        return ([f for f in PER_LISTENER_TLS if getattr(first.tls, f) != getattr(other.tls, f)]
+                + [f for f in extra if getattr(first, f) != getattr(other, f)])
+
+    problems = listener_problems(
+        by_listener(sites), differs,
+        f"{target} applies these per listener, not per SNI name. Give the site its own listen "
+        "port or address, or the same TLS settings.",
     )
-    for (address, port), members in by_listener(sites).items():
-        first = members[0]
-        for other in members[1:]:
-            differ = [f for f in fields if getattr(first.tls, f) != getattr(other.tls, f)]
-            differ += [f for f in extra if getattr(first, f) != getattr(other, f)]
-            if differ:
-                problems.append(
-                    Problem(
-                        other.location,
-                        f"sites[{other.index}]",
-                        f"site {other.name!r} shares the listener {address}:{port} with "
-                        f"{first.name!r} but differs in {', '.join(differ)}; {target} applies "
-                        f"these "
-                        "per listener, not per SNI name. Give the site its own listen port or "
-                        "address, or the same TLS settings.",
-                    )
-                )
-        defaults = [s for s in members if s.default_server]
-        for extra_default in defaults[1:]:
-            problems.append(
-                Problem(
-                    extra_default.location,
-                    f"sites[{extra_default.index}].default_server",
-                    f"{defaults[0].name!r} is already the default server of {address}:{port}",
-                )
-            )
     if problems:
         raise TlsconfError(problems)
+
+
+def listener_problems(
+    listeners: dict[tuple[str, int], list[SitePolicy]],
+    differs: Callable[[SitePolicy, SitePolicy], list[str]],
+    consequence: str,
+) -> list[Problem]:
+    """Per listener: each site whose per-listener settings (`differs(first, site)` names them)
+    differ from the first site's, and each `default_server` after the first."""
+    problems = []
+    for (address, port), members in listeners.items():
+        first = members[0]
+        for other in members[1:]:
+            differ = differs(first, other)
+            if differ:
+                problems.append(Problem(
+                    other.location, f"sites[{other.index}]",
+                    f"site {other.name!r} shares the listener {address}:{port} with "
+                    f"{first.name!r} but differs in {', '.join(differ)}; {consequence}",
+                ))
+        defaults = [s for s in members if s.default_server]
+        for extra_default in defaults[1:]:
+            problems.append(Problem(
+                extra_default.location, f"sites[{extra_default.index}].default_server",
+                f"{defaults[0].name!r} is already the default server of {address}:{port}",
+            ))
+    return problems
 
 
 def usable_curves(

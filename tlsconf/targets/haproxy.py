@@ -65,7 +65,7 @@ from tlsconf.names import PROTOCOLS, parse_version, protocol_rank
 from tlsconf.policy import SitePolicy
 from tlsconf.render import Rendered, environment, guidelines_of, header_lines
 from tlsconf.specfile import LoadedSpec
-from tlsconf.targets.common import by_listener, usable_curves
+from tlsconf.targets.common import by_listener, listener_problems, usable_curves
 
 NAME = "haproxy"
 DEFAULT_VERSION = "2.6"
@@ -300,25 +300,13 @@ def _check_shared(sites: tuple[SitePolicy, ...],
                 site.location, _field(site, "listen.http_port"),
                 f"{_listen(site.address, site.http_port)} is also an HTTPS listener",
             ))
-    for (address, port), members in listeners.items():
-        head = members[0]
-        for other in members[1:]:
-            differ = [_FIELDS[k] for k in PER_LISTENER
-                      if settings[other.name][k] != settings[head.name][k]]
-            if differ:
-                problems.append(Problem(
-                    other.location, f"sites[{other.index}]",
-                    f"site {other.name!r} shares the listener {address}:{port} with "
-                    f"{head.name!r} but differs in {', '.join(differ)}; HAProxy applies these "
-                    "per bind line, not per SNI name. Give the site its own listen port or "
-                    "address, or the same settings",
-                ))
-        defaults = [s for s in members if s.default_server]
-        for extra in defaults[1:]:
-            problems.append(Problem(
-                extra.location, _field(extra, "default_server"),
-                f"{defaults[0].name!r} is already the default server of {address}:{port}",
-            ))
+    problems += listener_problems(
+        listeners,
+        lambda head, other: [_FIELDS[k] for k in PER_LISTENER
+                             if settings[other.name][k] != settings[head.name][k]],
+        "HAProxy applies these per bind line, not per SNI name. Give the site its own listen "
+        "port or address, or the same settings",
+    )
     if problems:
         raise TlsconfError(problems)
 

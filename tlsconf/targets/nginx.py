@@ -49,9 +49,7 @@ def render(
     openssl = versions.openssl or DEFAULT_OPENSSL
     http2_directive = version >= HTTP2_DIRECTIVE
     # Before `http2 on;`, HTTP/2 is a property of the listening socket, not of a server.
-    require_one_policy_per_listener(
-        loaded, sites, "nginx", extra=() if http2_directive else ("http2",)
-    )
+    require_one_policy_per_listener(sites, "nginx", extra=() if http2_directive else ("http2",))
     problems: list[Problem] = []
     warnings: list[Problem] = []
     contexts = {}
