@@ -41,19 +41,8 @@ def max_peak(size: int) -> int:
 # counted, then each command measured on its own, from the call of `main()` to its exit, with
 # its own stdout and stderr.
 HARNESS = """
-import contextlib, io, json, os, sys, time, tracemalloc
-from tlsconf.cli import main
-
-def run(args):
-    sys.argv = ["tlsconf", *args]
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            main()
-            code = 0
-        except SystemExit as done:
-            code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
-    return code, out.getvalue(), err.getvalue()
+import json, os, sys, time, tracemalloc
+from support.inprocess import run_main as run
 
 jobs = json.loads(os.environ["TLSCONF_JOBS"])
 warm = os.environ["TLSCONF_WARMUP"]
@@ -74,6 +63,9 @@ json.dump(results, sys.stdout)
 """
 
 
+HARNESS_PATH = os.pathsep.join((str(ROOT), str(ROOT / "tests")))  # tlsconf, support.inprocess
+
+
 @dataclass
 class Run:
     code: int
@@ -91,7 +83,7 @@ def tlsconf_runs(tmp: Path, jobs: list[list[str]], env: dict[str, str] | None = 
     proc = subprocess.run(
         [sys.executable, "-c", HARNESS], capture_output=True, text=True, timeout=300, cwd=tmp,
         env={**os.environ, **(env or {}), "TLSCONF_JOBS": json.dumps(jobs),
-             "TLSCONF_WARMUP": str(warm), "PYTHONPATH": str(ROOT)}, check=False)
+             "TLSCONF_WARMUP": str(warm), "PYTHONPATH": HARNESS_PATH}, check=False)
     assert proc.returncode == 0, proc.stderr
     shutil.rmtree(f"{warm}.out")
     warm.unlink()

@@ -135,26 +135,15 @@ def relocate(case: Case, scratch: Path) -> Path:
 # spec its own `python -m tlsconf` process.
 ISOLATED = os.environ.get("TLSCONF_CORPUS_ISOLATED") == "1"
 WORKER = """
-import contextlib, io, json, sys
-from tlsconf.cli import main
+import json, sys
+from support.inprocess import run_main
 
-results = []
-for args in json.load(sys.stdin):
-    sys.argv = ["tlsconf", *args]
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            main()
-            code = 0
-        except SystemExit as done:
-            code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
-    results.append([code, out.getvalue(), err.getvalue()])
-json.dump(results, sys.stdout)
+json.dump([run_main(args) for args in json.load(sys.stdin)], sys.stdout)
 """
 
 
 def render_all(jobs: list[list[str]], cwd: Path) -> list[tuple[int, str, str]]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join((str(ROOT), str(ROOT / "tests")))}
     if ISOLATED:
         def one(args: list[str]) -> tuple[int, str, str]:
             proc = subprocess.run([sys.executable, "-m", "tlsconf", *args], capture_output=True,
