@@ -95,9 +95,10 @@ def test_redraws_as_sites_are_done(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert "[########################] 64/64 sites" in out.getvalue()
 
 
-def test_nothing_without_a_report() -> None:
+def test_nothing_without_a_report(capfd: pytest.CaptureFixture[str]) -> None:
     with progress.phase("judging", 10_000) as tick:
         tick(5)  # no report open: a no-op
+    assert capfd.readouterr() == ("", "")
 
 
 def test_nothing_to_a_pipe(tmp_path: Path) -> None:
