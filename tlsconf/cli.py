@@ -206,7 +206,12 @@ def _load_judged(
 def validate(
     spec: Annotated[Path, typer.Argument(help="The site spec (YAML).", dir_okay=False)],
     target: Annotated[
-        str, typer.Option("--target", "-t", help="nginx, haproxy, traefik, or all.")
+        str,
+        typer.Option(
+            "--target",
+            "-t",
+            help="nginx, haproxy, traefik, all (the first three), gateway-api or traefik-crd.",
+        ),
     ] = "all",
     site: Annotated[
         list[str] | None, typer.Option("--site", help="Only this site (repeatable).")
@@ -214,24 +219,42 @@ def validate(
     allow_weak: Annotated[
         bool, typer.Option("--allow-weak", help="Validate settings weaker than the profile.")
     ] = False,
+    impl: Annotated[
+        str | None,
+        typer.Option(
+            "--impl",
+            help="gateway-api: the Gateway implementation that "
+            "carries the TLS policy (traefik, envoy-gateway, "
+            "nginx-gateway-fabric).",
+        ),
+    ] = None,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds per server check.")] = 30.0,
 ) -> None:
     """Render into a scratch directory and run the real server's own check on it (nginx -t,
-    haproxy -c, Traefik on 127.0.0.1); missing certificate files get placeholders."""
+    haproxy -c, Traefik on 127.0.0.1); missing certificate files get placeholders. Kubernetes
+    targets are checked offline against the CRDs shipped with tlsconf (needs tlsconf[k8s])."""
     from tlsconf.validate import validate as run_check
+    from tlsconf.validate import validate_manifests
 
-    if target not in (*TARGET_NAMES, "all"):
+    if target not in (*TARGET_NAMES, *K8S_TARGET_NAMES, "all"):
+        allowed = ", ".join((*TARGET_NAMES, *K8S_TARGET_NAMES))
+        typer.echo(f"--target: unknown target {target!r}; allowed: {allowed}, all", err=True)
+        raise typer.Exit(2)
+    if impl is not None and (target != "gateway-api" or impl not in IMPL_NAMES):
         typer.echo(
-            f"--target: unknown target {target!r}; allowed: {', '.join(TARGET_NAMES)}, all",
+            f"--impl: {impl!r} needs --target gateway-api and one of: {', '.join(IMPL_NAMES)}",
             err=True,
         )
         raise typer.Exit(2)
     try:
         loaded, sites = _load_judged(spec, site, allow_weak)
-        outcomes = [
-            run_check(loaded, sites, name, timeout)
-            for name in (TARGET_NAMES if target == "all" else (target,))
-        ]
+        if target in K8S_TARGET_NAMES:
+            outcomes = [validate_manifests(loaded, sites, target, impl)]
+        else:
+            outcomes = [
+                run_check(loaded, sites, name, timeout)
+                for name in (TARGET_NAMES if target == "all" else (target,))
+            ]
     except TlsconfError as error:
         _fail(error)
     for outcome in outcomes:
@@ -241,7 +264,7 @@ def validate(
         )
         if outcome.details:
             typer.echo("    " + outcome.details.replace("\n", "\n    "), err=True)
-    if any(o.missing_binary for o in outcomes):
+    if any(o.missing_binary or o.unchecked for o in outcomes):
         raise typer.Exit(2)
     raise typer.Exit(0 if all(o.ok for o in outcomes) else 1)
 

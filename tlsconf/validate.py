@@ -7,6 +7,10 @@ about the deployment. Then, with an argv list and a timeout: `nginx -t` on a mai
 includes the rendered files, `haproxy -c -f`, or Traefik started on 127.0.0.1 free ports with
 its routers read back from its API (Traefik has no offline check). A missing binary is an
 error that says so, never a pass.
+
+The Kubernetes targets have no server to ask: their manifests are rendered in memory and checked
+against the CRDs shipped in the package (`tlsconf.k8s_schema`), as an apiserver would on create.
+A missing `k8s` extra, or a manifest whose kind has no vendored CRD, is an error, never a pass.
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ class Outcome:
     summary: str  # one line
     details: str = ""  # the server's own output, when it failed
     missing_binary: bool = False
+    unchecked: bool = False  # part of the output could not be checked at all
 
 
 def find_binary(name: str) -> str | None:
@@ -96,6 +101,33 @@ def validate(
                 target, [binary, "-c", "-f", str(root / "haproxy" / "haproxy.cfg")], root, timeout
             )
         return _traefik(binary, root, timeout)
+
+
+def validate_manifests(
+    loaded: LoadedSpec, sites: tuple[SitePolicy, ...], target: str, impl: str | None = None
+) -> Outcome:
+    """gateway-api or traefik-crd: every rendered manifest against the vendored CRDs."""
+    from tlsconf import k8s_schema, targets
+
+    missing = k8s_schema.missing_extra()
+    if missing is not None:
+        return Outcome(target, False, missing, unchecked=True)
+    rendered = targets.render(target, loaded, sites, impl=impl)
+    report = k8s_schema.check_files(rendered.files)
+    files = sum(1 for name in rendered.files if name.endswith((".yaml", ".yml")))
+    scope = f"{report.manifests} manifest(s) in {files} file(s)"
+    against = (f"against the vendored CRDs (schema with unknown fields forbidden, "
+               f"{report.rules} CEL rule(s))")
+    details = "\n".join(str(p) for p in (*report.problems, *report.unchecked))
+    if report.unchecked:
+        summary = (f"{len(report.unchecked)} manifest(s) have no vendored CRD and cannot be "
+                   f"checked offline; {len(report.problems)} problem(s) in the other {scope} "
+                   f"checked {against}")
+        return Outcome(target, False, summary, details, unchecked=True)
+    if report.problems:
+        summary = f"{len(report.problems)} problem(s) in {scope} checked {against}"
+        return Outcome(target, False, summary, details)
+    return Outcome(target, True, f"{scope} valid {against}")
 
 
 def _run(target: str, argv: list[str], cwd: Path, timeout: float) -> Outcome:
