@@ -354,7 +354,7 @@ def check_traefik(outcome: Outcome, sites: Any) -> None:
 
 
 def check_kubernetes(outcome: Outcome, sites: Any) -> None:
-    from support.k8s_crds import validate
+    from support.k8s_manifests import validate
     from test_hardening_traefik import load
 
     for name, text in outcome.files.items():

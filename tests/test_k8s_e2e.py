@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from support.k8s_crds import load_manifests, validate
 from support.k8s_fake_api import FakeKubeAPI, core_objects
+from support.k8s_manifests import load_manifests, validate
 from support.mozilla import mozilla_check
 from support.pki import Leaf
 from support.procs import Server, start_traefik, stopping, traefik_routers, unique_ports, wait_for

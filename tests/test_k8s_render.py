@@ -14,7 +14,7 @@ import pytest
 from goldens import GOLDEN, assert_golden
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support.k8s_crds import crds, load_manifests, validate
+from support.k8s_manifests import load_manifests, validate
 
 from tlsconf import policy
 from tlsconf.errors import TlsconfError
@@ -28,7 +28,7 @@ SPECS = GOLDEN / "k8s" / "specs"
 CASES = sorted(p.stem for p in SPECS.glob("*.yaml"))
 VARIANTS = ("traefik-crd", "gateway-api", "gateway-api-traefik", "gateway-api-envoy-gateway",
             "gateway-api-nginx-gateway-fabric")
-UNPINNED = {("gateway.envoyproxy.io/v1alpha1", "ClientTrafficPolicy")}  # no CRD in ../shared
+UNPINNED = {("gateway.envoyproxy.io/v1alpha1", "ClientTrafficPolicy")}  # no vendored CRD
 
 
 def render_variant(path: Path, variant: str) -> Rendered:
@@ -86,12 +86,12 @@ def test_the_validator_catches_unknown_fields_and_cel_rules() -> None:
         "metadata": {"name": "x", "namespace": "default"},
         "spec": {"rules": [{"filters": [{"type": "RequestRedirect"}]}]},
     }
-    errors = validate(base)
-    assert any("requestRedirect must be specified" in e for e in errors), errors
+    assert validate(base) == ["spec.rules[0].filters[0]: filter.requestRedirect must be "
+                              "specified for RequestRedirect filter.type"]
     base["spec"]["rules"][0] = {"matches": [{"path": {"type": "PathPrefix", "value": "/"}}],
                                 "bogus": True}
-    assert any("bogus" in e for e in validate(base))
-    assert len(crds()) >= 15
+    assert validate(base) == ["spec.rules[0].bogus: unknown field; allowed: backendRefs, "
+                              "filters, matches, name, timeouts"]
 
 
 def test_rendering_is_deterministic() -> None:
