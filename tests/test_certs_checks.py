@@ -22,8 +22,8 @@ from test_certs_factory import (
 )
 
 from tlsconf.certs import chain
-from tlsconf.certs.generate import key_pem
 from tlsconf.certs.checks import Thresholds, check_certificate_files
+from tlsconf.certs.generate import key_pem
 from tlsconf.certs.issues import CHECKS
 from tlsconf.findings import Severity
 from tlsconf.profiles import get as get_profile
@@ -283,7 +283,7 @@ def test_non_positive_serial_is_a_finding_not_a_warning(pki: PKI, tmp_path: Path
 def test_files_are_judged_without_the_certificate(pki: PKI, tmp_path: Path) -> None:
     """No certificate file: the key and DH files that are here are still judged."""
     leaf = pki.leaf()
-    key = write_private(tmp_path / "site.key", generate_key_pem(leaf), 0o644)
+    key = write_private(tmp_path / "site.key", key_pem(leaf.key).encode(), 0o644)
     weak = tmp_path / "dh1024.pem"
     weak.write_bytes(dh_params_pem(1024))
     issues = check_certificate_files(None, str(key), domains=(), profile=get_profile(
@@ -402,7 +402,3 @@ def test_ca_files_must_be_readable_and_valid(pki: PKI, tmp_path: Path) -> None:
     assert [(i.check, Path(i.path).name) for i in issues] == [
         ("cert-expired", "clients.pem"), ("cert-file-unreadable", "gone.pem")]
     assert "CA certificate #2 (Old Client CA) expired" in issues[0].message
-
-
-def generate_key_pem(leaf: Any) -> bytes:
-    return key_pem(leaf.key).encode()

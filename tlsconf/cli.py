@@ -188,7 +188,11 @@ def _settings(config: Path | None, ca_files: "Sequence[Path] | None" = None) -> 
     from tlsconf.config import find_config, load_settings, trust_problem
     from tlsconf.errors import Location
 
-    settings = load_settings(config if config is not None else find_config(Path.cwd()))
+    if config is None:
+        config = find_config(Path.cwd())
+        if config is not None and config.is_relative_to(Path.cwd()):
+            config = config.relative_to(Path.cwd())  # messages name it as the user would
+    settings = load_settings(config)
     anchors = []
     for ca_file in ca_files or ():
         path = os.path.abspath(ca_file)

@@ -99,7 +99,7 @@ def load_settings(path: Path | None) -> Settings:
             data = tomllib.loads(path.read_text("utf-8")).get("tool", {}).get("tlsconf", {})
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise TlsconfError.single(Location(name), "", f"cannot read: {exc}") from None
-        return parse_settings(data, name, lambda where: _toml_line(path, str(where[0])))
+        return parse_settings(data, name, lambda where, key: _toml_line(path, str(where[0])))
     from tlsconf import source
 
     data_bytes = source.read_bytes(name)
@@ -108,7 +108,7 @@ def load_settings(path: Path | None) -> Settings:
         return Settings(source=name)
     document = source.load(name, text)
     return parse_settings(document.data, name,
-                          lambda where: document.locate(where, key=len(where) == 1))
+                          lambda where, key: document.locate(where, key=key))
 
 
 def _toml_line(path: Path, key: str) -> Location:
@@ -119,14 +119,15 @@ def _toml_line(path: Path, key: str) -> Location:
 
 
 def parse_settings(data: Any, name: str, where: Any) -> Settings:
-    """`where(path)` is the location of the key (a one-item path) or value at `path`."""
+    """`where(path, key)` is the location of the key (`key`) or else the value at `path`."""
     from tlsconf.profiles import PROFILE_NAMES
     from tlsconf.rules import get as rule
 
-    def fail(key: str | tuple[str | int, ...], message: str) -> TlsconfError:
-        path = (key,) if isinstance(key, str) else key
+    def fail(at: str | tuple[str | int, ...], message: str, key: bool = True) -> TlsconfError:
+        """An error at the key `at` (a top-level name or a path), or at its value."""
+        path = (at,) if isinstance(at, str) else at
         label = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path if p != "")
-        return TlsconfError.single(where(path), f"tlsconf{label}", message)
+        return TlsconfError.single(where(path, key), f"tlsconf{label}", message)
 
     root = os.path.dirname(os.path.abspath(name)) if name else ""
 
@@ -179,7 +180,7 @@ def parse_settings(data: Any, name: str, where: Any) -> Settings:
             raise fail("ignore", "each entry needs `rule` and a non-empty `reason`")
         rule_id = str(entry["rule"])
         if rule_id != "*" and rule(rule_id) is None:
-            raise fail(("ignore", number, "rule"), UNKNOWN_RULE.format(rule_id))
+            raise fail(("ignore", number, "rule"), UNKNOWN_RULE.format(rule_id), key=False)
         ignores.append(Ignore(rule_id, str(entry.get("path", "*")), str(entry["reason"]), root))
     values["ignore"] = tuple(ignores)
     trust = data.get("trust", [])
@@ -190,7 +191,7 @@ def parse_settings(data: Any, name: str, where: Any) -> Settings:
     for number, path in enumerate(values["trust"]):
         problem = trust_problem(path)
         if problem is not None:
-            raise fail(("trust", number), f"{trust[number]!r} {problem}")
+            raise fail(("trust", number), f"{trust[number]!r} {problem}", key=False)
     return Settings(**values)
 
 
