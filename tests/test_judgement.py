@@ -111,6 +111,11 @@ def test_an_unknown_id_in_a_comment_is_a_finding_and_silences_nothing() -> None:
     assert run("lint", spec) == (1, f"site.tlsconf.yaml:8:18: {TLS103}\n{unknown}\n", "")
     code, _, err = run("render", "-o", "out", spec)
     assert code == 1 and unknown in err.splitlines() and not Path("out").exists()
+    whole = write("whole.tlsconf.yaml", "# tlsconf: ignore-file[TLS103, nope] reason\n"
+                  + TLS12_ONLY)
+    assert run("lint", whole)[:2] == (1, (
+        "whole.tlsconf.yaml:1:1: TLS003 [warning] unknown rule id(s) 'nope' in suppression; "
+        "known ids: see tlsconf rules\n"))
 
 
 # --- the settings file ------------------------------------------------------------------------
@@ -258,6 +263,8 @@ def test_unreadable_trust_anchors_are_bad_input(tmp_cwd: Path) -> None:
     write("not-a-ca.pem", "hello\n")
     assert run("render", "--ca-file", "not-a-ca.pem", spec) == (
         2, "", "not-a-ca.pem: --ca-file: is neither PEM nor a DER certificate\n")
+    assert run("validate", "--ca-file", "nope.pem", spec) == (
+        2, "", "nope.pem: --ca-file: does not exist\n")
     write(".tlsconf.yaml", "trust:\n  - certs/ca.pem\n")
     assert run("lint", spec) == (
         2, "", ".tlsconf.yaml:2:5: tlsconf.trust[0]: 'certs/ca.pem' does not exist\n")

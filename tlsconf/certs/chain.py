@@ -162,7 +162,12 @@ def with_anchors(paths: Sequence[str]) -> TrustStore:
     """The system store joined with the anchors in `paths` (the system store alone if none)."""
     if not paths:
         return system_trust_store()
-    return system_trust_store().joined(anchors(paths))
+    return _joined(tuple((p, _signature(p)) for p in paths))
+
+
+@lru_cache(maxsize=16)
+def _joined(files: tuple[tuple[str, tuple[int, ...]], ...]) -> TrustStore:
+    return system_trust_store().joined(_anchors(files))
 
 
 def _signature(path: str) -> tuple[int, ...]:
