@@ -23,6 +23,7 @@ from test_certs_factory import (
 
 from tlsconf.certs import chain
 from tlsconf.certs.checks import Thresholds, check_certificate_files
+from tlsconf.certs.generate import key_pem
 from tlsconf.certs.issues import CHECKS
 from tlsconf.findings import Severity
 from tlsconf.profiles import get as get_profile
@@ -75,6 +76,8 @@ def test_support_pki_leaf_is_clean(tmp_path: Path) -> None:
         ({"sign_hash": "sha1"}, "cert-weak-signature"),
         ({"sign_hash": "md5"}, "cert-weak-signature"),
         ({"must_staple": True}, "cert-must-staple-without-stapling"),
+        ({"serial": -1}, "cert-serial-invalid"),
+        ({"serial": 0}, "cert-serial-invalid"),
     ],
 )
 def test_leaf_flaw_triggers_its_check_only(pki: PKI, tmp_path: Path, flaw: dict[str, Any],
@@ -259,6 +262,34 @@ def test_dh_parameters(pki: PKI, tmp_path: Path) -> None:
     issues = run_checks(tmp_path / "c", full, leaf.key, trust=pki.trust,
                         dhparam_path=str(tmp_path / "none.pem"))
     assert checks_of(issues) == ["cert-file-unreadable"]
+
+
+def test_non_positive_serial_is_a_finding_not_a_warning(pki: PKI, tmp_path: Path) -> None:
+    """cryptography warns (CryptographyDeprecationWarning) on loading and on every read of a
+    zero or negative serial; with warnings as errors the check still runs and none escapes."""
+    import warnings
+
+    leaf = pki.leaf(serial=-5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        issues = run_checks(tmp_path, [leaf.cert, pki.intermediate.cert], leaf.key,
+                            trust=pki.trust)
+    assert [(i.check, i.message) for i in issues] == [(
+        "cert-serial-invalid",
+        "the leaf certificate has serial number -5; RFC 5280 §4.1.2.2 requires a positive "
+        "integer (strict clients and future versions of cryptography refuse it) — reissue it")]
+
+
+def test_files_are_judged_without_the_certificate(pki: PKI, tmp_path: Path) -> None:
+    """No certificate file: the key and DH files that are here are still judged."""
+    leaf = pki.leaf()
+    key = write_private(tmp_path / "site.key", key_pem(leaf.key).encode(), 0o644)
+    weak = tmp_path / "dh1024.pem"
+    weak.write_bytes(dh_params_pem(1024))
+    issues = check_certificate_files(None, str(key), domains=(), profile=get_profile(
+        "intermediate"), dhparam_path=str(weak))
+    assert [(i.check, i.path) for i in issues] == [("dhparam-weak", str(weak)),
+                                                   ("key-file-permissions", str(key))]
 
 
 def test_bundle_file_as_cert_and_key(pki: PKI, tmp_path: Path) -> None:

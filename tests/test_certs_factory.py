@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import os
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,10 +67,13 @@ def certificate(
     eku: Sequence[x509.ObjectIdentifier] | None = SERVER_AUTH,
     sign_hash: str = "sha256",
     must_staple: bool = False,
+    serial: int | None = None,
 ) -> Issued:
     """A certificate for `key`, signed by `issuer` (self-signed when None).
 
     Validity: from now + `start` for `days`. `ca=None` leaves out BasicConstraints.
+    `serial` may be zero or negative (RFC 5280 forbids it; the builder refuses it, so the
+    certificate is re-encoded and re-signed by hand, with an RSA issuer).
     """
     signer = issuer.key if issuer else key
     not_before = now() + start
@@ -96,6 +100,8 @@ def certificate(
         builder = builder.add_extension(
             x509.TLSFeature([x509.TLSFeatureType.status_request]), False)
     cert = builder.sign(signer, hashes.SHA256())
+    if serial is not None:
+        cert = _with_serial(cert, signer, serial)
     if sign_hash != "sha256":
         cert = _resign(cert, signer, sign_hash)
     return Issued(cert, key)
@@ -118,6 +124,24 @@ def _der(tag: int, body: bytes) -> bytes:
         return bytes([tag, size]) + body
     raw = size.to_bytes((size.bit_length() + 7) // 8, "big")
     return bytes([tag, 0x80 | len(raw)]) + raw + body
+
+
+def _with_serial(cert: x509.Certificate, key: Key, serial: int) -> x509.Certificate:
+    """`cert` with another serial number (any integer), re-signed with SHA-256 by `key`."""
+    assert isinstance(key, rsa.RSAPrivateKey), "a hand-made serial needs an RSA issuer"
+    old = cert.serial_number
+    tbs = cert.tbs_certificate_bytes
+    encoded = _der(0x02, old.to_bytes((old.bit_length() + 8) // 8, "big"))
+    assert tbs.count(encoded) == 1
+    size = (serial.bit_length() + 8) // 8 if serial else 1
+    body = tbs.replace(encoded, _der(0x02, serial.to_bytes(size, "big", signed=True)), 1)
+    header = 2 + (body[1] & 0x7F if body[1] & 0x80 else 0)
+    tbs = _der(0x30, body[header:])
+    signature = key.sign(tbs, padding.PKCS1v15(), hashes.SHA256())
+    der = _der(0x30, tbs + _der(0x30, _SHA256_RSA + b"\x05\x00") + _der(0x03, b"\x00" + signature))
+    with warnings.catch_warnings():  # cryptography warns about the serial it was asked for
+        warnings.simplefilter("ignore")
+        return x509.load_der_x509_certificate(der)
 
 
 def _resign(cert: x509.Certificate, key: Key, name: str) -> x509.Certificate:
@@ -243,3 +267,13 @@ def test_pki_chains_and_dh_groups() -> None:
     assert b"BEGIN DH PARAMETERS" in dh_params_pem(1024)
     # OpenSSL recognises RFC 3526 group 14 (so the prime is right) and writes it as X9.42.
     assert b"BEGIN X9.42 DH PARAMETERS" in dh_params_pem(2048)
+
+
+def test_hand_made_serials_are_real() -> None:
+    pki = make_pki()
+    for serial in (-1, 0, -(2**64)):
+        leaf = pki.leaf(serial=serial)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            assert leaf.cert.serial_number == serial
+        assert chain.issued_by(leaf.cert, pki.intermediate.cert)

@@ -153,6 +153,7 @@ CASES: dict[str, Callable[[PKI, Path], Site]] = {
     "key-file-permissions": lambda p, t: _with(good(p), key_mode=0o640),
     "cert-must-staple-without-stapling": lambda p, t: good(p, must_staple=True),
     "dhparam-weak": lambda p, t: _with(good(p), tls_extra={"dhparam": _dh(t, 1024)}),
+    "cert-serial-invalid": lambda p, t: good(p, serial=0),
 }
 
 

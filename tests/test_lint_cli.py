@@ -113,7 +113,9 @@ def test_lowercase_traefik_keys() -> None:
 
 def test_suppression_on_and_above_the_line_and_file_level() -> None:
     on = WEAK_NGINX.replace("TLSv1.3;", "TLSv1.3;  # tlsconf: ignore[TLS102] old clients", 1)
-    assert run("lint", write("a.conf", on)) == (0, "", "")
+    assert run("lint", write("a.conf", on)) == (0, "", (
+        "a.conf:2:5: TLS102 [error] suppressed (a.conf:2:43: old clients): TLSv1 enabled "
+        "(deprecated by RFC 8996; Mozilla intermediate allows TLSv1.2 TLSv1.3)\n"))
     above = WEAK_NGINX.replace(
         "    ssl_protocols", "    # tlsconf: ignore[legacy-tls-version] old\n    ssl_protocols", 1)
     assert run("lint", write("b.conf", above))[0] == 0
@@ -165,7 +167,7 @@ def test_kind_override() -> None:
 
 def test_rules_list_explain_and_docs(tmp_path: Path) -> None:
     code, out, _ = run("rules")
-    assert code == 0 and out.splitlines()[2].startswith("TLS101  ssl-protocol-enabled")
+    assert code == 0 and out.splitlines()[3].startswith("TLS101  ssl-protocol-enabled")
     code, out, _ = run("rules", "TLS204")
     assert code == 0 and "Why it is bad:" in out and "RFC 7465" in out
     assert run("rules", "rc4-cipher")[1] == out

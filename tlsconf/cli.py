@@ -17,7 +17,9 @@ from tlsconf.errors import TlsconfError
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from tlsconf.config import Settings
     from tlsconf.errors import Problem
+    from tlsconf.lint.engine import Suppressed
     from tlsconf.policy import SitePolicy
     from tlsconf.profiles import Profile
     from tlsconf.specfile import LoadedSpec
@@ -35,6 +37,12 @@ TARGET_NAMES = ("nginx", "haproxy", "traefik")  # what `--target all` renders: s
 K8S_TARGET_NAMES = ("gateway-api", "traefik-crd")
 IMPL_NAMES = ("traefik", "envoy-gateway", "nginx-gateway-fabric")
 MAX_BYTES = 16 * 1024 * 1024  # tlsconf.source.DEFAULT_MAX_BYTES, without importing it for --help
+
+
+CONFIG_HELP = ("Settings file (default: .tlsconf.yaml, .tlsconf.yml or [tool.tlsconf] in "
+               "pyproject.toml, found upward).")
+CA_FILE_HELP = ("A private CA (PEM) that anchors certificate chains, like `trust:` in the "
+                "settings file (repeatable).")
 
 
 def _version(value: bool) -> None:
@@ -108,6 +116,10 @@ def render(
             "--max-bytes", min=1, help="Refuse input files larger than this (default 16 MiB)."
         ),
     ] = MAX_BYTES,
+    config: Annotated[Path | None, typer.Option("--config", help=CONFIG_HELP)] = None,
+    ca_file: Annotated[
+        list[Path] | None, typer.Option("--ca-file", help=CA_FILE_HELP)
+    ] = None,
 ) -> None:
     """Render the spec for a target: to stdout, or atomically under -o DIR."""
     from tlsconf import targets
@@ -133,7 +145,8 @@ def render(
         from tlsconf.progress import reporting
 
         with reporting([spec]):  # a progress line on a terminal, for big specs
-            loaded, sites = _load_judged(spec, site, allow_weak, max_bytes)
+            loaded, sites = _load_judged(spec, site, allow_weak, max_bytes,
+                                         settings=_settings(config, ca_file))
         files: dict[str, str] = {}
         for name in TARGET_NAMES if target == "all" else (target,):
             with reporting([spec]):
@@ -166,13 +179,46 @@ def _warn(warnings: "Sequence[Problem]") -> None:
                        err=True)
 
 
+def _settings(config: Path | None, ca_files: "Sequence[Path] | None" = None) -> "Settings":
+    """The settings file (`--config`, else found upward from here), with the `--ca-file`
+    anchors added to its `trust`. A CA file that cannot be read is bad input."""
+    import dataclasses
+    import os
+
+    from tlsconf.config import find_config, load_settings, trust_problem
+    from tlsconf.errors import Location
+
+    if config is None:
+        config = find_config(Path.cwd())
+        if config is not None and config.is_relative_to(Path.cwd()):
+            config = config.relative_to(Path.cwd())  # messages name it as the user would
+    settings = load_settings(config)
+    anchors = []
+    for ca_file in ca_files or ():
+        path = os.path.abspath(ca_file)
+        problem = trust_problem(path)
+        if problem is not None:
+            raise TlsconfError.single(Location(str(ca_file)), "--ca-file", problem)
+        anchors.append(path)
+    if not anchors:
+        return settings
+    return dataclasses.replace(settings, trust=(*settings.trust, *anchors))
+
+
+def _report_suppressed(suppressed: "Sequence[Suppressed]") -> None:
+    """What a suppression silenced, on stderr: the same lines for `lint` and `render`."""
+    for entry in suppressed:
+        typer.echo(str(entry), err=True)
+
+
 def _load_judged(
-    spec: Path, site: list[str] | None, allow_weak: bool, max_bytes: int = MAX_BYTES
+    spec: Path, site: list[str] | None, allow_weak: bool, max_bytes: int = MAX_BYTES,
+    settings: "Settings | None" = None,
 ) -> "tuple[LoadedSpec, tuple[SitePolicy, ...]]":
     """Load, validate and resolve the spec, then refuse it (exit 1) when it has findings at
-    or above `fail_on` — the same judgement as `tlsconf lint` — unless `allow_weak`."""
+    or above `fail_on` after suppressions — `tlsconf.judge.verdict`, the judgement of
+    `tlsconf lint` — unless `allow_weak`."""
     from tlsconf import judge, policy
-    from tlsconf.config import find_config, load_settings
     from tlsconf.specfile import load_spec
 
     loaded = load_spec(str(spec), max_bytes=max_bytes)
@@ -186,11 +232,13 @@ def _load_judged(
             )
             raise typer.Exit(2)
         sites = tuple(s for s in sites if s.name in site)
-    settings = load_settings(find_config(Path.cwd()))
-    findings = judge.weaknesses(sites, loaded, settings)
-    weak = judge.blocking(findings, settings.fail_on)
+    if settings is None:
+        settings = _settings(None)
+    result = judge.spec_verdict(loaded, sites, settings)
+    _report_suppressed(result.suppressed)
+    weak = result.blocking(settings.fail_on)
     if weak and not allow_weak:
-        for finding in findings:
+        for finding in result.findings:
             typer.echo(str(finding), err=True)
         typer.echo(
             f"refusing to render: {len(weak)} finding(s) at or above {settings.fail_on} "
@@ -229,6 +277,10 @@ def validate(
         ),
     ] = None,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds per server check.")] = 30.0,
+    config: Annotated[Path | None, typer.Option("--config", help=CONFIG_HELP)] = None,
+    ca_file: Annotated[
+        list[Path] | None, typer.Option("--ca-file", help=CA_FILE_HELP)
+    ] = None,
 ) -> None:
     """Render into a scratch directory and run the real server's own check on it (nginx -t,
     haproxy -c, Traefik on 127.0.0.1); missing certificate files get placeholders. Kubernetes
@@ -247,7 +299,7 @@ def validate(
         )
         raise typer.Exit(2)
     try:
-        loaded, sites = _load_judged(spec, site, allow_weak)
+        loaded, sites = _load_judged(spec, site, allow_weak, settings=_settings(config, ca_file))
         if target in K8S_TARGET_NAMES:
             outcomes = [validate_manifests(loaded, sites, target, impl)]
         else:
@@ -318,13 +370,9 @@ def lint(
         str | None,
         typer.Option("--kind", help="spec, nginx, haproxy, traefik or k8s (default: detect)."),
     ] = None,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            help="Settings file (default: .tlsconf.yaml or "
-            "[tool.tlsconf] in pyproject.toml, found upward).",
-        ),
+    config: Annotated[Path | None, typer.Option("--config", help=CONFIG_HELP)] = None,
+    ca_file: Annotated[
+        list[Path] | None, typer.Option("--ca-file", help=CA_FILE_HELP)
     ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report here.")
@@ -352,7 +400,6 @@ def lint(
     """Lint specs and proxy configs for weak TLS. Exit 0 clean, 1 findings, 2 errors."""
     import dataclasses
 
-    from tlsconf.config import find_config, load_settings
     from tlsconf.findings import Severity
     from tlsconf.ingest import KINDS
     from tlsconf.lint import lint_paths
@@ -371,7 +418,7 @@ def lint(
     if profile is not None and profile not in PROFILE_NAMES:
         usage(f"--profile: unknown profile {profile!r}; allowed: {', '.join(PROFILE_NAMES)}")
     try:
-        settings = load_settings(config if config is not None else find_config(Path.cwd()))
+        settings = _settings(config, ca_file)
     except TlsconfError as error:
         _fail(error)
     changes: dict[str, object] = {}
@@ -397,6 +444,8 @@ def lint(
         _write_one(output, text)
     else:
         sys.stdout.write(text)
+    if fmt == "text":
+        _report_suppressed(report.suppressed)
     for problem in report.errors:
         typer.echo(str(problem), err=True)
     if report.errors:

@@ -10,14 +10,20 @@
     severity: {TLS703: warning}  # per-rule overrides (id or name)
     ignore:                      # project-wide suppressions, each with a reason
       - {rule: TLS704, path: "legacy/*.conf", reason: "fronted by a CDN that drops unknown SNI"}
+    trust: [certs/company-ca.pem]  # private CAs that finish certificate chains
 
-Looked up in the current directory and its parents (the first of the two files found wins);
-`--config FILE` names one explicitly. Unknown keys are refused, never ignored.
+Looked up in the current directory, then each parent; in each directory `.tlsconf.yaml`, then
+`.tlsconf.yml`, then a pyproject.toml with a `[tool.tlsconf]` table — the first found wins.
+`--config FILE` names one explicitly. Paths in the file (`ignore[].path` globs, `trust`) are
+relative to the directory holding it, so a run from a subdirectory or with absolute paths
+judges the same files the same way. Unknown keys, unknown rule ids (in `severity` and
+`ignore`) and unreadable `trust` files are refused (exit 2), never ignored.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,22 +31,34 @@ from typing import Any
 from tlsconf.errors import Location, TlsconfError
 from tlsconf.findings import Severity
 
-CONFIG_NAMES = (".tlsconf.yaml", "pyproject.toml")
+CONFIG_NAMES = (".tlsconf.yaml", ".tlsconf.yml", "pyproject.toml")  # lookup order, per directory
 _KEYS = ("profile", "fail_on", "report_unused_suppressions", "hsts_min_age", "cert_expiry_days",
          "certificates",
-         "openssl", "severity", "ignore")
+         "openssl", "severity", "ignore", "trust")
+UNKNOWN_RULE = "unknown rule id {!r}; known ids: see tlsconf rules"
 
 
 @dataclass(frozen=True, slots=True)
 class Ignore:
     rule: str  # id, name, or "*"
-    path: str  # glob on the finding's file; "*" for every file
+    path: str  # glob on the finding's file, relative to `root`; "*" for every file
     reason: str
+    root: str = ""  # the directory of the settings file (absolute); "" for the current one
 
     def matches(self, rule_id: str, rule_name: str, file: str) -> bool:
-        return (self.rule in ("*", rule_id, rule_name)
-                and (self.path == "*" or fnmatch.fnmatch(file, self.path)
-                     or fnmatch.fnmatch(Path(file).name, self.path)))
+        return self.rule in ("*", rule_id, rule_name) and self.covers(file)
+
+    def covers(self, file: str) -> bool:
+        """Does the glob match `file` (as typed: relative to the current directory, or
+        absolute)? The glob is matched against the file's path relative to the settings
+        file's directory; a glob without `/` also matches the file name alone."""
+        if self.path == "*":
+            return True
+        if "/" not in self.path and fnmatch.fnmatch(os.path.basename(file), self.path):
+            return True
+        relative = os.path.relpath(os.path.abspath(file), self.root or os.getcwd())
+        return not relative.startswith(os.pardir + os.sep) and fnmatch.fnmatch(relative,
+                                                                                self.path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,14 +72,16 @@ class Settings:
     openssl: tuple[int, ...] | None = None
     severity: dict[str, Severity] = field(default_factory=dict)
     ignore: tuple[Ignore, ...] = ()
+    trust: tuple[str, ...] = ()  # CA files (absolute paths) that anchor certificate chains
     source: str = ""  # the file the settings came from
 
 
 def find_config(start: Path) -> Path | None:
     for directory in (start, *start.parents):
-        yaml_file = directory / ".tlsconf.yaml"
-        if yaml_file.is_file():
-            return yaml_file
+        for name in CONFIG_NAMES[:2]:
+            yaml_file = directory / name
+            if yaml_file.is_file():
+                return yaml_file
         pyproject = directory / "pyproject.toml"
         if pyproject.is_file() and "[tool.tlsconf]" in pyproject.read_text("utf-8", "replace"):
             return pyproject
@@ -79,7 +99,7 @@ def load_settings(path: Path | None) -> Settings:
             data = tomllib.loads(path.read_text("utf-8")).get("tool", {}).get("tlsconf", {})
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise TlsconfError.single(Location(name), "", f"cannot read: {exc}") from None
-        return parse_settings(data, name, lambda key: _toml_line(path, key))
+        return parse_settings(data, name, lambda where, key: _toml_line(path, str(where[0])))
     from tlsconf import source
 
     data_bytes = source.read_bytes(name)
@@ -87,7 +107,8 @@ def load_settings(path: Path | None) -> Settings:
     if not text.strip():
         return Settings(source=name)
     document = source.load(name, text)
-    return parse_settings(document.data, name, lambda key: document.locate((key,), key=True))
+    return parse_settings(document.data, name,
+                          lambda where, key: document.locate(where, key=key))
 
 
 def _toml_line(path: Path, key: str) -> Location:
@@ -98,10 +119,17 @@ def _toml_line(path: Path, key: str) -> Location:
 
 
 def parse_settings(data: Any, name: str, where: Any) -> Settings:
+    """`where(path, key)` is the location of the key (`key`) or else the value at `path`."""
     from tlsconf.profiles import PROFILE_NAMES
+    from tlsconf.rules import get as rule
 
-    def fail(key: str, message: str) -> TlsconfError:
-        return TlsconfError.single(where(key), f"tlsconf.{key}" if key else "tlsconf", message)
+    def fail(at: str | tuple[str | int, ...], message: str, key: bool = True) -> TlsconfError:
+        """An error at the key `at` (a top-level name or a path), or at its value."""
+        path = (at,) if isinstance(at, str) else at
+        label = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path if p != "")
+        return TlsconfError.single(where(path, key), f"tlsconf{label}", message)
+
+    root = os.path.dirname(os.path.abspath(name)) if name else ""
 
     if not isinstance(data, dict):
         raise fail("", "must be a mapping")
@@ -135,12 +163,14 @@ def parse_settings(data: Any, name: str, where: Any) -> Settings:
     overrides = data.get("severity", {})
     if not isinstance(overrides, dict):
         raise fail("severity", "must map rule ids to info, warning or error")
-    values["severity"] = {
-        str(rule): _severity(level, lambda m: fail("severity", m))
-        for rule, level in overrides.items()
-    }
+    values["severity"] = {}
+    for key, level in overrides.items():
+        if rule(str(key)) is None:
+            raise fail(("severity", str(key)), UNKNOWN_RULE.format(str(key)))
+        values["severity"][str(key)] = _severity(
+            level, lambda m, at=("severity", str(key)): fail(at, m))
     ignores = []
-    for entry in data.get("ignore", []) or []:
+    for number, entry in enumerate(data.get("ignore", []) or []):
         if isinstance(entry, str):
             raise fail("ignore", f"{entry!r}: each ignore needs a reason: "
                                  "{rule: ID, reason: why, path: glob (optional)}")
@@ -148,11 +178,33 @@ def parse_settings(data: Any, name: str, where: Any) -> Settings:
             raise fail("ignore", "each entry is {rule: ID, reason: why, path: glob (optional)}")
         if not entry.get("rule") or not str(entry.get("reason", "")).strip():
             raise fail("ignore", "each entry needs `rule` and a non-empty `reason`")
-        ignores.append(
-            Ignore(str(entry["rule"]), str(entry.get("path", "*")), str(entry["reason"]))
-        )
+        rule_id = str(entry["rule"])
+        if rule_id != "*" and rule(rule_id) is None:
+            raise fail(("ignore", number, "rule"), UNKNOWN_RULE.format(rule_id), key=False)
+        ignores.append(Ignore(rule_id, str(entry.get("path", "*")), str(entry["reason"]), root))
     values["ignore"] = tuple(ignores)
+    trust = data.get("trust", [])
+    if not isinstance(trust, list) or not all(isinstance(p, str) and p for p in trust):
+        raise fail("trust", "must be a list of CA certificate files (PEM), relative to "
+                            f"{os.path.basename(name) or 'the settings file'}")
+    values["trust"] = tuple(os.path.normpath(os.path.join(root, p)) for p in trust)
+    for number, path in enumerate(values["trust"]):
+        problem = trust_problem(path)
+        if problem is not None:
+            raise fail(("trust", number), f"{trust[number]!r} {problem}", key=False)
     return Settings(**values)
+
+
+def trust_problem(path: str) -> str | None:
+    """Why the CA file `path` cannot anchor chains, or None: a trust anchor tlsconf cannot
+    read would turn every chain it finishes into a finding, so it is bad input."""
+    from tlsconf.certs.chain import anchors
+
+    try:
+        anchors((path,))
+    except ValueError as error:
+        return str(error)
+    return None
 
 
 def _severity(value: Any, fail: Any) -> Severity:

@@ -1,28 +1,40 @@
-"""Is a resolved site weaker than its profile? One judgement, two callers: `render` refuses
-error-level findings without `--allow-weak`, and `tlsconf lint` reports all of them. Both run
-the rule registry (`tlsconf.rules`) over the same resolved policy."""
+"""The one judgement `tlsconf lint` and `tlsconf render` (and `validate`) share.
+
+`verdict` runs the rule registry (`tlsconf.rules`) over the subjects — the same resolved
+policy the renderer uses — with the profile and severity overrides of the settings, then
+applies all three suppression forms (a `# tlsconf: ignore[ID] reason` comment on or above the
+line, `# tlsconf: ignore-file[ID] reason`, the settings file's `ignore` list) and reports the
+suppressions' own problems (TLS001-TLS003). The callers differ only in what they do with the
+result: `lint` prints every finding and exits 1 at or above `fail_on`; `render` refuses to
+write anything while `Filtered.blocking(fail_on)` is not empty, unless `--allow-weak`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from tlsconf.config import Settings
-from tlsconf.findings import Finding, Severity
-from tlsconf.policy import SitePolicy
-from tlsconf.specfile import LoadedSpec
+from tlsconf.lint.engine import Filtered, apply_suppressions, judge
+from tlsconf.lint.model import Subject
+from tlsconf.lint.suppress import Suppression
+
+if TYPE_CHECKING:  # a lint of nginx files never needs the spec models
+    from tlsconf.policy import SitePolicy
+    from tlsconf.specfile import LoadedSpec
 
 
-def weaknesses(sites: tuple[SitePolicy, ...], loaded: LoadedSpec | None = None,
-               settings: Settings | None = None) -> list[Finding]:
+def verdict(subjects: Iterable[Subject], suppressions: list[Suppression],
+            settings: Settings) -> Filtered:
+    return apply_suppressions(judge(subjects, settings), suppressions, settings)
+
+
+def spec_verdict(loaded: LoadedSpec, sites: tuple[SitePolicy, ...],
+                 settings: Settings | None = None) -> Filtered:
+    """The verdict on a loaded spec's `sites`, with the suppression comments of its file."""
     from tlsconf.ingest.spec import subjects_of
-    from tlsconf.lint.engine import judge
-    from tlsconf.lint.model import ProxyFacts, Subject
+    from tlsconf.lint.suppress import scan
 
-    if loaded is not None:
-        subjects = subjects_of(loaded, sites)
-    else:
-        subjects = tuple(Subject("spec", s, ProxyFacts(http_redirect=s.redirect_http))
-                         for s in sites)
-    return judge(subjects, settings or Settings())
-
-
-def blocking(findings: list[Finding], threshold: Severity = Severity.ERROR) -> list[Finding]:
-    return [f for f in findings if f.severity >= threshold]
+    name = loaded.document.name
+    text = loaded.data.decode("utf-8", "replace")
+    return verdict(subjects_of(loaded, sites), scan(name, text), settings or Settings())

@@ -121,6 +121,22 @@ CASES: list[Case] = [
         ("traefik", ((TR_MIN, "minVersion: VersionTLS10  # tlsconf: ignore[TLS102] legacy"),),
          None),
     )],
+    # An unknown id silences nothing (the TLS103 finding stays) and is a finding of its own;
+    # a rule name is as good as an id.
+    *[C("TLS003", k, e, ln) for k, e, ln in (
+        ("nginx", ((NG_PROTO, "ssl_protocols TLSv1.2 TLSv1.3;  # tlsconf: ignore[TLS13] typo"),),
+         2),
+        ("nginx", ((NG_PROTO, "ssl_protocols TLSv1.2 TLSv1.3;  "
+                              "# tlsconf: ignore[TLS103,legacy-tls-version] reason"),), None),
+        ("spec", sp("      # tlsconf: ignore[TLS999] not a rule\n"), 8),
+        ("spec", sp("      # tlsconf: ignore[tls13-disabled] a name\n"), None),
+        ("haproxy", ((HA_OPTS, HA_OPTS + "  # tlsconf: ignore[TLS999] because"),), 5),
+        ("haproxy", ((HA_OPTS, HA_OPTS + "  # tlsconf: ignore[TLS103] because"),), None),
+        ("traefik", ((TR_MIN, TR_MIN + "  # tlsconf: ignore[no-such-rule] reason"),), 22),
+        ("traefik", ((TR_MIN, TR_MIN + "  # tlsconf: ignore[TLS103] reason"),), None),
+        ("k8s", ((K8_TR_MIN, K8_TR_MIN + "  # tlsconf: ignore[TLS1O3] letter O"),), 7),
+        ("k8s", ((K8_TR_MIN, K8_TR_MIN + "  # tlsconf: ignore[TLS103] no 1.3"),), None),
+    )],
     # TLS1xx protocols
     C("TLS101", "nginx", ((NG_PROTO, "ssl_protocols SSLv3 TLSv1.2 TLSv1.3;"),), 2),
     C("TLS101", "nginx", ((NG_PROTO, "ssl_protocols TLSv1.3;"),), None),

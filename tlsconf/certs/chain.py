@@ -1,6 +1,9 @@
 """Which certificate in a file is the leaf, in what order the rest follow, and whether the
 chain reaches a trust anchor — offline, from the file and the system's CA bundle.
 
+Trust anchors are the system bundle plus the private CAs a user declares (`trust:` in the
+settings file, `--ca-file`): a company or development CA is an anchor like any root.
+
 "Issued by" means the issuer's subject is the certificate's issuer name *and* the issuer's
 key verifies the signature. `Certificate.verify_directly_issued_by` refuses SHA-1 and MD5
 signatures, which are exactly the chains the checks must still be able to lay out, so the
@@ -9,11 +12,12 @@ signature is verified with the issuer's public key directly.
 
 from __future__ import annotations
 
+import os
 import ssl
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from cryptography import x509
@@ -126,6 +130,13 @@ class TrustStore:
     def __bool__(self) -> bool:
         return bool(self.by_subject)
 
+    def joined(self, other: TrustStore) -> TrustStore:
+        store = TrustStore()
+        for source in (self, other):
+            for name, certs in source.by_subject.items():
+                store.by_subject.setdefault(name, []).extend(certs)
+        return store
+
     def has_issuer(self, cert: x509.Certificate) -> bool:
         return any(issued_by(cert, ca) for ca in self.by_subject.get(cert.issuer, ()))
 
@@ -135,3 +146,46 @@ def system_trust_store() -> TrustStore:
     """The CA bundle OpenSSL uses on this machine (honours SSL_CERT_FILE); empty if none."""
     cafile = ssl.get_default_verify_paths().cafile
     return TrustStore.from_file(cafile) if cafile else TrustStore()
+
+
+def anchors(paths: Sequence[str]) -> TrustStore:
+    """The CA certificates in the PEM files `paths` (declared private trust anchors).
+
+    Raises ValueError saying what is wrong with the first file that is missing, unreadable
+    or holds no certificate: an anchor that silently failed to load would make every chain
+    it finishes look incomplete.
+    """
+    return _anchors(tuple((p, _signature(p)) for p in paths))
+
+
+def with_anchors(paths: Sequence[str]) -> TrustStore:
+    """The system store joined with the anchors in `paths` (the system store alone if none)."""
+    if not paths:
+        return system_trust_store()
+    return _joined(tuple((p, _signature(p)) for p in paths))
+
+
+@lru_cache(maxsize=16)
+def _joined(files: tuple[tuple[str, tuple[int, ...]], ...]) -> TrustStore:
+    return system_trust_store().joined(_anchors(files))
+
+
+def _signature(path: str) -> tuple[int, ...]:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return ()
+    return (info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+@lru_cache(maxsize=64)
+def _anchors(files: tuple[tuple[str, tuple[int, ...]], ...]) -> TrustStore:
+    from tlsconf.certs.files import read_certificates
+
+    certs: list[x509.Certificate] = []
+    for path, _ in files:
+        found, problems = read_certificates(path)
+        if problems:
+            raise ValueError(problems[0].message)
+        certs.extend(found)
+    return TrustStore.from_certificates(certs)

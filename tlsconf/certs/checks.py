@@ -8,6 +8,10 @@ problem rather than as a key mismatch, a wrong SAN and an expired "leaf" at once
 A self-signed leaf is reported once: the leaf-profile and chain checks (CA:TRUE, serverAuth,
 398-day lifetime, order, completeness) are rules for CA-issued certificates and are skipped
 for it. Expiry, key strength, signature hash, SANs and the key match still apply.
+
+Each file is judged on its own when it exists: with no certificate file (`cert_path` None,
+a spec linted away from its server) the key, DH parameter and CA files that are here are
+still checked, and only the checks that need the certificate are skipped.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ class Thresholds:
 
 
 def check_certificate_files(
-    cert_path: str,
+    cert_path: str | None,
     key_path: str | None,
     *,
     domains: Sequence[str],
@@ -58,15 +62,18 @@ def check_certificate_files(
     `key_path` may equal `cert_path` (a HAProxy bundle). `ca_paths` are CA bundles the site
     verifies others with (client certificates, OCSP responses): they must be readable and
     their certificates valid. `trust` finishes chains; by default the system CA bundle.
-    Never raises for bad files.
+    Without `cert_path` the other files are judged alone. Never raises for bad files.
     """
     when = now or dt.datetime.now(dt.UTC)
-    certs, found = files.read_certificates(cert_path)
+    certs: list[x509.Certificate] = []
+    found: list[CertIssue] = []
+    if cert_path is not None:
+        certs, found = files.read_certificates(cert_path)
     key: PrivateKeyTypes | None = None
     if key_path is not None:
         key, key_issues = files.read_private_key(key_path)
         found += key_issues
-    if certs:
+    if certs and cert_path is not None:
         found += check_material(
             certs, key, cert_path=cert_path, key_path=key_path or cert_path, domains=domains,
             profile=profile, now=when, thresholds=thresholds,
@@ -124,6 +131,11 @@ def check_material(
         if algorithm is not None and algorithm.name in WEAK_HASHES:
             add("cert-weak-signature", f"{_which(certs, i, shape.leaf)} is signed with "
                 f"{algorithm.name.upper()}; clients refuse it — reissue with SHA-256")
+        serial = files.serial_number(certs[i])
+        if serial <= 0:
+            add("cert-serial-invalid", f"{_which(certs, i, shape.leaf)} has serial number "
+                f"{serial}; RFC 5280 §4.1.2.2 requires a positive integer (strict clients and "
+                "future versions of cryptography refuse it) — reissue it")
     out.extend(_leaf_checks(leaf, cert_path, domains, profile, now, thresholds, stapling))
     if key is not None and not keys.matches(key, leaf):
         add("cert-key-mismatch", f"private key does not belong to the leaf certificate in "
@@ -141,7 +153,9 @@ def check_material(
         add("cert-chain-incomplete",
             f"the issuer of {_which(certs, shape.path[-1], shape.leaf)} "
             f"({chain.name_label(top.issuer)}) is neither in the file nor a trusted root; "
-            "append the intermediate certificate(s) after the leaf")
+            "append the intermediate certificate(s) after the leaf, or, if a private CA "
+            "issued it, declare that CA as a trust anchor (`trust: [ca.pem]` in "
+            ".tlsconf.yaml, or --ca-file ca.pem)")
     return out
 
 

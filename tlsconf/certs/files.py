@@ -3,8 +3,12 @@
 Reading never raises for a bad file: a missing, unreadable, oversized or unparseable file
 becomes a `CertIssue` naming the path, with a message that never quotes the file. Files are
 opened non-blocking and must be regular files (a FIFO or /dev/zero cannot hang the linter).
-Writing goes through `tlsconf.output.write_files` (atomic, no symlinks) and, for key
-material, creates files 0600 from birth; an existing file is never replaced without `force`.
+cryptography's warnings about what it parses (CryptographyDeprecationWarning for a negative
+or zero serial number, and any other it emits while loading) are caught here, where the
+library is called, and never reach the terminal; the checks report what matters about the
+material as findings (`cert-serial-invalid`). Writing goes through
+`tlsconf.output.write_files` (atomic, no symlinks) and, for key material, creates files
+0600 from birth; an existing file is never replaced without `force`.
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ from __future__ import annotations
 import os
 import re
 import stat
+import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from cryptography import x509
@@ -56,6 +62,20 @@ def read_file(path: str) -> bytes | CertIssue:
         os.close(fd)
 
 
+@contextmanager
+def library_warnings() -> Iterator[None]:
+    """Silence the warnings cryptography emits about the material it parses or reads back."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def serial_number(cert: x509.Certificate) -> int:
+    """The certificate's serial (reading a non-positive one warns each time)."""
+    with library_warnings():
+        return int(cert.serial_number)
+
+
 def pem_blocks(data: bytes) -> Iterator[tuple[str, bytes]]:
     """(label, whole block) for every PEM block in `data`."""
     for match in _PEM.finditer(data):
@@ -67,17 +87,19 @@ def parse_certificates(data: bytes, *, skip_invalid: bool = False) -> list[x509.
 
     Raises ValueError naming the position of a certificate that does not parse.
     """
-    if b"-----BEGIN" not in data:
-        return [x509.load_der_x509_certificate(data)]
-    certs = []
-    blocks = [block for label, block in pem_blocks(data) if label == "CERTIFICATE"]
-    for number, block in enumerate(blocks, 1):
-        try:
-            certs.append(x509.load_pem_x509_certificate(block))
-        except ValueError:
-            if not skip_invalid:
-                raise ValueError(f"certificate #{number} in the file cannot be parsed") from None
-    return certs
+    with library_warnings():
+        if b"-----BEGIN" not in data:
+            return [x509.load_der_x509_certificate(data)]
+        certs = []
+        blocks = [block for label, block in pem_blocks(data) if label == "CERTIFICATE"]
+        for number, block in enumerate(blocks, 1):
+            try:
+                certs.append(x509.load_pem_x509_certificate(block))
+            except ValueError:
+                if not skip_invalid:
+                    raise ValueError(f"certificate #{number} in the file cannot be "
+                                     "parsed") from None
+        return certs
 
 
 def read_certificates(path: str) -> tuple[list[x509.Certificate], list[CertIssue]]:
@@ -99,6 +121,11 @@ def parse_private_key(data: bytes) -> PrivateKeyTypes:
 
     Raises ValueError with a message fit for users (never quoting the data).
     """
+    with library_warnings():
+        return _parse_private_key(data)
+
+
+def _parse_private_key(data: bytes) -> PrivateKeyTypes:
     if b"-----BEGIN" not in data:
         try:
             return serialization.load_der_private_key(data, password=None)
@@ -167,7 +194,8 @@ def read_dh_bits(path: str) -> tuple[int | None, list[CertIssue]]:
     if not blocks:
         return None, [issue("cert-file-invalid", path, "holds no PEM DH parameters")]
     try:
-        params = serialization.load_pem_parameters(blocks[0])
+        with library_warnings():
+            params = serialization.load_pem_parameters(blocks[0])
     except (ValueError, TypeError):
         return None, [issue("cert-file-invalid", path, "holds DH parameters that cannot be parsed")]
     if not isinstance(params, dh.DHParameters):

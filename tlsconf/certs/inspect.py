@@ -90,7 +90,7 @@ def _describe(cert: x509.Certificate, position: int, role: str) -> CertificateIn
         key=str(keys.describe(cert.public_key())),
         signature=getattr(oid, "_name", "") or oid.dotted_string,
         sha256=cert.fingerprint(hashes.SHA256()).hex(":").upper(),
-        serial=f"{cert.serial_number:x}",
+        serial=f"{files.serial_number(cert):x}",
     )
 
 

@@ -57,6 +57,8 @@ CHECKS: dict[str, Check] = {
         Check("cert-must-staple-without-stapling", Severity.ERROR,
               "an OCSP Must-Staple certificate is served without OCSP stapling"),
         Check("dhparam-weak", Severity.ERROR, "DH parameters are smaller than 2048 bits"),
+        Check("cert-serial-invalid", Severity.ERROR,
+              "a certificate's serial number is zero or negative (RFC 5280 §4.1.2.2)"),
     )
 }
 

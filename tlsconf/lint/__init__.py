@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tlsconf.config import Settings
 from tlsconf.errors import Problem, TlsconfError
 from tlsconf.findings import Finding
+
+if TYPE_CHECKING:
+    from tlsconf.lint.engine import Suppressed
 
 
 @dataclass
@@ -19,7 +23,7 @@ class Report:
     files: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
-    suppressed: int = 0
+    suppressed: list[Suppressed] = field(default_factory=list)
     sites: int = 0
 
 
@@ -32,7 +36,7 @@ def lint_paths(paths: Sequence[str], settings: Settings, kind: str | None = None
 
 def _lint(paths: Sequence[str], settings: Settings, kind: str | None) -> Report:
     from tlsconf.ingest import ingest_text, read
-    from tlsconf.lint.engine import apply_suppressions, judge
+    from tlsconf.judge import verdict
     from tlsconf.lint.model import Subject
     from tlsconf.lint.suppress import Suppression, scan
     from tlsconf.progress import phase
@@ -69,7 +73,7 @@ def _lint(paths: Sequence[str], settings: Settings, kind: str | None) -> Report:
         except TlsconfError as error:
             report.errors.extend(error.problems)
     report.sites = len(subjects)
-    filtered = apply_suppressions(judge(subjects, settings), suppressions, settings)
+    filtered = verdict(subjects, suppressions, settings)
     report.findings = filtered.findings
     report.suppressed = filtered.suppressed
     return report

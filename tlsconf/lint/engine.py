@@ -1,4 +1,6 @@
-"""Rules x subjects → findings: severity overrides, dedupe, suppressions. O(sites x rules)."""
+"""Rules x subjects → findings: severity overrides, dedupe, suppressions. O(sites x rules).
+
+`tlsconf.judge.verdict` is the one entry point `lint` and `render` share."""
 
 from __future__ import annotations
 
@@ -62,45 +64,81 @@ def judge(subjects: Iterable[Subject], settings: Settings) -> list[Finding]:
     return sorted(out)
 
 
+@dataclass(frozen=True, slots=True)
+class Suppressed:
+    """A finding a suppression silenced, the reason given, and which suppression it was."""
+
+    finding: Finding
+    reason: str
+    by: str  # `file:line:col` of the comment, or `settings-file: ignore[N]`
+
+    def __str__(self) -> str:
+        f = self.finding
+        return (f"{f.location}: {f.rule_id} [{f.severity}] suppressed ({self.by}: {self.reason}): "
+                f"{f.message}")
+
+
 @dataclass
 class Filtered:
     findings: list[Finding]
-    suppressed: int = 0
+    suppressed: list[Suppressed] = field(default_factory=list)
     unused: list[Suppression] = field(default_factory=list)
+
+    def blocking(self, threshold: Severity) -> list[Finding]:
+        return [f for f in self.findings if f.severity >= threshold]
 
 
 def apply_suppressions(findings: list[Finding], suppressions: list[Suppression],
                        settings: Settings) -> Filtered:
+    """The three suppression forms, in this order: a comment on or above the line, a
+    file-level comment, the settings file's ignore list. Then the findings about the
+    suppressions themselves: no reason (TLS001), unused (TLS002, when asked), unknown rule
+    ids (TLS003; such an id silences nothing)."""
     used: set[Suppression] = set()
     kept: list[Finding] = []
-    suppressed = 0
+    suppressed: list[Suppressed] = []
+    line_level = [s for s in suppressions if not s.file_level]
+    file_level = [s for s in suppressions if s.file_level]
     for finding in findings:
         loc = finding.location
-        hit = next((s for s in suppressions
-                    if s.matches(finding.rule_id, finding.rule_name, loc)), None)
-        if hit is None and any(i.matches(finding.rule_id, finding.rule_name, loc.file)
-                               for i in settings.ignore):
-            suppressed += 1
-            continue
+        hit = (next((s for s in line_level if s.matches(finding.rule_id, finding.rule_name, loc)),
+                    None)
+               or next((s for s in file_level
+                        if s.matches(finding.rule_id, finding.rule_name, loc)), None))
         if hit is not None:
             used.add(hit)
-            suppressed += 1
+            suppressed.append(Suppressed(finding, hit.reason, str(hit.location)))
+            continue
+        number, entry = next(((n, i) for n, i in enumerate(settings.ignore)
+                              if i.matches(finding.rule_id, finding.rule_name, loc.file)),
+                             (0, None))
+        if entry is not None:
+            suppressed.append(Suppressed(finding, entry.reason,
+                                         f"{settings.source or 'settings'}: ignore[{number}]"))
             continue
         kept.append(finding)
     meta: list[Finding] = []
-    no_reason = get("TLS001")
-    unused_rule = get("TLS002")
-    assert no_reason is not None and unused_rule is not None
+
+    def report(rule_id: str, suppression: Suppression, message: str) -> None:
+        found = get(rule_id)
+        assert found is not None
+        meta.append(Finding(suppression.location, found.id, found.name,
+                            severity_of(found, settings), message))
+
+    unknown: set[Suppression] = set()
     for s in suppressions:
         if not s.reason:
-            meta.append(Finding(s.location, no_reason.id, no_reason.name,
-                                severity_of(no_reason, settings),
-                                "suppression without a reason: say why after the bracket"))
+            report("TLS001", s, "suppression without a reason: say why after the bracket")
+        strangers = sorted(r for r in s.rules or () if r != "*" and get(r) is None)
+        if strangers:
+            unknown.add(s)
+            report("TLS003", s, f"unknown rule id(s) {', '.join(map(repr, strangers))} in "
+                                "suppression; known ids: see tlsconf rules")
     unused = [s for s in suppressions if s not in used]
     if settings.report_unused_suppressions:
         for s in unused:
+            if s in unknown and not any(get(r) for r in s.rules or ()):
+                continue  # nothing it names exists: TLS003 says so already
             ids = ",".join(sorted(s.rules)) if s.rules else "*"
-            meta.append(Finding(s.location, unused_rule.id, unused_rule.name,
-                                severity_of(unused_rule, settings),
-                                f"unused suppression ignore[{ids}]: no such finding here"))
+            report("TLS002", s, f"unused suppression ignore[{ids}]: no such finding here")
     return Filtered(sorted(kept + meta), suppressed, unused)

@@ -38,7 +38,7 @@ def as_json(report: Report) -> str:
         "findings": [_finding(f) for f in report.findings],
         "errors": [{"file": p.location.file, "line": p.location.line, "message": p.message}
                    for p in report.errors],
-        "suppressed": report.suppressed,
+        "suppressed": len(report.suppressed),
     }
     return json.dumps(data, indent=2) + "\n"
 

@@ -6,11 +6,13 @@ files: `_judge` memoises on the paths, their stat signatures (so an edited file 
 again), the judged names, profile, stapling, expiry threshold and the current minute.
 
 What is read: the certificate, key, `dhparam`, `trusted_ca` and `client_auth.ca` files a site
-names (for HAProxy `crt FILE`, the key inside FILE or in FILE.key). A site is judged only when
-its certificate file exists on this machine, so a spec or config linted away from its server
-yields no certificate findings; once the certificate is here, a missing key or CA file is a
-finding. Not judged: relative paths and paths with variables (the server resolves them, not
-tlsconf), HAProxy `crt` directories.
+names (for HAProxy `crt FILE`, the key inside FILE or in FILE.key). Each file that exists on
+this machine is judged on its own: a spec or config linted away from its server yields no
+findings for the files that are not here (a 1024-bit `dhparam` next to it is still flagged),
+and once the certificate is here, a missing key, DH or CA file is a finding. Chains are
+finished with the system CA bundle plus the private CAs the settings declare (`trust:`,
+`--ca-file`). Not judged: relative paths and paths with variables (the server resolves them,
+not tlsconf), HAProxy `crt` directories.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ APPLE = "Apple: requirements for trusted certificates — https://support.apple.
 
 @dataclass(frozen=True, slots=True)
 class _Files:
-    cert: str
+    cert: str | None  # None: the site names none, or it is not on this machine
     key: str | None
     bundle: bool  # HAProxy `crt FILE` without a key: the key is in FILE or in FILE.key
     dhparam: str | None
@@ -59,7 +61,7 @@ class _Files:
 
     def stamps(self) -> tuple[tuple[int, ...], ...]:
         """Identity, size, mtime and mode of each file: a changed file is judged again."""
-        paths = (self.cert, self.key, self.cert + ".key" if self.bundle else None,
+        paths = (self.cert, self.key, self.cert + ".key" if self.bundle and self.cert else None,
                  self.dhparam, *self.cas)
         return tuple(_stamp(p) for p in paths if p)
 
@@ -69,15 +71,20 @@ def _judged(path: str | None) -> bool:
 
 
 def _files(subject: Subject) -> _Files | None:
+    """The files to judge: all the site names when its certificate is here (a missing one is
+    a finding), else only those that exist; None when there is nothing to judge."""
     tls = subject.site.tls
-    cert = tls.certificate
-    if not _judged(cert) or not os.path.lexists(cert) or os.path.isdir(cert):
-        return None
-    bundle = not tls.key and subject.kind == "haproxy"
+    cert: str | None = tls.certificate
+    here = _judged(cert) and os.path.lexists(cert or "") and not os.path.isdir(cert or "")
+
+    def wanted(path: str | None) -> str | None:
+        return path if path and _judged(path) and (here or os.path.lexists(path)) else None
+
     cas = tuple(p for p in (tls.trusted_ca, tls.client_auth.ca if tls.client_auth else None)
-                if p and _judged(p))
-    return _Files(cert, tls.key if _judged(tls.key) else None, bundle,
-                  tls.dhparam if _judged(tls.dhparam) else None, cas)
+                if p and wanted(p))
+    found = _Files(cert if here else None, wanted(tls.key),
+                   here and not tls.key and subject.kind == "haproxy", wanted(tls.dhparam), cas)
+    return found if found.cert or found.key or found.dhparam or found.cas else None
 
 
 def _names(domains: tuple[str, ...]) -> tuple[str, ...]:
@@ -106,12 +113,12 @@ def _stamp(path: str) -> tuple[int, ...]:
 
 @lru_cache(maxsize=1024)
 def _judge(found: _Files, names: tuple[str, ...], profile: str, stapling: bool,
-           expiry_days: int, stamps: tuple[tuple[int, ...], ...],
+           expiry_days: int, trust: tuple[str, ...], stamps: tuple[tuple[int, ...], ...],
            minute: int) -> tuple[CertIssue, ...]:
     from tlsconf.certs.checks import san_mismatch
 
-    issues, sans = _judge_files(found, profile, stapling, expiry_days, stamps, minute)
-    if sans is None:
+    issues, sans = _judge_files(found, profile, stapling, expiry_days, trust, stamps, minute)
+    if sans is None or found.cert is None:
         return issues
     mismatch = san_mismatch(found.cert, sans, names)
     return issues if mismatch is None else tuple(sorted((*issues, mismatch)))
@@ -119,19 +126,21 @@ def _judge(found: _Files, names: tuple[str, ...], profile: str, stapling: bool,
 
 @lru_cache(maxsize=256)
 def _judge_files(found: _Files, profile: str, stapling: bool, expiry_days: int,
-                 stamps: tuple[tuple[int, ...], ...], minute: int
+                 trust: tuple[str, ...], stamps: tuple[tuple[int, ...], ...], minute: int
                  ) -> tuple[tuple[CertIssue, ...], Any]:
     """Everything but the SAN check, once per set of files (1000 sites sharing a wildcard
     certificate read and verify it once), and the leaf's SANs for the per-site SAN check."""
     from tlsconf import profiles
-    from tlsconf.certs import files
+    from tlsconf.certs import chain, files
     from tlsconf.certs.checks import Thresholds, check_certificate_files, leaf_names
 
-    key = files.bundle_key_path(found.cert) if found.bundle else found.key
+    key = files.bundle_key_path(found.cert) if found.bundle and found.cert else found.key
     issues = tuple(check_certificate_files(
         found.cert, key, domains=(), profile=profiles.get(profile), stapling=stapling,
         thresholds=Thresholds(expiry_warning_days=expiry_days), dhparam_path=found.dhparam,
-        ca_paths=found.cas))
+        ca_paths=found.cas, trust=chain.with_anchors(trust)))
+    if found.cert is None:
+        return issues, None
     certs, _ = files.read_certificates(found.cert)
     return issues, leaf_names(certs) if certs else None
 
@@ -150,7 +159,7 @@ def _site_issues(subject: Subject, ctx: Context) -> tuple[_Files | None, tuple[C
     if found is not None:
         issues = _judge(found, _names(subject.site.domains), ctx.profile.name,
                         subject.site.tls.ocsp_stapling, ctx.settings.cert_expiry_days,
-                        found.stamps(), int(time.time()) // 60)
+                        ctx.settings.trust, found.stamps(), int(time.time()) // 60)
     _LAST[:] = [subject, ctx, (found, issues)]
     return found, issues
 
@@ -338,5 +347,15 @@ _RULES: tuple[tuple[str, str, dict[str, object]], ...] = (
         good="tls:\n  dhparam: /etc/ssl/ffdhe2048.pem  # or no DHE suites and no dhparam",
         fix="Use 2048-bit (ffdhe2048, RFC 7919) parameters, or drop DHE suites.",
         references=("Logjam — https://weakdh.org/", MOZILLA), example_lang="yaml")),
+    ("TLS821", "cert-serial-invalid", dict(
+        why="RFC 5280 requires a positive serial number; a zero or negative one comes from a "
+            "broken CA or hand-made certificate. Strict clients refuse it, and cryptography "
+            "warns that it will refuse to load such certificates.",
+        bad="ssl_certificate /etc/ssl/site.pem;  # serial number -1",
+        good="ssl_certificate /etc/ssl/site.pem;  # serial number: 20 random positive bytes",
+        fix="Have the certificate reissued; a CA you run must draw serials as positive "
+            "random integers (`x509.random_serial_number()`).",
+        references=("RFC 5280 §4.1.2.2 — https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.2",
+                    BR))),
 )
 _declare(_RULES)

@@ -30,4 +30,12 @@ RULES += [
          bad="ssl_protocols TLSv1.2 TLSv1.3;  # tlsconf: ignore[TLS102] legacy clients",
          good="ssl_protocols TLSv1.2 TLSv1.3;",
          fix="Remove the suppression.", references=(), check=_none),
+    Rule(id="TLS003", name="unknown-rule-in-suppression", severity=Severity.WARNING,
+         summary="A suppression names a rule id or name that does not exist.",
+         why="A misspelt id silences nothing, so the finding it was meant for still fails "
+             "the run — or, worse, the comment looks like a decision nobody took. (Unknown "
+             "ids in the settings file's `ignore` and `severity` are errors: exit 2.)",
+         bad="ssl_protocols TLSv1.2;  # tlsconf: ignore[TLS13] appliance has no TLS 1.3",
+         good="ssl_protocols TLSv1.2;  # tlsconf: ignore[TLS103] appliance has no TLS 1.3",
+         fix="Use an id or name from `tlsconf rules`.", references=(), check=_none),
 ]
