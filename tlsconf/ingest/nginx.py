@@ -94,11 +94,10 @@ def ingest(path: str, text: str | None = None) -> tuple[tuple[Subject, ...], dic
     # crossplane's parser with tlsconf's lexer (the same tokens, several times faster).
     payload = crossplane_parse(path, catch_errors=True, comments=False, check_ctx=False,
                                check_args=False)
-    problems = [Problem(Location(e.get("file") or path, e.get("line") or 0), "", e["error"])
-                for e in payload["errors"]]
     configs = payload["config"]
     for config in configs:
         reader.read(config["file"])
+    problems = _parse_errors(payload, path, reader)
     if problems or reader.problems:
         raise TlsconfError(problems + reader.problems)
     tree = _tree(configs, 0, reader, (), problems)
@@ -106,6 +105,27 @@ def ingest(path: str, text: str | None = None) -> tuple[tuple[Subject, ...], dic
         raise TlsconfError(problems)
     root = Node("main", [], Location(path, 1, 1), tree, _index(tree))
     return tuple(_Walker(path).sites(root)), reader.texts
+
+
+def _parse_errors(payload: dict[str, Any], path: str, reader: _Reader) -> list[Problem]:
+    """Every error crossplane reports — the run's list and each failed file's own — once,
+    as `file:line:col: message` (crossplane's ` in FILE:LINE` suffix dropped)."""
+    found: dict[tuple[str, int, str], None] = {}
+    for error in payload["errors"]:
+        found[(error.get("file") or path, error.get("line") or 0, error["error"])] = None
+    for config in payload["config"]:
+        if config.get("status") == "failed" or config.get("errors"):
+            for error in config.get("errors") or [{"error": "parse failed", "line": 0}]:
+                found[(config["file"], error.get("line") or 0, error["error"])] = None
+    problems = []
+    for file, line, message in found:
+        message = re.sub(r" in \S+:\d+$", "", message)
+        lines = reader.lines.get(file, [])
+        text = lines[line - 1].split() if 0 < line <= len(lines) else []
+        word = "}" if message.startswith('unexpected "}"') else (text[0] if text else "")
+        problems.append(Problem(Location(file, line, column(lines, line, word) if line else 0),
+                                "", message))
+    return problems
 
 
 def _index(nodes: list[Node]) -> dict[str, list[Node]]:

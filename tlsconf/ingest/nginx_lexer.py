@@ -21,6 +21,7 @@ read by crossplane's own lexer.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -219,8 +220,11 @@ def _balance(out: list[Token]) -> int | None:
     return len(out) if depth > 0 else None
 
 
-def lex(filename: str) -> Iterator[Token]:
-    """`crossplane.lexer.lex`, faster: the same tokens and the same errors at the same point."""
+def lex(filename: str, terminators: bool = False) -> Iterator[Token]:
+    """`crossplane.lexer.lex`, faster: the same tokens and the same errors at the same point.
+
+    `terminators`: also refuse, as nginx does, a `}` right after a directive's arguments
+    (see `unterminated`; not checked in files read by crossplane's own lexer)."""
     from crossplane.errors import NgxParserSyntaxError
     from crossplane.lexer import EXTERNAL_LEXERS
     from crossplane.lexer import lex as crossplane_lex
@@ -235,6 +239,12 @@ def lex(filename: str) -> Iterator[Token]:
         yield from crossplane_lex(filename)
         return
     found, fail = tokens(text)
+    if terminators:
+        bad = unterminated(found if fail is None else found[:fail])
+        if bad is not None:
+            yield from found[:bad]
+            raise NgxParserSyntaxError('unexpected "}": the directive before it lacks its ";"',
+                                       filename, found[bad][1])
     if fail is None:
         yield from found
         return
@@ -244,12 +254,31 @@ def lex(filename: str) -> Iterator[Token]:
     raise NgxParserSyntaxError('unexpected end of file, expecting "}"', filename, found[-1][1])
 
 
+def unterminated(found: list[Token]) -> int | None:
+    """Index of the first `}` that ends a directive's arguments (`ssl_protocols TLSv1.3 }`).
+
+    nginx refuses it (`unexpected "}"`); crossplane's parser takes the `}` as the directive's
+    terminator and silently loses the block end, so the directives after it land in the
+    wrong block. Comments between the argument and the `}` do not count."""
+    previous = ";"
+    for at, (token, _, quoted) in enumerate(found):
+        if quoted:
+            previous = "arg"
+        elif token == "}":
+            if previous not in ("{", "}", ";"):
+                return at
+            previous = token
+        elif not token.startswith("#"):
+            previous = token if token in ("{", ";") else "arg"
+    return None
+
+
 def crossplane_parse(filename: str, **options: Any) -> dict[str, Any]:
-    """`crossplane.parse(filename, **options)` with `lex` as its lexer."""
+    """`crossplane.parse(filename, **options)` with `lex` as its lexer (checking terminators)."""
     import crossplane.parser
 
     original = crossplane.parser.lex
-    crossplane.parser.lex = lex
+    crossplane.parser.lex = functools.partial(lex, terminators=True)
     try:
         result: dict[str, Any] = crossplane.parser.parse(filename, **options)
     finally:
