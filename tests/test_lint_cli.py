@@ -92,7 +92,8 @@ def test_broken_inputs_exit_2(name: str, text: str, message: str) -> None:
      'nginx.conf:29:5: unexpected "}": the directive before it lacks its ";"'),
     (NGINX.replace("server_tokens off;", "server_tokens off; # c\n    server { listen 443 ssl }"),
      'nginx.conf:10:29: unexpected "}": the directive before it lacks its ";"'),
-    (NGINX.replace("server_tokens off;", "server_tokens off;\n    }"), 'nginx.conf:31:1: unexpected "}"'),
+    (NGINX.replace("server_tokens off;", "server_tokens off;\n    }"),
+     'nginx.conf:31:1: unexpected "}"'),
     (NGINX.replace("    server_tokens off;\n", "    include missing.conf;\n"),
      "nginx.conf:9:5: [Errno 2] No such file or directory: 'missing.conf'"),
 ])
