@@ -241,10 +241,14 @@ def lex(filename: str, terminators: bool = False) -> Iterator[Token]:
     found, fail = tokens(text)
     if terminators:
         bad = unterminated(found if fail is None else found[:fail])
-        if bad is not None:
+        if bad is not None and bad < len(found):
             yield from found[:bad]
             raise NgxParserSyntaxError('unexpected "}": the directive before it lacks its ";"',
                                        filename, found[bad][1])
+        if bad is not None and fail is None:
+            yield from found
+            raise NgxParserSyntaxError('unexpected end of file, expecting ";" or "}"', filename,
+                                       found[-1][1])
     if fail is None:
         yield from found
         return
@@ -255,11 +259,13 @@ def lex(filename: str, terminators: bool = False) -> Iterator[Token]:
 
 
 def unterminated(found: list[Token]) -> int | None:
-    """Index of the first `}` that ends a directive's arguments (`ssl_protocols TLSv1.3 }`).
+    """Index of the first `}` that ends a directive's arguments (`ssl_protocols TLSv1.3 }`),
+    or `len(found)` when the file ends inside a directive (`ssl_protocols TLSv1.3` at EOF).
 
-    nginx refuses it (`unexpected "}"`); crossplane's parser takes the `}` as the directive's
-    terminator and silently loses the block end, so the directives after it land in the
-    wrong block. Comments between the argument and the `}` do not count."""
+    nginx refuses both; crossplane's parser takes the `}` as the directive's terminator and
+    silently loses the block end (the directives after it land in the wrong block), and drops
+    a directive cut by the end of the file. Comments between the arguments and the `}` do not
+    count."""
     previous = ";"
     for at, (token, _, quoted) in enumerate(found):
         if quoted:
@@ -270,7 +276,7 @@ def unterminated(found: list[Token]) -> int | None:
             previous = token
         elif not token.startswith("#"):
             previous = token if token in ("{", ";") else "arg"
-    return None
+    return len(found) if previous == "arg" else None
 
 
 def crossplane_parse(filename: str, **options: Any) -> dict[str, Any]:
