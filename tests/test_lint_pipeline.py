@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
+from tests.lint.baselines import HAPROXY
 from tests.lint.files import write
 from tlsconf.cli import app
 from tlsconf.errors import TlsconfError
@@ -60,3 +61,81 @@ def test_a_file_with_nothing_tls_in_it_is_read_in_full_and_clean() -> None:
     assert run("lint", write("x/notes.conf", "hello world\n")) == (
         2, "", "x/notes.conf: cannot tell the input kind (spec, nginx, haproxy, traefik, k8s): "
                "pass --kind\n1 error(s): the input(s) above were not linted\n")
+
+
+# -- HAProxy: HSTS sent by the backends a frontend reaches --------------------------------------
+
+HA_GLOBAL = HAPROXY[:HAPROXY.index("frontend fe")]
+HA_HSTS = 'Strict-Transport-Security "max-age=63072000; includeSubDomains"'
+
+
+def haproxy(frontend: str, backends: str, defaults: str = "") -> str:
+    return (f"{HA_GLOBAL}{defaults}frontend fe\n    mode http\n"
+            "    bind :443 ssl crt /etc/haproxy/site.pem alpn h2,http/1.1 strict-sni\n"
+            f"    bind :80\n    http-request redirect scheme https unless {{ ssl_fc }}\n"
+            f"{frontend}\n{backends}")
+
+
+def ha_findings(text: str) -> list[str]:
+    code, out, err = run("lint", "--no-cert-checks", write("haproxy.cfg", text))
+    assert err == "" and code == (1 if out else 0)
+    return out.splitlines()
+
+
+API_AND_APP = ("    use_backend api if { path_beg /api/ }\n    default_backend app\n",
+               "backend api\n    {api}\n    server a 127.0.0.1:9000\n"
+               "backend app\n    {app}\n    server b 127.0.0.1:8080\n")
+
+
+@pytest.mark.parametrize(("api", "app", "expected"), [
+    # tlsconf's own output: the header in every backend, after-response (also on errors)
+    (f"http-after-response set-header {HA_HSTS}", f"http-after-response set-header {HA_HSTS}",
+     []),
+    (f"http-response set-header {HA_HSTS}", f"http-response add-header {HA_HSTS} if {{ ssl_fc }}",
+     []),
+    # one reachable backend without it: HSTS is missing there
+    (f"http-response set-header {HA_HSTS}", "timeout server 30s",
+     ["haproxy.cfg:17:1: TLS501 [warning] no Strict-Transport-Security header is sent"]),
+    # the weakest of the values is judged, at its line
+    ('http-response set-header Strict-Transport-Security "max-age=300"',
+     f"http-response set-header {HA_HSTS}",
+     ["haproxy.cfg:15:5: TLS503 [warning] HSTS max-age=300 is below 63072000"]),
+    # "not on TLS" conditions do not count
+    (f"http-response set-header {HA_HSTS} unless {{ ssl_fc }}",
+     f"http-response set-header {HA_HSTS}",
+     ["haproxy.cfg:14:1: TLS501 [warning] no Strict-Transport-Security header is sent"]),
+    # HAProxy < 2.1
+    ("rspadd Strict-Transport-Security:\\ max-age=31536000",
+     f"http-response set-header {HA_HSTS}",
+     ["haproxy.cfg:15:5: TLS503 [warning] HSTS max-age=31536000 is below 63072000"]),
+])
+def test_haproxy_hsts_from_reachable_backends(api: str, app: str, expected: list[str]) -> None:
+    frontend, backends = API_AND_APP
+    assert ha_findings(haproxy(frontend.rstrip("\n"), backends.format(api=api, app=app))) \
+        == expected
+
+
+def test_haproxy_hsts_in_the_frontend_wins_and_unreached_backends_do_not_count() -> None:
+    unreached = "backend old\n    server o 127.0.0.1:7000\n"
+    fe = f"    http-response set-header {HA_HSTS}\n    default_backend app"
+    app = "backend app\n    server b 127.0.0.1:8080\n"
+    assert ha_findings(haproxy(fe, app + unreached)) == []
+    fe = "    default_backend app"
+    app = ('backend app\n    http-response set-header Strict-Transport-Security "max-age=0"\n'
+           "    server b 127.0.0.1:8080\n")
+    assert ha_findings(haproxy(fe, app + unreached)) == [
+        "haproxy.cfg:14:5: TLS502 [warning] HSTS max-age=0 removes the HSTS policy"]
+
+
+def test_haproxy_defaults_default_backend_and_listen_sections() -> None:
+    defaults = "defaults\n    mode http\n    default_backend app\n\n"
+    app = f"backend app\n    http-after-response set-header {HA_HSTS}\n    server b 127.0.0.1:1\n"
+    assert ha_findings(haproxy("", app, defaults)) == []
+    assert ha_findings(haproxy("", "backend app\n    server b 127.0.0.1:1\n", defaults)) == [
+        "haproxy.cfg:11:1: TLS501 [warning] no Strict-Transport-Security header is sent"]
+    listen = (f"{HA_GLOBAL}listen web\n    mode http\n"
+              "    bind :443 ssl crt /etc/haproxy/site.pem strict-sni\n"
+              f"    http-response set-header {HA_HSTS}\n    server b 127.0.0.1:8080\n")
+    assert ha_findings(listen) == []
+    assert ha_findings(listen.replace(f"    http-response set-header {HA_HSTS}\n", "")) == [
+        "haproxy.cfg:7:1: TLS501 [warning] no Strict-Transport-Security header is sent"]

@@ -4,7 +4,16 @@ Line-based, like HAProxy: sections (`global`, `defaults`, `frontend`, `listen`, 
 `#` comments (outside quotes), weak `"…"` and strong `'…'` quoting. A raw CR that is not part of
 CRLF ends a line for HAProxy and silently drops the rest: such a file is refused (exit 2).
 Settings: `ssl-default-bind-*` in `global`, overridden per `bind`; backend `server … ssl`
-verification; HSTS from `http-response set-header`; redirects from `redirect scheme https`.
+verification; redirects from `redirect scheme https`.
+
+HSTS: `http-response` / `http-after-response` `set-header|add-header Strict-Transport-Security`
+(or the pre-2.1 `rspadd`) in the frontend, else in every backend its requests can reach
+(`use_backend`, `default_backend`, its `defaults` section's `default_backend`; a `listen`
+section answers itself). When the backends differ, the weakest value is judged, at its line;
+when some reachable backends send it and one does not, TLS501 points at that one (when none
+does, at the frontend). Conditions are not evaluated
+(ACLs are runtime): `if`/`unless` rules count as sent, except the two that say "not on TLS" —
+`unless { ssl_fc }` and `if !{ ssl_fc }`. A backend named at runtime (`%[…]`) is not followed.
 """
 
 from __future__ import annotations
@@ -125,17 +134,89 @@ def ingest(path: str, data: bytes, text: str) -> tuple[Subject, ...]:
         and (_option(line.words, "verify") == "none"
              or (server_verify_none and _option(line.words, "verify") != "required"))
     ]
+    backends = {s.name: s for s in sections if s.kind in ("backend", "listen")}
     plain = [s for s in sections if s.kind in ("frontend", "listen")
              and any(line.words[0] == "bind" and "ssl" not in line.words for line in s.lines)]
     plain_redirects = all(_redirects(s) for s in plain) if plain else None
     out = []
+    default_backend: str | None = None  # of the `defaults` section in force
     for section in sections:
+        if section.kind == "defaults":
+            default_backend = next((line.words[1] for line in section.lines
+                                    if line.words[0] == "default_backend"
+                                    and len(line.words) > 1), None)
         if section.kind not in ("frontend", "listen"):
             continue
+        reached = _reached(section, backends, default_backend)
         for line in section.lines:
             if line.words[0] == "bind" and "ssl" in line.words:
-                out.append(_site(section, line, glob, unverified, plain_redirects))
+                out.append(_site(section, line, glob, unverified, plain_redirects, reached))
     return tuple(out)
+
+
+def _reached(section: Section, backends: dict[str, Section],
+             default_backend: str | None) -> list[Section]:
+    """The backends a frontend's (or listen section's) requests can be sent to, in order."""
+    names = [line.words[1] for line in section.lines
+             if line.words[0] in ("use_backend", "default_backend") and len(line.words) > 1]
+    if not any(line.words[0] == "default_backend" for line in section.lines):
+        if section.kind == "listen":
+            names.append(section.name)  # what no use_backend takes, the section serves itself
+        elif default_backend is not None:
+            names.append(default_backend)
+    return [backends[n] for n in dict.fromkeys(names) if n in backends]
+
+
+def _hsts_line(section: Section) -> tuple[Line, str] | None:
+    """The section's last rule that sets Strict-Transport-Security on TLS responses, and
+    the header value."""
+    found = None
+    for line in section.lines:
+        w = line.words
+        if w[0] in ("http-response", "http-after-response") and len(w) >= 4 \
+                and w[1] in ("set-header", "add-header") \
+                and w[2].lower() == "strict-transport-security" and _on_tls(w[4:]):
+            found = (line, w[3])
+        elif w[0] == "rspadd" and len(w) >= 2 \
+                and w[1].lower().startswith("strict-transport-security:") and _on_tls(w[2:]):
+            found = (line, w[1].split(":", 1)[1].strip())
+    return found
+
+
+def _on_tls(condition: list[str]) -> bool:
+    """False for the conditions that mean "not on a TLS connection"; True otherwise (an ACL
+    tlsconf cannot evaluate narrows where the header goes, it does not remove it)."""
+    joined = " ".join(condition).replace(" ", "")
+    return joined not in ("unless{ssl_fc}", "unlessssl_fc", "if!{ssl_fc}", "if!ssl_fc")
+
+
+def _hsts(b: SiteBuilder, section: Section, reached: list[Section]) -> None:
+    own = _hsts_line(section)
+    if own is None and section.kind == "listen" and reached == [section]:
+        reached = []
+    if own is not None:
+        chosen: tuple[Line, str] | None = own
+    elif reached:
+        found = [(_hsts_line(backend), backend) for backend in reached]
+        lacking = next((backend for line, backend in found if line is None), None)
+        if lacking is not None and len(found) > 1 and any(line for line, _ in found):
+            b.origins["hsts"] = config_origin(
+                f"backend {lacking.name} sends no Strict-Transport-Security header",
+                lacking.loc)
+            return
+        values = [(parse_hsts(line[1]), line) for line, _ in found if line is not None]
+        chosen = min(values, key=lambda v: (v[0].max_age, v[0].include_subdomains,
+                                            not v[0].preload))[1] if lacking is None else None
+    else:
+        chosen = None
+    if chosen is None:
+        b.origins["hsts"] = config_origin("no Strict-Transport-Security header", section.loc)
+        return
+    line, value = chosen
+    b.hsts = parse_hsts(value)
+    rule = line.words[0] if line.words[0] == "rspadd" else " ".join(line.words[:2])
+    b.origins["hsts"] = config_origin(f"{rule} Strict-Transport-Security", line.loc)
+    b.origins["hsts.max_age"] = b.origins["hsts"]
 
 
 def _redirects(section: Section) -> bool:
@@ -149,7 +230,7 @@ def _redirects(section: Section) -> bool:
 
 
 def _site(section: Section, bind: Line, glob: dict[str, Line], unverified: list[Location],
-          plain_redirects: bool | None) -> Subject:
+          plain_redirects: bool | None, reached: list[Section]) -> Subject:
     w = bind.words
     b = SiteBuilder("haproxy", f"{section.kind} {section.name} bind {w[1] if len(w) > 1 else ''}",
                     bind.loc)
@@ -198,17 +279,7 @@ def _site(section: Section, bind: Line, glob: dict[str, Line], unverified: list[
     mode = next((line.words[1] for line in section.lines if line.words[0] == "mode"
                  and len(line.words) > 1), "http")
     b.facts["serves_http"] = mode == "http"
-    hsts = [line for line in section.lines
-            if line.words[:1] in (["http-response"], ["rspadd"]) and len(line.words) >= 4
-            and line.words[1] in ("set-header", "add-header")
-            and line.words[2].lower() == "strict-transport-security"]
-    if hsts:
-        b.hsts = parse_hsts(hsts[-1].words[3])
-        b.origins["hsts"] = config_origin("http-response set-header Strict-Transport-Security",
-                                          hsts[-1].loc)
-        b.origins["hsts.max_age"] = b.origins["hsts"]
-    else:
-        b.origins["hsts"] = config_origin("no Strict-Transport-Security header", section.loc)
+    _hsts(b, section, reached)
     if any(line.words[0] == "bind" and "ssl" not in line.words
                             for line in section.lines):
         b.facts["http_redirect"] = _redirects(section)
