@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from tests.lint.baselines import HAPROXY
+from tests.lint.baselines import HAPROXY, INTERMEDIATE_CIPHERS
 from tests.lint.files import write
 from tlsconf.cli import app
 from tlsconf.errors import TlsconfError
@@ -139,3 +139,72 @@ def test_haproxy_defaults_default_backend_and_listen_sections() -> None:
     assert ha_findings(listen) == []
     assert ha_findings(listen.replace(f"    http-response set-header {HA_HSTS}\n", "")) == [
         "haproxy.cfg:7:1: TLS501 [warning] no Strict-Transport-Security header is sent"]
+
+
+# -- nginx conf.d: a fragment is judged with the siblings `include conf.d/*.conf` reads --------
+
+CATCH_ALL = ("server {\n    listen 443 ssl default_server;\n    ssl_reject_handshake on;\n"
+             f"    ssl_protocols TLSv1.2 TLSv1.3;\n    ssl_ciphers {INTERMEDIATE_CIPHERS};\n}}\n")
+SITE = (f"server {{\n    listen 443 ssl;\n    server_name a.example;\n"
+        "    ssl_certificate /etc/ssl/a.pem;\n    ssl_certificate_key /etc/ssl/a.key;\n"
+        f"    ssl_protocols TLSv1.2 TLSv1.3;\n    ssl_ciphers {INTERMEDIATE_CIPHERS};\n"
+        '    add_header Strict-Transport-Security "max-age=63072000; includeSubDomains" always;\n'
+        "}\n")
+NO_SNI = ("TLS704 [info] handshakes without SNI or with an unknown name are served with this "
+          "site's certificate")
+
+
+def lint_text(*paths: str) -> tuple[int, str, str]:
+    return run("lint", "--no-cert-checks", "--fail-on", "info", *paths)
+
+
+def test_catch_all_in_a_sibling_counts_for_a_site_file_linted_alone() -> None:
+    write("conf.d/00-tlsconf.conf", MAP + CATCH_ALL)
+    site = write("conf.d/a.conf", SITE)
+    assert lint_text(site) == (0, "", "")
+    assert lint_text("conf.d/00-tlsconf.conf", site) == (0, "", "")
+    alone = write("elsewhere/a.conf", SITE)  # no sibling catch-all: the site is the default
+    assert lint_text(alone) == (1, f"elsewhere/a.conf:2:5: {NO_SNI}\n", "")
+
+
+def test_only_the_servers_of_the_given_files_are_judged() -> None:
+    write("conf.d/00-tlsconf.conf", CATCH_ALL)
+    weak = write("conf.d/b.conf", SITE.replace("a.example", "b.example")
+                 .replace("TLSv1.2 TLSv1.3", "TLSv1.1 TLSv1.2 TLSv1.3"))
+    site = write("conf.d/a.conf", SITE)
+    assert lint_text(site) == (0, "", "")
+    code, out, _ = lint_text(weak)
+    assert code == 1 and out.startswith("conf.d/b.conf:6:5: TLS102 [error] TLSv1.1 enabled")
+    # a suppression in a sibling is not judged (nor reported unused) for a file beside it
+    write("conf.d/b.conf", SITE.replace("a.example", "b.example").replace(
+        "TLSv1.2 TLSv1.3;", "TLSv1.1 TLSv1.2 TLSv1.3;  # tlsconf: ignore[TLS102] old clients"))
+    assert run("lint", "--no-cert-checks", "--report-unused-suppressions", site)[0] == 0
+
+
+def test_http_level_directives_of_a_sibling_apply_to_the_site() -> None:
+    """`include conf.d/*.conf` reads every fragment into one http {}: a top-level directive of
+    one applies to the servers of all (the finding is the site's, at the line that sets it)."""
+    write("conf.d/00-tlsconf.conf", "ssl_protocols TLSv1 TLSv1.2 TLSv1.3;\n" + CATCH_ALL.replace(
+        "    ssl_protocols TLSv1.2 TLSv1.3;\n", ""))
+    site = write("conf.d/a.conf", SITE.replace("    ssl_protocols TLSv1.2 TLSv1.3;\n", ""))
+    code, out, _ = lint_text(site)
+    assert code == 1 and out.splitlines()[0].startswith(
+        "conf.d/00-tlsconf.conf:1:1: TLS102 [error] TLSv1 enabled")
+
+
+def test_siblings_nginx_would_not_read_with_the_fragment_are_ignored() -> None:
+    write("conf.d/nginx.conf", "events {}\nhttp {\n    server { listen 443 ssl; }\n}\n")
+    write("conf.d/notes.conf", "hello, world\n")  # not nginx: not a sibling nginx reads
+    write("conf.d/00.txt", CATCH_ALL)  # not *.conf
+    site = write("conf.d/a.conf", SITE)
+    assert lint_text(site) == (1, f"conf.d/a.conf:2:5: {NO_SNI}\n", "")
+
+
+def test_a_sibling_that_cannot_be_read_is_exit_2() -> None:
+    write("conf.d/00-tlsconf.conf", CATCH_ALL.replace("ssl_reject_handshake on;",
+                                                      "ssl_reject_handshake on"))
+    site = write("conf.d/a.conf", SITE)
+    assert lint_text(site) == (
+        2, "", "conf.d/00-tlsconf.conf:3:5: ssl_reject_handshake: `ssl_protocols` is an argument "
+               "of `ssl_reject_handshake`: a missing `;` swallowed the next line(s)\n"
+               "1 error(s): the input(s) above were not linted\n")

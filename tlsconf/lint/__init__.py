@@ -42,6 +42,7 @@ def _lint(paths: Sequence[str], settings: Settings, kind: str | None) -> Report:
     subjects: list[Subject] = []
     suppressions: list[Suppression] = []
     manifests: list[tuple[str, tuple[Document, ...]]] = []  # k8s files: judged together
+    configs: list[tuple[str, str | None]] = []  # nginx files: conf.d fragments with siblings
     for path in paths:
         report.files.append(path)
         try:
@@ -53,12 +54,23 @@ def _lint(paths: Sequence[str], settings: Settings, kind: str | None) -> Report:
                     manifests.append((path, k8s.load(path, text)))
                     found: tuple[Subject, ...] = ()
                     texts = {path: text}
+                elif found_kind == "nginx":
+                    configs.append((path, text))
+                    continue
                 else:
                     found, texts = ingest_text(path, found_kind, data, text)
         except TlsconfError as error:
             report.errors.extend(error.problems)
             continue
         subjects.extend(found)
+        for name, text in texts.items():
+            suppressions.extend(scan(name, text))
+    if configs:
+        from tlsconf.ingest import nginx
+
+        found, texts, problems = nginx.ingest_all(configs)
+        subjects.extend(found)
+        report.errors.extend(problems)
         for name, text in texts.items():
             suppressions.extend(scan(name, text))
     if manifests:
