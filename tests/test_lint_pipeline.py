@@ -208,3 +208,48 @@ def test_a_sibling_that_cannot_be_read_is_exit_2() -> None:
         2, "", "conf.d/00-tlsconf.conf:3:5: ssl_reject_handshake: `ssl_protocols` is an argument "
                "of `ssl_reject_handshake`: a missing `;` swallowed the next line(s)\n"
                "1 error(s): the input(s) above were not linted\n")
+
+
+# -- HAProxy crt-lists: each line is a site, judged with the bind that names it ---------------
+
+CRT_LIST = ("# certificate [options] names\n/etc/haproxy/a.pem a.example\n"
+            "/etc/haproxy/b.pem [ssl-min-ver TLSv1.0 ciphers AES128-SHA] b.example\n")
+HA_CRT_LIST = haproxy(f"    http-response set-header {HA_HSTS}\n    default_backend app",
+                      "backend app\n    server b 127.0.0.1:8080\n").replace(
+    "crt /etc/haproxy/site.pem", "crt-list crt-list-443.txt")
+WEAK_LINE = ["crt-list-443.txt:3:1: TLS102 [error] TLSv1 and TLSv1.1 enabled (deprecated by "
+             "RFC 8996; Mozilla intermediate allows TLSv1.2 TLSv1.3)"]
+
+
+def test_crt_list_lines_carry_their_own_policy() -> None:
+    write("haproxy/crt-list-443.txt", CRT_LIST)
+    cfg = write("haproxy/haproxy.cfg", HA_CRT_LIST)
+    code, out, err = run("lint", "--no-cert-checks", cfg)
+    lines = out.splitlines()
+    assert (code, err) == (1, "") and [f"haproxy/{w}" for w in WEAK_LINE] == \
+        [line for line in lines if "TLS10" in line]
+    assert {line.split(": ", 1)[0] for line in lines} == {"haproxy/crt-list-443.txt:3:1"}
+    # the crt-list alone (the hook does not pass it, `lint deploy/haproxy/*` does): the same
+    assert run("lint", "--no-cert-checks", "haproxy/crt-list-443.txt") == (code, out, "")
+    assert run("lint", "--no-cert-checks", cfg, "haproxy/crt-list-443.txt") == (code, out, "")
+    write("haproxy/crt-list-443.txt", CRT_LIST.replace(" [ssl-min-ver TLSv1.0 ciphers AES128-SHA]",
+                                                       ""))
+    assert run("lint", "--no-cert-checks", cfg, "haproxy/crt-list-443.txt") == (0, "", "")
+
+
+def test_crt_list_that_cannot_be_judged_is_exit_2() -> None:
+    write("alone/crt-list-443.txt", CRT_LIST)
+    assert run("lint", "alone/crt-list-443.txt") == (
+        2, "", "alone/crt-list-443.txt: a crt-list is judged with the bind that names it: no "
+               "HAProxy config (*.cfg) beside it has `bind … crt-list` naming this file; lint "
+               "that config\n1 error(s): the input(s) above were not linted\n")
+    cfg = write("missing/haproxy.cfg", HA_CRT_LIST)
+    assert run("lint", cfg) == (
+        2, "", "missing/haproxy.cfg:9:5: bind crt-list: crt-list 'missing/crt-list-443.txt' "
+               "cannot be read: " + run("lint", "missing/crt-list-443.txt")[2].split(": ", 1)[1]
+        .split("\n")[0] + "\n1 error(s): the input(s) above were not linted\n")
+    write("bad/crt-list-443.txt", "/etc/haproxy/a.pem [ssl-min-ver TLSv1.2 a.example\n")
+    write("bad/haproxy.cfg", HA_CRT_LIST)
+    assert run("lint", "bad/haproxy.cfg")[1:] == (
+        "", "bad/crt-list-443.txt:1:20: crt-list line: `[` without `]`\n"
+            "1 error(s): the input(s) above were not linted\n")

@@ -39,7 +39,8 @@ def detect(path: str, head: str) -> str:
         return "traefik"
     if _NGINX_HINT.search(head) or _nginx_path(Path(path)):
         return "nginx"
-    if _HAPROXY_SECTION.search(head) or "haproxy" in Path(path).name or suffix == ".cfg":
+    if _HAPROXY_SECTION.search(head) or "haproxy" in Path(path).name or suffix == ".cfg" \
+            or "crt-list" in Path(path).name:
         return "haproxy"
     raise TlsconfError.single(Location(path), "", "cannot tell the input kind (spec, nginx, "
                                                   "haproxy, traefik, k8s): pass --kind")
