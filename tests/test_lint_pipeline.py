@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from tests.lint.baselines import HAPROXY, INTERMEDIATE_CIPHERS
+from tests.lint.baselines import HAPROXY, INTERMEDIATE_CIPHERS, TLSOPTION_HEAD
 from tests.lint.files import write
 from tlsconf.cli import app
 from tlsconf.errors import TlsconfError
@@ -253,3 +253,52 @@ def test_crt_list_that_cannot_be_judged_is_exit_2() -> None:
     assert run("lint", "bad/haproxy.cfg")[1:] == (
         "", "bad/crt-list-443.txt:1:20: crt-list line: `[` without `]`\n"
             "1 error(s): the input(s) above were not linted\n")
+
+
+# -- Kubernetes: the manifests of a directory are applied together -----------------------------
+
+INGRESS_ROUTE = """\
+apiVersion: traefik.io/v1alpha1
+kind: IngressRoute
+metadata: {name: shop, namespace: web}
+spec:
+  entryPoints: [websecure]
+  routes:
+    - match: Host(`shop.example.com`)
+      kind: Rule
+      services: [{name: shop, port: 80}]
+  tls: {options: {name: default}}
+"""
+MIDDLEWARE = """\
+apiVersion: traefik.io/v1alpha1
+kind: Middleware
+metadata: {name: hsts, namespace: web}
+spec:
+  headers: {stsSeconds: 63072000}
+"""
+
+
+def test_a_manifest_alone_is_judged_with_the_manifests_beside_it() -> None:
+    """`kubectl apply -f deploy/` applies a directory together: an IngressRoute or a Middleware
+    linted alone (as the hook passes a changed file) is judged with the TLSOption beside it;
+    only the subjects of the given files are reported."""
+    write("deploy/tlsoptions.yaml", TLSOPTION_HEAD)
+    route = write("deploy/ingressroutes.yaml", INGRESS_ROUTE)
+    middleware = write("deploy/middlewares.yaml", MIDDLEWARE)
+    assert run("lint", route) == (0, "", "")
+    assert run("lint", middleware) == (0, "", "")
+    write("deploy/tlsoptions.yaml", TLSOPTION_HEAD.replace("VersionTLS12", "VersionTLS10"))
+    assert run("lint", middleware) == (0, "", "")  # the weak option is not this file's
+    code, out, _ = run("lint", "deploy/tlsoptions.yaml")
+    assert code == 1 and "TLS102" in out
+    # alone in its directory, the IngressRoute names an option nothing defines: Traefik's
+    # defaults for it (the same as linting it without the option before)
+    alone = write("alone/ingressroutes.yaml", INGRESS_ROUTE)
+    code, out, _ = run("lint", alone)
+    assert code == 1 and out.startswith("alone/ingressroutes.yaml:")
+    assert run("lint", write("empty/middlewares.yaml", MIDDLEWARE))[0] == 2
+
+
+def test_a_manifest_beside_that_cannot_be_read_is_exit_2() -> None:
+    write("deploy/tlsoptions.yaml", TLSOPTION_HEAD + "  minVersion: {{ .Values.tls }}\n")
+    assert run("lint", write("deploy/middlewares.yaml", MIDDLEWARE))[0:2] == (2, "")
