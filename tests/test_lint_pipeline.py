@@ -5,6 +5,9 @@ the conf.d sibling context of listener-level rules, HAProxy HSTS sent from backe
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
@@ -13,6 +16,7 @@ from tests.lint.files import write
 from tlsconf.cli import app
 from tlsconf.errors import TlsconfError
 from tlsconf.ingest import detect
+from tlsconf.rules import get as get_rule
 
 pytestmark = pytest.mark.usefixtures("tmp_cwd")
 runner = CliRunner()
@@ -302,3 +306,116 @@ def test_a_manifest_alone_is_judged_with_the_manifests_beside_it() -> None:
 def test_a_manifest_beside_that_cannot_be_read_is_exit_2() -> None:
     write("deploy/tlsoptions.yaml", TLSOPTION_HEAD + "  minVersion: {{ .Values.tls }}\n")
     assert run("lint", write("deploy/middlewares.yaml", MIDDLEWARE))[0:2] == (2, "")
+
+
+# -- the round trip: lint(render(spec)) says what lint(spec) says, all files and each alone ----
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC_FILES = {p.relative_to(ROOT).as_posix(): p for p in sorted(
+    [*ROOT.glob("examples/*.yaml"), *ROOT.glob("tests/golden/k8s/specs/*.yaml"),
+     *ROOT.glob("tests/specs/haproxy/*.yaml")])}
+TARGETS = {"nginx": ("nginx",), "haproxy": ("haproxy",), "traefik": ("traefik",),
+           "gateway-api-traefik": ("gateway-api", "--impl", "traefik"),
+           "gateway-api-envoy-gateway": ("gateway-api", "--impl", "envoy-gateway"),
+           "gateway-api-nginx-gateway-fabric": ("gateway-api", "--impl", "nginx-gateway-fabric"),
+           "traefik-crd": ("traefik-crd",)}
+KIND = {"nginx": "nginx", "haproxy": "haproxy", "traefik": "traefik"}  # else k8s
+# What a target refuses to render (each tested where the target is): nothing to lint.
+REFUSED = {
+    # per-site policies on one port: nginx, Gateway API and Traefik's TLSOption `default` apply
+    # them per listener; ip_hash needs Traefik 3.6
+    *(("tests/specs/haproxy/shared-listener.yaml", t) for t in TARGETS if t != "haproxy"),
+    # OCSP stapling needs Traefik 3.5 (the spec targets 3.4)
+    *((f"tests/specs/haproxy/haproxy-{v}.yaml", t) for v in ("2.8", "3.0")
+      for t in ("traefik", "gateway-api-traefik", "traefik-crd")),
+    ("tests/golden/k8s/specs/mtls.yaml", "gateway-api-traefik"),  # one TLSOption, two clientAuths
+}
+# Where a rendered target legitimately says less than the spec (rules that read a kind's own
+# facts are compared only where they apply: `applies_to`). Each row: (spec, target) → rule ids
+# the spec has and the output cannot show, and why.
+FEWER = {
+    # session_tickets: true on nginx 1.22, which never rotates ticket keys (TLS405 judges the
+    # spec's nginx target): the nginx renderer leaves tickets off there, HAProxy and Traefik
+    # rotate their keys.
+    **{("tests/specs/haproxy/old-profile.yaml", t): {"TLS405"}
+       for t in ("nginx", "haproxy", "traefik")},
+    # HAProxy redirects port 80 per Host; its subjects are per bind / crt-list line, and the
+    # port-80 frontend's redirect is read per frontend: the one site without a redirect hides.
+    ("tests/specs/haproxy/shared-listener.yaml", "haproxy"): {"TLS507"},
+    # Envoy Gateway and NGINX Gateway Fabric manifests have no SNI-fallback setting tlsconf
+    # reads: the default_server site's TLS704 is not visible there.
+    **{("tests/golden/k8s/specs/shop.yaml", t): {"TLS704"}
+       for t in ("gateway-api-envoy-gateway", "gateway-api-nginx-gateway-fabric")},
+    **{("examples/multi-site.yaml", t): {"TLS704"}
+       for t in ("gateway-api-envoy-gateway", "gateway-api-nginx-gateway-fabric")},
+}
+
+
+def k8s_spec(text: str) -> str:
+    """The spec with a `kubernetes:` section (a Service per upstream address) when it has
+    none; `backup` upstreams dropped (Kubernetes routes have none)."""
+    import yaml
+
+    data = yaml.safe_load(text)
+    if "kubernetes" in data:
+        return text
+
+    def upstreams(node: object) -> list[str]:
+        if isinstance(node, dict):
+            found = [u["address"] for u in node.get("upstreams", []) if "address" in u]
+            if "acme_upstream" in node:
+                found.append(node["acme_upstream"])
+            return found + [a for v in node.values() for a in upstreams(v)]
+        return [a for v in node for a in upstreams(v)] if isinstance(node, list) else []
+
+    services = "".join(f'    "{a}": {{name: svc-{i}, port: 80}}\n'
+                       for i, a in enumerate(sorted(set(upstreams(data)))))
+    return (text.replace(", backup: true", "")
+            + f"\nkubernetes:\n  namespace: web\n  services:\n{services}")
+
+
+def lint_json(*paths: str) -> tuple[set[str], list[object]]:
+    """The rule ids of the findings and the errors (`--format json`)."""
+    data = json.loads(run("lint", "--no-cert-checks", "--format", "json", *paths)[1])
+    return {f["rule"] for f in data["findings"]}, data.get("errors", [])
+
+
+@pytest.mark.parametrize("target", sorted(TARGETS))
+@pytest.mark.parametrize("name", sorted(SPEC_FILES))
+def test_lint_of_rendered_output_agrees_with_lint_of_the_spec(name: str, target: str,
+                                                              tmp_path: Path) -> None:
+    text = SPEC_FILES[name].read_text("utf-8")
+    kind = KIND.get(target, "k8s")
+    spec = tmp_path / "site.tlsconf.yaml"
+    spec.write_text(k8s_spec(text) if kind == "k8s" else text, "utf-8")
+    out = tmp_path / "deploy"
+    code, _, err = run("render", str(spec), "--target", *TARGETS[target], "-o", str(out),
+                       "--allow-weak")
+    if (name, target) in REFUSED:
+        assert code == 2 and err
+        return
+    assert code == 0, err
+    files = sorted(str(p) for p in out.rglob("*") if p.is_file())
+    assert files
+    spec_rules, spec_errors = lint_json(str(spec))
+    assert spec_errors == []
+    expected = {r for r in spec_rules if kind in get_rule(r).applies_to} \
+        - FEWER.get((name, target), set())
+    rules, errors = lint_json(*files)  # (a) every file of the render in one run
+    assert (errors, rules) == ([], expected)
+    alone: set[str] = set()
+    for path in files:  # (b) each file alone, as the pre-commit hook may pass it
+        rules, errors = lint_json(path)
+        assert errors == [] and rules <= expected, path
+        alone |= rules
+    assert alone == expected
+
+
+def test_the_round_trip_is_not_of_empties() -> None:
+    """Some specs carry findings (the weak golden, default_server sites): the comparison
+    above checks rule ids that are there, not only empty sets."""
+    carried = {name: lint_json(str(path))[0] for name, path in SPEC_FILES.items()}
+    assert carried["tests/specs/haproxy/old-profile.yaml"] == {
+        "TLS102", "TLS207", "TLS208", "TLS209", "TLS401", "TLS405"}
+    assert carried["examples/multi-site.yaml"] == {"TLS704"}
+    assert {name for name, rules in carried.items() if not rules} >= {"examples/seed.yaml"}
