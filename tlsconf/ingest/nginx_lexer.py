@@ -266,17 +266,18 @@ def unterminated(found: list[Token]) -> int | None:
     silently loses the block end (the directives after it land in the wrong block), and drops
     a directive cut by the end of the file. Comments between the arguments and the `}` do not
     count."""
-    previous = ";"
-    for at, (token, _, quoted) in enumerate(found):
-        if quoted:
-            previous = "arg"
-        elif token == "}":
-            if previous not in ("{", "}", ";"):
-                return at
-            previous = token
-        elif not token.startswith("#"):
-            previous = token if token in ("{", ";") else "arg"
-    return len(found) if previous == "arg" else None
+    def ends_a_directive(at: int) -> bool:
+        """Is the last non-comment token before `at` an argument (not `{`, `}`, `;`)?"""
+        while at >= 0 and not found[at][2] and found[at][0].startswith("#"):
+            at -= 1
+        return at >= 0 and (found[at][2] or found[at][0] not in ("{", "}", ";"))
+
+    # Only the tokens before each `}` and at the end matter: a scan of those is several
+    # times faster than a state machine over every token of a 5000-server file.
+    for at in [i for i, (token, _, quoted) in enumerate(found) if token == "}" and not quoted]:
+        if ends_a_directive(at - 1):
+            return at
+    return len(found) if ends_a_directive(len(found) - 1) else None
 
 
 def crossplane_parse(filename: str, **options: Any) -> dict[str, Any]:
