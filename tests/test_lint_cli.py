@@ -84,6 +84,24 @@ def test_broken_inputs_exit_2(name: str, text: str, message: str) -> None:
     assert message in err and out == ""
 
 
+# Every error crossplane reports is exit 2 at file:line:col, nothing on stdout; crossplane
+# itself takes a `}` right after a directive's arguments as its terminator (and silently loses
+# the block end), nginx refuses it: tlsconf refuses it too.
+@pytest.mark.parametrize(("text", "error"), [
+    (NGINX.replace("return 301 https://$host$request_uri;", "return 301 https://$host"),
+     'nginx.conf:29:5: unexpected "}": the directive before it lacks its ";"'),
+    (NGINX.replace("server_tokens off;", "server_tokens off; # c\n    server { listen 443 ssl }"),
+     'nginx.conf:10:29: unexpected "}": the directive before it lacks its ";"'),
+    (NGINX.replace("server_tokens off;", "server_tokens off;\n    }"),
+     'nginx.conf:31:1: unexpected "}"'),
+    (NGINX.replace("    server_tokens off;\n", "    include missing.conf;\n"),
+     "nginx.conf:9:5: [Errno 2] No such file or directory: 'missing.conf'"),
+])
+def test_parse_errors_exit_2_at_their_line(text: str, error: str) -> None:
+    assert run("lint", write("nginx.conf", text)) == (
+        2, "", f"{error}\n1 error(s): the input(s) above were not linted\n")
+
+
 def test_unmatched_include_glob_is_fine() -> None:
     text = NGINX.replace("    server_tokens off;\n",
                          "    server_tokens off;\n    include none/*.conf;\n")

@@ -372,12 +372,15 @@ def test_refusals(text: str, where: str, message: str) -> None:
 
 def test_cli_detects_manifests_and_exit_codes() -> None:
     assert cli("lint", write("clean.yaml", K8S)) == (0, "", "")
-    code, out, _ = cli("lint", write("weak.yaml", K8S.replace("VersionTLS12", "VersionTLS10")))
+    # (each in a directory of its own: the manifests beside a file are read with it)
+    code, out, _ = cli("lint", write("weak/weak.yaml",
+                                     K8S.replace("VersionTLS12", "VersionTLS10")))
     assert code == 1
-    assert out.startswith("weak.yaml:7:3: TLS102 [error] TLSv1 and TLSv1.1 enabled")
-    code, out, err = cli("lint", write("bare.yaml", NGF_GATEWAY.split("        options:")[0]))
+    assert out.startswith("weak/weak.yaml:7:3: TLS102 [error] TLSv1 and TLSv1.1 enabled")
+    # (in a directory of its own: the manifests beside a file are read with it)
+    code, out, err = cli("lint", write("bare/bare.yaml", NGF_GATEWAY.split("        options:")[0]))
     assert (code, out) == (2, "")
-    assert "bare.yaml: no TLS policy found in bare.yaml" in err
+    assert "bare/bare.yaml: no TLS policy found in bare/bare.yaml" in err
     assert "1 error(s): the input(s) above were not linted" in err
 
 

@@ -390,6 +390,8 @@ CASES: list[Case] = [
     C("TLS704", "haproxy", (), None),
     C("TLS704", "traefik", (("sniStrict: true", "sniStrict: false"),), 23),
     C("TLS704", "traefik", (), None),
+    C("TLS704", "spec", (("    upstreams:", "    default_server: true\n    upstreams:"),), 8),
+    C("TLS704", "spec", (("    upstreams:", "    default_server: false\n    upstreams:"),), None),
     # Kubernetes manifests: each rule that applies to k8s, through the implementation that can
     # express the weakness (tests/test_lint_k8s.py has the mapping itself)
     C("TLS001", "k8s", ((K8_TR_MIN, K8_TR_MIN + "  # tlsconf: ignore[TLS103]"),), 7),

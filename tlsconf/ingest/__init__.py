@@ -16,8 +16,10 @@ from tlsconf.lint.model import Subject
 
 KINDS = ("spec", "nginx", "haproxy", "traefik", "k8s")
 _HAPROXY_SECTION = re.compile(r"^(global|defaults|frontend|backend|listen)\b", re.MULTILINE)
-_NGINX_HINT = re.compile(r"^\s*(http|server|events|stream|upstream|location)\s*\{|^\s*ssl_\w+\s",
-                         re.MULTILINE)
+# A block nginx knows (also the http-context ones a conf.d file may hold alone: `map`, `geo`,
+# `split_clients`, `types`), or an ssl_* directive.
+_NGINX_HINT = re.compile(r"^\s*(?:(?:http|server|events|stream|upstream|location|types)\s*\{"
+                         r"|(?:map|geo|split_clients)\s[^;{}]*\{|ssl_\w+\s)", re.MULTILINE)
 # A manifest of a group tlsconf reads (anywhere, also as a List item), or any object at column 0.
 _K8S_GROUP = re.compile(r"^[\s-]*apiVersion\s*:\s*[\"']?(traefik\.io|traefik\.containo\.us|"
                         r"gateway\.networking\.k8s\.io|gateway\.envoyproxy\.io)/", re.MULTILINE)
@@ -35,12 +37,21 @@ def detect(path: str, head: str) -> str:
         return "traefik"
     if suffix == ".toml":
         return "traefik"
-    if _NGINX_HINT.search(head) or "nginx" in Path(path).name:
+    if _NGINX_HINT.search(head) or _nginx_path(Path(path)):
         return "nginx"
-    if _HAPROXY_SECTION.search(head) or "haproxy" in Path(path).name or suffix == ".cfg":
+    if _HAPROXY_SECTION.search(head) or "haproxy" in Path(path).name or suffix == ".cfg" \
+            or "crt-list" in Path(path).name:
         return "haproxy"
     raise TlsconfError.single(Location(path), "", "cannot tell the input kind (spec, nginx, "
                                                   "haproxy, traefik, k8s): pass --kind")
+
+
+def _nginx_path(path: Path) -> bool:
+    """`nginx` in the file name, or a `.conf` under a directory named like nginx — the
+    tlsconf-lint hook's `files:` (`nginx.*\\.conf`, `/nginx/.*\\.conf`), so every file the hook
+    passes has a kind (tlsconf's `nginx/conf.d/00-tlsconf.conf` may hold only a `map`)."""
+    return "nginx" in path.name or (path.suffix == ".conf"
+                                    and any("nginx" in part for part in path.parts[:-1]))
 
 
 def read(path: str, kind: str | None = None) -> tuple[str, bytes, str]:

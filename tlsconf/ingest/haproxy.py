@@ -4,11 +4,22 @@ Line-based, like HAProxy: sections (`global`, `defaults`, `frontend`, `listen`, 
 `#` comments (outside quotes), weak `"…"` and strong `'…'` quoting. A raw CR that is not part of
 CRLF ends a line for HAProxy and silently drops the rest: such a file is refused (exit 2).
 Settings: `ssl-default-bind-*` in `global`, overridden per `bind`; backend `server … ssl`
-verification; HSTS from `http-response set-header`; redirects from `redirect scheme https`.
+verification; redirects from `redirect scheme https`.
+
+HSTS: `http-response` / `http-after-response` `set-header|add-header Strict-Transport-Security`
+(or the pre-2.1 `rspadd`) in the frontend, else in every backend its requests can reach
+(`use_backend`, `default_backend`, its `defaults` section's `default_backend`; a `listen`
+section answers itself). When the backends differ, the weakest value is judged, at its line;
+when some reachable backends send it and one does not, TLS501 points at that one (when none
+does, at the frontend). Conditions are not evaluated
+(ACLs are runtime): `if`/`unless` rules count as sent, except the two that say "not on TLS" —
+`unless { ssl_fc }` and `if !{ ssl_fc }`. A backend named at runtime (`%[…]`) is not followed.
 """
 
 from __future__ import annotations
 
+import copy
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -109,7 +120,18 @@ def _option(words: list[str], name: str) -> str | None:
     return None
 
 
+def is_crt_list(path: str, text: str) -> bool:
+    """A crt-list (named so, as HAProxy's docs and tlsconf name them), not a config."""
+    if "crt-list" not in os.path.basename(path):
+        return False
+    first = next((line.split()[0] for line in text.split("\n")
+                  if line.strip() and not line.lstrip().startswith("#")), "")
+    return first not in SECTIONS
+
+
 def ingest(path: str, data: bytes, text: str) -> tuple[Subject, ...]:
+    if is_crt_list(path, text):
+        return _crt_list_input(path, text)
     sections = parse(path, data, text)
     glob: dict[str, Line] = {}
     for section in sections:
@@ -125,17 +147,159 @@ def ingest(path: str, data: bytes, text: str) -> tuple[Subject, ...]:
         and (_option(line.words, "verify") == "none"
              or (server_verify_none and _option(line.words, "verify") != "required"))
     ]
+    backends = {s.name: s for s in sections if s.kind in ("backend", "listen")}
     plain = [s for s in sections if s.kind in ("frontend", "listen")
              and any(line.words[0] == "bind" and "ssl" not in line.words for line in s.lines)]
     plain_redirects = all(_redirects(s) for s in plain) if plain else None
     out = []
+    default_backend: str | None = None  # of the `defaults` section in force
     for section in sections:
+        if section.kind == "defaults":
+            default_backend = next((line.words[1] for line in section.lines
+                                    if line.words[0] == "default_backend"
+                                    and len(line.words) > 1), None)
         if section.kind not in ("frontend", "listen"):
             continue
+        reached = _reached(section, backends, default_backend)
         for line in section.lines:
             if line.words[0] == "bind" and "ssl" in line.words:
-                out.append(_site(section, line, glob, unverified, plain_redirects))
+                bind = _site(section, line, glob, unverified, plain_redirects, reached)
+                name = _option(line.words, "crt-list")
+                if name is None:
+                    out.append(bind.build())
+                else:
+                    out.extend(_crt_list(bind, line, _crt_list_path(path, name)))
     return tuple(out)
+
+
+def _crt_list_path(cfg: str, name: str) -> str:
+    """A relative crt-list is read from the config's directory (tlsconf writes
+    `default-path config`; with HAProxy's default, `current`, that is where it runs from —
+    the config's directory is the best guess a linter has)."""
+    return name if os.path.isabs(name) else os.path.join(os.path.dirname(cfg), name)
+
+
+def crt_list_lines(path: str, text: str) -> list[tuple[Location, list[str], list[str], str]]:
+    """A crt-list as HAProxy reads it: (where, [ssl options], SNI filters, certificate) per
+    line; `#` lines are comments, words are split on blanks, `[` and `]`."""
+    out = []
+    for number, raw in enumerate(text.split("\n"), 1):
+        if not raw.strip() or raw.lstrip()[0] == "#":
+            continue
+        head, bracket, rest = raw.partition("[")
+        options, closed, tail = rest.partition("]")
+        if bracket and not closed:
+            raise TlsconfError.single(Location(path, number, len(head) + 1), "",
+                                      "crt-list line: `[` without `]`")
+        words = head.split()
+        if not words:
+            raise TlsconfError.single(Location(path, number, 1), "",
+                                      "crt-list line: must start with a certificate")
+        filters = words[1:] + tail.split() if bracket else words[1:]
+        out.append((Location(path, number, len(raw) - len(raw.lstrip()) + 1), options.split(),
+                    filters, words[0]))
+    return out
+
+
+def _crt_list(bind: SiteBuilder, line: Line, path: str) -> list[Subject]:
+    """One subject per crt-list line: the bind's policy with the line's own options."""
+    from tlsconf.source import decode, read_bytes
+
+    try:
+        text = decode(path, read_bytes(path))
+    except TlsconfError as error:
+        raise TlsconfError([Problem(line.loc, "bind crt-list", f"crt-list {path!r} cannot be "
+                                    f"read: {error.problems[0].message}")]) from error
+    out = []
+    for loc, options, filters, certificate in crt_list_lines(path, text):
+        b = copy.deepcopy(bind)
+        b.name = f"{bind.name} crt-list {os.path.basename(path)}:{loc.line}"
+        b.location = loc
+        b.domains = tuple(f for f in filters if not f.startswith("!"))
+        b.certificate = certificate
+        b.origins["certificate"] = config_origin("crt-list certificate", loc)
+        if any(_option(options, o) is not None for o in ("ssl-min-ver", "ssl-max-ver")) \
+                or any(flag in options for flag in NO_FLAGS):
+            _protocols(b, [(options, loc, "crt-list line")], loc)
+        if (value := _option(options, "ciphers")) is not None:
+            b.set_cipher_string(value, config_origin("crt-list ciphers", loc))
+        elif b.protocols == ("TLSv1.3",):
+            # The listener's <= 1.2 list serves its other names; this one negotiates none of
+            # it (not a dead list of this site's: TLS217 is for a list the site chose).
+            b.ciphers = ()
+        if (value := _option(options, "ciphersuites")) is not None:
+            b.ciphersuites = tuple(value.split(":"))
+            b.origins["ciphersuites"] = config_origin("crt-list ciphersuites", loc)
+        if (value := _option(options, "curves")) is not None:
+            b.curves = tuple(value.split(":"))
+            b.origins["curves"] = config_origin("crt-list curves", loc)
+        out.append(b.build())
+    return out or [bind.build()]  # no certificate line: the bind's own policy is still judged
+
+
+def _reached(section: Section, backends: dict[str, Section],
+             default_backend: str | None) -> list[Section]:
+    """The backends a frontend's (or listen section's) requests can be sent to, in order."""
+    names = [line.words[1] for line in section.lines
+             if line.words[0] in ("use_backend", "default_backend") and len(line.words) > 1]
+    if not any(line.words[0] == "default_backend" for line in section.lines):
+        if section.kind == "listen":
+            names.append(section.name)  # what no use_backend takes, the section serves itself
+        elif default_backend is not None:
+            names.append(default_backend)
+    return [backends[n] for n in dict.fromkeys(names) if n in backends]
+
+
+def _hsts_line(section: Section) -> tuple[Line, str] | None:
+    """The section's last rule that sets Strict-Transport-Security on TLS responses, and
+    the header value."""
+    found = None
+    for line in section.lines:
+        w = line.words
+        if w[0] in ("http-response", "http-after-response") and len(w) >= 4 \
+                and w[1] in ("set-header", "add-header") \
+                and w[2].lower() == "strict-transport-security" and _on_tls(w[4:]):
+            found = (line, w[3])
+        elif w[0] == "rspadd" and len(w) >= 2 \
+                and w[1].lower().startswith("strict-transport-security:") and _on_tls(w[2:]):
+            found = (line, w[1].split(":", 1)[1].strip())
+    return found
+
+
+def _on_tls(condition: list[str]) -> bool:
+    """False for the conditions that mean "not on a TLS connection"; True otherwise (an ACL
+    tlsconf cannot evaluate narrows where the header goes, it does not remove it)."""
+    joined = " ".join(condition).replace(" ", "")
+    return joined not in ("unless{ssl_fc}", "unlessssl_fc", "if!{ssl_fc}", "if!ssl_fc")
+
+
+def _hsts(b: SiteBuilder, section: Section, reached: list[Section]) -> None:
+    own = _hsts_line(section)
+    if own is None and section.kind == "listen" and reached == [section]:
+        reached = []
+    if own is not None:
+        chosen: tuple[Line, str] | None = own
+    elif reached:
+        found = [(_hsts_line(backend), backend) for backend in reached]
+        lacking = next((backend for line, backend in found if line is None), None)
+        if lacking is not None and len(found) > 1 and any(line for line, _ in found):
+            b.origins["hsts"] = config_origin(
+                f"backend {lacking.name} sends no Strict-Transport-Security header",
+                lacking.loc)
+            return
+        values = [(parse_hsts(line[1]), line) for line, _ in found if line is not None]
+        chosen = min(values, key=lambda v: (v[0].max_age, v[0].include_subdomains,
+                                            not v[0].preload))[1] if lacking is None else None
+    else:
+        chosen = None
+    if chosen is None:
+        b.origins["hsts"] = config_origin("no Strict-Transport-Security header", section.loc)
+        return
+    line, value = chosen
+    b.hsts = parse_hsts(value)
+    rule = line.words[0] if line.words[0] == "rspadd" else " ".join(line.words[:2])
+    b.origins["hsts"] = config_origin(f"{rule} Strict-Transport-Security", line.loc)
+    b.origins["hsts.max_age"] = b.origins["hsts"]
 
 
 def _redirects(section: Section) -> bool:
@@ -149,13 +313,14 @@ def _redirects(section: Section) -> bool:
 
 
 def _site(section: Section, bind: Line, glob: dict[str, Line], unverified: list[Location],
-          plain_redirects: bool | None) -> Subject:
+          plain_redirects: bool | None, reached: list[Section]) -> SiteBuilder:
     w = bind.words
     b = SiteBuilder("haproxy", f"{section.kind} {section.name} bind {w[1] if len(w) > 1 else ''}",
                     bind.loc)
     options = glob.get("ssl-default-bind-options")
     default_words = options.words[1:] if options else []
-    _protocols(b, w, bind.loc, default_words, options.loc if options else None, section.loc)
+    _protocols(b, [(w, bind.loc, "bind"), (default_words, options.loc if options else None,
+                                           "ssl-default-bind-options")], bind.loc)
     if (value := _option(w, "ciphers")) is not None:
         b.set_cipher_string(value, config_origin("bind ciphers", bind.loc))
     elif "ssl-default-bind-ciphers" in glob:
@@ -198,17 +363,7 @@ def _site(section: Section, bind: Line, glob: dict[str, Line], unverified: list[
     mode = next((line.words[1] for line in section.lines if line.words[0] == "mode"
                  and len(line.words) > 1), "http")
     b.facts["serves_http"] = mode == "http"
-    hsts = [line for line in section.lines
-            if line.words[:1] in (["http-response"], ["rspadd"]) and len(line.words) >= 4
-            and line.words[1] in ("set-header", "add-header")
-            and line.words[2].lower() == "strict-transport-security"]
-    if hsts:
-        b.hsts = parse_hsts(hsts[-1].words[3])
-        b.origins["hsts"] = config_origin("http-response set-header Strict-Transport-Security",
-                                          hsts[-1].loc)
-        b.origins["hsts.max_age"] = b.origins["hsts"]
-    else:
-        b.origins["hsts"] = config_origin("no Strict-Transport-Security header", section.loc)
+    _hsts(b, section, reached)
     if any(line.words[0] == "bind" and "ssl" not in line.words
                             for line in section.lines):
         b.facts["http_redirect"] = _redirects(section)
@@ -217,13 +372,14 @@ def _site(section: Section, bind: Line, glob: dict[str, Line], unverified: list[
         b.facts["http_redirect"] = plain_redirects
         b.where["redirect_http"] = section.loc
     b.facts["unverified_upstreams"] = tuple(unverified)
-    return b.build()
+    return b
 
 
-def _protocols(b: SiteBuilder, words: list[str], bind_loc: Location, defaults: list[str],
-               defaults_loc: Location | None, section_loc: Location) -> None:
-    for source, loc, detail in ((words, bind_loc, "bind"),
-                                (defaults, defaults_loc, "ssl-default-bind-options")):
+def _protocols(b: SiteBuilder, sources: list[tuple[list[str], Location | None, str]],
+               bind_loc: Location) -> None:
+    """Protocols from the first source (crt-list line, bind, ssl-default-bind-options) that
+    sets any version option: HAProxy applies the most specific one."""
+    for source, loc, detail in sources:
         low = _option(source, "ssl-min-ver")
         high = _option(source, "ssl-max-ver")
         flags = [v for flag, v in NO_FLAGS.items() if flag in source]
@@ -242,3 +398,27 @@ def _protocols(b: SiteBuilder, words: list[str], bind_loc: Location, defaults: l
     b.origins["protocols"] = default_origin(
         "no ssl-min-ver: HAProxy's default depends on its version (TLS 1.0 before 2.2)", bind_loc)
 
+
+
+def _crt_list_input(path: str, text: str) -> tuple[Subject, ...]:
+    """A crt-list given on its own is judged through the HAProxy config beside it whose
+    `bind … crt-list` names it (its lines only have a policy on top of that bind's): the
+    subjects of its lines. Without such a config it cannot be judged: an error, not clean."""
+    import glob
+
+    from tlsconf.source import decode, read_bytes
+
+    crt_list_lines(path, text)  # a malformed line is an error whatever the config says
+    target = os.path.normpath(path)
+    directory = os.path.dirname(path)
+    for cfg in sorted(glob.glob(os.path.join(glob.escape(directory or "."), "*.cfg"))):
+        data = read_bytes(cfg)
+        cfg_text = decode(cfg, data)
+        names = re.findall(r"\bcrt-list\s+(\S+)", cfg_text)
+        if not any(os.path.normpath(_crt_list_path(cfg, n)) == target for n in names):
+            continue
+        return tuple(s for s in ingest(cfg, data, cfg_text)
+                     if os.path.normpath(s.site.location.file) == target)
+    raise TlsconfError.single(Location(path), "", "a crt-list is judged with the bind that "
+                              "names it: no HAProxy config (*.cfg) beside it has `bind … "
+                              "crt-list` naming this file; lint that config")

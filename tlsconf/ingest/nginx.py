@@ -85,6 +85,106 @@ class _Reader:
 
 def ingest(path: str, text: str | None = None) -> tuple[tuple[Subject, ...], dict[str, str]]:
     """`text`: the file's content when the caller has already read and decoded it."""
+    subjects, texts, problems = ingest_all([(path, text)])
+    if problems:
+        raise TlsconfError(problems)
+    return subjects, texts
+
+
+@dataclass(slots=True)
+class _Parsed:
+    nodes: list[Node]
+    texts: dict[str, str]  # the file and every file it includes
+
+    @property
+    def fragment(self) -> bool:
+        """A file included inside `http {}` (conf.d): no `http` block of its own."""
+        return not any(node.name in ("http", "events", "stream") for node in self.nodes)
+
+
+def ingest_all(inputs: list[tuple[str, str | None]]) -> tuple[tuple[Subject, ...],
+                                                               dict[str, str], list[Problem]]:
+    """The subjects of several nginx files, the texts read and the problems.
+
+    A conf.d fragment (`*.conf`, no `http` block: `include conf.d/*.conf;` reads it inside
+    `http {}`) is judged inside the `http` block that include builds: with the other `*.conf`
+    of its directory, read as context in nginx's include order, so a listener's catch-all or
+    an `http`-level directive in a sibling (tlsconf's `00-tlsconf.conf`) counts for a site
+    file linted alone. Only the servers of the files given are subjects; a sibling that
+    cannot be read is a problem (the listener cannot be judged without it)."""
+    problems: list[Problem] = []
+    parsed: dict[str, _Parsed] = {}
+    for path, text in inputs:
+        if path not in parsed:
+            try:
+                parsed[path] = _parse(path, text)
+            except TlsconfError as error:
+                problems.extend(error.problems)
+    subjects: list[Subject] = []
+    texts: dict[str, str] = {}
+    groups: dict[str, list[str]] = {}
+    for path, item in parsed.items():
+        texts.update(item.texts)
+        if item.fragment and path.endswith(".conf"):
+            groups.setdefault(os.path.dirname(path), []).append(path)
+        else:
+            root = Node("main", [], Location(path, 1, 1), item.nodes, _index(item.nodes))
+            subjects.extend(_Walker(path).sites(root))
+    for directory, paths in groups.items():
+        subjects.extend(_fragments(directory, paths, parsed, problems))
+    return tuple(subjects), texts, problems
+
+
+def _fragments(directory: str, paths: list[str], parsed: dict[str, _Parsed],
+               problems: list[Problem]) -> Iterator[Subject]:
+    import glob
+
+    from tlsconf.ingest import detect
+    from tlsconf.source import decode, read_bytes
+
+    given = {p: os.path.normpath(p) for p in paths}
+    by_norm = {norm: p for p, norm in given.items()}
+    order = list(paths)
+    unread = False  # a sibling failed: the given files' listeners cannot be judged
+    for sibling in sorted(glob.glob(os.path.join(glob.escape(directory or "."), "*.conf"))):
+        norm = os.path.normpath(sibling)
+        if norm in by_norm or not os.path.isfile(sibling):
+            continue
+        try:
+            text = decode(sibling, read_bytes(sibling))
+        except TlsconfError as error:
+            problems.extend(error.problems)
+            unread = True
+            continue
+        try:
+            if detect(sibling, text) != "nginx":
+                continue
+        except TlsconfError:
+            continue  # not a config nginx would read either
+        try:
+            item = _parse(sibling, text)
+        except TlsconfError as error:
+            problems.extend(error.problems)
+            unread = True
+            continue
+        if item.fragment:
+            parsed[sibling] = item
+            order.append(sibling)
+            given.setdefault(sibling, norm)
+    if unread:
+        return
+    # nginx reads a glob's matches in sorted order; their top-level directives share one http.
+    order.sort(key=lambda p: given[p])
+    nodes = [node for p in order for node in parsed[p].nodes]
+    owned = {file for p in paths for file in parsed[p].texts}
+    root = Node("main", [], Location(paths[0], 1, 1), nodes, _index(nodes))
+    for subject in _Walker(paths[0]).sites(root):
+        if subject.site.location.file in owned:
+            yield subject
+
+
+def _parse(path: str, text: str | None) -> _Parsed:
+    """One file and its includes as nodes; raises on anything that is not fully read."""
     from tlsconf.ingest.nginx_lexer import crossplane_parse
 
     reader = _Reader()
@@ -94,18 +194,37 @@ def ingest(path: str, text: str | None = None) -> tuple[tuple[Subject, ...], dic
     # crossplane's parser with tlsconf's lexer (the same tokens, several times faster).
     payload = crossplane_parse(path, catch_errors=True, comments=False, check_ctx=False,
                                check_args=False)
-    problems = [Problem(Location(e.get("file") or path, e.get("line") or 0), "", e["error"])
-                for e in payload["errors"]]
     configs = payload["config"]
     for config in configs:
         reader.read(config["file"])
+    problems = _parse_errors(payload, path, reader)
     if problems or reader.problems:
         raise TlsconfError(problems + reader.problems)
     tree = _tree(configs, 0, reader, (), problems)
     if problems:
         raise TlsconfError(problems)
-    root = Node("main", [], Location(path, 1, 1), tree, _index(tree))
-    return tuple(_Walker(path).sites(root)), reader.texts
+    return _Parsed(tree, reader.texts)
+
+
+def _parse_errors(payload: dict[str, Any], path: str, reader: _Reader) -> list[Problem]:
+    """Every error crossplane reports — the run's list and each failed file's own — once,
+    as `file:line:col: message` (crossplane's ` in FILE:LINE` suffix dropped)."""
+    found: dict[tuple[str, int, str], None] = {}
+    for error in payload["errors"]:
+        found[(error.get("file") or path, error.get("line") or 0, error["error"])] = None
+    for config in payload["config"]:
+        if config.get("status") == "failed" or config.get("errors"):
+            for error in config.get("errors") or [{"error": "parse failed", "line": 0}]:
+                found[(config["file"], error.get("line") or 0, error["error"])] = None
+    problems = []
+    for file, line, message in found:
+        message = re.sub(r" in \S+:\d+$", "", message)
+        lines = reader.lines.get(file, [])
+        text = lines[line - 1].split() if 0 < line <= len(lines) else []
+        word = "}" if message.startswith('unexpected "}"') else (text[0] if text else "")
+        problems.append(Problem(Location(file, line, column(lines, line, word) if line else 0),
+                                "", message))
+    return problems
 
 
 def _index(nodes: list[Node]) -> dict[str, list[Node]]:

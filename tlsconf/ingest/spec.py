@@ -15,9 +15,13 @@ def subjects_of(loaded: LoadedSpec, sites: tuple[policy.SitePolicy, ...]) -> tup
     out = []
     for site in sites:
         where = {"redirect_http": site.tls_origin("redirect_http").location or site.location,
-                 "tickets_unrotated": site.tls_origin("session_tickets").location}
+                 "tickets_unrotated": site.tls_origin("session_tickets").location,
+                 "sni": site.tls_origin("default_server").location or site.location}
         facts = ProxyFacts(
             http_redirect=site.redirect_http,
+            # `default_server: true` asks for what TLS704 flags: no catch-all is rendered, the
+            # site answers handshakes without SNI or with an unknown name (on every target).
+            unknown_sni_served=site.default_server,
             tickets_unrotated=(bool(site.tls.session_tickets)
                                and nginx_version < TICKET_KEY_ROTATION),
             where={k: v for k, v in where.items() if v is not None},

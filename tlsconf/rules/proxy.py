@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tlsconf.findings import Severity
-from tlsconf.rules.base import CONFIGS, Check, Rule, declare, flag, located
+from tlsconf.rules.base import ALL_KINDS, CONFIGS, Check, Rule, declare, flag, located
 
 RULES: list[Rule] = []
 
@@ -50,8 +50,9 @@ _RULES: tuple[tuple[Check, dict[str, object]], ...] = (
         good="server {\n    listen 443 ssl default_server;\n    ssl_reject_handshake on;\n}\n"
              "server {\n    listen 443 ssl;\n    server_name a.example;\n}",
         fix="nginx: a default server with `ssl_reject_handshake on`; HAProxy: `strict-sni` on "
-            "the bind; Traefik: `sniStrict: true` in tls.options.default.",
+            "the bind; Traefik: `sniStrict: true` in tls.options.default; a tlsconf spec: no "
+            "`default_server: true` (tlsconf then renders a catch-all that rejects them).",
         references=("nginx ssl_reject_handshake — https://nginx.org/en/docs/http/ngx_http_ssl_module.html#ssl_reject_handshake",),
-        applies_to=CONFIGS | {"k8s"})),
+        applies_to=ALL_KINDS)),
 )
 declare(RULES, _RULES)
