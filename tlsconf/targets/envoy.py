@@ -67,7 +67,7 @@ ENVOY_PROTOCOLS = {"TLSv1": "TLSv1_0", "TLSv1.1": "TLSv1_1", "TLSv1.2": "TLSv1_2
                    "TLSv1.3": "TLSv1_3"}
 LB_POLICY = {"round_robin": "ROUND_ROBIN", "least_conn": "LEAST_REQUEST", "ip_hash": "RING_HASH"}
 MISDIRECTED = {
-    "name": "misdirected",
+    "name": "tlsconf_misdirected",  # site names have no "_": never a site's name
     "domains": ["*"],
     "routes": [{"match": {"prefix": "/"}, "direct_response": {"status": 421}}],
 }
