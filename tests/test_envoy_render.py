@@ -429,3 +429,33 @@ def test_envoy_gateway_policy_matches_the_bootstrap_field_by_field(extra: str) -
         assert ("clientValidation" in ctp) == ("require_client_certificate" in tls)
         if "clientValidation" in ctp:
             assert ctp["clientValidation"]["optional"] is not tls["require_client_certificate"]
+
+
+def test_envoy_gateway_refuses_the_same_tls13_override() -> None:
+    spec = SITE % ", ciphersuites: [TLS_AES_256_GCM_SHA384]" + K8S
+    loaded = parse_spec("s.yaml", spec.encode())
+    with pytest.raises(TlsconfError) as info:
+        gateway_api.render(loaded, policy.resolve(loaded), impl="envoy-gateway")
+    assert [str(p) for p in info.value.problems] == problems(SITE % (
+        ", ciphersuites: [TLS_AES_256_GCM_SHA384]"))
+
+
+# -- the command line --------------------------------------------------------------------------
+
+
+def test_render_writes_the_bootstrap_and_all_leaves_envoy_out(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tlsconf.cli import app
+
+    seed = str(EXAMPLES / "seed.yaml")
+    result = CliRunner().invoke(app, ["render", seed, "-t", "envoy", "-o", str(tmp_path / "a")])
+    assert result.exit_code == 0, result.stderr
+    assert sorted(str(p.relative_to(tmp_path / "a")) for p in (tmp_path / "a").rglob("*")
+                  if p.is_file()) == ["envoy/envoy.yaml"]
+    loaded = parse_spec("examples/seed.yaml", (EXAMPLES / "seed.yaml").read_bytes())
+    expected = envoy.render(loaded, policy.resolve(loaded)).files["envoy/envoy.yaml"]
+    assert (tmp_path / "a" / "envoy" / "envoy.yaml").read_text() == expected
+    everything = CliRunner().invoke(app, ["render", seed, "-t", "all", "-o", str(tmp_path / "b")])
+    assert everything.exit_code == 0, everything.stderr
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["haproxy", "nginx", "traefik"]
