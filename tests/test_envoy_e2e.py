@@ -32,6 +32,8 @@ from support.tlsprobe import (
     accepted_ciphers,
     accepted_protocols,
     accepted_tls13_suites,
+    client_context,
+    get_on_session,
     handshake,
     http_get,
     https_get,
@@ -428,6 +430,17 @@ def test_mtls_is_enforced(edge: Deployment) -> None:
     assert handshake(port, "mtls.test", version="TLSv1.3", settle=0.5) is None
     ok = https_get(port, "mtls.test", "/m", cafile=edge.cafile, client_cert=edge.client)
     assert ok.status == 200
+
+
+@pytest.mark.parametrize("version", ["TLSv1.2", "TLSv1.3"])
+def test_a_public_sites_session_does_not_skip_mtls(edge: Deployment, version: str) -> None:
+    port = edge.ports["https"]
+    ctx = client_context(version=version, cafile=edge.cafile)
+    status, session, _ = get_on_session(port, ctx, "inter.test")
+    assert status == 200 and session is not None
+    again, _, reused = get_on_session(port, ctx, "inter.test", session)
+    assert again == 200 and reused  # the session itself is resumable
+    assert get_on_session(port, ctx, "mtls.test", session) == (None, None, False)
 
 
 def test_the_server_logged_no_error(edge: Deployment, strict: Deployment) -> None:
