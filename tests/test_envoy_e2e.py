@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 import socket
+import subprocess
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -43,9 +45,10 @@ from support.tlsprobe import (
 )
 from support.upstream import Upstream
 
-from tlsconf import policy
+from tlsconf import policy, suites
 from tlsconf.specfile import parse_spec
 from tlsconf.targets import envoy
+from tlsconf.targets.envoy_tls import BORINGSSL_CIPHERS
 
 if TYPE_CHECKING:
     from support.fixtures import TestPKI
@@ -447,3 +450,29 @@ def test_the_server_logged_no_error(edge: Deployment, strict: Deployment) -> Non
     for deployment in (edge, strict):
         logs = deployment.server.logs(400)
         assert "[error]" not in logs and "[critical]" not in logs, logs
+
+
+def test_the_boringssl_suite_table_is_what_envoy_accepts(pki: TestPKI, tmp_path: Path) -> None:
+    """`BORINGSSL_CIPHERS` against the binary: every TLS <= 1.2 suite of tlsconf's table in one
+    `cipher_suites` list; Envoy names each one it rejects."""
+
+
+    leaf = pki.issue("suites", ["suites.test"])
+    names = sorted({s.openssl for s in suites.SUITES if s.openssl and not s.tls13})
+    loaded = parse_spec("s.yaml", STRICT.format(
+        https=unique_ports(1)[0], http=unique_ports(1)[0], main=1, inter=leaf, modern=leaf
+    ).encode())
+    text = envoy.render(loaded, policy.resolve(loaded)).files[envoy.FILE]
+    document = json.loads("".join(ln for ln in text.splitlines(True) if not ln.startswith("#")))
+    chain = document["static_resources"]["listeners"][0]["filter_chains"][0]
+    params = chain["transport_socket"]["typed_config"]["common_tls_context"]["tls_params"]
+    params["cipher_suites"] = names
+    path = tmp_path / "envoy.json"
+    path.write_text(json.dumps(document))
+    proc = subprocess.run([require_binary("envoy"), "--mode", "validate", "-c", str(path)],
+                          capture_output=True, text=True, timeout=60, check=False)
+    found = re.search(r"rejected when tried individually: (.*)", proc.stdout + proc.stderr)
+    assert proc.returncode == 1 and found, proc.stdout + proc.stderr
+    rejected = set(found.group(1).strip().split(", "))
+    assert rejected <= set(names)
+    assert set(names) - rejected == BORINGSSL_CIPHERS
