@@ -14,8 +14,9 @@ connection before any handshake — the policy is never weakened for them.
 HSTS and the extra headers are route-table response headers (replacing an upstream's own), so
 they are on every response the site answers, upstream errors and Envoy's local replies (503,
 421) included. `use_remote_address` makes Envoy append the client address to
-`X-Forwarded-For` and set `X-Forwarded-Proto` from the connection (client-sent values are not
-trusted); `X-Real-IP` is set as the nginx target does, and Host passes unchanged. Port 80
+`X-Forwarded-For` (as nginx's `$proxy_add_x_forwarded_for`; for a loopback client Envoy appends
+its own host address instead) and set `X-Forwarded-Proto` from the connection (a client-sent
+value is replaced); `X-Real-IP` is set as the nginx target does, and Host passes unchanged. Port 80
 redirects per site (to the HTTPS port when it is not 443), keeping ACME http-01 on
 `acme_upstream` (Envoy cannot serve files). Pools are clusters with endpoint weights, backup
 servers on priority 1 (used only when every primary is unhealthy), and HTTP health checks when

@@ -18,7 +18,7 @@ from tlsconf.policy import SitePolicy
 
 # Every TLS <= 1.2 suite `envoy --mode validate` (1.40.0, BoringSSL) accepts alone in
 # `cipher_suites`, measured over tlsconf's whole suite table; every other name is refused
-# ("Failed to initialize cipher suites").
+# ("Failed to initialize cipher suites"); the e2e tests check it against the binary.
 BORINGSSL_CIPHERS = frozenset({
     "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256",
     "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384",
