@@ -207,8 +207,8 @@ def test_impl_needs_gateway_api() -> None:
         2, "", "--impl: 'traefik' needs --target gateway-api and one of: traefik, "
         "envoy-gateway, nginx-gateway-fabric\n")
     assert validate(str(SHOP), "--target", "k8s") == (
-        2, "", "--target: unknown target 'k8s'; allowed: nginx, haproxy, traefik, gateway-api, "
-        "traefik-crd, all\n")
+        2, "", "--target: unknown target 'k8s'; allowed: nginx, haproxy, traefik, envoy, "
+        "gateway-api, traefik-crd, all\n")
 
 
 def test_only_validate_of_a_kubernetes_target_imports_the_k8s_extra() -> None:

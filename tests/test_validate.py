@@ -52,6 +52,39 @@ def test_missing_binary_is_an_error_not_a_pass(monkeypatch: pytest.MonkeyPatch) 
     )
 
 
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.yaml")))
+def test_bundled_examples_pass_on_envoy(example: str, envoy_bin: str) -> None:
+    code, out, err = run(str(EXAMPLES / example), "--target", "envoy")
+    assert code == 0, err
+    clusters = {"seed.yaml": 1, "multi-site.yaml": 6, "mtls.yaml": 1}[example]
+    assert out == (f"envoy: ok: envoy --mode validate: OK; started on 127.0.0.1 with 2 "
+                   f"listener(s) and {clusters} cluster(s)\n")
+
+
+def test_a_bootstrap_envoy_refuses_fails_with_its_message(tmp_path: Path, envoy_bin: str) -> None:
+    from tlsconf import policy, targets
+    from tlsconf.specfile import load_spec
+
+    loaded = load_spec(str(EXAMPLES / "seed.yaml"))
+    sites = validate_module._with_placeholders(policy.resolve(loaded), tmp_path / "placeholders")
+    text = targets.render("envoy", loaded, sites).files["envoy/envoy.yaml"]
+    (tmp_path / "envoy").mkdir()
+    (tmp_path / "envoy" / "envoy.yaml").write_text(text.replace('"P-384"', '"X448"'))
+    outcome = validate_module._envoy(envoy_bin, tmp_path, 30.0)
+    assert not outcome.ok and outcome.summary == "envoy refused the configuration"
+    assert "Failed to initialize ECDH curves X25519MLKEM768:X25519:P-256:X448" in outcome.details
+
+
+def test_missing_envoy_is_an_error_not_a_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(validate_module, "find_binary", lambda name: None)
+    code, out, err = run(str(EXAMPLES / "seed.yaml"), "--target", "envoy")
+    assert (code, out) == (2, "")
+    assert err == (
+        "envoy: FAILED: envoy is not installed (looked on PATH, in /usr/sbin "
+        "and next to Python); install it to validate\n"
+    )
+
+
 def test_weak_specs_never_reach_a_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(*args: object) -> None:
         raise AssertionError("a server check ran on a refused spec")

@@ -34,6 +34,7 @@ app = typer.Typer(
 )
 
 TARGET_NAMES = ("nginx", "haproxy", "traefik")  # what `--target all` renders: single hosts
+OTHER_TARGET_NAMES = ("envoy",)  # single hosts too, but not in `all` (no distro package)
 K8S_TARGET_NAMES = ("gateway-api", "traefik-crd")
 IMPL_NAMES = ("traefik", "envoy-gateway", "nginx-gateway-fabric")
 MAX_BYTES = 16 * 1024 * 1024  # tlsconf.source.DEFAULT_MAX_BYTES, without importing it for --help
@@ -74,7 +75,7 @@ def render(
         typer.Option(
             "--target",
             "-t",
-            help="nginx, haproxy, traefik, gateway-api, "
+            help="nginx, haproxy, traefik, envoy, gateway-api, "
             "traefik-crd, or all (the first three, with -o).",
         ),
     ] = "nginx",
@@ -125,8 +126,8 @@ def render(
     from tlsconf import targets
     from tlsconf.output import write_files
 
-    if target not in (*TARGET_NAMES, *K8S_TARGET_NAMES, "all"):
-        allowed = ", ".join((*TARGET_NAMES, *K8S_TARGET_NAMES))
+    if target not in (*TARGET_NAMES, *OTHER_TARGET_NAMES, *K8S_TARGET_NAMES, "all"):
+        allowed = ", ".join((*TARGET_NAMES, *OTHER_TARGET_NAMES, *K8S_TARGET_NAMES))
         typer.echo(f"--target: unknown target {target!r}; allowed: {allowed}, all", err=True)
         raise typer.Exit(2)
     if impl is not None and (target != "gateway-api" or impl not in IMPL_NAMES):
@@ -258,7 +259,8 @@ def validate(
         typer.Option(
             "--target",
             "-t",
-            help="nginx, haproxy, traefik, all (the first three), gateway-api or traefik-crd.",
+            help="nginx, haproxy, traefik, envoy, all (the first three), gateway-api or "
+            "traefik-crd.",
         ),
     ] = "all",
     site: Annotated[
@@ -288,8 +290,8 @@ def validate(
     from tlsconf.validate import validate as run_check
     from tlsconf.validate import validate_manifests
 
-    if target not in (*TARGET_NAMES, *K8S_TARGET_NAMES, "all"):
-        allowed = ", ".join((*TARGET_NAMES, *K8S_TARGET_NAMES))
+    if target not in (*TARGET_NAMES, *OTHER_TARGET_NAMES, *K8S_TARGET_NAMES, "all"):
+        allowed = ", ".join((*TARGET_NAMES, *OTHER_TARGET_NAMES, *K8S_TARGET_NAMES))
         typer.echo(f"--target: unknown target {target!r}; allowed: {allowed}, all", err=True)
         raise typer.Exit(2)
     if impl is not None and (target != "gateway-api" or impl not in IMPL_NAMES):

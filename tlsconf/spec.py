@@ -394,7 +394,10 @@ class TargetVersions(Model):
     """Versions the rendered output must run on."""
 
     version: Version | None = Field(
-        None, description="Server version, e.g. `1.22` (nginx), `2.6` (HAProxy), `3.4` (Traefik)."
+        None,
+        description=(
+            "Server version, e.g. `1.22` (nginx), `2.6` (HAProxy), `3.4` (Traefik), `1.40` (Envoy)."
+        ),
     )
     openssl: Version | None = Field(
         None, description="OpenSSL version the server is linked with (nginx, HAProxy)."
@@ -412,6 +415,10 @@ class Targets(Model):
     )
     traefik: TargetVersions = Field(
         default_factory=TargetVersions, description="Default Traefik 3.4."
+    )
+    envoy: TargetVersions = Field(
+        default_factory=TargetVersions,
+        description="Default Envoy 1.40 (BoringSSL: `openssl` does not apply).",
     )
 
 

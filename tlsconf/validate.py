@@ -5,7 +5,9 @@ scratch directory; files the spec names but this machine lacks (certificates, ke
 DH parameters) are replaced by generated placeholders, so the check is about the config, not
 about the deployment. Then, with an argv list and a timeout: `nginx -t` on a main config that
 includes the rendered files, `haproxy -c -f`, or Traefik started on 127.0.0.1 free ports with
-its routers read back from its API (Traefik has no offline check). A missing binary is an
+its routers read back from its API (Traefik has no offline check), or `envoy --mode validate`
+followed by a live start on 127.0.0.1 free ports, its listeners and clusters read back from the
+admin interface. A missing binary is an
 error that says so, never a pass.
 
 The Kubernetes targets have no server to ask: their manifests are rendered in memory and checked
@@ -43,7 +45,7 @@ YdEIqUuyyOP7uWrat2DX9GgdT0Kj3jlN9K5W7edjcrsZCwenyO4KbXCeAvzhzffi
 ssbzSibBsu/6iGtCOGEoXJf//////////wIBAg==
 -----END DH PARAMETERS-----
 """
-BINARIES = {"nginx": "nginx", "haproxy": "haproxy", "traefik": "traefik"}
+BINARIES = {"nginx": "nginx", "haproxy": "haproxy", "traefik": "traefik", "envoy": "envoy"}
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,8 @@ def validate(
             return _run(
                 target, [binary, "-c", "-f", str(root / "haproxy" / "haproxy.cfg")], root, timeout
             )
+        if target == "envoy":
+            return _envoy(binary, root, timeout)
         return _traefik(binary, root, timeout)
 
 
@@ -244,6 +248,80 @@ def _traefik(binary: str, root: Path, timeout: float) -> Outcome:
             "traefik", False, "traefik did not load the configuration cleanly", details.strip()
         )
     return Outcome("traefik", True, f"traefik loaded {len(found)} routers, all enabled")
+
+
+def _json_body(path: Path) -> Any:
+    """A rendered JSON document under its `#` comment header."""
+    text = path.read_text()
+    return json.loads("".join(ln for ln in text.splitlines(True) if not ln.startswith("#")))
+
+
+def _envoy(binary: str, root: Path, timeout: float) -> Outcome:
+    """`envoy --mode validate`, then a live start on loopback: every listener bound and every
+    cluster known to the admin interface (validate mode neither binds nor resolves)."""
+    config = root / "envoy" / "envoy.yaml"
+    checked = _run("envoy", [binary, "--mode", "validate", "-c", str(config), "-l", "error"],
+                   root, timeout)
+    if not checked.ok:
+        return checked
+    document = _json_body(config)
+    resources = document["static_resources"]
+    listeners = {str(item["name"]) for item in resources["listeners"]}
+    clusters = {str(item["name"]) for item in resources["clusters"]}
+    for listener in resources["listeners"]:
+        listener["address"]["socket_address"] = {"address": "127.0.0.1",
+                                                 "port_value": _free_port()}
+    admin_port = _free_port()
+    document["admin"] = {"address": {"socket_address": {"address": "127.0.0.1",
+                                                        "port_value": admin_port}}}
+    live = root / "envoy" / "envoy-live.json"
+    live.write_text(json.dumps(document))
+    log = root / "envoy.log"
+    with open(log, "w") as out:
+        # No hot restart: its shared memory would clash with any other Envoy on the machine.
+        proc = subprocess.Popen(
+            [binary, "-c", str(live), "--disable-hot-restart", "-l", "error"],
+            cwd=root, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )
+    up: set[str] = set()
+    known: set[str] = set()
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and proc.poll() is None:
+            up = _envoy_names(admin_port, "listeners", "listener_statuses")
+            known = _envoy_names(admin_port, "clusters", "cluster_statuses")
+            if listeners <= up and clusters <= known:
+                break
+            time.sleep(0.1)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+    output = log.read_text(errors="replace").strip()
+    missing = [f"listener {n} did not start" for n in sorted(listeners - up)]
+    missing += [f"cluster {n} was not loaded" for n in sorted(clusters - known)]
+    if missing or output:
+        status = "" if proc.returncode in (0, -15) else f" (exit status {proc.returncode})"
+        return Outcome("envoy", False, f"envoy did not start the configuration cleanly{status}",
+                       "\n".join([*missing, output]).strip())
+    return Outcome("envoy", True, f"envoy --mode validate: OK; started on 127.0.0.1 with "
+                                  f"{len(up)} listener(s) and {len(known)} cluster(s)")
+
+
+def _envoy_names(port: int, resource: str, key: str) -> set[str]:
+    """Names from the admin interface's `/listeners` or `/clusters` JSON (empty when down)."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    url = f"http://127.0.0.1:{port}/{resource}?format=json"
+    try:
+        with opener.open(url, timeout=1) as response:
+            data = json.loads(response.read())
+    except (OSError, ValueError):
+        return set()
+    items = data.get(key, []) if isinstance(data, dict) else []
+    return {str(item.get("name", "")) for item in items if isinstance(item, dict)}
 
 
 def _routers(port: int) -> list[dict[str, object]]:

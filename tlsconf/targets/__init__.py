@@ -14,6 +14,7 @@ TARGETS: dict[str, str] = {
     "nginx": "tlsconf.targets.nginx",
     "haproxy": "tlsconf.targets.haproxy",
     "traefik": "tlsconf.targets.traefik",
+    "envoy": "tlsconf.targets.envoy",
     "gateway-api": "tlsconf.targets.gateway_api",
     "traefik-crd": "tlsconf.targets.traefik_crd",
 }

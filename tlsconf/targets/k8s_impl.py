@@ -9,8 +9,8 @@ implementation has its own place for them:
   sites must share one policy; the translation is `traefik_tls`'s, as for the file target, and
   the client CA is a Secret (`ca.crt`) as in the traefik-crd target.
 * `envoy-gateway` - one `ClientTrafficPolicy` per site targeting its HTTPS listeners, with TLS
-  session resumption turned on (Envoy Gateway leaves it off by default). BoringSSL takes the
-  TLS 1.3 suites as fixed, as Go does, so the Go suite table decides what is expressible.
+  session resumption turned on (Envoy Gateway leaves it off by default). The TLS values are
+  `envoy_tls`'s, exactly as in the Envoy bootstrap target (BoringSSL's suites and groups).
   Its CRD is not among the pinned schemas: this output is checked for shape only.
 * `nginx-gateway-fabric` - listener `tls.options` (`nginx.org/ssl-*`; the session and ECDH keys
   need NGINX Gateway Fabric >= 2.7). nginx picks the handshake policy per port, so sites that
@@ -25,13 +25,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tlsconf import suites
 from tlsconf.errors import Problem
-from tlsconf.names import GROUPS_BY_NAME, PROTOCOLS, parse_version, protocol_rank
+from tlsconf.names import GROUPS_BY_NAME, parse_version
 from tlsconf.policy import SitePolicy
 from tlsconf.spec import Kubernetes
 from tlsconf.specfile import LoadedSpec
-from tlsconf.targets import traefik
+from tlsconf.targets import envoy_tls, traefik
 from tlsconf.targets.k8s_common import GATEWAY_GROUP, client_ca_name, metadata, secret_name
 from tlsconf.targets.traefik_crd import API_VERSION as TRAEFIK_API
 from tlsconf.targets.traefik_crd import crd_options
@@ -42,8 +41,6 @@ ENVOY_API = "gateway.envoyproxy.io/v1alpha1"
 POLICY_FIELDS = ("protocols", "ciphers", "ciphersuites", "curves", "prefer_server_ciphers",
                  "session_tickets", "session_timeout")
 ENVOY_VERSIONS = {"TLSv1": "1.0", "TLSv1.1": "1.1", "TLSv1.2": "1.2", "TLSv1.3": "1.3"}
-ENVOY_CURVES = {"X25519MLKEM768": "X25519MLKEM768", "X25519": "X25519",
-                "prime256v1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
 NGF_SESSION_CACHE = "shared:tlsconf:10m"  # Mozilla's nginx size
 ON_OFF = {True: "on", False: "off"}
 
@@ -161,39 +158,21 @@ def _envoy(
 def _envoy_tls(
     site: SitePolicy, loaded: LoadedSpec
 ) -> tuple[dict[str, Any], list[Problem], list[Problem]]:
-    tls = site.tls
-    problems: list[Problem] = []
-    warnings: list[Problem] = []
-    ranks = sorted({protocol_rank(p) for p in tls.protocols})
-    names = [PROTOCOLS[r] for r in ranks]
-    if any(p not in ENVOY_VERSIONS for p in names) or ranks != list(range(ranks[0],
-                                                                          ranks[-1] + 1)):
-        problems.append(_problem(site, "protocols", "Envoy takes a minimum and a maximum of "
-                                                    "TLSv1..TLSv1.3, without gaps"))
+    """The site's `spec.tls`: `envoy_tls`'s translation, as the Envoy bootstrap target uses it
+    (a test compares the two field by field), in Envoy Gateway's spelling."""
+    policy, problems, warnings = envoy_tls.resolve(site)
+    if policy is None:
         return {}, problems, warnings
-    out: dict[str, Any] = {"minVersion": ENVOY_VERSIONS[names[0]],
-                           "maxVersion": ENVOY_VERSIONS[names[-1]]}
-    if names[0] != "TLSv1.3":
-        usable = [c for c in tls.ciphers if (s := suites.lookup(c)) is not None and s.go]
-        dropped = [c for c in tls.ciphers if c not in usable]
-        if dropped:
-            (problems if site.tls_origin("ciphers").kind == "spec" else warnings).append(
-                _problem(site, "ciphers", f"BoringSSL (Envoy) cannot negotiate "
-                                          f"{', '.join(dropped)}; left out"))
-        out["ciphers"] = usable
-    if site.tls_origin("ciphersuites").kind == "spec":
-        problems.append(_problem(site, "ciphersuites",
-                                 "BoringSSL (Envoy) negotiates a fixed set of TLS 1.3 suites"))
-    curves = [ENVOY_CURVES[c] for c in tls.curves if c in ENVOY_CURVES]
-    if len(curves) != len(tls.curves) and site.tls_origin("curves").kind == "spec":
-        problems.append(_problem(site, "curves", "Envoy offers X25519MLKEM768, X25519, P-256, "
-                                                 "P-384 and P-521 only"))
-    out["ecdhCurves"] = curves
-    out["alpnProtocols"] = ["h2", "http/1.1"] if site.http2 else ["http/1.1"]
+    out: dict[str, Any] = {"minVersion": ENVOY_VERSIONS[policy.min_version],
+                           "maxVersion": ENVOY_VERSIONS[policy.max_version]}
+    if policy.min_version != "TLSv1.3":
+        out["ciphers"] = list(policy.ciphers)
+    out["ecdhCurves"] = list(policy.curves)
+    out["alpnProtocols"] = list(policy.alpn)
     # Off by default in Envoy Gateway: resumption by tickets (no keys configured: BoringSSL
     # makes its own in memory and rotates them every 48 h), or by a session cache.
-    stateless = tls.session_tickets is not False
-    out["session"] = {"resumption": {"stateless": {}} if stateless else {"stateful": {}}}
+    out["session"] = {"resumption": {"stateless": {}} if policy.tickets else {"stateful": {}}}
+    tls = site.tls
     if tls.client_auth is not None:
         out["clientValidation"] = {
             "caCertificateRefs": [{"group": "", "kind": "ConfigMap",
