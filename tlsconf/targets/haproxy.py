@@ -123,7 +123,7 @@ def render(loaded: LoadedSpec, sites: tuple[SitePolicy, ...]) -> Rendered:
         ))
 
     global_tls = _global_tls(sites, settings)
-    header = Raw(header_lines(loaded.digest, guidelines_of({s.tls.guideline for s in sites})))
+    header = Raw(header_lines(guidelines_of({s.tls.guideline for s in sites})))
     files: dict[str, str] = {}
     https = []
     crt_env = environment("haproxy", escape_crt_list)

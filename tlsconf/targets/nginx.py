@@ -72,13 +72,15 @@ def render(
     if problems:
         raise TlsconfError(problems)
     env = environment("nginx", escape)
-    header = Raw(header_lines(loaded.digest, guidelines_of({s.tls.guideline for s in sites})))
+    # A site file's header names its own guideline only: its bytes depend on nothing else.
+    site_headers = {g: Raw(header_lines(g)) for g in {s.tls.guideline for s in sites}}
+    header = Raw(header_lines(guidelines_of({s.tls.guideline for s in sites})))
     template = env.get_template("site.conf.j2")  # compiled once, for every site
     files = {}
     with phase("rendering nginx", len(sites)) as tick:
         for site in sites:
             files[f"nginx/conf.d/{site.name}.conf"] = template.render(
-                header=header, site=contexts[site.name]
+                header=site_headers[site.tls.guideline], site=contexts[site.name]
             )
             tick(1)
     listeners = [
@@ -89,7 +91,8 @@ def render(
         header=header, listeners=listeners
     )
     if main_config:
-        files["nginx/nginx.conf"] = env.get_template("nginx.conf.j2").render(header=header)
+        files["nginx/nginx.conf"] = env.get_template("nginx.conf.j2").render(
+            header=Raw(header_lines(None)))
     return Rendered(files, tuple(warnings))
 
 
