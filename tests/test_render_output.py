@@ -6,9 +6,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from support.inprocess import run_main
 from typer.testing import CliRunner
 
+from tlsconf import policy, targets
 from tlsconf.cli import app
+from tlsconf.render import LimitExceeded, LineLimits, check_limits
+from tlsconf.specfile import LoadedSpec, parse_spec
+from tlsconf.targets import haproxy, nginx
 
 SITE = (
     "  - name: {name}\n"
@@ -26,6 +32,10 @@ def run(*args: str) -> tuple[int, str, str]:
 def spec_text(names: list[str], comment: str = "") -> str:
     return comment + "sites:\n" + "".join(
         SITE.format(name=name, port=8080 + i) for i, name in enumerate(names))
+
+
+def load_spec_text(text: str) -> LoadedSpec:
+    return parse_spec("s.yaml", text.encode())
 
 
 def identities(root: Path) -> dict[str, tuple[int, int]]:
@@ -76,3 +86,74 @@ def test_a_profile_change_of_one_site_leaves_the_other_site_files_alone(tmp_path
     assert run("render", str(spec), "-o", str(out))[0] == 0
     assert rewritten(before, identities(out)) == ["nginx/conf.d/00-tlsconf.conf",
                                                   "nginx/conf.d/b.conf"]
+
+
+# -- no generated line exceeds what the server accepts -------------------------------------------
+
+
+def test_nginx_limits_every_token_and_comment_not_the_line() -> None:
+    limits = nginx.LINE_LIMITS
+    many_short = "    server_name " + " ".join(f"a{i}.example.com" for i in range(1000)) + ";"
+    check_limits({"nginx/conf.d/a.conf": many_short}, lambda name: limits)  # 16 KB: fine
+    long_comment = "# " + "x" * 4093
+    with pytest.raises(LimitExceeded) as caught:
+        check_limits({"nginx/conf.d/a.conf": "server {\n" + long_comment + "\n}\n"},
+                     lambda name: limits)
+    assert str(caught.value) == (
+        "nginx/conf.d/a.conf:2: a token of 4095 bytes; nginx refuses a parameter or comment "
+        "longer than 4094 bytes ('# xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'...); this is a "
+        "tlsconf bug, please report it")
+    quoted = '    add_header X "' + "v " * 2100 + '";'
+    with pytest.raises(LimitExceeded, match="a token of 4203 bytes"):
+        check_limits({"nginx/conf.d/a.conf": quoted}, lambda name: limits)
+
+
+def test_haproxy_limits_words_per_line_and_crt_list_lines() -> None:
+    def cfg_line(names: int) -> str:
+        return ("    http-request set-var(txn.x) str(a) if { req.hdr(host) -i "
+                + " ".join(f"n{i}.test" for i in range(names)) + " }")
+
+    check_limits({"haproxy/haproxy.cfg": cfg_line(56)}, haproxy.line_limits)  # 64 words
+    with pytest.raises(LimitExceeded, match=r"haproxy/haproxy.cfg:1: a line of 65 words; "
+                       r"HAProxy reads at most 64 words a line"):
+        check_limits({"haproxy/haproxy.cfg": cfg_line(57)}, haproxy.line_limits)
+    # A quoted value with blanks is one word; a comment counts none.
+    check_limits({"haproxy/haproxy.cfg": '    http-after-response set-header X "' + "a " * 80
+                  + '" # ' + "c " * 80}, haproxy.line_limits)
+    crt = "haproxy/crt-list-0.0.0.0_443.txt"
+    check_limits({crt: "/c.pem " + " ".join(f"n{i}.test" for i in range(2047))},
+                 haproxy.line_limits)
+    with pytest.raises(LimitExceeded, match="a line of 2049 words; HAProxy reads at most 2048"):
+        check_limits({crt: "/c.pem " + " ".join(f"n{i}.test" for i in range(2048))},
+                     haproxy.line_limits)
+    with pytest.raises(LimitExceeded, match="a line of 65535 bytes; HAProxy refuses lines "
+                       "longer than 65534 bytes"):
+        check_limits({crt: "/c.pem " + "a" * 65528}, haproxy.line_limits)
+
+
+def test_a_line_the_server_would_refuse_is_an_internal_error_and_nothing_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every spec value that can make a line long is refused with its field first, so a line
+    # over the limit is tlsconf's own fault: exit 3, before anything is written.
+    spec, out = tmp_path / "s.yaml", tmp_path / "out"
+    spec.write_text(spec_text(["a"]))
+    monkeypatch.setattr(nginx, "LINE_LIMITS", LineLimits("nginx", token=30))
+    code, stdout, err = run_main(["render", str(spec), "-o", str(out)])
+    assert (code, stdout) == (3, "")
+    assert err.startswith("tlsconf: internal error: LimitExceeded: nginx/conf.d/")
+    assert not out.exists()
+
+
+def test_the_catch_all_comment_counts_the_sites_of_its_listener() -> None:
+    # It listed every site on one line: with ~200 sites nginx refused the file.
+    spec = spec_text([f"site{i}" for i in range(300)])
+    loaded = load_spec_text(spec)
+    rendered = targets.render("nginx", loaded, policy.resolve(loaded))
+    common = rendered.files["nginx/conf.d/00-tlsconf.conf"].splitlines()
+    assert common[10:13] == [
+        "# 0.0.0.0:443: no site is the default server, so handshakes without SNI or with an",
+        "# unknown name are refused. nginx negotiates with this server's settings before SNI "
+        "is known,",
+        "# so it carries the TLS policy of the listener's 300 site(s).",
+    ]

@@ -81,3 +81,103 @@ def header_lines(guidelines: str | None, comment: str = "#") -> str:
 
 def guidelines_of(versions: set[str]) -> str:
     return ", ".join(sorted(versions)) if versions else "6.0"
+
+
+@dataclass(frozen=True)
+class LineLimits:
+    """What a server's config parser accepts on one line (None: no limit), measured on the
+    real binaries. A token is a word as the parser reads it: a quoted string with its quotes,
+    or a comment from `#` to the end of the line."""
+
+    server: str
+    token: int | None = None  # bytes of one token
+    line: int | None = None  # bytes of one line, its LF excluded
+    words: int | None = None  # words of one line, a comment excluded
+    hash_anywhere: bool = False  # `#` starts a comment mid-word (HAProxy), not only at a start
+
+
+class LimitExceeded(Exception):
+    """A generated line the server would refuse. Every user value that can make a line long is
+    refused with its field before rendering (exit 2), so reaching this is a tlsconf bug: the
+    CLI reports it as an internal error (exit 3) and writes nothing."""
+
+
+def check_limits(files: dict[str, str], limits_of: Callable[[str], LineLimits | None]) -> None:
+    """Refuse rendered `files` that hold a line `limits_of(name)` does not allow.
+
+    Only lines that could break a limit are split into tokens: a line no longer than the token
+    limit holds no longer token, and a line with fewer blanks than the word limit has fewer
+    words, so 10,000 site files cost a regular-expression scan each."""
+    for name, text in files.items():
+        limits = limits_of(name)
+        if limits is None:
+            continue
+        lengths = [n for n in (limits.token, limits.line) if n is not None]
+        for number, line in _candidate_lines(text, min(lengths, default=None), limits.words):
+            problem = _line_problem(line, limits)
+            if problem:
+                raise LimitExceeded(
+                    f"{name}:{number}: {problem} ({line[:40]!r}...); this is a tlsconf bug, "
+                    "please report it")
+
+
+def _candidate_lines(text: str, length: int | None, words: int | None
+                     ) -> list[tuple[int, str]]:
+    import re
+
+    if words is not None:
+        return [(i + 1, line) for i, line in enumerate(text.split("\n"))
+                if (length is not None and len(line) > length)
+                or line.count(" ") + line.count("\t") >= words]
+    if length is None or not re.search(f"[^\n]{{{length + 1}}}", text):
+        return []
+    return [(i + 1, line) for i, line in enumerate(text.split("\n")) if len(line) > length]
+
+
+def _line_problem(line: str, limits: LineLimits) -> str | None:
+    size = len(line.encode("utf-8"))
+    if limits.line is not None and size > limits.line:
+        return (f"a line of {size} bytes; {limits.server} refuses lines longer than "
+                f"{limits.line} bytes")
+    words, comment = split_words(line, limits.hash_anywhere)
+    if limits.words is not None and len(words) > limits.words:
+        return (f"a line of {len(words)} words; {limits.server} reads at most {limits.words} "
+                "words a line")
+    if limits.token is not None:
+        for token in (*words, *([comment] if comment else [])):
+            length = len(token.encode("utf-8"))
+            if length > limits.token:
+                return (f"a token of {length} bytes; {limits.server} refuses a parameter or "
+                        f"comment longer than {limits.token} bytes")
+    return None
+
+
+def split_words(line: str, hash_anywhere: bool = False) -> tuple[list[str], str | None]:
+    """A line's words as a server reads them (quotes at a word's start, `\\` escapes in double
+    quotes, and in single quotes too unless `hash_anywhere`, HAProxy's strong quoting), and its
+    comment, if any."""
+    words: list[str] = []
+    i, n = 0, len(line)
+    while i < n:
+        if line[i] in " \t":
+            i += 1
+            continue
+        if line[i] == "#":
+            return words, line[i:]
+        start, quote = i, None
+        while i < n:
+            char = line[i]
+            if quote is not None:
+                if char == "\\" and (quote == '"' or not hash_anywhere):
+                    i += 1
+                elif char == quote:
+                    quote = None
+            elif char in " \t" or (char == "#" and hash_anywhere):
+                break
+            elif char in "\"'" and (hash_anywhere or i == start):
+                quote = char
+            elif char == "\\":
+                i += 1
+            i += 1
+        words.append(line[start:i])
+    return words, None
