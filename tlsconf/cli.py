@@ -138,7 +138,7 @@ def render(
         for name in TARGET_NAMES if target == "all" else (target,):
             with reporting([spec]):
                 rendered = targets.render(name, loaded, sites, main_config=main_config, impl=impl)
-            _warn(rendered.warnings)
+            _warn(rendered.warnings, sites)
             files.update(rendered.files)
         if check:
             assert output is not None
@@ -152,18 +152,13 @@ def render(
         _fail(error)
 
 
-def _warn(warnings: "Sequence[Problem]") -> None:
-    """Each distinct warning once, then where else it applies: 10,000 sites sharing one key
-    path get one warning and a count, not 10,000 identical paragraphs."""
-    repeats: dict[str, list[Problem]] = {}
-    for warning in warnings:
-        repeats.setdefault(warning.message, []).append(warning)
-    for first, *more in repeats.values():
-        typer.echo(f"{first.location}: warning: {first.path}: {first.message}", err=True)
-        if more:
-            shown = ", ".join(w.path for w in more[:3]) + (", …" if len(more) > 3 else "")
-            typer.echo(f"{first.location}: warning: the same for {len(more)} more: {shown}",
-                       err=True)
+def _warn(warnings: "Sequence[Problem]", sites: "Sequence[SitePolicy]") -> None:
+    """Each distinct warning once, with a count of the sites it also applies to: 10,000 sites
+    sharing one warning get one line, not 10,000 identical paragraphs."""
+    from tlsconf.render import summarize_warnings
+
+    for line in summarize_warnings(warnings, sites):
+        typer.echo(line, err=True)
 
 
 def _load_judged(

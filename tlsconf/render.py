@@ -7,13 +7,17 @@ with the target's escaper as `finalize`, so no template can emit an unescaped us
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tlsconf import __version__
 from tlsconf.errors import Problem
+
+if TYPE_CHECKING:
+    from tlsconf.policy import SitePolicy
 
 
 @dataclass(frozen=True)
@@ -123,8 +127,6 @@ def check_limits(files: dict[str, str], limits_of: Callable[[str], LineLimits | 
 
 def _candidate_lines(text: str, length: int | None, words: int | None
                      ) -> list[tuple[int, str]]:
-    import re
-
     if words is not None:
         return [(i + 1, line) for i, line in enumerate(text.split("\n"))
                 if (length is not None and len(line) > length)
@@ -181,3 +183,48 @@ def split_words(line: str, hash_anywhere: bool = False) -> tuple[list[str], str 
             i += 1
         words.append(line[start:i])
     return words, None
+
+
+_SITE_PATH = re.compile(r"sites\[(\d+)\]")
+
+
+def summarize_warnings(warnings: Sequence[Problem], sites: Sequence[SitePolicy]) -> list[str]:
+    """One line per distinct warning, with how many more sites it applies to: 10,000 sites
+    that share a warning get one line and a count, on every target.
+
+    Warnings are alike when they differ only in the site they are about: the same field of
+    another site, and the same message once that site's own values (its paths, domains,
+    addresses and name) are taken out — HAProxy's key-path advice names each site's files."""
+    by_index = {site.index: site for site in sites}
+    groups: dict[tuple[str, str], list[Problem]] = {}
+    for warning in warnings:
+        groups.setdefault(_shape(warning, by_index), []).append(warning)
+    lines = []
+    for first, *more in groups.values():
+        line = f"{first.location}: warning: {first.path}: {first.message}"
+        if more:
+            shown = ", ".join(w.path for w in more[:3]) + (", …" if len(more) > 3 else "")
+            line += f" (and {len(more)} more alike: {shown})"
+        lines.append(line)
+    return lines
+
+
+def _shape(warning: Problem, sites: dict[int, SitePolicy]) -> tuple[str, str]:
+    found = _SITE_PATH.match(warning.path)
+    site = sites.get(int(found.group(1))) if found else None
+    if found is None or site is None:
+        return warning.path, warning.message
+    message = warning.message
+    for value in sorted(_own_values(site), key=len, reverse=True):
+        message = message.replace(value, "\0")
+    return "sites[*]" + warning.path[found.end():], message
+
+
+def _own_values(site: SitePolicy) -> set[str]:
+    """The values only this site is likely to have, long enough not to occur by chance."""
+    tls = site.tls
+    values = {repr(site.name), tls.certificate, tls.key, *site.domains,
+              *(u.address for route in site.routes for u in route.upstreams)}
+    values |= {v for v in (tls.trusted_ca, tls.dhparam, site.acme_webroot, site.acme_upstream,
+                           tls.client_auth.ca if tls.client_auth else None) if v}
+    return {v for v in values if len(v) >= 4}
