@@ -4,6 +4,8 @@ content changes, files tlsconf wrote that the spec no longer produces are remove
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -199,3 +201,100 @@ def test_warnings_that_differ_in_more_than_their_site_stay_apart() -> None:
         "s.yaml:2:5: warning: targets.haproxy.version: old (and 1 more alike: "
         "targets.haproxy.version)",
     ]
+
+
+# -- a re-render removes what the spec no longer produces ----------------------------------------
+
+K8S_SPEC = Path(__file__).resolve().parent / "golden" / "k8s" / "specs" / "shop.yaml"
+
+
+def files_under(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def test_a_removed_site_loses_its_files_and_check_reports_them_first(tmp_path: Path) -> None:
+    spec, out = tmp_path / "s.yaml", tmp_path / "out"
+    spec.write_text(spec_text(["a", "old"]).replace(
+        "  - name: old\n", "  - name: old\n    listen: {https_port: 8443}\n"))
+    assert run("render", str(spec), "--target", "all", "-o", str(out))[0] == 0
+    (out / "nginx" / "conf.d" / "mine.conf").write_text("# the operator's own file\n")
+    spec.write_text(spec_text(["a"]))
+    code, stdout, err = run("render", str(spec), "--target", "all", "-o", str(out), "--check")
+    assert code == 1
+    assert [line for line in stdout.splitlines() if line.startswith("stale:")] == [
+        "stale: would delete haproxy/crt-list-0.0.0.0_8443.txt",
+        "stale: would delete nginx/conf.d/old.conf",
+    ]
+    assert err.endswith("are stale; run `tlsconf render` with -o " + str(out) + "\n")
+    assert "nginx/conf.d/old.conf" in files_under(out)  # --check writes and deletes nothing
+    assert run("render", str(spec), "--target", "all", "-o", str(out))[0] == 0
+    assert files_under(out) == [
+        "haproxy/crt-list-0.0.0.0_443.txt", "haproxy/haproxy.cfg",
+        "nginx/conf.d/00-tlsconf.conf", "nginx/conf.d/a.conf",
+        "nginx/conf.d/mine.conf",  # not tlsconf's: never deleted
+        "traefik/dynamic/tlsconf.yml", "traefik/traefik.yml",
+    ]
+    assert run("render", str(spec), "--target", "all", "-o", str(out), "--check") == (0, "", "")
+
+
+def test_dropping_main_config_removes_nginx_conf(tmp_path: Path) -> None:
+    spec, out = tmp_path / "s.yaml", tmp_path / "out"
+    spec.write_text(spec_text(["a"]))
+    assert run("render", str(spec), "-o", str(out), "--main-config")[0] == 0
+    assert "nginx/nginx.conf" in files_under(out)
+    code, stdout, _ = run("render", str(spec), "-o", str(out), "--check")
+    assert (code, stdout) == (1, "stale: would delete nginx/nginx.conf\n")
+    assert run("render", str(spec), "-o", str(out))[0] == 0
+    assert files_under(out) == ["nginx/conf.d/00-tlsconf.conf", "nginx/conf.d/a.conf"]
+
+
+def test_dropping_impl_removes_that_implementations_files(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ("render", str(K8S_SPEC), "--target", "gateway-api", "-o", str(out))
+    assert run(*args, "--impl", "traefik")[0] == 0
+    with_impl = files_under(out)
+    assert run(*args)[0] == 0
+    assert sorted(set(with_impl) - set(files_under(out))) == [
+        "gateway-api/tlsoptions.yaml", "gateway-api/tlsstores.yaml"]
+    assert set(files_under(out)) < set(with_impl)
+
+
+def test_another_target_and_a_site_filter_delete_nothing(tmp_path: Path) -> None:
+    spec, out = tmp_path / "s.yaml", tmp_path / "out"
+    spec.write_text(spec_text(["a", "b"]))
+    assert run("render", str(spec), "--target", "all", "-o", str(out))[0] == 0
+    everything = files_under(out)
+    spec.write_text(spec_text(["a"]))
+    # Only nginx/ belongs to this render: haproxy/ and traefik/ keep what they have.
+    assert run("render", str(spec), "--target", "haproxy", "-o", str(out))[0] == 0
+    assert files_under(out) == everything
+    # --site renders a part of the spec: the other sites' files are not stale.
+    spec.write_text(spec_text(["a", "b"]))
+    assert run("render", str(spec), "-o", str(out), "--site", "a")[0] == 0
+    assert files_under(out) == everything
+
+
+def test_a_failed_write_puts_back_the_stale_files_it_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec, out = tmp_path / "s.yaml", tmp_path / "out"
+    spec.write_text(spec_text(["a", "old"]))
+    assert run("render", str(spec), "-o", str(out))[0] == 0
+    before = {name: (out / name).read_text() for name in files_under(out)}
+    real_fsync = os.fsync
+    seen_at_failure: list[list[str]] = []
+
+    def failing_fsync(fd: int) -> None:
+        if stat.S_ISDIR(os.fstat(fd).st_mode):  # after every rename and removal
+            seen_at_failure.append(files_under(out))
+            raise OSError(5, "Input/output error")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    spec.write_text(spec_text(["a"]).replace("127.0.0.1:8080", "127.0.0.1:9090"))
+    code, _, err = run_main(["render", str(spec), "-o", str(out)])
+    assert code == 3 and "Input/output error" in err
+    assert "nginx/conf.d/old.conf" not in seen_at_failure[0]  # it was removed, then put back
+    monkeypatch.undo()
+    assert {name: (out / name).read_text() for name in files_under(out)} == before
+    assert sorted(p.name for p in out.rglob(".*")) == []  # no temporary or kept file left

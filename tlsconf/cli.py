@@ -135,19 +135,24 @@ def render(
         with reporting([spec]):  # a progress line on a terminal, for big specs
             loaded, sites = _load_judged(spec, site, allow_weak, max_bytes)
         files: dict[str, str] = {}
-        for name in TARGET_NAMES if target == "all" else (target,):
+        names = TARGET_NAMES if target == "all" else (target,)
+        for name in names:
             with reporting([spec]):
                 rendered = targets.render(name, loaded, sites, main_config=main_config, impl=impl)
             _warn(rendered.warnings, sites)
             files.update(rendered.files)
+        # Each rendered target owns its subdirectory: tlsconf's files there that this render
+        # no longer produces (a removed site, --impl or --main-config) are removed. Other
+        # targets' directories are left alone, and so is everything with --site (a part).
+        owned = () if site else tuple(f"{name}/" for name in names)
         if check:
             assert output is not None
-            _check_rendered(output, files)
+            _check_rendered(output, files, owned)
         elif output is None:
             sys.stdout.write(rendered.text())
         else:
             # Every target is rendered before anything is written: all or nothing.
-            write_files(output, files, force=force)
+            write_files(output, files, force=force, owned=owned)
     except TlsconfError as error:
         _fail(error)
 
@@ -241,11 +246,17 @@ def validate(
     raise typer.Exit(0 if all(o.ok for o in outcomes) else 1)
 
 
-def _check_rendered(output: Path, files: dict[str, str]) -> None:
-    """`render --check`: exit 1 with a unified diff when committed files are stale."""
+def _check_rendered(output: Path, files: dict[str, str], owned: tuple[str, ...]) -> None:
+    """`render --check`: exit 1 with a unified diff when committed files are stale, and a
+    `stale: would delete` line for each file a render would remove."""
     import difflib
 
+    from tlsconf.output import stale_files
+
     stale = 0
+    for name in stale_files(output, files, owned):
+        stale += 1
+        sys.stdout.write(f"stale: would delete {name}\n")
     for name in sorted(files):
         path = output / name
         current = path.read_text("utf-8") if path.is_file() else ""
