@@ -184,10 +184,15 @@ class HealthCheck(Model):
 
 
 class Location(Model):
-    """Route a path prefix to its own upstreams."""
+    """Route a path prefix to its own upstreams, or give it its own settings."""
 
-    path: UrlPath = Field(description="Plain path prefix (no regex), e.g. `/api/`.")
-    upstreams: list[Upstream] = Field(min_length=1, description="Servers for this prefix.")
+    path: UrlPath = Field(
+        description="Plain path prefix (no regex), e.g. `/api/`; `/` sets the site's default "
+        "route (every path no longer prefix matches)."
+    )
+    upstreams: list[Upstream] | None = Field(
+        None, min_length=1, description="Servers for this prefix (default: the site's `upstreams`)."
+    )
     websocket: bool | None = Field(
         None, description="Pass WebSocket upgrades (default: the site's `websocket`)."
     )
