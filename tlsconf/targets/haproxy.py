@@ -145,6 +145,7 @@ def render(loaded: LoadedSpec, sites: tuple[SitePolicy, ...]) -> Rendered:
         )
     context = {
         "header": header,
+        "process": loaded.spec.targets.haproxy,  # Debian's user, chroot, logging...
         "default_path": versions.haproxy >= DEFAULT_PATH,
         "global": global_tls,
         "extra_files": Raw("key ocsp issuer" if any(s.tls.ocsp_stapling for s in sites) else "key"),

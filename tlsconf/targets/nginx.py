@@ -106,7 +106,7 @@ def render(
     )
     if main_config:
         files["nginx/nginx.conf"] = env.get_template("nginx.conf.j2").render(
-            header=Raw(header_lines(None)))
+            header=Raw(header_lines(None)), process=versions)
     return Rendered(files, tuple(warnings))
 
 
