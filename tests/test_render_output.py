@@ -237,6 +237,24 @@ def test_a_removed_site_loses_its_files_and_check_reports_them_first(tmp_path: P
     assert run("render", str(spec), "--target", "all", "-o", str(out), "--check") == (0, "", "")
 
 
+def test_symlinks_and_dot_files_are_never_stale(tmp_path: Path) -> None:
+    spec, out = tmp_path / "s.yaml", tmp_path / "out"
+    spec.write_text(spec_text(["a", "b"]))
+    assert run("render", str(spec), "-o", str(out))[0] == 0
+    conf_d = out / "nginx" / "conf.d"
+    (conf_d / "link.conf").symlink_to(conf_d / "b.conf")  # points at a tlsconf file
+    (conf_d / ".b.conf.swp").write_text((conf_d / "b.conf").read_text())
+    spec.write_text(spec_text(["a"]))
+    code, stdout, _ = run("render", str(spec), "-o", str(out), "--check")
+    assert code == 1
+    assert [line for line in stdout.splitlines() if line.startswith("stale:")] == [
+        "stale: would delete nginx/conf.d/b.conf"]
+    assert run("render", str(spec), "-o", str(out))[0] == 0
+    assert sorted(p.name for p in conf_d.iterdir()) == [
+        ".b.conf.swp", "00-tlsconf.conf", "a.conf", "link.conf"]
+    assert (conf_d / "link.conf").is_symlink()
+
+
 def test_dropping_main_config_removes_nginx_conf(tmp_path: Path) -> None:
     spec, out = tmp_path / "s.yaml", tmp_path / "out"
     spec.write_text(spec_text(["a"]))
