@@ -423,8 +423,7 @@ _OMIT = " `null` leaves it out."
 
 
 class NginxTarget(TargetVersions):
-    """nginx version, and the process settings of the `--main-config` nginx.conf (Debian 12's,
-    so the workers do not run as root and errors and requests are logged)."""
+    """nginx version, and the process settings of `--main-config` nginx.conf (Debian 12's)."""
 
     user: SystemName | None = Field(
         "www-data", description="`user` the worker processes run as." + _OMIT
@@ -439,8 +438,7 @@ class NginxTarget(TargetVersions):
 
 
 class HAProxyTarget(TargetVersions):
-    """HAProxy version, and the `global` process settings of haproxy.cfg (Debian 12's, so the
-    process does not run as root, is confined to a chroot and logs to syslog)."""
+    """HAProxy version, and the `global` process settings of haproxy.cfg (Debian 12's)."""
 
     user: SystemName | None = Field(
         "haproxy", description="`user` HAProxy drops to after start-up." + _OMIT
