@@ -63,7 +63,7 @@ HAPROXY_KEYWORDS = frozenset({
     "ssl-default-bind-ciphersuites", "ssl-default-bind-curves", "ssl-default-bind-options",
     "tune.ssl.lifetime", "ssl-dh-param-file", "mode", "timeout", "load", "bind", "option",
     "http-request", "use_backend", "acl", "balance", "http-check", "http-after-response",
-    "server",
+    "server", "log", "chroot", "stats", "user", "group", "daemon",
 })
 
 

@@ -149,35 +149,35 @@ def render(
             loaded, sites = _load_judged(spec, site, allow_weak, max_bytes,
                                          settings=_settings(config, ca_file))
         files: dict[str, str] = {}
-        for name in TARGET_NAMES if target == "all" else (target,):
+        names = TARGET_NAMES if target == "all" else (target,)
+        for name in names:
             with reporting([spec]):
                 rendered = targets.render(name, loaded, sites, main_config=main_config, impl=impl)
-            _warn(rendered.warnings)
+            _warn(rendered.warnings, sites)
             files.update(rendered.files)
+        # Each rendered target owns its subdirectory: tlsconf's files there that this render
+        # no longer produces (a removed site, --impl or --main-config) are removed. Other
+        # targets' directories are left alone, and so is everything with --site (a part).
+        owned = () if site else tuple(f"{name}/" for name in names)
         if check:
             assert output is not None
-            _check_rendered(output, files)
+            _check_rendered(output, files, owned)
         elif output is None:
             sys.stdout.write(rendered.text())
         else:
             # Every target is rendered before anything is written: all or nothing.
-            write_files(output, files, force=force)
+            write_files(output, files, force=force, owned=owned)
     except TlsconfError as error:
         _fail(error)
 
 
-def _warn(warnings: "Sequence[Problem]") -> None:
-    """Each distinct warning once, then where else it applies: 10,000 sites sharing one key
-    path get one warning and a count, not 10,000 identical paragraphs."""
-    repeats: dict[str, list[Problem]] = {}
-    for warning in warnings:
-        repeats.setdefault(warning.message, []).append(warning)
-    for first, *more in repeats.values():
-        typer.echo(f"{first.location}: warning: {first.path}: {first.message}", err=True)
-        if more:
-            shown = ", ".join(w.path for w in more[:3]) + (", …" if len(more) > 3 else "")
-            typer.echo(f"{first.location}: warning: the same for {len(more)} more: {shown}",
-                       err=True)
+def _warn(warnings: "Sequence[Problem]", sites: "Sequence[SitePolicy]") -> None:
+    """Each distinct warning once, with a count of the sites it also applies to: 10,000 sites
+    sharing one warning get one line, not 10,000 identical paragraphs."""
+    from tlsconf.render import summarize_warnings
+
+    for line in summarize_warnings(warnings, sites):
+        typer.echo(line, err=True)
 
 
 def _settings(config: Path | None, ca_files: "Sequence[Path] | None" = None) -> "Settings":
@@ -323,11 +323,17 @@ def validate(
     raise typer.Exit(0 if all(o.ok for o in outcomes) else 1)
 
 
-def _check_rendered(output: Path, files: dict[str, str]) -> None:
-    """`render --check`: exit 1 with a unified diff when committed files are stale."""
+def _check_rendered(output: Path, files: dict[str, str], owned: tuple[str, ...]) -> None:
+    """`render --check`: exit 1 with a unified diff when committed files are stale, and a
+    `stale: would delete` line for each file a render would remove."""
     import difflib
 
+    from tlsconf.output import stale_files
+
     stale = 0
+    for name in stale_files(output, files, owned):
+        stale += 1
+        sys.stdout.write(f"stale: would delete {name}\n")
     for name in sorted(files):
         path = output / name
         current = path.read_text("utf-8") if path.is_file() else ""

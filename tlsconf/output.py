@@ -7,6 +7,10 @@ if a rename fails half-way the renames before it are undone (the replaced files 
 under a second name until the end).
 A destination that exists and was not written by tlsconf is only replaced with `force`; one
 that already holds exactly the new text and mode is left untouched.
+Files tlsconf wrote (they start with its marker) under a directory the render owns (`owned`:
+each rendered target's own subdirectory) that the render no longer produces are stale: they
+are removed in the same step, after every rename (and put back if anything fails). Foreign
+files, symlinks and dot-files (tlsconf's own temporaries) are never removed.
 Every operation below the output root is relative to a directory descriptor opened without
 following symlinks (`_Dirs`), so nothing is written through a symlink even if one appears
 while tlsconf runs.
@@ -120,14 +124,16 @@ def _check_destination(dirs: _Dirs, rel: Path, data: bytes, mode: int, force: bo
 
 
 def write_files(
-    root: Path, files: dict[str, str], *, force: bool = False, modes: dict[str, int] | None = None
+    root: Path, files: dict[str, str], *, force: bool = False, modes: dict[str, int] | None = None,
+    owned: tuple[str, ...] = (),
 ) -> list[Path]:
-    """Write `files` (relative names → text) under `root` atomically as one unit.
+    """Write `files` (relative names → text) under `root` atomically as one unit, and remove
+    the stale files under the `owned` subdirectories (see the module docstring).
 
     A file that already holds exactly its new text and mode is left alone: re-rendering 10,000
     sites after one change writes (creates, fsyncs, renames) one file, not 10,000."""
     modes = modes or {}
-    for name in files:
+    for name in (*files, *owned):
         rel = Path(name)
         if rel.is_absolute() or ".." in rel.parts or not rel.name:
             raise _fail(root / rel, "refusing an output name outside the output directory")
@@ -137,13 +143,67 @@ def write_files(
         unchanged = {name for name, text in files.items() if _check_destination(
             dirs, Path(name), text.encode("utf-8"), modes.get(name, 0o644), force)}
         changed = {name: text for name, text in files.items() if name not in unchanged}
-        _stage_and_replace(dirs, changed, modes)
+        stale = _stale(dirs, set(files), owned)
+        _stage_and_replace(dirs, changed, modes, stale)
     finally:
         dirs.close()
     return [root / name for name in sorted(files)]
 
 
-def _stage_and_replace(dirs: _Dirs, files: dict[str, str], modes: dict[str, int]) -> None:
+def stale_files(root: Path, files: dict[str, str], owned: tuple[str, ...]) -> list[str]:
+    """The files `write_files(root, files, owned=owned)` would remove; nothing is created."""
+    try:
+        info = os.lstat(root)
+    except FileNotFoundError:
+        return []
+    if stat.S_ISLNK(info.st_mode):
+        raise _fail(root, "is a symlink; refusing to read through it")
+    dirs = _Dirs(root)
+    try:
+        return [str(rel) for rel in _stale(dirs, set(files), owned)]
+    finally:
+        dirs.close()
+
+
+def _stale(dirs: _Dirs, produced: set[str], owned: tuple[str, ...]) -> list[Path]:
+    out: list[Path] = []
+    for top in sorted(set(owned)):
+        out += _marked_files(dirs, Path(top), produced)
+    return out
+
+
+def _marked_files(dirs: _Dirs, top: Path, produced: set[str]) -> list[Path]:
+    """Regular files under `top` that start with tlsconf's marker and are not `produced`."""
+    fd = dirs.find(top)
+    if fd is None:
+        return []
+    out = []
+    for name in sorted(os.listdir(fd)):
+        if name.startswith("."):
+            continue  # staging and backup names of a tlsconf run, or the user's own
+        rel = top / name
+        info = os.stat(name, dir_fd=fd, follow_symlinks=False)
+        if stat.S_ISDIR(info.st_mode):
+            out += _marked_files(dirs, rel, produced)
+        elif stat.S_ISREG(info.st_mode) and str(rel) not in produced and _marked(fd, name):
+            out.append(rel)
+    return out
+
+
+def _marked(fd: int, name: str) -> bool:
+    try:
+        handle = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
+                         dir_fd=fd)
+    except OSError:
+        return False  # gone, unreadable or swapped for a symlink: not provably tlsconf's
+    with os.fdopen(handle, "rb") as existing:
+        if not stat.S_ISREG(os.fstat(existing.fileno()).st_mode):
+            return False
+        return existing.read(64).decode("utf-8", "replace").startswith(MARKERS)
+
+
+def _stage_and_replace(dirs: _Dirs, files: dict[str, str], modes: dict[str, int],
+                       stale: list[Path] | None = None) -> None:
     pid = os.getpid()
     staged: list[tuple[int, str, str]] = []  # (dir fd, temp name, final name)
     replaced: list[tuple[int, str, str | None]] = []  # (dir fd, final name, its previous file)
@@ -170,7 +230,15 @@ def _stage_and_replace(dirs: _Dirs, files: dict[str, str], modes: dict[str, int]
                     os.unlink(kept, dir_fd=fd)  # `final` is still the file it names
                 raise
             replaced.append((fd, final, kept))
-        for fd in {fd for fd, *_ in staged}:
+        for rel in stale or ():
+            # Kept under a second name until the end: a failure can still put it back.
+            fd = dirs.get(rel.parent)
+            kept = _keep(fd, rel.name, pid)
+            if kept is None:
+                continue  # removed meanwhile
+            os.unlink(rel.name, dir_fd=fd)
+            replaced.append((fd, rel.name, kept))
+        for fd in {fd for fd, *_ in staged} | {fd for fd, *_ in replaced}:
             os.fsync(fd)
     except BaseException:
         # A rename failed half-way: put back what the renames before it replaced, so the

@@ -107,6 +107,7 @@ class Route:
     upstreams: tuple[Upstream, ...]
     websocket: bool
     pool: str  # the upstream pool / backend / service name
+    source: str = "upstreams"  # where the upstreams were written, under `sites[N].`
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,17 +246,21 @@ def resolve_site(loaded: LoadedSpec, index: int, site: Site) -> SitePolicy:
         include_subdomains=site.hsts.include_subdomains,
         preload=site.hsts.preload,
     )
+    # A location without upstreams uses the site's; one for `/` is the site's default route
+    # with its own settings (the site's `upstreams` stay the default of the other locations).
     routes = [
         Route(
             loc.path,
-            tuple(loc.upstreams),
+            tuple(site.upstreams if loc.upstreams is None else loc.upstreams),
             site.websocket if loc.websocket is None else loc.websocket,
-            f"tlsconf_{site.name}_{i + 1}",
+            f"tlsconf_{site.name}" if loc.path == "/" else f"tlsconf_{site.name}_{i + 1}",
+            "upstreams" if loc.upstreams is None else f"locations.{i}.upstreams",
         )
         for i, loc in enumerate(site.locations)
     ]
     routes.sort(key=lambda r: (-len(r.path), r.path))
-    routes.append(Route("/", tuple(site.upstreams), site.websocket, f"tlsconf_{site.name}"))
+    if not routes or routes[-1].path != "/":
+        routes.append(Route("/", tuple(site.upstreams), site.websocket, f"tlsconf_{site.name}"))
     return SitePolicy(
         index=index,
         name=site.name,

@@ -122,6 +122,8 @@ def spec_markdown() -> str:
         "HealthCheck",
         "Location",
         "Targets",
+        "NginxTarget",
+        "HAProxyTarget",
         "TargetVersions",
         "SiteKubernetes",
         "Kubernetes",

@@ -184,10 +184,15 @@ class HealthCheck(Model):
 
 
 class Location(Model):
-    """Route a path prefix to its own upstreams."""
+    """Route a path prefix to its own upstreams, or give it its own settings."""
 
-    path: UrlPath = Field(description="Plain path prefix (no regex), e.g. `/api/`.")
-    upstreams: list[Upstream] = Field(min_length=1, description="Servers for this prefix.")
+    path: UrlPath = Field(
+        description="Plain path prefix (no regex), e.g. `/api/`; `/` sets the site's default "
+        "route (every path no longer prefix matches)."
+    )
+    upstreams: list[Upstream] | None = Field(
+        None, min_length=1, description="Servers for this prefix (default: the site's `upstreams`)."
+    )
     websocket: bool | None = Field(
         None, description="Pass WebSocket upgrades (default: the site's `websocket`)."
     )
@@ -226,6 +231,19 @@ def k8s_service(value: str) -> str:
     return value
 
 
+_SYSTEM_NAME = re.compile(r"[a-z_][a-z0-9_-]{0,31}")
+
+
+def system_name(value: str) -> str:
+    """A user or group name as Debian's `adduser` allows by default."""
+    if not _SYSTEM_NAME.fullmatch(value):
+        raise ValueError(
+            "must be 1-32 characters of a-z, 0-9, '_' and '-', starting with a letter or '_'"
+        )
+    return value
+
+
+SystemName = Annotated[str, AfterValidator(system_name)]
 K8sLabel = Annotated[str, AfterValidator(k8s_label)]
 K8sName = Annotated[str, AfterValidator(k8s_name)]
 K8sService = Annotated[str, AfterValidator(k8s_service)]
@@ -404,13 +422,58 @@ class TargetVersions(Model):
     )
 
 
+_OMIT = " `null` leaves it out."
+
+
+class NginxTarget(TargetVersions):
+    """nginx version, and the process settings of `--main-config` nginx.conf (Debian 12's)."""
+
+    user: SystemName | None = Field(
+        "www-data", description="`user` the worker processes run as." + _OMIT
+    )
+    pid: AbsPath | None = Field("/run/nginx.pid", description="`pid` file." + _OMIT)
+    error_log: AbsPath | None = Field(
+        "/var/log/nginx/error.log", description="`error_log` file." + _OMIT
+    )
+    access_log: AbsPath | None = Field(
+        "/var/log/nginx/access.log", description="`access_log` file (in `http {}`)." + _OMIT
+    )
+
+
+class HAProxyTarget(TargetVersions):
+    """HAProxy version, and the `global` process settings of haproxy.cfg (Debian 12's)."""
+
+    user: SystemName | None = Field(
+        "haproxy", description="`user` HAProxy drops to after start-up." + _OMIT
+    )
+    group: SystemName | None = Field(
+        "haproxy", description="`group` HAProxy drops to after start-up." + _OMIT
+    )
+    chroot: AbsPath | None = Field(
+        "/var/lib/haproxy",
+        description="`chroot` directory (it must exist; files are read before)." + _OMIT,
+    )
+    log: AbsPath | None = Field(
+        "/dev/log",
+        description=(
+            "syslog socket: `log SOCKET local0` and `log SOCKET local1 notice`, with "
+            "`option httplog` and `option dontlognull` in `defaults`." + _OMIT
+        ),
+    )
+    stats_socket: AbsPath | None = Field(
+        "/run/haproxy/admin.sock",
+        description="`stats socket PATH mode 660 level admin` (the runtime API)." + _OMIT,
+    )
+    daemon: bool = Field(True, description="`daemon`: fork into the background.")
+
+
 class Targets(Model):
-    nginx: TargetVersions = Field(
-        default_factory=TargetVersions,
+    nginx: NginxTarget = Field(
+        default_factory=NginxTarget,
         description="Default nginx 1.22 with OpenSSL 3.0 (Debian 12).",
     )
-    haproxy: TargetVersions = Field(
-        default_factory=TargetVersions,
+    haproxy: HAProxyTarget = Field(
+        default_factory=HAProxyTarget,
         description="Default HAProxy 2.6 with OpenSSL 3.0 (Debian 12).",
     )
     traefik: TargetVersions = Field(

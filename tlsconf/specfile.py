@@ -237,11 +237,6 @@ def _semantic_problems(loaded: LoadedSpec) -> list[Problem]:
                     ("sites", i, "locations", j, "path"),
                     f"{location.path!r} is listed twice; each prefix once",
                 )
-            if location.path == "/":
-                add(
-                    ("sites", i, "locations", j, "path"),
-                    "'/' is the site's own `upstreams`; use a longer prefix",
-                )
             seen.add(location.path)
         if site.tls.ciphers == []:
             from tlsconf import profiles

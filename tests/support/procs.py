@@ -324,7 +324,8 @@ def _nginx_argv(work: Path, *extra: str) -> list[str]:
 
 
 def nginx_t(
-    conf_dir: Path, work: Path, *, extra_main: str = "", extra_http: str = ""
+    conf_dir: Path, work: Path, *, extra_main: str = "", extra_http: str = "",
+    timeout: float = 30,
 ) -> subprocess.CompletedProcess[str]:
     """``nginx -t`` on the same wrapper ``start_nginx`` uses (30 s timeout, output captured)."""
     write_nginx_main(conf_dir, work, extra_main=extra_main, extra_http=extra_http)
@@ -332,7 +333,7 @@ def nginx_t(
         _nginx_argv(work, "-t"),
         capture_output=True,
         text=True,
-        timeout=30,
+        timeout=timeout,
         stdin=subprocess.DEVNULL,
         check=False,
     )

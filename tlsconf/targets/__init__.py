@@ -1,5 +1,7 @@
 """The explicit registry of render targets. Each module has `NAME` and
-`render(loaded, sites) -> Rendered`, and is imported only when asked for."""
+`render(loaded, sites) -> Rendered`, and is imported only when asked for. A target whose
+server limits what one line may hold (nginx, HAProxy) also has `line_limits(file name)`:
+every rendered file is checked against it before anything is written."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from importlib import import_module
 from typing import Protocol
 
 from tlsconf.policy import SitePolicy
-from tlsconf.render import Rendered
+from tlsconf.render import Rendered, check_limits
 from tlsconf.specfile import LoadedSpec
 
 TARGETS: dict[str, str] = {
@@ -41,12 +43,18 @@ def render(
 ) -> Rendered:
     """Render with one target; `main_config` asks nginx for a complete nginx.conf too, `impl`
     names the Gateway API implementation that carries the TLS policy."""
+    module = get(name)
     if name == "nginx":
         from tlsconf.targets import nginx
 
-        return nginx.render(loaded, sites, main_config=main_config)
-    if name == "gateway-api":
+        rendered = nginx.render(loaded, sites, main_config=main_config)
+    elif name == "gateway-api":
         from tlsconf.targets.gateway_api import render as render_gateway_api
 
-        return render_gateway_api(loaded, sites, impl=impl)
-    return get(name).render(loaded, sites)
+        rendered = render_gateway_api(loaded, sites, impl=impl)
+    else:
+        rendered = module.render(loaded, sites)
+    limits = getattr(module, "line_limits", None)
+    if limits is not None:
+        check_limits(rendered.files, limits)
+    return rendered

@@ -96,7 +96,7 @@ def render(
     problems += _route_name_clashes(loaded, sites)
     if problems:
         raise TlsconfError(problems)
-    header = header_lines(loaded.digest, guidelines_of({s.tls.guideline for s in sites}))
+    header = header_lines(guidelines_of({s.tls.guideline for s in sites}))
     gateway = {"apiVersion": API_VERSION, "kind": "Gateway",
                "metadata": metadata(k8s.gateway.name, gw_ns), "spec": gateway_spec}
     manifests: dict[str, list[dict[str, Any]]] = {

@@ -63,7 +63,7 @@ from tlsconf.escape import haproxy as escape
 from tlsconf.escape import haproxy_crt_list as escape_crt_list
 from tlsconf.names import PROTOCOLS, parse_version, protocol_rank
 from tlsconf.policy import SitePolicy
-from tlsconf.render import Rendered, environment, guidelines_of, header_lines
+from tlsconf.render import LineLimits, Rendered, environment, guidelines_of, header_lines
 from tlsconf.specfile import LoadedSpec
 from tlsconf.targets.common import by_listener, listener_problems, usable_curves
 
@@ -91,6 +91,16 @@ PER_SNI = ("ssl-min-ver", "ssl-max-ver", "ciphers", "ciphersuites", "alpn")
 PER_LISTENER = ("curves", "no-tls-tickets", "prefer-client-ciphers")
 _FIELDS = {"curves": "curves", "no-tls-tickets": "session_tickets",
            "prefer-client-ciphers": "prefer_server_ciphers"}
+# What HAProxy 2.6.12 reads on one line (measured with `haproxy -c`): haproxy.cfg has no length
+# limit (a 2 MB line passes) but at most 64 words ("too many words, truncating after word
+# 64"); a crt-list line holds at most 65534 bytes ("line too long, limit is 65535 characters",
+# its LF included) and 2048 words ("too many args").
+CFG_LIMITS = LineLimits("HAProxy", words=64, hash_anywhere=True)
+CRT_LIST_LIMITS = LineLimits("HAProxy", line=65534, words=2048, hash_anywhere=True)
+
+
+def line_limits(name: str) -> LineLimits:
+    return CRT_LIST_LIMITS if name.rsplit("/", 1)[-1].startswith("crt-list-") else CFG_LIMITS
 
 
 @dataclass(frozen=True)
@@ -123,7 +133,7 @@ def render(loaded: LoadedSpec, sites: tuple[SitePolicy, ...]) -> Rendered:
         ))
 
     global_tls = _global_tls(sites, settings)
-    header = Raw(header_lines(loaded.digest, guidelines_of({s.tls.guideline for s in sites})))
+    header = Raw(header_lines(guidelines_of({s.tls.guideline for s in sites})))
     files: dict[str, str] = {}
     https = []
     crt_env = environment("haproxy", escape_crt_list)
@@ -135,6 +145,7 @@ def render(loaded: LoadedSpec, sites: tuple[SitePolicy, ...]) -> Rendered:
         )
     context = {
         "header": header,
+        "process": loaded.spec.targets.haproxy,  # Debian's user, chroot, logging...
         "default_path": versions.haproxy >= DEFAULT_PATH,
         "global": global_tls,
         "extra_files": Raw("key ocsp issuer" if any(s.tls.ocsp_stapling for s in sites) else "key"),

@@ -113,10 +113,7 @@ def backends(
 
 def route_field(site: SitePolicy, route: Route, loaded: LoadedSpec) -> str:
     """Where a resolved route's upstreams were written: `upstreams` or `locations.N.upstreams`."""
-    if route.path == "/":
-        return "upstreams"
-    paths = [loc.path for loc in loaded.spec.sites[site.index].locations]
-    return f"locations.{paths.index(route.path)}.upstreams"
+    return route.source
 
 
 def acme_service(loaded: LoadedSpec, k8s: Kubernetes, site: SitePolicy) -> list[Problem]:

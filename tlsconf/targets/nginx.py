@@ -15,7 +15,14 @@ from tlsconf.escape import nginx as escape
 from tlsconf.names import parse_version
 from tlsconf.policy import SitePolicy
 from tlsconf.progress import phase
-from tlsconf.render import Rendered, TemplateContext, environment, guidelines_of, header_lines
+from tlsconf.render import (
+    LineLimits,
+    Rendered,
+    TemplateContext,
+    environment,
+    guidelines_of,
+    header_lines,
+)
 from tlsconf.source import gc_paused
 from tlsconf.specfile import LoadedSpec
 from tlsconf.targets.common import by_listener, require_one_policy_per_listener, usable_curves
@@ -37,7 +44,14 @@ COMMON = "00-tlsconf"  # conf.d/00-tlsconf.conf: the shared file, so no site may
 # nginx refuses a parameter longer than this as written in the file, quotes and escapes
 # included ("too long parameter", measured on 1.22: 4094 bare or 4095 quoted bytes pass).
 MAX_TOKEN = 4094
+# nginx reads a config with no limit on a line's length or words, only on each token's (a
+# comment counts as one token from `#` to the end of the line: 4095 bytes pass, 4096 not).
+LINE_LIMITS = LineLimits("nginx", token=MAX_TOKEN)
 ON_OFF = {True: Raw("on"), False: Raw("off")}
+
+
+def line_limits(name: str) -> LineLimits:
+    return LINE_LIMITS
 
 
 @gc_paused()
@@ -72,13 +86,15 @@ def render(
     if problems:
         raise TlsconfError(problems)
     env = environment("nginx", escape)
-    header = Raw(header_lines(loaded.digest, guidelines_of({s.tls.guideline for s in sites})))
+    # A site file's header names its own guideline only: its bytes depend on nothing else.
+    site_headers = {g: Raw(header_lines(g)) for g in {s.tls.guideline for s in sites}}
+    header = Raw(header_lines(guidelines_of({s.tls.guideline for s in sites})))
     template = env.get_template("site.conf.j2")  # compiled once, for every site
     files = {}
     with phase("rendering nginx", len(sites)) as tick:
         for site in sites:
             files[f"nginx/conf.d/{site.name}.conf"] = template.render(
-                header=header, site=contexts[site.name]
+                header=site_headers[site.tls.guideline], site=contexts[site.name]
             )
             tick(1)
     listeners = [
@@ -89,7 +105,8 @@ def render(
         header=header, listeners=listeners
     )
     if main_config:
-        files["nginx/nginx.conf"] = env.get_template("nginx.conf.j2").render(header=header)
+        files["nginx/nginx.conf"] = env.get_template("nginx.conf.j2").render(
+            header=Raw(header_lines(None)), process=versions)
     return Rendered(files, tuple(warnings))
 
 
@@ -259,5 +276,5 @@ def _listener_context(
         "catch_all": not any(s.default_server for s in members) and version >= REJECT_HANDSHAKE,
         "http2_listen": first["http2_listen"] and any(s.http2 for s in members),
         "tls": first["tls"],
-        "sites": [s.name for s in members],
+        "sites": len(members),
     })

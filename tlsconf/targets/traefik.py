@@ -87,7 +87,7 @@ def _render(loaded: LoadedSpec, sites: tuple[SitePolicy, ...], tick: Callable[[i
     if problems:
         raise TlsconfError(problems)
     warnings += _global_warnings(loaded, sites, entry)
-    header = header_lines(loaded.digest, guidelines_of({s.tls.guideline for s in sites}))
+    header = header_lines(guidelines_of({s.tls.guideline for s in sites}))
     files = {
         STATIC_FILE: dump(header, _static(sites, entry, version)),
         DYNAMIC_FILE: dump(header, _dynamic(sites, entry, options, default, default_site, version)),

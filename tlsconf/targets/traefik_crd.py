@@ -86,7 +86,7 @@ def render(loaded: LoadedSpec, sites: tuple[SitePolicy, ...]) -> Rendered:
         warnings.append(Problem(loaded.locate(("kubernetes", "services")), "kubernetes.services",
                                 "Services in another namespace need Traefik's "
                                 "providers.kubernetesCRD.allowCrossNamespace=true"))
-    header = header_lines(loaded.digest, guidelines_of({s.tls.guideline for s in sites}))
+    header = header_lines(guidelines_of({s.tls.guideline for s in sites}))
     tls_options = [_object("TLSOption", f"tlsconf-{s.name}", k8s.namespace, options[s.name])
                    for s in sites]
     tls_options.append(_object("TLSOption", "default", k8s.namespace, default))
