@@ -25,13 +25,6 @@ class LoadedSpec:
     data: bytes  # the file as read
     origins: dict[Path, Path] = field(default_factory=dict)  # merged path → path in the file
 
-    @property
-    def digest(self) -> str:
-        """sha256 of the file's bytes (for rendered headers; a lint never pays for it)."""
-        import hashlib
-
-        return hashlib.sha256(self.data).hexdigest()
-
     def source_path(self, path: Path) -> Path:
         """Where a value of the merged spec was written (in its site or in `defaults`)."""
         if not self.origins:

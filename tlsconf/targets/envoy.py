@@ -107,7 +107,7 @@ def _render(loaded: LoadedSpec, sites: tuple[SitePolicy, ...], tick: Callable[[i
     listeners = [_https_listener(members, policies) for members in by_listener(sites).values()]
     listeners += [_http_listener(members) for members in _plain_listeners(sites).values()]
     document = {"static_resources": {"listeners": listeners, "clusters": _clusters(sites)}}
-    header = header_lines(loaded.digest, guidelines_of({s.tls.guideline for s in sites}))
+    header = header_lines(guidelines_of({s.tls.guideline for s in sites}))
     return Rendered({FILE: dump(header, document)}, tuple(warnings))
 
 
