@@ -69,7 +69,7 @@ def environment(target: str, escaper: Callable[[Any], str]) -> Any:
     )
 
 
-def header_lines(guidelines: str | None, comment: str = "#") -> str:
+def header_lines(guidelines: str | None, *, comment: str = "#") -> str:
     """The first lines of every file: tlsconf's marker (`output.MARKERS`) and the guideline of
     the policies the file carries (None: a file without TLS settings).
 
