@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from tlsconf import __version__
+from tlsconf.cli_help import HELP_OPTION_NAMES, App, choice
 from tlsconf.errors import TlsconfError
 
 if TYPE_CHECKING:
@@ -22,11 +23,11 @@ if TYPE_CHECKING:
     from tlsconf.profiles import Profile
     from tlsconf.specfile import LoadedSpec
 
-app = typer.Typer(
+app = App(
     name="tlsconf",
     help="Declarative TLS termination for nginx, HAProxy and Traefik, and a TLS linter.",
     no_args_is_help=True,
-    add_completion=False,
+    context_settings={"help_option_names": HELP_OPTION_NAMES},
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -35,6 +36,12 @@ TARGET_NAMES = ("nginx", "haproxy", "traefik")  # what `--target all` renders: s
 K8S_TARGET_NAMES = ("gateway-api", "traefik-crd")
 IMPL_NAMES = ("traefik", "envoy-gateway", "nginx-gateway-fabric")
 MAX_BYTES = 16 * 1024 * 1024  # tlsconf.source.DEFAULT_MAX_BYTES, without importing it for --help
+# The choices of lint's options, for --help and completion without importing the linter (a
+# test ties each to its source: lint.formats.FORMATS, ingest.KINDS, profiles.PROFILE_NAMES).
+FORMAT_NAMES = ("text", "json", "sarif", "github")
+KIND_NAMES = ("spec", "nginx", "haproxy", "traefik", "k8s")
+PROFILE_NAMES = ("modern", "intermediate", "old")
+SEVERITY_NAMES = ("info", "warning", "error")
 
 
 def _version(value: bool) -> None:
@@ -60,21 +67,25 @@ def _fail(error: TlsconfError) -> NoReturn:
 
 @app.command()
 def render(
-    spec: Annotated[Path, typer.Argument(help="The site spec (YAML).", dir_okay=False)],
+    spec: Annotated[
+        Path, typer.Argument(metavar="SPEC", help="The site spec (YAML).", dir_okay=False)
+    ],
     target: Annotated[
         str,
         typer.Option(
             "--target",
             "-t",
-            help="nginx, haproxy, traefik, gateway-api, "
-            "traefik-crd, or all (the first three, with -o).",
+            **choice((*TARGET_NAMES, *K8S_TARGET_NAMES, "all")),
+            help="all: the first three, with -o.",
         ),
     ] = "nginx",
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write files under DIR/<target>/.")
+        Path | None,
+        typer.Option("--output", "-o", metavar="DIR", help="Write files under DIR/<target>/."),
     ] = None,
     site: Annotated[
-        list[str] | None, typer.Option("--site", help="Only this site (repeatable).")
+        list[str] | None,
+        typer.Option("--site", metavar="NAME", help="Only this site (repeatable)."),
     ] = None,
     allow_weak: Annotated[
         bool, typer.Option("--allow-weak", help="Render settings weaker than the chosen profile.")
@@ -89,9 +100,8 @@ def render(
         str | None,
         typer.Option(
             "--impl",
-            help="gateway-api: the Gateway implementation that "
-            "carries the TLS policy (traefik, envoy-gateway, "
-            "nginx-gateway-fabric).",
+            **choice(IMPL_NAMES),
+            help="gateway-api: the Gateway implementation that carries the TLS policy.",
         ),
     ] = None,
     check: Annotated[
@@ -105,7 +115,7 @@ def render(
     max_bytes: Annotated[
         int,
         typer.Option(
-            "--max-bytes", min=1, help="Refuse input files larger than this (default 16 MiB)."
+            "--max-bytes", min=1, metavar="BYTES", help="Refuse input files larger than this."
         ),
     ] = MAX_BYTES,
 ) -> None:
@@ -204,17 +214,21 @@ def _load_judged(
 
 @app.command()
 def validate(
-    spec: Annotated[Path, typer.Argument(help="The site spec (YAML).", dir_okay=False)],
+    spec: Annotated[
+        Path, typer.Argument(metavar="SPEC", help="The site spec (YAML).", dir_okay=False)
+    ],
     target: Annotated[
         str,
         typer.Option(
             "--target",
             "-t",
-            help="nginx, haproxy, traefik, all (the first three), gateway-api or traefik-crd.",
+            **choice((*TARGET_NAMES, "all", *K8S_TARGET_NAMES)),
+            help="all: the first three.",
         ),
     ] = "all",
     site: Annotated[
-        list[str] | None, typer.Option("--site", help="Only this site (repeatable).")
+        list[str] | None,
+        typer.Option("--site", metavar="NAME", help="Only this site (repeatable)."),
     ] = None,
     allow_weak: Annotated[
         bool, typer.Option("--allow-weak", help="Validate settings weaker than the profile.")
@@ -223,12 +237,13 @@ def validate(
         str | None,
         typer.Option(
             "--impl",
-            help="gateway-api: the Gateway implementation that "
-            "carries the TLS policy (traefik, envoy-gateway, "
-            "nginx-gateway-fabric).",
+            **choice(IMPL_NAMES),
+            help="gateway-api: the Gateway implementation that carries the TLS policy.",
         ),
     ] = None,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds per server check.")] = 30.0,
+    timeout: Annotated[
+        float, typer.Option("--timeout", metavar="SECONDS", help="Seconds per server check.")
+    ] = 30.0,
 ) -> None:
     """Render into a scratch directory and run the real server's own check on it (nginx -t,
     haproxy -c, Traefik on 127.0.0.1); missing certificate files get placeholders. Kubernetes
@@ -298,36 +313,54 @@ def _check_rendered(output: Path, files: dict[str, str]) -> None:
 
 @app.command()
 def lint(
-    paths: Annotated[list[Path], typer.Argument(help="Specs and nginx/HAProxy/Traefik configs.")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="PATH...",
+            help="Specs and nginx/HAProxy/Traefik/Kubernetes configs; a directory is searched "
+            "for them; - reads stdin (with --kind).",
+        ),
+    ],
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="text, json, sarif or github.")
+        str, typer.Option("--format", "-f", **choice(FORMAT_NAMES), help="The report format.")
     ] = "text",
     fail_on: Annotated[
         str | None,
-        typer.Option("--fail-on", help="Exit 1 at or above: info, warning (default), error."),
+        typer.Option(
+            "--fail-on",
+            **choice(SEVERITY_NAMES),
+            show_default="settings file, else warning",
+            help="Exit 1 for findings at or above this severity.",
+        ),
     ] = None,
     profile: Annotated[
         str | None,
         typer.Option(
             "--profile",
-            help="Judge against modern, intermediate or old "
-            "(default: a spec site's own, else intermediate).",
+            **choice(PROFILE_NAMES),
+            show_default="a spec site's own, else intermediate",
+            help="Judge against this Mozilla profile.",
         ),
     ] = None,
     kind: Annotated[
         str | None,
-        typer.Option("--kind", help="spec, nginx, haproxy, traefik or k8s (default: detect)."),
+        typer.Option(
+            "--kind", **choice(KIND_NAMES), show_default="detected",
+            help="The input kind.",
+        ),
     ] = None,
     config: Annotated[
         Path | None,
         typer.Option(
             "--config",
-            help="Settings file (default: .tlsconf.yaml or "
-            "[tool.tlsconf] in pyproject.toml, found upward).",
+            metavar="FILE",
+            show_default=".tlsconf.yaml or pyproject.toml, found upward",
+            help="Settings file.",
         ),
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report here.")
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write the report here."),
     ] = None,
     no_cert_checks: Annotated[
         bool,
@@ -345,7 +378,7 @@ def lint(
     max_bytes: Annotated[
         int,
         typer.Option(
-            "--max-bytes", min=1, help="Refuse input files larger than this (default 16 MiB)."
+            "--max-bytes", min=1, metavar="BYTES", help="Refuse input files larger than this."
         ),
     ] = MAX_BYTES,
 ) -> None:
@@ -408,10 +441,12 @@ def lint(
 
 @app.command()
 def rules(
-    rule_id: Annotated[str | None, typer.Argument(help="Explain one rule (id or name).")] = None,
+    rule_id: Annotated[
+        str | None, typer.Argument(metavar="RULE", help="Explain one rule (id or name).")
+    ] = None,
     markdown: Annotated[bool, typer.Option("--markdown", help="The docs/rules.md page.")] = False,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file.")
+        Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write to this file.")
     ] = None,
     check: Annotated[bool, typer.Option("--check", help="Exit 1 if -o FILE is stale.")] = False,
 ) -> None:
@@ -445,11 +480,11 @@ def rules(
 @app.command()
 def schema(
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="Where to write the schema.")
+        Path, typer.Option("--output", "-o", metavar="FILE", help="Where to write the schema.")
     ] = Path("schemas/tlsconf.schema.json"),
-    docs: Annotated[Path, typer.Option("--docs", help="Where to write the spec reference.")] = Path(
-        "docs/spec.md"
-    ),
+    docs: Annotated[
+        Path, typer.Option("--docs", metavar="FILE", help="Where to write the spec reference.")
+    ] = Path("docs/spec.md"),
     check: Annotated[
         bool, typer.Option("--check", help="Fail (exit 1) if a file is stale.")
     ] = False,
