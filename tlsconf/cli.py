@@ -486,18 +486,33 @@ def schema(
         Path, typer.Option("--docs", metavar="FILE", help="Where to write the spec reference.")
     ] = Path("docs/spec.md"),
     check: Annotated[
-        bool, typer.Option("--check", help="Fail (exit 1) if a file is stale.")
+        bool, typer.Option("--check", help="Fail (exit 1) if a file is missing or stale.")
+    ] = False,
+    print_schema: Annotated[
+        bool, typer.Option("--print", help="Print the JSON Schema to stdout; write nothing.")
     ] = False,
 ) -> None:
     """Write the spec's JSON Schema and reference docs (both generated from the models)."""
     from tlsconf.schema import schema_text, spec_markdown
 
+    if print_schema:
+        if check:
+            typer.echo("--print: cannot be combined with --check", err=True)
+            raise typer.Exit(2)
+        sys.stdout.write(schema_text())
+        return
     wanted = {output: schema_text(), docs: spec_markdown()}
     if check:
-        stale = [p for p, text in wanted.items() if not p.is_file() or p.read_text("utf-8") != text]
-        for path in stale:
-            typer.echo(f"{path}: stale; run `tlsconf schema` to regenerate it", err=True)
-        raise typer.Exit(1 if stale else 0)
+        bad = 0
+        for path, text in wanted.items():
+            if not path.is_file():
+                typer.echo(f"{path}: missing; run `tlsconf schema` to generate it", err=True)
+            elif path.read_text("utf-8") != text:
+                typer.echo(f"{path}: stale; run `tlsconf schema` to regenerate it", err=True)
+            else:
+                continue
+            bad += 1
+        raise typer.Exit(1 if bad else 0)
     for path, text in wanted.items():
         _write_one(path, text)
 
