@@ -173,3 +173,145 @@ def test_schema_check_says_missing_or_stale(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr == (f"{stale}: stale; run `tlsconf schema` to regenerate it\n"
                              f"{missing}: missing; run `tlsconf schema` to generate it\n")
+
+
+# --- a terminal: summary and colour --------------------------------------------------------
+
+WEAK_NGINX = ("server {\n    listen 443 ssl;\n    server_name a.example;\n"
+              "    ssl_certificate /nonexistent/a.pem;\n"
+              "    ssl_certificate_key /nonexistent/a.key;\n"
+              "    ssl_protocols TLSv1 TLSv1.2;\n}\n")
+
+
+def on_terminal(args: list[str], cwd: Path, *, stdout_tty: bool = True, stderr_tty: bool = True,
+                env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """Run the installed CLI with stdout and/or stderr on a pseudo-terminal (the others are
+    pipes); outputs with the terminal's CRLF turned back into LF."""
+    import os
+    import pty
+    import select
+
+    environ = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "CI", "TERM")}
+    environ.update({"TERM": "xterm-256color", **(env or {})})
+    ends = [pty.openpty() if tty else os.pipe() for tty in (stdout_tty, stderr_tty)]
+    proc = subprocess.Popen([str(Path(sys.executable).with_name("tlsconf")), *args], cwd=cwd,
+                            stdin=subprocess.DEVNULL, stdout=ends[0][1], stderr=ends[1][1],
+                            env=environ)
+    for _, write_end in ends:
+        os.close(write_end)
+    chunks: dict[int, bytes] = {read_end: b"" for read_end, _ in ends}
+    open_ends = set(chunks)
+    try:
+        while open_ends:
+            ready, _, _ = select.select(list(open_ends), [], [], 60)
+            assert ready, "no output within 60 s"
+            for fd in ready:
+                try:
+                    data = os.read(fd, 65536)
+                except OSError:  # EIO: the terminal's other end is closed
+                    data = b""
+                if data:
+                    chunks[fd] += data
+                else:
+                    open_ends.discard(fd)
+        code = proc.wait(timeout=60)
+    finally:
+        proc.kill()
+        for fd in chunks:
+            os.close(fd)
+    out, err = (chunks[read_end].decode().replace("\r\n", "\n") for read_end, _ in ends)
+    return code, out, err
+
+
+def test_lint_on_a_terminal_colours_and_summarises(tmp_path: Path) -> None:
+    (tmp_path / "nginx.conf").write_text(WEAK_NGINX)
+    code, out, err = on_terminal(["lint", "--no-cert-checks", "--fail-on", "info", "nginx.conf"],
+                                 tmp_path)
+    assert code == 1
+    assert "\033[1mnginx.conf:6:5\033[0m: \033[1mTLS102\033[0m [\033[1;31merror\033[0m] TLSv1 " \
+           "enabled" in out
+    assert err == ("5 findings: \033[1;31m1 error\033[0m, \033[33m3 warnings\033[0m, "
+                   "\033[36m1 info\033[0m\n")
+
+
+def test_no_color_and_pipes_get_no_colour(tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "nginx.conf").write_text(WEAK_NGINX)
+    args = ["lint", "--no-cert-checks", "--fail-on", "info", "nginx.conf"]
+    plain = CliRunner().invoke(app, args).stdout
+    assert "\033" not in plain and plain.count("\n") == 5
+    for env in ({"NO_COLOR": "1"}, {"NO_COLOR": "anything"}, {"TERM": "dumb"}):
+        code, out, err = on_terminal(args, tmp_path, env=env)
+        assert (code, out, err) == (1, plain, "5 findings: 1 error, 3 warnings, 1 info\n"), env
+    # stdout piped, stderr a terminal: the report is plain, the summary coloured.
+    code, out, err = on_terminal(args, tmp_path, stdout_tty=False)
+    assert (code, out) == (1, plain) and err.startswith("5 findings: \033[1;31m1 error")
+    # stderr piped (CI, pre-commit): no summary at all.
+    assert on_terminal(args, tmp_path, stderr_tty=False)[2] == ""
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "github"])
+def test_machine_formats_get_neither_summary_nor_colour(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "nginx.conf").write_text(WEAK_NGINX)
+    args = ["lint", "--no-cert-checks", "--format", fmt, "nginx.conf"]
+    code, out, err = on_terminal(args, tmp_path)
+    assert (code, out, err) == (1, CliRunner().invoke(app, args).stdout, "")
+
+
+def test_a_clean_lint_and_an_unreadable_one_on_a_terminal(tmp_path: Path) -> None:
+    code, out, err = on_terminal(["lint", str(SEED)], tmp_path)
+    assert (code, out, err) == (0, "", "no findings\n")
+    (tmp_path / "broken.conf").write_text("server {\n")
+    code, out, err = on_terminal(["lint", "broken.conf"], tmp_path)
+    assert code == 2 and "findings" not in err  # never a count for what was not read
+    assert err.endswith("1 error(s): the input(s) above were not linted\n")
+
+
+def test_render_on_a_terminal_says_what_it_wrote(tmp_path: Path) -> None:
+    args = ["render", str(SEED), "--target", "traefik", "-o", "deploy"]
+    assert on_terminal(args, tmp_path) == (0, "", "wrote 2 files under deploy/\n")
+    assert on_terminal(args, tmp_path) == (0, "", "wrote 0 files under deploy/ (2 unchanged)\n")
+    assert on_terminal(args, tmp_path, stderr_tty=False) == (0, "", "")
+
+
+def test_summary_texts() -> None:
+    from tlsconf import terminal
+    from tlsconf.errors import Location
+    from tlsconf.findings import Finding, Severity
+
+    def finding(severity: Severity) -> Finding:
+        return Finding(Location("f", 1, 1), "TLS100", "x", severity, "m")
+
+    eleven = [finding(Severity.ERROR)] * 5 + [finding(Severity.WARNING)] * 5 + [
+        finding(Severity.INFO)]
+    assert terminal.lint_summary(eleven) == "11 findings: 5 errors, 5 warnings, 1 info"
+    assert terminal.lint_summary([finding(Severity.WARNING)], suppressed=2) == (
+        "1 finding: 1 warning (2 suppressed)")
+    assert terminal.lint_summary([finding(Severity.INFO)] * 2) == "2 findings: 2 info"
+    assert terminal.lint_summary([]) == "no findings"
+    assert terminal.written_summary(Path("deploy"), ["a", "b", "c"], ["b"]) == (
+        "wrote 2 files under deploy/ (1 unchanged)")
+    assert terminal.written_summary(Path("/"), ["a"], []) == "wrote 1 file under /"
+
+
+def test_colour_policy() -> None:
+    import io
+
+    from tlsconf import terminal
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    tty, pipe = Tty(), io.StringIO()
+    assert terminal.colour_wanted(tty, {"TERM": "xterm"})
+    assert terminal.colour_wanted(tty, {"NO_COLOR": ""})  # empty: not set, per no-color.org
+    assert not terminal.colour_wanted(tty, {"NO_COLOR": "0"})
+    assert not terminal.colour_wanted(tty, {"TERM": "dumb"})
+    assert not terminal.colour_wanted(pipe, {})
+    assert not terminal.colour_wanted(tty, {}, fmt="json")
+    assert terminal.summary_wanted(tty) and not terminal.summary_wanted(pipe)
+    assert not terminal.summary_wanted(tty, "sarif")

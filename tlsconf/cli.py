@@ -120,7 +120,7 @@ def render(
     ] = MAX_BYTES,
 ) -> None:
     """Render the spec for a target: to stdout, or atomically under -o DIR."""
-    from tlsconf import targets
+    from tlsconf import targets, terminal
     from tlsconf.output import write_files
 
     if target not in (*TARGET_NAMES, *K8S_TARGET_NAMES, "all"):
@@ -157,9 +157,19 @@ def render(
             sys.stdout.write(rendered.text())
         else:
             # Every target is rendered before anything is written: all or nothing.
-            write_files(output, files, force=force)
+            unchanged: set[str] = set()
+            write_files(output, files, force=force, unchanged_out=unchanged)
+            _summary(lambda: terminal.written_summary(output, files, unchanged))
     except TlsconfError as error:
         _fail(error)
+
+
+def _summary(line: "Callable[[], str]", fmt: str = "text") -> None:
+    """The closing line for a person at a terminal (tlsconf.terminal has the policy)."""
+    from tlsconf import terminal
+
+    if terminal.summary_wanted(sys.stderr, fmt):
+        typer.echo(line(), err=True)
 
 
 def _warn(warnings: "Sequence[Problem]") -> None:
@@ -385,6 +395,7 @@ def lint(
     """Lint specs and proxy configs for weak TLS. Exit 0 clean, 1 findings, 2 errors."""
     import dataclasses
 
+    from tlsconf import terminal
     from tlsconf.config import find_config, load_settings
     from tlsconf.findings import Severity
     from tlsconf.ingest import KINDS
@@ -425,16 +436,21 @@ def lint(
 
     with byte_limit(max_bytes), reporting(paths):  # a progress line on a terminal, for big inputs
         report = lint_paths([str(p) for p in paths], settings, kind)
-    text = format_report(report, fmt)
+    if output is None and terminal.colour_wanted(sys.stdout, fmt=fmt):
+        text = terminal.findings_text(report.findings, colour=True)
+    else:
+        text = format_report(report, fmt)
     if output is not None:
         _write_one(output, text)
     else:
         sys.stdout.write(text)
     for problem in report.errors:
         typer.echo(str(problem), err=True)
-    if report.errors:
+    if report.errors:  # no summary: what was not read has no count of findings
         typer.echo(f"{len(report.errors)} error(s): the input(s) above were not linted", err=True)
         raise typer.Exit(2)
+    _summary(lambda: terminal.lint_summary(report.findings, report.suppressed,
+                                           terminal.colour_wanted(sys.stderr, fmt=fmt)), fmt)
     if any(f.severity >= settings.fail_on for f in report.findings):
         raise typer.Exit(1)
 

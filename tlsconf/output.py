@@ -120,12 +120,14 @@ def _check_destination(dirs: _Dirs, rel: Path, data: bytes, mode: int, force: bo
 
 
 def write_files(
-    root: Path, files: dict[str, str], *, force: bool = False, modes: dict[str, int] | None = None
+    root: Path, files: dict[str, str], *, force: bool = False, modes: dict[str, int] | None = None,
+    unchanged_out: set[str] | None = None,
 ) -> list[Path]:
     """Write `files` (relative names → text) under `root` atomically as one unit.
 
     A file that already holds exactly its new text and mode is left alone: re-rendering 10,000
-    sites after one change writes (creates, fsyncs, renames) one file, not 10,000."""
+    sites after one change writes (creates, fsyncs, renames) one file, not 10,000. The names of
+    those files are added to `unchanged_out` when given (the CLI's closing summary)."""
     modes = modes or {}
     for name in files:
         rel = Path(name)
@@ -138,6 +140,8 @@ def write_files(
             dirs, Path(name), text.encode("utf-8"), modes.get(name, 0o644), force)}
         changed = {name: text for name, text in files.items() if name not in unchanged}
         _stage_and_replace(dirs, changed, modes)
+        if unchanged_out is not None:
+            unchanged_out.update(unchanged)
     finally:
         dirs.close()
     return [root / name for name in sorted(files)]
