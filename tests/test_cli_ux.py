@@ -315,3 +315,139 @@ def test_colour_policy() -> None:
     assert not terminal.colour_wanted(tty, {}, fmt="json")
     assert terminal.summary_wanted(tty) and not terminal.summary_wanted(pipe)
     assert not terminal.summary_wanted(tty, "sarif")
+
+
+# --- lint DIR, lint - ----------------------------------------------------------------------
+
+
+def lint_json(*args: str, stdin: str | None = None) -> tuple[int, dict[str, object], str]:
+    import json
+
+    result = CliRunner().invoke(app, ["lint", "--format", "json", *args], input=stdin)
+    return result.exit_code, json.loads(result.stdout) if result.stdout else {}, result.stderr
+
+
+def _tree(root: Path) -> None:
+    from tests.lint.baselines import HAPROXY, K8S, NGINX, SPEC, TRAEFIK, TRAEFIK_TOML
+
+    weak = NGINX.replace("ssl_protocols TLSv1.2 TLSv1.3;", "ssl_protocols TLSv1 TLSv1.2 TLSv1.3;")
+    files = {
+        "site.tlsconf.yaml": SPEC, "nginx/nginx.conf": NGINX, "haproxy/haproxy.cfg": HAPROXY,
+        "traefik/dynamic.yml": TRAEFIK, "traefik/dynamic.toml": TRAEFIK_TOML,
+        "k8s/policy.yaml": K8S,
+        # Not configs: ignored.
+        "README.md": "server {\n    ssl_protocols TLSv1;\n}\n", "pyproject.toml": "[project]\n",
+        "docker-compose.yml": "services:\n  web: {image: nginx}\n",
+        "k8s/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\n",
+        "notes.txt": "backend b\n", "static/traefik.yml": "entryPoints:\n  web: {address: ':80'}\n",
+        # Skipped directories and files, whatever they hold.
+        ".git/nginx.conf": weak, ".venv/nginx.conf": weak, "node_modules/x/nginx.conf": weak,
+        "env/pyvenv.cfg": "home = /usr\n", "env/nginx.conf": weak, ".hidden.conf": weak,
+        "__pycache__/nginx.conf": weak,
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+
+
+def test_lint_dir_finds_the_configs_sorted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    _tree(tmp_path / "repo")
+    code, report, err = lint_json("repo")
+    assert (code, err, report["findings"], report["errors"]) == (0, "", [], [])
+    assert report["files"] == [
+        "repo/site.tlsconf.yaml", "repo/haproxy/haproxy.cfg", "repo/k8s/policy.yaml",
+        "repo/nginx/nginx.conf", "repo/traefik/dynamic.toml", "repo/traefik/dynamic.yml"]
+    monkeypatch.chdir(tmp_path / "repo")
+    assert lint_json(".")[1]["files"] == [
+        "site.tlsconf.yaml", "haproxy/haproxy.cfg", "k8s/policy.yaml", "nginx/nginx.conf",
+        "traefik/dynamic.toml", "traefik/dynamic.yml"]
+    # --kind takes only the files of that kind.
+    assert lint_json("--kind", "traefik", ".")[1]["files"] == [
+        "traefik/dynamic.toml", "traefik/dynamic.yml"]
+
+
+def test_lint_dir_judges_what_it_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.lint.baselines import NGINX
+
+    monkeypatch.chdir(tmp_path)
+    _tree(tmp_path / "repo")
+    weak = NGINX.replace("ssl_protocols TLSv1.2 TLSv1.3;", "ssl_protocols TLSv1 TLSv1.2 TLSv1.3;")
+    (tmp_path / "repo/nginx/nginx.conf").write_text(weak)
+    result = CliRunner().invoke(app, ["lint", "repo"])
+    assert (result.exit_code, result.stdout) == (1, (
+        "repo/nginx/nginx.conf:2:5: TLS102 [error] TLSv1 enabled (deprecated by RFC 8996; "
+        "Mozilla intermediate allows TLSv1.2 TLSv1.3)\n"))
+
+
+def test_a_found_include_is_judged_where_it_is_included(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.lint.baselines import NGINX
+
+    monkeypatch.chdir(tmp_path)
+    head, servers = NGINX.split("    server {", 1)
+    (tmp_path / "etc/conf.d").mkdir(parents=True)
+    (tmp_path / "etc/nginx.conf").write_text(f"{head}    include conf.d/*.conf;\n}}\n")
+    (tmp_path / "etc/conf.d/site.conf").write_text(
+        "server {" + servers.rstrip().removesuffix("}").replace("ssl_protocols", "x"))
+    code, report, err = lint_json("etc")
+    assert report["files"] == ["etc/nginx.conf"], err
+    # The servers inherit ssl_protocols and the rest from http {}: clean, as nginx sees them.
+    assert (code, report["findings"]) == (0, [])
+    # Named on its own, the file is judged on its own, as before.
+    code, report, _ = lint_json("etc/conf.d/site.conf")
+    assert code == 1 and report["files"] == ["etc/conf.d/site.conf"]
+
+
+def test_lint_dir_never_fails_open(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty/.git").mkdir(parents=True)
+    (tmp_path / "empty/README.md").write_text("# nothing to lint\n")
+    result = CliRunner().invoke(app, ["lint", "empty"])
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", (
+        "empty: no spec or nginx/HAProxy/Traefik/Kubernetes config found in this directory\n"
+        "1 error(s): the input(s) above were not linted\n"))
+    # A file that may be a config but cannot be read is reported, not skipped.
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken/site.conf").symlink_to(tmp_path / "missing.conf")
+    (tmp_path / "broken/notes.md").symlink_to(tmp_path / "missing.md")  # not a config: ignored
+    result = CliRunner().invoke(app, ["lint", "broken"])
+    assert (result.exit_code, result.stderr) == (2, (
+        "broken/site.conf: no such file\n1 error(s): the input(s) above were not linted\n"))
+    # A file found that is a config but is broken is exit 2, as when named.
+    (tmp_path / "cut").mkdir()
+    (tmp_path / "cut/nginx.conf").write_text("http {\n    server {\n")
+    assert CliRunner().invoke(app, ["lint", "cut"]).exit_code == 2
+
+
+def test_lint_stdin_needs_kind_and_names_stdin(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.lint.baselines import NGINX, SPEC
+
+    monkeypatch.chdir(tmp_path)
+    weak = NGINX.replace("ssl_protocols TLSv1.2 TLSv1.3;", "ssl_protocols TLSv1 TLSv1.2 TLSv1.3;")
+    result = CliRunner().invoke(app, ["lint", "-"], input=weak)
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2, "", "-: reading stdin needs --kind (spec, nginx, haproxy, traefik, k8s)\n")
+    result = CliRunner().invoke(app, ["lint", "--kind", "nginx", "-"], input=weak)
+    assert (result.exit_code, result.stdout) == (1, (
+        "<stdin>:2:5: TLS102 [error] TLSv1 enabled (deprecated by RFC 8996; "
+        "Mozilla intermediate allows TLSv1.2 TLSv1.3)\n"))
+    code, report, _ = lint_json("--kind", "spec", "-", stdin=SPEC)
+    assert (code, report["files"], report["findings"]) == (0, ["<stdin>"], [])
+    # Settings (and their path globs) come from the current directory; comments still work.
+    (tmp_path / ".tlsconf.yaml").write_text(
+        "ignore:\n  - {rule: TLS102, path: '<stdin>', reason: the old clients of the lab}\n")
+    code, report, _ = lint_json("--kind", "nginx", "-", stdin=weak)
+    assert (code, report["findings"], report["suppressed"]) == (0, [], 1)
+    (tmp_path / ".tlsconf.yaml").unlink()
+    commented = weak.replace("TLSv1 TLSv1.2 TLSv1.3;",
+                             "TLSv1 TLSv1.2 TLSv1.3;  # tlsconf: ignore[TLS102] lab clients")
+    assert lint_json("--kind", "nginx", "-", stdin=commented)[0] == 0
+    # Bounded like a file; read once.
+    big = CliRunner().invoke(app, ["lint", "--kind", "nginx", "--max-bytes", "10", "-"],
+                             input=weak)
+    assert (big.exit_code, big.stderr) == (
+        2, "<stdin>: input is larger than the limit of 10 bytes (--max-bytes)\n")
+    twice = CliRunner().invoke(app, ["lint", "--kind", "nginx", "-", "-"], input=weak)
+    assert (twice.exit_code, twice.stderr) == (2, "-: stdin can only be read once\n")

@@ -434,8 +434,16 @@ def lint(
     from tlsconf.progress import reporting
     from tlsconf.source import byte_limit
 
+    names = [str(p) for p in paths]
+    stdin = None
+    if "-" in names:
+        if kind is None:
+            usage(f"-: reading stdin needs --kind ({', '.join(KINDS)})")
+        if names.count("-") > 1:
+            usage("-: stdin can only be read once")
+        stdin = _read_stdin(max_bytes)
     with byte_limit(max_bytes), reporting(paths):  # a progress line on a terminal, for big inputs
-        report = lint_paths([str(p) for p in paths], settings, kind)
+        report = lint_paths(names, settings, kind, stdin)
     if output is None and terminal.colour_wanted(sys.stdout, fmt=fmt):
         text = terminal.findings_text(report.findings, colour=True)
     else:
@@ -453,6 +461,18 @@ def lint(
                                            terminal.colour_wanted(sys.stderr, fmt=fmt)), fmt)
     if any(f.severity >= settings.fail_on for f in report.findings):
         raise typer.Exit(1)
+
+
+def _read_stdin(max_bytes: int) -> bytes:
+    """All of stdin, refused (exit 2) past `max_bytes` as a file would be."""
+    from tlsconf.lint import STDIN_NAME
+
+    data = sys.stdin.buffer.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        typer.echo(f"{STDIN_NAME}: input is larger than the limit of {max_bytes} bytes "
+                   "(--max-bytes)", err=True)
+        raise typer.Exit(2)
+    return data
 
 
 @app.command()

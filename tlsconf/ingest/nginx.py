@@ -92,7 +92,9 @@ def ingest(path: str, text: str | None = None) -> tuple[tuple[Subject, ...], dic
     if reader.problems:
         raise TlsconfError(reader.problems)
     # crossplane's parser with tlsconf's lexer (the same tokens, several times faster).
-    payload = crossplane_parse(path, catch_errors=True, comments=False, check_ctx=False,
+    # The text the caller read is the one parsed (stdin cannot be opened a second time).
+    payload = crossplane_parse(path, preloaded=None if text is None else {path: text},
+                               catch_errors=True, comments=False, check_ctx=False,
                                check_args=False)
     problems = [Problem(Location(e.get("file") or path, e.get("line") or 0), "", e["error"])
                 for e in payload["errors"]]

@@ -22,7 +22,8 @@ read by crossplane's own lexer.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from functools import partial
 from typing import Any
 
 Token = tuple[str, int, bool]
@@ -219,15 +220,21 @@ def _balance(out: list[Token]) -> int | None:
     return len(out) if depth > 0 else None
 
 
-def lex(filename: str) -> Iterator[Token]:
-    """`crossplane.lexer.lex`, faster: the same tokens and the same errors at the same point."""
+def lex(filename: str, preloaded: Mapping[str, str] | None = None) -> Iterator[Token]:
+    """`crossplane.lexer.lex`, faster: the same tokens and the same errors at the same point.
+    `preloaded`: texts already read (and decoded) by the caller, by file name — stdin has no
+    file to open."""
     from crossplane.errors import NgxParserSyntaxError
     from crossplane.lexer import EXTERNAL_LEXERS
     from crossplane.lexer import lex as crossplane_lex
 
-    # Read exactly as crossplane does: UTF-8 with replacement characters, universal newlines.
-    with open(filename, encoding="utf-8", errors="replace") as handle:
-        text = handle.read()
+    if preloaded is not None and filename in preloaded:
+        # As open() in text mode would give it: universal newlines.
+        text = preloaded[filename].replace("\r\n", "\n").replace("\r", "\n")
+    else:
+        # Read exactly as crossplane does: UTF-8 with replacement characters, universal newlines.
+        with open(filename, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
     if any(name in text for name in EXTERNAL_LEXERS):
         # A directive crossplane lexes with an extension (its Lua plugin's `*_by_lua_block`
         # is registered by default) may be in this file: crossplane's own lexer reads it.
@@ -244,12 +251,14 @@ def lex(filename: str) -> Iterator[Token]:
     raise NgxParserSyntaxError('unexpected end of file, expecting "}"', filename, found[-1][1])
 
 
-def crossplane_parse(filename: str, **options: Any) -> dict[str, Any]:
-    """`crossplane.parse(filename, **options)` with `lex` as its lexer."""
+def crossplane_parse(filename: str, preloaded: Mapping[str, str] | None = None,
+                     **options: Any) -> dict[str, Any]:
+    """`crossplane.parse(filename, **options)` with `lex` as its lexer (reading `preloaded`
+    texts instead of their files)."""
     import crossplane.parser
 
     original = crossplane.parser.lex
-    crossplane.parser.lex = lex
+    crossplane.parser.lex = lex if preloaded is None else partial(lex, preloaded=preloaded)
     try:
         result: dict[str, Any] = crossplane.parser.parse(filename, **options)
     finally:

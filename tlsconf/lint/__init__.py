@@ -23,14 +23,40 @@ class Report:
     sites: int = 0
 
 
-def lint_paths(paths: Sequence[str], settings: Settings, kind: str | None = None) -> Report:
+STDIN = "-"  # the path that reads standard input
+STDIN_NAME = "<stdin>"  # what findings and errors call it
+
+
+def lint_paths(paths: Sequence[str], settings: Settings, kind: str | None = None,
+               stdin: bytes | None = None) -> Report:
+    """Lint files and directories (their configs, `discover`); `stdin`: the bytes of `-`."""
     from tlsconf.source import gc_paused
 
     with gc_paused():
-        return _lint(paths, settings, kind)
+        return _lint(paths, settings, kind, stdin)
 
 
-def _lint(paths: Sequence[str], settings: Settings, kind: str | None) -> Report:
+def _inputs(paths: Sequence[str], kind: str | None, report: Report) -> list[tuple[str, bool]]:
+    """Each input file, and whether it was found in a directory (in place of the directory)."""
+    import os
+
+    from tlsconf.lint.discover import configs_under
+
+    inputs = []
+    for path in paths:
+        if path != STDIN and os.path.isdir(path):
+            found, problems = configs_under(path, kind)
+            report.errors.extend(problems)
+            inputs += [(name, True) for name in found]
+        else:
+            inputs.append((path, False))
+    return inputs
+
+
+def _lint(paths: Sequence[str], settings: Settings, kind: str | None,
+          stdin: bytes | None) -> Report:
+    import os
+
     from tlsconf.ingest import ingest_text, read
     from tlsconf.lint.engine import apply_suppressions, judge
     from tlsconf.lint.model import Subject
@@ -39,28 +65,42 @@ def _lint(paths: Sequence[str], settings: Settings, kind: str | None) -> Report:
     from tlsconf.source import Document
 
     report = Report()
-    subjects: list[Subject] = []
-    suppressions: list[Suppression] = []
+    per_file: dict[str, tuple[tuple[Subject, ...], dict[str, str]]] = {}
+    found_nginx: list[str] = []  # nginx files found in a directory
     manifests: list[tuple[str, tuple[Document, ...]]] = []  # k8s files: judged together
-    for path in paths:
-        report.files.append(path)
+    for path, discovered in _inputs(paths, kind, report):
+        name = STDIN_NAME if path == STDIN else path
+        report.files.append(name)
         try:
-            with phase(f"reading {path}", 0):
-                found_kind, data, text = read(path, kind)
+            with phase(f"reading {name}", 0):
+                found_kind, data, text = read(name, kind, stdin if path == STDIN else None)
                 if found_kind == "k8s":
                     from tlsconf.ingest import k8s
 
-                    manifests.append((path, k8s.load(path, text)))
+                    manifests.append((name, k8s.load(name, text)))
                     found: tuple[Subject, ...] = ()
-                    texts = {path: text}
+                    texts = {name: text}
                 else:
-                    found, texts = ingest_text(path, found_kind, data, text)
+                    found, texts = ingest_text(name, found_kind, data, text)
         except TlsconfError as error:
             report.errors.extend(error.problems)
             continue
+        per_file[name] = found, texts
+        if discovered and found_kind == "nginx":
+            found_nginx.append(name)
+    # A file found in a directory that another found nginx file includes is judged as part of
+    # that file (with the http {} settings it inherits there), not a second time on its own.
+    included = {os.path.realpath(read_name) for name in found_nginx
+                for read_name in per_file[name][1] if read_name != name}
+    subjects: list[Subject] = []
+    suppressions: list[Suppression] = []
+    for name, (found, texts) in per_file.items():
+        if name in found_nginx and os.path.realpath(name) in included:
+            report.files.remove(name)
+            continue
         subjects.extend(found)
-        for name, text in texts.items():
-            suppressions.extend(scan(name, text))
+        for text_name, text in texts.items():
+            suppressions.extend(scan(text_name, text))
     if manifests:
         from tlsconf.ingest import k8s
 
