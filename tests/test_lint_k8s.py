@@ -384,13 +384,14 @@ def test_cli_detects_manifests_and_exit_codes() -> None:
     assert "1 error(s): the input(s) above were not linted" in err
 
 
-def test_cli_kind_forces_k8s_and_directories_are_refused() -> None:
+def test_cli_kind_forces_k8s_and_an_empty_directory_is_an_error() -> None:
     forced = write("policy.txt", TLSOPTION.replace("VersionTLS12", "VersionTLS11"))
     code, out, _ = cli("lint", "--kind", "k8s", forced)
     assert code == 1 and out.startswith("policy.txt:7:3: TLS102")
     Path("manifests").mkdir()
-    code, _, err = cli("lint", "manifests")
-    assert code == 2 and "is a directory" in err  # as for every kind: pass the files
+    code, _, err = cli("lint", "--kind", "k8s", "manifests")
+    assert code == 2  # a directory is searched (tests/test_cli_ux.py); none found is not clean
+    assert err.startswith("manifests: no k8s file found in this directory\n")
 
 
 def test_cli_reads_the_manifests_of_a_run_together() -> None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from tlsconf import __version__
+from tlsconf.cli_help import HELP_OPTION_NAMES, App, choice
 from tlsconf.errors import TlsconfError
 
 if TYPE_CHECKING:
@@ -24,11 +25,11 @@ if TYPE_CHECKING:
     from tlsconf.profiles import Profile
     from tlsconf.specfile import LoadedSpec
 
-app = typer.Typer(
+app = App(
     name="tlsconf",
     help="Declarative TLS termination for nginx, HAProxy and Traefik, and a TLS linter.",
     no_args_is_help=True,
-    add_completion=False,
+    context_settings={"help_option_names": HELP_OPTION_NAMES},
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -38,6 +39,12 @@ OTHER_TARGET_NAMES = ("envoy",)  # single hosts too, but not in `all` (no distro
 K8S_TARGET_NAMES = ("gateway-api", "traefik-crd")
 IMPL_NAMES = ("traefik", "envoy-gateway", "nginx-gateway-fabric")
 MAX_BYTES = 16 * 1024 * 1024  # tlsconf.source.DEFAULT_MAX_BYTES, without importing it for --help
+# The choices of lint's options, for --help and completion without importing the linter (a
+# test ties each to its source: lint.formats.FORMATS, ingest.KINDS, profiles.PROFILE_NAMES).
+FORMAT_NAMES = ("text", "json", "sarif", "github")
+KIND_NAMES = ("spec", "nginx", "haproxy", "traefik", "k8s")
+PROFILE_NAMES = ("modern", "intermediate", "old")
+SEVERITY_NAMES = ("info", "warning", "error")
 
 
 CONFIG_HELP = ("Settings file (default: .tlsconf.yaml, .tlsconf.yml or [tool.tlsconf] in "
@@ -69,21 +76,25 @@ def _fail(error: TlsconfError) -> NoReturn:
 
 @app.command()
 def render(
-    spec: Annotated[Path, typer.Argument(help="The site spec (YAML).", dir_okay=False)],
+    spec: Annotated[
+        Path, typer.Argument(metavar="SPEC", help="The site spec (YAML).", dir_okay=False)
+    ],
     target: Annotated[
         str,
         typer.Option(
             "--target",
             "-t",
-            help="nginx, haproxy, traefik, envoy, gateway-api, "
-            "traefik-crd, or all (the first three, with -o).",
+            **choice((*TARGET_NAMES, *OTHER_TARGET_NAMES, *K8S_TARGET_NAMES, "all")),
+            help="all: nginx, haproxy and traefik, with -o.",
         ),
     ] = "nginx",
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write files under DIR/<target>/.")
+        Path | None,
+        typer.Option("--output", "-o", metavar="DIR", help="Write files under DIR/<target>/."),
     ] = None,
     site: Annotated[
-        list[str] | None, typer.Option("--site", help="Only this site (repeatable).")
+        list[str] | None,
+        typer.Option("--site", metavar="NAME", help="Only this site (repeatable)."),
     ] = None,
     allow_weak: Annotated[
         bool, typer.Option("--allow-weak", help="Render settings weaker than the chosen profile.")
@@ -98,9 +109,8 @@ def render(
         str | None,
         typer.Option(
             "--impl",
-            help="gateway-api: the Gateway implementation that "
-            "carries the TLS policy (traefik, envoy-gateway, "
-            "nginx-gateway-fabric).",
+            **choice(IMPL_NAMES),
+            help="gateway-api: the Gateway implementation that carries the TLS policy.",
         ),
     ] = None,
     check: Annotated[
@@ -114,16 +124,18 @@ def render(
     max_bytes: Annotated[
         int,
         typer.Option(
-            "--max-bytes", min=1, help="Refuse input files larger than this (default 16 MiB)."
+            "--max-bytes", min=1, metavar="BYTES", help="Refuse input files larger than this."
         ),
     ] = MAX_BYTES,
-    config: Annotated[Path | None, typer.Option("--config", help=CONFIG_HELP)] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", metavar="FILE", help=CONFIG_HELP)
+    ] = None,
     ca_file: Annotated[
-        list[Path] | None, typer.Option("--ca-file", help=CA_FILE_HELP)
+        list[Path] | None, typer.Option("--ca-file", metavar="FILE", help=CA_FILE_HELP)
     ] = None,
 ) -> None:
     """Render the spec for a target: to stdout, or atomically under -o DIR."""
-    from tlsconf import targets
+    from tlsconf import targets, terminal
     from tlsconf.output import write_files
 
     if target not in (*TARGET_NAMES, *OTHER_TARGET_NAMES, *K8S_TARGET_NAMES, "all"):
@@ -166,9 +178,19 @@ def render(
             sys.stdout.write(rendered.text())
         else:
             # Every target is rendered before anything is written: all or nothing.
-            write_files(output, files, force=force, owned=owned)
+            unchanged: set[str] = set()
+            write_files(output, files, force=force, owned=owned, unchanged_out=unchanged)
+            _summary(lambda: terminal.written_summary(output, files, unchanged))
     except TlsconfError as error:
         _fail(error)
+
+
+def _summary(line: "Callable[[], str]", fmt: str = "text") -> None:
+    """The closing line for a person at a terminal (tlsconf.terminal has the policy)."""
+    from tlsconf import terminal
+
+    if terminal.summary_wanted(sys.stderr, fmt):
+        typer.echo(line(), err=True)
 
 
 def _warn(warnings: "Sequence[Problem]", sites: "Sequence[SitePolicy]") -> None:
@@ -253,18 +275,21 @@ def _load_judged(
 
 @app.command()
 def validate(
-    spec: Annotated[Path, typer.Argument(help="The site spec (YAML).", dir_okay=False)],
+    spec: Annotated[
+        Path, typer.Argument(metavar="SPEC", help="The site spec (YAML).", dir_okay=False)
+    ],
     target: Annotated[
         str,
         typer.Option(
             "--target",
             "-t",
-            help="nginx, haproxy, traefik, envoy, all (the first three), gateway-api or "
-            "traefik-crd.",
+            **choice((*TARGET_NAMES, *OTHER_TARGET_NAMES, "all", *K8S_TARGET_NAMES)),
+            help="all: nginx, haproxy and traefik.",
         ),
     ] = "all",
     site: Annotated[
-        list[str] | None, typer.Option("--site", help="Only this site (repeatable).")
+        list[str] | None,
+        typer.Option("--site", metavar="NAME", help="Only this site (repeatable)."),
     ] = None,
     allow_weak: Annotated[
         bool, typer.Option("--allow-weak", help="Validate settings weaker than the profile.")
@@ -273,15 +298,18 @@ def validate(
         str | None,
         typer.Option(
             "--impl",
-            help="gateway-api: the Gateway implementation that "
-            "carries the TLS policy (traefik, envoy-gateway, "
-            "nginx-gateway-fabric).",
+            **choice(IMPL_NAMES),
+            help="gateway-api: the Gateway implementation that carries the TLS policy.",
         ),
     ] = None,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds per server check.")] = 30.0,
-    config: Annotated[Path | None, typer.Option("--config", help=CONFIG_HELP)] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", metavar="SECONDS", help="Seconds per server check.")
+    ] = 30.0,
+    config: Annotated[
+        Path | None, typer.Option("--config", metavar="FILE", help=CONFIG_HELP)
+    ] = None,
     ca_file: Annotated[
-        list[Path] | None, typer.Option("--ca-file", help=CA_FILE_HELP)
+        list[Path] | None, typer.Option("--ca-file", metavar="FILE", help=CA_FILE_HELP)
     ] = None,
 ) -> None:
     """Render into a scratch directory and run the real server's own check on it (nginx -t,
@@ -358,32 +386,51 @@ def _check_rendered(output: Path, files: dict[str, str], owned: tuple[str, ...])
 
 @app.command()
 def lint(
-    paths: Annotated[list[Path], typer.Argument(help="Specs and nginx/HAProxy/Traefik configs.")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="PATH...",
+            help="Specs and nginx/HAProxy/Traefik/Kubernetes configs; a directory is searched "
+            "for them; - reads stdin (with --kind).",
+        ),
+    ],
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="text, json, sarif or github.")
+        str, typer.Option("--format", "-f", **choice(FORMAT_NAMES), help="The report format.")
     ] = "text",
     fail_on: Annotated[
         str | None,
-        typer.Option("--fail-on", help="Exit 1 at or above: info, warning (default), error."),
+        typer.Option(
+            "--fail-on",
+            **choice(SEVERITY_NAMES),
+            show_default="settings file, else warning",
+            help="Exit 1 for findings at or above this severity.",
+        ),
     ] = None,
     profile: Annotated[
         str | None,
         typer.Option(
             "--profile",
-            help="Judge against modern, intermediate or old "
-            "(default: a spec site's own, else intermediate).",
+            **choice(PROFILE_NAMES),
+            show_default="a spec site's own, else intermediate",
+            help="Judge against this Mozilla profile.",
         ),
     ] = None,
     kind: Annotated[
         str | None,
-        typer.Option("--kind", help="spec, nginx, haproxy, traefik or k8s (default: detect)."),
+        typer.Option(
+            "--kind", **choice(KIND_NAMES), show_default="detected",
+            help="The input kind.",
+        ),
     ] = None,
-    config: Annotated[Path | None, typer.Option("--config", help=CONFIG_HELP)] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", metavar="FILE", help=CONFIG_HELP)
+    ] = None,
     ca_file: Annotated[
-        list[Path] | None, typer.Option("--ca-file", help=CA_FILE_HELP)
+        list[Path] | None, typer.Option("--ca-file", metavar="FILE", help=CA_FILE_HELP)
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report here.")
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write the report here."),
     ] = None,
     no_cert_checks: Annotated[
         bool,
@@ -401,13 +448,14 @@ def lint(
     max_bytes: Annotated[
         int,
         typer.Option(
-            "--max-bytes", min=1, help="Refuse input files larger than this (default 16 MiB)."
+            "--max-bytes", min=1, metavar="BYTES", help="Refuse input files larger than this."
         ),
     ] = MAX_BYTES,
 ) -> None:
     """Lint specs and proxy configs for weak TLS. Exit 0 clean, 1 findings, 2 errors."""
     import dataclasses
 
+    from tlsconf import terminal
     from tlsconf.findings import Severity
     from tlsconf.ingest import KINDS
     from tlsconf.lint import lint_paths
@@ -445,9 +493,20 @@ def lint(
     from tlsconf.progress import reporting
     from tlsconf.source import byte_limit
 
+    names = [str(p) for p in paths]
+    stdin = None
+    if "-" in names:
+        if kind is None:
+            usage(f"-: reading stdin needs --kind ({', '.join(KINDS)})")
+        if names.count("-") > 1:
+            usage("-: stdin can only be read once")
+        stdin = _read_stdin(max_bytes)
     with byte_limit(max_bytes), reporting(paths):  # a progress line on a terminal, for big inputs
-        report = lint_paths([str(p) for p in paths], settings, kind)
-    text = format_report(report, fmt)
+        report = lint_paths(names, settings, kind, stdin)
+    if output is None and terminal.colour_wanted(sys.stdout, fmt=fmt):
+        text = terminal.findings_text(report.findings, colour=True)
+    else:
+        text = format_report(report, fmt)
     if output is not None:
         _write_one(output, text)
     else:
@@ -456,19 +515,35 @@ def lint(
         _report_suppressed(report.suppressed)
     for problem in report.errors:
         typer.echo(str(problem), err=True)
-    if report.errors:
+    if report.errors:  # no summary: what was not read has no count of findings
         typer.echo(f"{len(report.errors)} error(s): the input(s) above were not linted", err=True)
         raise typer.Exit(2)
+    _summary(lambda: terminal.lint_summary(report.findings, len(report.suppressed),
+                                           terminal.colour_wanted(sys.stderr, fmt=fmt)), fmt)
     if any(f.severity >= settings.fail_on for f in report.findings):
         raise typer.Exit(1)
 
 
+def _read_stdin(max_bytes: int) -> bytes:
+    """All of stdin, refused (exit 2) past `max_bytes` as a file would be."""
+    from tlsconf.lint import STDIN_NAME
+
+    data = sys.stdin.buffer.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        typer.echo(f"{STDIN_NAME}: input is larger than the limit of {max_bytes} bytes "
+                   "(--max-bytes)", err=True)
+        raise typer.Exit(2)
+    return data
+
+
 @app.command()
 def rules(
-    rule_id: Annotated[str | None, typer.Argument(help="Explain one rule (id or name).")] = None,
+    rule_id: Annotated[
+        str | None, typer.Argument(metavar="RULE", help="Explain one rule (id or name).")
+    ] = None,
     markdown: Annotated[bool, typer.Option("--markdown", help="The docs/rules.md page.")] = False,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file.")
+        Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write to this file.")
     ] = None,
     check: Annotated[bool, typer.Option("--check", help="Exit 1 if -o FILE is stale.")] = False,
 ) -> None:
@@ -502,24 +577,39 @@ def rules(
 @app.command()
 def schema(
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="Where to write the schema.")
+        Path, typer.Option("--output", "-o", metavar="FILE", help="Where to write the schema.")
     ] = Path("schemas/tlsconf.schema.json"),
-    docs: Annotated[Path, typer.Option("--docs", help="Where to write the spec reference.")] = Path(
-        "docs/spec.md"
-    ),
+    docs: Annotated[
+        Path, typer.Option("--docs", metavar="FILE", help="Where to write the spec reference.")
+    ] = Path("docs/spec.md"),
     check: Annotated[
-        bool, typer.Option("--check", help="Fail (exit 1) if a file is stale.")
+        bool, typer.Option("--check", help="Fail (exit 1) if a file is missing or stale.")
+    ] = False,
+    print_schema: Annotated[
+        bool, typer.Option("--print", help="Print the JSON Schema to stdout; write nothing.")
     ] = False,
 ) -> None:
     """Write the spec's JSON Schema and reference docs (both generated from the models)."""
     from tlsconf.schema import schema_text, spec_markdown
 
+    if print_schema:
+        if check:
+            typer.echo("--print: cannot be combined with --check", err=True)
+            raise typer.Exit(2)
+        sys.stdout.write(schema_text())
+        return
     wanted = {output: schema_text(), docs: spec_markdown()}
     if check:
-        stale = [p for p, text in wanted.items() if not p.is_file() or p.read_text("utf-8") != text]
-        for path in stale:
-            typer.echo(f"{path}: stale; run `tlsconf schema` to regenerate it", err=True)
-        raise typer.Exit(1 if stale else 0)
+        bad = 0
+        for path, text in wanted.items():
+            if not path.is_file():
+                typer.echo(f"{path}: missing; run `tlsconf schema` to generate it", err=True)
+            elif path.read_text("utf-8") != text:
+                typer.echo(f"{path}: stale; run `tlsconf schema` to regenerate it", err=True)
+            else:
+                continue
+            bad += 1
+        raise typer.Exit(1 if bad else 0)
     for path, text in wanted.items():
         _write_one(path, text)
 

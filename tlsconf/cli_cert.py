@@ -13,15 +13,16 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from tlsconf.cli_help import App, choice
+
 if TYPE_CHECKING:
     from tlsconf.certs.generate import PrivateKey
 
-cert_app = typer.Typer(
+cert_app = App(
     name="cert",
     help="Certificates: inspect them, make a key and CSR, a development certificate, or a "
     "HAProxy bundle.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -41,22 +42,26 @@ class Format(StrEnum):
 
 Domains = Annotated[
     list[str] | None,
-    typer.Option("--domain", "-d", help="A name for the SAN (repeatable): DNS name, wildcard "
-                 "`*.example.com` or IP address."),
+    typer.Option("--domain", "-d", metavar="NAME", help="A name for the SAN (repeatable): DNS "
+                 "name, wildcard `*.example.com` or IP address."),
 ]
 SpecOption = Annotated[
-    Path | None, typer.Option("--spec", help="Take the domains of --site from this spec.",
-                              dir_okay=False)
+    Path | None, typer.Option("--spec", metavar="SPEC", dir_okay=False,
+                              help="Take the domains of --site from this spec.")
 ]
-SiteOption = Annotated[str | None, typer.Option("--site", help="The site of --spec.")]
-KeyTypeOption = Annotated[KeyType, typer.Option("--key-type", help="Private key type.")]
+SiteOption = Annotated[
+    str | None, typer.Option("--site", metavar="NAME", help="The site of --spec.")
+]
+KeyTypeOption = Annotated[
+    KeyType, typer.Option("--key-type", **choice(tuple(KeyType)), help="Private key type.")
+]
 KeySize = Annotated[
-    int | None, typer.Option("--key-size", help="ecdsa: 256 (default) or 384; rsa: 2048 "
-                             "(default), 3072 or 4096.")
+    int | None, typer.Option("--key-size", metavar="BITS", help="ecdsa: 256 (default) or 384; "
+                             "rsa: 2048 (default), 3072 or 4096.")
 ]
 NameOption = Annotated[
-    str | None, typer.Option("--name", help="Base name of the files written (default: the "
-                             "site name or the first domain).")
+    str | None, typer.Option("--name", metavar="NAME", help="Base name of the files written "
+                             "(default: the site name or the first domain).")
 ]
 
 
@@ -105,10 +110,11 @@ def _key(key_type: KeyType, key_size: int | None) -> "PrivateKey":
 
 @cert_app.command()
 def inspect(
-    paths: Annotated[list[Path], typer.Argument(help="Certificate files (PEM or DER).",
-                                                dir_okay=False)],
-    output_format: Annotated[Format, typer.Option("--format", help="table or json.")] = (
-        Format.table),
+    paths: Annotated[list[Path], typer.Argument(metavar="CERT...", dir_okay=False,
+                                                help="Certificate files (PEM or DER).")],
+    output_format: Annotated[
+        Format, typer.Option("--format", **choice(tuple(Format)), help="Output format.")
+    ] = Format.table,
 ) -> None:
     """Show subject, SANs, issuer, validity, key, signature, SHA-256 fingerprint and chain
     order of each certificate in each file."""
@@ -134,7 +140,7 @@ def inspect(
 
 @cert_app.command()
 def csr(
-    output: Annotated[Path, typer.Option("--output", "-o", help="Directory to write "
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="DIR", help="Directory to write "
                                          "NAME.key (0600) and NAME.csr in.", file_okay=False)],
     domain: Domains = None,
     spec: SpecOption = None,
@@ -172,15 +178,18 @@ def dev(
     domain: Domains = None,
     spec: SpecOption = None,
     site: SiteOption = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Directory to write NAME.pem "
-                                         "(leaf + CA) and NAME.key (0600) in.",
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="DIR", help="Directory to write "
+                                         "NAME.pem (leaf + CA) and NAME.key (0600) in.",
                                          file_okay=False)] = Path("."),
     key_type: KeyTypeOption = KeyType.ecdsa,
     key_size: KeySize = None,
     name: NameOption = None,
-    days: Annotated[int, typer.Option("--days", help="Validity, at most 90 days.")] = 90,
+    days: Annotated[
+        int, typer.Option("--days", metavar="DAYS", help="Validity, at most 90 days.")
+    ] = 90,
     data_dir: Annotated[
-        Path | None, typer.Option("--data-dir", envvar="TLSCONF_DATA_DIR", file_okay=False,
+        Path | None, typer.Option("--data-dir", metavar="DIR", envvar="TLSCONF_DATA_DIR",
+                                  file_okay=False,
                                   help="Where the development CA lives (default "
                                   "$XDG_DATA_HOME/tlsconf or ~/.local/share/tlsconf).")
     ] = None,
@@ -229,11 +238,13 @@ def dev(
 
 @cert_app.command()
 def bundle(
-    cert: Annotated[Path, typer.Option("--cert", help="PEM certificate file (leaf first, "
-                                       "then the chain).", dir_okay=False)],
-    key: Annotated[Path, typer.Option("--key", help="PEM private key file.", dir_okay=False)],
-    output: Annotated[Path, typer.Option("--output", "-o", help="The bundle to write (0600).",
-                                         dir_okay=False)],
+    cert: Annotated[Path, typer.Option("--cert", metavar="FILE", dir_okay=False,
+                                       help="PEM certificate file (leaf first, then the chain).")],
+    key: Annotated[
+        Path, typer.Option("--key", metavar="FILE", help="PEM private key file.", dir_okay=False)
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", dir_okay=False,
+                                         help="The bundle to write (0600).")],
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
 ) -> None:
     """Write the single PEM HAProxy < 3.0 needs (leaf, chain, key; mode 0600), after

@@ -126,12 +126,14 @@ def _check_destination(dirs: _Dirs, rel: Path, data: bytes, mode: int, force: bo
 def write_files(
     root: Path, files: dict[str, str], *, force: bool = False, modes: dict[str, int] | None = None,
     owned: tuple[str, ...] = (),
+    unchanged_out: set[str] | None = None,
 ) -> list[Path]:
     """Write `files` (relative names → text) under `root` atomically as one unit, and remove
     the stale files under the `owned` subdirectories (see the module docstring).
 
     A file that already holds exactly its new text and mode is left alone: re-rendering 10,000
-    sites after one change writes (creates, fsyncs, renames) one file, not 10,000."""
+    sites after one change writes (creates, fsyncs, renames) one file, not 10,000. The names of
+    those files are added to `unchanged_out` when given (the CLI's closing summary)."""
     modes = modes or {}
     for name in (*files, *owned):
         rel = Path(name)
@@ -145,6 +147,8 @@ def write_files(
         changed = {name: text for name, text in files.items() if name not in unchanged}
         stale = _stale(dirs, set(files), owned)
         _stage_and_replace(dirs, changed, modes, stale)
+        if unchanged_out is not None:
+            unchanged_out.update(unchanged)
     finally:
         dirs.close()
     return [root / name for name in sorted(files)]

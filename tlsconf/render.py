@@ -26,8 +26,13 @@ class Rendered:
     warnings: tuple[Problem, ...] = field(default=())
 
     def text(self) -> str:
-        """All files as one stream (stdout): each file already starts with its header."""
-        return "".join(self.files[name] for name in sorted(self.files))
+        """All files as one stream (stdout). A single file is printed as it is; several are
+        each named by a `==> path <==` line, as `tail` and `head` do, with `path` the name it
+        gets under `-o DIR` — concatenated, they would read as one (invalid) config."""
+        names = sorted(self.files)
+        if len(names) == 1:
+            return self.files[names[0]]
+        return "\n".join(f"==> {name} <==\n{self.files[name]}" for name in names)
 
 
 class TemplateContext:

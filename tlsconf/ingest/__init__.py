@@ -25,12 +25,17 @@ _K8S_GROUP = re.compile(r"^[\s-]*apiVersion\s*:\s*[\"']?(traefik\.io|traefik\.co
                         r"gateway\.networking\.k8s\.io|gateway\.envoyproxy\.io)/", re.MULTILINE)
 _K8S_API = re.compile(r"^apiVersion\s*:", re.MULTILINE)
 _K8S_KIND = re.compile(r"^kind\s*:", re.MULTILINE)
+_SPEC = re.compile(r"^sites\s*:", re.MULTILINE)
+# Traefik dynamic configuration: a top-level tls/http/tcp section (YAML key or TOML table).
+_TRAEFIK_YAML = re.compile(r"^(tls|http|tcp)\s*:", re.MULTILINE)
+_TRAEFIK_TOML = re.compile(r"^\s*\[\[?\s*(tls|http|tcp)\s*[.\]]", re.MULTILINE)
+CONFIG_SUFFIXES = (".yaml", ".yml", ".toml", ".conf", ".cfg")
 
 
 def detect(path: str, head: str) -> str:
     suffix = Path(path).suffix.lower()
     if suffix in (".yaml", ".yml"):
-        if re.search(r"^sites\s*:", head, re.MULTILINE):
+        if _SPEC.search(head):
             return "spec"
         if _K8S_GROUP.search(head) or (_K8S_API.search(head) and _K8S_KIND.search(head)):
             return "k8s"
@@ -54,11 +59,43 @@ def _nginx_path(path: Path) -> bool:
                                     and any("nginx" in part for part in path.parts[:-1]))
 
 
-def read(path: str, kind: str | None = None) -> tuple[str, bytes, str]:
-    """The file's kind (`kind`, else detected), bytes and decoded text."""
+def found_kind(path: str, head: str, kind: str | None = None) -> str | None:
+    """The kind of a file met while searching a directory, or None when it is not a config
+    tlsconf reads. Stricter than `detect`, which guesses the kind of a file the user named:
+    here the content must show it (a spec's `sites:`, a manifest of a group tlsconf reads,
+    Traefik's `tls`/`http`/`tcp` sections, nginx blocks or `ssl_*` directives, HAProxy
+    sections), so a README, a CI workflow, pyproject.toml or a Deployment next to the
+    configs is not linted. With `kind`, only files of that kind are taken (for `k8s`, any
+    YAML object with apiVersion and kind)."""
+    name = Path(path).name
+    suffix = Path(path).suffix.lower()
+    found: str | None = None
+    if suffix in (".yaml", ".yml"):
+        if _SPEC.search(head):
+            found = "spec"
+        elif _K8S_GROUP.search(head) or (kind == "k8s" and _K8S_API.search(head)
+                                          and _K8S_KIND.search(head)):
+            found = "k8s"
+        elif _TRAEFIK_YAML.search(head):
+            found = "traefik"
+    elif suffix == ".toml":
+        found = "traefik" if _TRAEFIK_TOML.search(head) else None
+    elif suffix in ("", ".conf", ".cfg", ".nginx") or "nginx" in name or "haproxy" in name:
+        if _NGINX_HINT.search(head):
+            found = "nginx"
+        elif _HAPROXY_SECTION.search(head) and (
+                suffix in ("", ".cfg", ".conf") or "haproxy" in name):
+            found = "haproxy"
+    return found if kind is None or found == kind else None
+
+
+def read(path: str, kind: str | None = None, data: bytes | None = None) -> tuple[str, bytes, str]:
+    """The file's kind (`kind`, else detected), bytes (`data` when already read, e.g. from
+    stdin) and decoded text."""
     from tlsconf.source import decode, read_bytes
 
-    data = read_bytes(path)
+    if data is None:
+        data = read_bytes(path)
     text = decode(path, data)
     kind = kind or detect(path, text)
     if kind not in KINDS:

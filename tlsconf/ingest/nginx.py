@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from tlsconf import suites
 from tlsconf.errors import Location, Problem, TlsconfError
@@ -85,7 +85,7 @@ class _Reader:
 
 def ingest(path: str, text: str | None = None) -> tuple[tuple[Subject, ...], dict[str, str]]:
     """`text`: the file's content when the caller has already read and decoded it."""
-    subjects, texts, problems = ingest_all([(path, text)])
+    subjects, texts, problems, _ = ingest_all([(path, text)])
     if problems:
         raise TlsconfError(problems)
     return subjects, texts
@@ -102,9 +102,20 @@ class _Parsed:
         return not any(node.name in ("http", "events", "stream") for node in self.nodes)
 
 
-def ingest_all(inputs: list[tuple[str, str | None]]) -> tuple[tuple[Subject, ...],
-                                                               dict[str, str], list[Problem]]:
+class Ingested(NamedTuple):
+    subjects: tuple[Subject, ...]
+    texts: dict[str, str]  # every file read, by name (for suppression comments)
+    problems: list[Problem]
+    skipped: list[str]  # files found in a directory that another found file includes
+
+
+def ingest_all(inputs: list[tuple[str, str | None]],
+               found: Collection[str] = ()) -> Ingested:
     """The subjects of several nginx files, the texts read and the problems.
+
+    `found`: the inputs met while searching a directory. One of them that another found file
+    includes is judged as part of that file (with the `http {}` settings it inherits there),
+    not a second time on its own (`lint /etc/nginx` reads conf.d/*.conf through nginx.conf).
 
     A conf.d fragment (`*.conf`, no `http` block: `include conf.d/*.conf;` reads it inside
     `http {}`) is judged inside the `http` block that include builds: with the other `*.conf`
@@ -120,10 +131,15 @@ def ingest_all(inputs: list[tuple[str, str | None]]) -> tuple[tuple[Subject, ...
                 parsed[path] = _parse(path, text)
             except TlsconfError as error:
                 problems.extend(error.problems)
+    included = {os.path.realpath(name) for path in found if path in parsed
+                for name in parsed[path].texts if name != path}
+    skipped = [path for path in parsed if path in found and os.path.realpath(path) in included]
     subjects: list[Subject] = []
     texts: dict[str, str] = {}
     groups: dict[str, list[str]] = {}
     for path, item in parsed.items():
+        if path in skipped:
+            continue
         texts.update(item.texts)
         if item.fragment and path.endswith(".conf"):
             groups.setdefault(os.path.dirname(path), []).append(path)
@@ -132,7 +148,7 @@ def ingest_all(inputs: list[tuple[str, str | None]]) -> tuple[tuple[Subject, ...
             subjects.extend(_Walker(path).sites(root))
     for directory, paths in groups.items():
         subjects.extend(_fragments(directory, paths, parsed, problems))
-    return tuple(subjects), texts, problems
+    return Ingested(tuple(subjects), texts, problems, skipped)
 
 
 def _fragments(directory: str, paths: list[str], parsed: dict[str, _Parsed],
@@ -192,7 +208,9 @@ def _parse(path: str, text: str | None) -> _Parsed:
     if reader.problems:
         raise TlsconfError(reader.problems)
     # crossplane's parser with tlsconf's lexer (the same tokens, several times faster).
-    payload = crossplane_parse(path, catch_errors=True, comments=False, check_ctx=False,
+    # The text the caller read is the one parsed (stdin cannot be opened a second time).
+    payload = crossplane_parse(path, preloaded=None if text is None else {path: text},
+                               catch_errors=True, comments=False, check_ctx=False,
                                check_args=False)
     configs = payload["config"]
     for config in configs:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 Token = tuple[str, int, bool]
@@ -220,18 +220,25 @@ def _balance(out: list[Token]) -> int | None:
     return len(out) if depth > 0 else None
 
 
-def lex(filename: str, terminators: bool = False) -> Iterator[Token]:
+def lex(filename: str, terminators: bool = False,
+        preloaded: Mapping[str, str] | None = None) -> Iterator[Token]:
     """`crossplane.lexer.lex`, faster: the same tokens and the same errors at the same point.
 
     `terminators`: also refuse, as nginx does, a `}` right after a directive's arguments
-    (see `unterminated`; not checked in files read by crossplane's own lexer)."""
+    (see `unterminated`; not checked in files read by crossplane's own lexer).
+    `preloaded`: texts already read (and decoded) by the caller, by file name — stdin has no
+    file to open."""
     from crossplane.errors import NgxParserSyntaxError
     from crossplane.lexer import EXTERNAL_LEXERS
     from crossplane.lexer import lex as crossplane_lex
 
-    # Read exactly as crossplane does: UTF-8 with replacement characters, universal newlines.
-    with open(filename, encoding="utf-8", errors="replace") as handle:
-        text = handle.read()
+    if preloaded is not None and filename in preloaded:
+        # As open() in text mode would give it: universal newlines.
+        text = preloaded[filename].replace("\r\n", "\n").replace("\r", "\n")
+    else:
+        # Read exactly as crossplane does: UTF-8 with replacement characters, universal newlines.
+        with open(filename, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
     if any(name in text for name in EXTERNAL_LEXERS):
         # A directive crossplane lexes with an extension (its Lua plugin's `*_by_lua_block`
         # is registered by default) may be in this file: crossplane's own lexer reads it.
@@ -280,12 +287,14 @@ def unterminated(found: list[Token]) -> int | None:
     return len(found) if ends_a_directive(len(found) - 1) else None
 
 
-def crossplane_parse(filename: str, **options: Any) -> dict[str, Any]:
-    """`crossplane.parse(filename, **options)` with `lex` as its lexer (checking terminators)."""
+def crossplane_parse(filename: str, preloaded: Mapping[str, str] | None = None,
+                     **options: Any) -> dict[str, Any]:
+    """`crossplane.parse(filename, **options)` with `lex` as its lexer (checking terminators,
+    reading `preloaded` texts instead of their files)."""
     import crossplane.parser
 
     original = crossplane.parser.lex
-    crossplane.parser.lex = functools.partial(lex, terminators=True)
+    crossplane.parser.lex = functools.partial(lex, terminators=True, preloaded=preloaded)
     try:
         result: dict[str, Any] = crossplane.parser.parse(filename, **options)
     finally:

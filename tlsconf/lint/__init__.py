@@ -59,53 +59,88 @@ def _beside(manifests: list[tuple[str, tuple[Document, ...]]]) -> tuple[
     return context, problems
 
 
-def lint_paths(paths: Sequence[str], settings: Settings, kind: str | None = None) -> Report:
+STDIN = "-"  # the path that reads standard input
+STDIN_NAME = "<stdin>"  # what findings and errors call it
+
+
+def lint_paths(paths: Sequence[str], settings: Settings, kind: str | None = None,
+               stdin: bytes | None = None) -> Report:
+    """Lint files and directories (their configs, `discover`); `stdin`: the bytes of `-`."""
     from tlsconf.source import gc_paused
 
     with gc_paused():
-        return _lint(paths, settings, kind)
+        return _lint(paths, settings, kind, stdin)
 
 
-def _lint(paths: Sequence[str], settings: Settings, kind: str | None) -> Report:
+def _inputs(paths: Sequence[str], kind: str | None, report: Report) -> list[tuple[str, bool]]:
+    """Each input file, and whether it was found in a directory (in place of the directory)."""
+    import os
+
+    from tlsconf.lint.discover import configs_under
+
+    inputs = []
+    for path in paths:
+        if path != STDIN and os.path.isdir(path):
+            found, problems = configs_under(path, kind)
+            report.errors.extend(problems)
+            inputs += [(name, True) for name in found]
+        else:
+            inputs.append((path, False))
+    return inputs
+
+
+def _lint(paths: Sequence[str], settings: Settings, kind: str | None,
+          stdin: bytes | None) -> Report:
+    import os
+
     from tlsconf.ingest import ingest_text, read
     from tlsconf.judge import verdict
     from tlsconf.lint.model import Subject
     from tlsconf.lint.suppress import Suppression, scan
     from tlsconf.progress import phase
     report = Report()
-    subjects: list[Subject] = []
-    suppressions: list[Suppression] = []
+    per_file: dict[str, tuple[tuple[Subject, ...], dict[str, str]]] = {}
+    found_nginx: list[str] = []  # nginx files found in a directory (`ingest_all`'s `found`)
     manifests: list[tuple[str, tuple[Document, ...]]] = []  # k8s files: judged together
     configs: list[tuple[str, str | None]] = []  # nginx files: conf.d fragments with siblings
-    for path in paths:
-        report.files.append(path)
+    for path, discovered in _inputs(paths, kind, report):
+        name = STDIN_NAME if path == STDIN else path
+        report.files.append(name)
         try:
-            with phase(f"reading {path}", 0):
-                found_kind, data, text = read(path, kind)
+            with phase(f"reading {name}", 0):
+                found_kind, data, text = read(name, kind, stdin if path == STDIN else None)
                 if found_kind == "k8s":
                     from tlsconf.ingest import k8s
 
-                    manifests.append((path, k8s.load(path, text)))
+                    manifests.append((name, k8s.load(name, text)))
                     found: tuple[Subject, ...] = ()
-                    texts = {path: text}
+                    texts = {name: text}
                 elif found_kind == "nginx":
-                    configs.append((path, text))
+                    configs.append((name, text))
+                    if discovered:
+                        found_nginx.append(name)
                     continue
                 else:
-                    found, texts = ingest_text(path, found_kind, data, text)
+                    found, texts = ingest_text(name, found_kind, data, text)
         except TlsconfError as error:
             report.errors.extend(error.problems)
             continue
+        per_file[name] = found, texts
+    subjects: list[Subject] = []
+    suppressions: list[Suppression] = []
+    for found, texts in per_file.values():
         subjects.extend(found)
-        for name, text in texts.items():
-            suppressions.extend(scan(name, text))
+        for text_name, text in texts.items():
+            suppressions.extend(scan(text_name, text))
     if configs:
         from tlsconf.ingest import nginx
 
-        found, texts, problems = nginx.ingest_all(configs)
-        subjects.extend(found)
-        report.errors.extend(problems)
-        for name, text in texts.items():
+        ingested = nginx.ingest_all(configs, found_nginx)
+        subjects.extend(ingested.subjects)
+        report.errors.extend(ingested.problems)
+        for name in ingested.skipped:
+            report.files.remove(name)
+        for name, text in ingested.texts.items():
             suppressions.extend(scan(name, text))
     if manifests:
         from tlsconf.ingest import k8s
