@@ -19,9 +19,9 @@ What Traefik does with the file decides what is judged (measured on Traefik 3.7)
   true` is TLS701; `minVersion`/`maxVersion`/`cipherSuites` (Traefik 3.8) are judged with the
   protocol and cipher rules at their usual severities — the upstream leg carries the same
   requests, cookies and credentials as the client leg.
-* A Traefik v1 file (`[entryPoints.<x>.tls]`, `[[tls]]`, `[frontends]`, `[backends]`) and a
-  file with Go template markers (`{{`: the file provider evaluates templates itself) cannot be
-  judged: exit 2.
+* A Traefik v1 file (`[entryPoints.<x>.tls]`, `[entryPoints.<x>.redirect]`, `[[tls]]`,
+  `[frontends]`, `[backends]`, `[acme]`, `defaultEntryPoints`) and a file with Go template
+  markers (`{{`: the file provider evaluates templates itself) cannot be judged: exit 2.
 
 `apply_options` maps one TLS option; `ingest.k8s` reuses it for the `TLSOption` CRD, whose
 `spec` has the same keys.
@@ -138,6 +138,8 @@ def _toml_positions(text: str) -> tuple[dict[Path, tuple[int, int]], dict[Path, 
         header = re.match(r"(\s*)(\[\[?)\s*(.+?)\s*\]\]?\s*(#.*)?$", line)
         if header:
             names = _split_key(header.group(3))
+            for end in range(1, len(names)):  # implicit parent tables: their first mention
+                keys.setdefault(names[:end], (number, len(header.group(1)) + 1))
             if header.group(2) == "[[":
                 index = tables_seen.get(names, -1) + 1
                 tables_seen[names] = index
@@ -250,18 +252,20 @@ def _domains(rule: Any) -> list[str]:
 
 
 def _refuse_v1(doc: _Doc) -> None:
-    """Traefik v1 keys at the places v2+ has none: refuse, never judge them as v2."""
+    """Traefik v1 keys at places where v2+ has none: refuse the file, never judge it as v2 (a
+    v1 file read as v2 has no routers and no options, and would look clean)."""
     data = doc.data
     tls, tls_path = doc.get(data, (), "tls")
-    if isinstance(tls, list):
-        raise TlsconfError.single(doc.locate(tls_path), "tls", f"[[tls]]: {V1_FORMAT}")
+    if isinstance(tls, list):  # `[[tls]]`; v2+ has a `tls` table
+        raise TlsconfError.single(doc.locate(tls_path), "tls", V1_FORMAT)
     entry_points, ep_path = doc.get(data, (), "entryPoints")
     for name, entry in _items(entry_points):
-        found, found_path = doc.get(entry, (*ep_path, name), "tls")
-        if found is not None:
-            raise TlsconfError.single(doc.locate(found_path), f"entryPoints.{name}.tls",
-                                      V1_FORMAT)
-    for key in ("frontends", "backends"):
+        for key in ("tls", "redirect"):  # v2+: entryPoints.<x>.http.tls / http.redirections
+            found, found_path = doc.get(entry, (*ep_path, name), key)
+            if found is not None:
+                raise TlsconfError.single(doc.locate(found_path), f"entryPoints.{name}.{key}",
+                                          V1_FORMAT)
+    for key in ("frontends", "backends", "defaultEntryPoints", "acme"):
         found, found_path = doc.get(data, (), key)
         if found is not None:
             raise TlsconfError.single(doc.locate(found_path), key, V1_FORMAT)
@@ -348,6 +352,8 @@ def apply_versions(doc: Reader, b: SiteBuilder, opts: Any, path: Path) -> bool:
     if unknown:
         b.facts["protocol_unknown"] = tuple(str(v) for v, _ in unknown)
         b.where["protocol_unknown"] = doc.value(unknown[0][1])
+        for v, p in unknown:
+            b.where.setdefault(f"protocol_unknown:{v}", doc.value(p))
     if low is None and high is None:
         return False
     b.origins["protocols"] = config_origin(

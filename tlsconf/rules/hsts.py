@@ -33,7 +33,7 @@ def _min_age(ctx: Context) -> int:
 def missing(subject: Subject, ctx: Context) -> Iterator[Hit]:
     if not subject.site.hsts.enabled and subject.facts.serves_http:
         where = subject.facts.where.get("listener")
-        on = f" (served on {subject.facts.listener}, {where})" if where is not None else ""
+        on = f" (served on {subject.facts.listener} at {where})" if where is not None else ""
         yield Hit("hsts", f"no Strict-Transport-Security header is sent{on}")
 
 
