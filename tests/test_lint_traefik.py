@@ -302,6 +302,16 @@ def test_invalid_suite_is_refused_at_its_item() -> None:
     assert err.startswith("bad.yml:6:11: cipherSuites: Traefik refuses cipher suite 'RC4-SHA'")
 
 
+def test_unknown_option_key_is_refused_as_traefik_drops_the_file() -> None:
+    text = ("tls:\n  options:\n    default:\n      minVersion: VersionTLS12\n"
+            "      sslProtocols: [TLSv1.2, TLSv1.3]\n")
+    assert run("lint", write("k.yml", text)) == (2, "", (
+        "k.yml:5:7: tls.options.default.sslProtocols: unknown key: Traefik drops the whole file "
+        '("field not found"); allowed: alpnProtocols, cipherSuites, clientAuth, '
+        "curvePreferences, disableSessionTickets, maxVersion, minVersion, "
+        "preferServerCipherSuites, sniStrict\n1 error(s): the input(s) above were not linted\n"))
+
+
 def test_other_providers_middlewares_and_hsts_zero() -> None:
     text = ("http:\n  routers:\n    app:\n      rule: Host(`a.example`)\n      service: s\n"
             "      middlewares: [zero, hsts@docker]\n      tls: {}\n  middlewares:\n    zero:\n"

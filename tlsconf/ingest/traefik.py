@@ -6,6 +6,8 @@ What Traefik does with the file decides what is judged (measured on Traefik 3.7)
   and `maxVersion` take exactly `VersionTLS10` … `VersionTLS13` (Traefik's own map lookup), and
   anything else (`foobar`, `versiontls13`, `TLS12`) loads without a warning and falls back to
   Go's default — TLS106 at the value.
+* A TLS option with a key Traefik does not know (`sslProtocols`) makes Traefik drop the whole
+  file: exit 2, naming the key.
 * Every `tls.options.<name>` is one subject, named `tls.options.<name>`, with the domains of
   the routers that use it, whether a router names it or not; `default` always (clients
   without SNI get it), and an option a router names but the file does not define is Go's
@@ -57,6 +59,11 @@ HOST = re.compile(r"\bHost(?:SNI)?\s*\(([^)]*)\)")
 V1_FORMAT = ("Traefik v1 format is not supported; migrate with traefik-migration-tool / see "
              "the v2+ docs (https://doc.traefik.io/traefik/migrate/v1-to-v2/)")
 HSTS_ONLY = frozenset({"HSTS"})
+# The keys of a TLS option Traefik 3.7 knows (measured: all load); any other key makes the file
+# provider drop the whole file ("field not found"), so nothing in it would be in force.
+OPTION_KEYS = ("alpnProtocols", "cipherSuites", "clientAuth", "curvePreferences",
+               "disableSessionTickets", "maxVersion", "minVersion", "preferServerCipherSuites",
+               "sniStrict")
 CHAIN_DEPTH = 16  # Traefik refuses recursive chains; a bound keeps a cycle from looping here
 
 
@@ -284,6 +291,12 @@ def _option(doc: _Doc, options: Any, options_path: Path, option_name: str,
                         where)
         undefined_options(b, f"{label} is not defined", where, is_default=is_default)
     else:
+        known = {k.lower() for k in OPTION_KEYS}
+        for key in opts if isinstance(opts, dict) else ():
+            if str(key).lower() not in known:
+                raise TlsconfError.single(doc.locate((*path, key)), f"{label}.{key}", (
+                    "unknown key: Traefik drops the whole file (\"field not found\"); allowed: "
+                    + ", ".join(OPTION_KEYS)))
         b = SiteBuilder("traefik", label, doc.locate(path))
         apply_options(doc, b, opts, path, label, is_default=is_default)
     b.facts["serves_http"] = False  # HSTS is judged on the routers
