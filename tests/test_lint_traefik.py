@@ -320,3 +320,14 @@ def test_other_providers_middlewares_and_hsts_zero() -> None:
             "      sniStrict: true\n      cipherSuites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]\n")
     assert run("lint", write("z.yml", text)) == (1, (
         "z.yml:6:7: TLS501 [warning] no Strict-Transport-Security header is sent\n"), "")
+
+
+# A header without its `]`, a key without its `=`: quadratic for the first scanner (40 s here).
+@pytest.mark.parametrize("line", ["[a" + " " * 200_000 + "b", "a" + " " * 200_000 + "b",
+                                  "k = [" + " ," * 100_000 + "]"])
+def test_toml_positions_are_linear_on_hostile_lines(line: str) -> None:
+    import time
+
+    start = time.perf_counter()
+    traefik._toml_positions(line + "\n")  # tomllib need not accept it: the scan is bounded
+    assert time.perf_counter() - start < 1.0

@@ -122,6 +122,11 @@ def _split_key(text: str) -> tuple[str, ...]:
     return tuple((d or s or b).lower() for d, s, b in parts)
 
 
+# Linear on any line (no two quantifiers compete for the same characters): tomllib accepted
+# the file, these only find where things are.
+_KEY = r"""(?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_\-]+)"""
+_HEADER = re.compile(r"(\s*)(\[\[?)([^\]\[]*)\]")
+_PAIR = re.compile(rf"(\s*)({_KEY}(?:[ \t]*\.[ \t]*{_KEY})*)[ \t]*=[ \t]*(.*)$")
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'')
 
 
@@ -142,7 +147,7 @@ def _toml_positions(text: str) -> tuple[dict[Path, tuple[int, int]], dict[Path, 
             if depth <= 0:
                 array = None
             continue
-        header = re.match(r"(\s*)(\[\[?)\s*(.+?)\s*\]\]?\s*(#.*)?$", line)
+        header = _HEADER.match(line)
         if header:
             names = _split_key(header.group(3))
             for end in range(1, len(names)):  # implicit parent tables: their first mention
@@ -156,8 +161,8 @@ def _toml_positions(text: str) -> tuple[dict[Path, tuple[int, int]], dict[Path, 
                 table = names
             keys[table] = (number, len(header.group(1)) + 1)
             continue
-        pair = re.match(r"(\s*)((?:\"[^\"]*\"|'[^']*'|[A-Za-z0-9_.\-\s])+?)\s*=\s*(.*)$", line)
-        if not pair or pair.group(2).lstrip().startswith("#"):
+        pair = _PAIR.match(line)
+        if not pair:
             continue
         path = (*table, *_split_key(pair.group(2)))
         keys[path] = (number, len(pair.group(1)) + 1)
