@@ -331,3 +331,13 @@ def test_toml_positions_are_linear_on_hostile_lines(line: str) -> None:
     start = time.perf_counter()
     traefik._toml_positions(line + "\n")  # tomllib need not accept it: the scan is bounded
     assert time.perf_counter() - start < 1.0
+
+
+def test_another_providers_option_is_not_judged_here_and_one_entry_point_may_be_a_string() -> None:
+    text = ("http:\n  routers:\n    app:\n      rule: Host(`a.example`)\n      service: s\n"
+            "      entryPoints: websecure\n      tls:\n        options: strict@kubernetescrd\n"
+            "tls:\n  options:\n    default:\n      minVersion: VersionTLS13\n"
+            "      sniStrict: true\n")
+    assert run("lint", write("p.yml", text)) == (1, (
+        "p.yml:3:5: TLS501 [warning] no Strict-Transport-Security header is sent (served on "
+        "websecure at p.yml:6:7)\n"), "")

@@ -227,14 +227,15 @@ def ingest(path: str, text: str) -> tuple[Subject, ...]:
             router_tls, router_tls_path = doc.get(router, router_path, "tls")
             if router_tls is None:
                 continue
-            option_name, _ = doc.get(router_tls, router_tls_path, "options")
-            option_name = str(option_name or "default").split("@")[0]
-            b = builders.get(option_name.lower())
-            if b is None:
-                b = builders[option_name.lower()] = _option(
-                    doc, options, options_path, option_name, doc.locate(router_tls_path))
-            rule, _ = doc.get(router, router_path, "rule")
-            b.domains += tuple(d for d in _domains(rule) if d not in b.domains)
+            reference, _ = doc.get(router_tls, router_tls_path, "options")
+            option_name, _, provider = str(reference or "default").partition("@")
+            if provider in ("", "file"):  # another provider's option is not in this file
+                b = builders.get(option_name.lower())
+                if b is None:
+                    b = builders[option_name.lower()] = _option(
+                        doc, options, options_path, option_name, doc.locate(router_tls_path))
+                rule, _ = doc.get(router, router_path, "rule")
+                b.domains += tuple(d for d in _domains(rule) if d not in b.domains)
             if section == "http":
                 routers.append(_router(doc, name, router, router_path, middlewares, mw_path))
     for name, _opts in _items(options):
@@ -411,6 +412,8 @@ def _router(doc: _Doc, name: str, router: Any, router_path: Path, middlewares: A
     b.domains = tuple(_domains(rule))
     names, names_path = doc.get(router, router_path, "middlewares")
     entry_points, ep_path = doc.get(router, router_path, "entryPoints")
+    if isinstance(entry_points, str):  # Traefik takes one name as a one-item list
+        entry_points = [entry_points]
     if isinstance(entry_points, list) and entry_points:
         b.where["listener"] = doc.locate(ep_path)
         b.facts["listener"] = ", ".join(str(e) for e in entry_points)
