@@ -14,7 +14,9 @@ What Traefik does with the file decides what is judged (measured on Traefik 3.7)
   defaults at that reference.
 * Each TLS router of `http` is a subject judged only for HSTS (its policy is its option's):
   the `headers` middlewares it names (through `chain`s too); none with `stsSeconds` > 0 is
-  TLS501 at the router's `middlewares` (else the router), naming its entry points.
+  TLS501 at the router's `middlewares` (else the router), naming its entry points and the
+  middlewares it names that this file does not define (another provider's or another file's:
+  not judged, and said so).
 * Every `http.middlewares.<n>.headers` with `stsSeconds` is judged wherever it is defined
   (short max-age, preload), attached to a router or not. `stsSeconds: 0` sends no header.
 * Every `http.serversTransports.<n>` and `tcp.serversTransports.<n>.tls`: `insecureSkipVerify:
@@ -417,28 +419,33 @@ def _router(doc: _Doc, name: str, router: Any, router_path: Path, middlewares: A
     if isinstance(entry_points, list) and entry_points:
         b.where["listener"] = doc.locate(ep_path)
         b.facts["listener"] = ", ".join(str(e) for e in entry_points)
-    for mw, path in _chain(doc, names if isinstance(names, list) else [], middlewares, mw_path):
+    elsewhere: list[str] = []
+    for mw, path in _chain(doc, names if isinstance(names, list) else [], middlewares, mw_path,
+                           elsewhere):
         if _headers_hsts(doc, b, mw, path):
             return b.build()
+    b.facts["hsts_elsewhere"] = tuple(elsewhere)
     b.origins["hsts"] = config_origin("no headers middleware with stsSeconds",
                                       doc.locate(names_path if names else router_path))
     return b.build()
 
 
-def _chain(doc: _Doc, names: list[Any], middlewares: Any, mw_path: Path,
+def _chain(doc: _Doc, names: list[Any], middlewares: Any, mw_path: Path, elsewhere: list[str],
            depth: int = 0) -> Iterator[tuple[Any, Path]]:
     """The middlewares `names` refer to in this file (`@file` or no provider), in order, with
-    the members of `chain` middlewares in their place."""
+    the members of `chain` middlewares in their place; the names this file does not define
+    (another provider's, or another file's of the same provider) go to `elsewhere`."""
     for name in names:
         base, _, provider = str(name).partition("@")
-        if provider not in ("", "file"):
-            continue  # another provider's: not in this file
         mw, path = doc.get(middlewares, mw_path, base)
+        if provider not in ("", "file") or mw is None:
+            elsewhere.append(str(name))
+            continue
         chain, chain_path = doc.get(mw, path, "chain")
         members, _ = doc.get(chain, chain_path, "middlewares")
         if isinstance(members, list) and depth < CHAIN_DEPTH:
-            yield from _chain(doc, members, middlewares, mw_path, depth + 1)
-        elif mw is not None:
+            yield from _chain(doc, members, middlewares, mw_path, elsewhere, depth + 1)
+        else:
             yield mw, path
 
 

@@ -33,6 +33,7 @@ class ProxyFacts:
     tickets_unrotated: bool = False  # static ticket keys, or tickets on a server that never rotates
     hsts_not_always: bool = False  # nginx add_header without `always`
     hsts_dropped: tuple[Location, ...] = ()  # nested add_header blocks without HSTS
+    hsts_elsewhere: tuple[str, ...] = ()  # middlewares named here but defined elsewhere
     http_redirect: bool | None = None  # None: not visible in this input
     unverified_upstreams: tuple[Location, ...] = ()
     host_from_http_host: tuple[Location, ...] = ()

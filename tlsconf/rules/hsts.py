@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from tlsconf.findings import Severity
 from tlsconf.lint.model import Hit, Subject
-from tlsconf.rules.base import Context, Rule, rule
+from tlsconf.rules.base import Context, Rule, listing, rule
 
 RULES: list[Rule] = []
 RFC6797 = "RFC 6797: HSTS — https://www.rfc-editor.org/rfc/rfc6797"
@@ -34,6 +34,9 @@ def missing(subject: Subject, ctx: Context) -> Iterator[Hit]:
     if not subject.site.hsts.enabled and subject.facts.serves_http:
         where = subject.facts.where.get("listener")
         on = f" (served on {subject.facts.listener} at {where})" if where is not None else ""
+        if subject.facts.hsts_elsewhere:
+            elsewhere = listing(subject.facts.hsts_elsewhere)
+            on += f"; not judged, defined outside this file: {elsewhere}"
         yield Hit("hsts", f"no Strict-Transport-Security header is sent{on}")
 
 
