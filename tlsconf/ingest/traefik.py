@@ -17,8 +17,11 @@ What Traefik does with the file decides what is judged (measured on Traefik 3.7)
   TLS501 at the router's `middlewares` (else the router), naming its entry points and the
   middlewares it names that this file does not define (another provider's or another file's:
   not judged, and said so).
+  A router is a TLS router when it has a `tls` key; TLS and middlewares an entry point adds
+  in the static configuration are not in a dynamic file (suppress TLS501 there, with a reason).
 * Every `http.middlewares.<n>.headers` with `stsSeconds` is judged wherever it is defined
   (short max-age, preload), attached to a router or not. `stsSeconds: 0` sends no header.
+  `forceSTSHeader` is not judged: on a TLS router Traefik sends the header without it.
 * Every `http.serversTransports.<n>` and `tcp.serversTransports.<n>.tls`: `insecureSkipVerify:
   true` is TLS701; `minVersion`/`maxVersion`/`cipherSuites` (Traefik 3.8) are judged with the
   protocol and cipher rules at their usual severities — the upstream leg carries the same
