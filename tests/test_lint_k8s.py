@@ -168,7 +168,7 @@ def test_baseline_subjects_and_names() -> None:
 def test_traefik_tlsoption_positions_in_second_document() -> None:
     text = CTP + "---\n" + TLSOPTION.replace("VersionTLS12", "VersionTLS10").replace(
         "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA")
-    assert findings(text) == ["m.yaml:20:3 TLS102", "m.yaml:22:3 TLS209"]
+    assert findings(text) == ["m.yaml:20:3 TLS102", "m.yaml:23:7 TLS209"]  # TLS209: the item
 
 
 def test_envoy_weak_policy_positions_in_third_document() -> None:

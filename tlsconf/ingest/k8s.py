@@ -126,6 +126,9 @@ class _Object:
     def locate(self, path: Path) -> Location:
         return self.doc.locate(path, key=True)
 
+    def value(self, path: Path) -> Location:
+        return self.doc.locate(path)
+
     def refuse(self, path: Path, message: str) -> TlsconfError:
         return TlsconfError.single(self.locate(path), format_path(path), message)
 

@@ -1,16 +1,43 @@
-"""Traefik dynamic configuration (YAML or TOML) → one subject per TLS router.
+"""Traefik dynamic configuration (YAML or TOML) → subjects.
 
-Keys are matched case-insensitively, as Traefik does (`minversion` works). A router's TLS
-policy is its `tls.options` entry, else `default`; a `default` that is not defined is Go's
-defaults (server-default origin). Clients without SNI always get `default`, so it is judged
-even when no router names it. Templated files (`{{ … }}`: Traefik runs Go templates first)
-are refused. `apply_options` maps one TLS option; `ingest.k8s` reuses it for the `TLSOption`
-CRD, whose `spec` has the same keys.
+What Traefik does with the file decides what is judged (measured on Traefik 3.7):
+
+* Keys are matched case-insensitively (`minversion` works); *values* are not: `minVersion`
+  and `maxVersion` take exactly `VersionTLS10` … `VersionTLS13` (Traefik's own map lookup), and
+  anything else (`foobar`, `versiontls13`, `TLS12`) loads without a warning and falls back to
+  Go's default — TLS106 at the value.
+* A TLS option with a key Traefik does not know (`sslProtocols`) makes Traefik drop the whole
+  file: exit 2, naming the key.
+* Every `tls.options.<name>` is one subject, named `tls.options.<name>`, with the domains of
+  the routers that use it, whether a router names it or not; `default` always (clients
+  without SNI get it), and an option a router names but the file does not define is Go's
+  defaults at that reference.
+* Each TLS router of `http` is a subject judged only for HSTS (its policy is its option's):
+  the `headers` middlewares it names (through `chain`s too); none with `stsSeconds` > 0 is
+  TLS501 at the router's `middlewares` (else the router), naming its entry points and the
+  middlewares it names that this file does not define (another provider's or another file's:
+  not judged, and said so).
+  A router is a TLS router when it has a `tls` key; TLS and middlewares an entry point adds
+  in the static configuration are not in a dynamic file (suppress TLS501 there, with a reason).
+* Every `http.middlewares.<n>.headers` with `stsSeconds` is judged wherever it is defined
+  (short max-age, preload), attached to a router or not. `stsSeconds: 0` sends no header.
+  `forceSTSHeader` is not judged: on a TLS router Traefik sends the header without it.
+* Every `http.serversTransports.<n>` and `tcp.serversTransports.<n>.tls`: `insecureSkipVerify:
+  true` is TLS701; `minVersion`/`maxVersion`/`cipherSuites` (Traefik 3.8) are judged with the
+  protocol and cipher rules at their usual severities — the upstream leg carries the same
+  requests, cookies and credentials as the client leg.
+* A Traefik v1 file (`[entryPoints.<x>.tls]`, `[entryPoints.<x>.redirect]`, `[[tls]]`,
+  `[frontends]`, `[backends]`, `[acme]`, `defaultEntryPoints`) and a file with Go template
+  markers (`{{`: the file provider evaluates templates itself) cannot be judged: exit 2.
+
+`apply_options` maps one TLS option; `ingest.k8s` reuses it for the `TLSOption` CRD, whose
+`spec` has the same keys.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any, Protocol
 
 from tlsconf import suites
@@ -19,8 +46,9 @@ from tlsconf.ingest.common import SiteBuilder, config_origin, default_origin
 from tlsconf.lint.model import Subject
 from tlsconf.policy import HSTSPolicy
 
-VERSIONS = {"versiontls10": "TLSv1", "versiontls11": "TLSv1.1", "versiontls12": "TLSv1.2",
-            "versiontls13": "TLSv1.3"}
+# Traefik's `MinVersion`/`MaxVersion` maps: exact, case-sensitive keys.
+VERSIONS = {"VersionTLS10": "TLSv1", "VersionTLS11": "TLSv1.1", "VersionTLS12": "TLSv1.2",
+            "VersionTLS13": "TLSv1.3"}
 ORDER = ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
 GO_DEFAULT_CIPHERS = (
     "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256",
@@ -32,15 +60,24 @@ GO_DEFAULT_CIPHERS = (
 TEMPLATE = re.compile(r"\{\{")
 # Go's names: the IANA ones, but two CHACHA20 suites without `_SHA256` (Traefik takes both).
 GO_SUITES = {s.go: s for s in suites.SUITES if s.go}
+HOST = re.compile(r"\bHost(?:SNI)?\s*\(([^)]*)\)")
+V1_FORMAT = ("Traefik v1 format is not supported; migrate with traefik-migration-tool / see "
+             "the v2+ docs (https://doc.traefik.io/traefik/migrate/v1-to-v2/)")
+HSTS_ONLY = frozenset({"HSTS"})
+# The keys of a TLS option Traefik 3.7 knows (measured: all load); any other key makes the file
+# provider drop the whole file ("field not found"), so nothing in it would be in force.
+OPTION_KEYS = ("alpnProtocols", "cipherSuites", "clientAuth", "curvePreferences",
+               "disableSessionTickets", "maxVersion", "minVersion", "preferServerCipherSuites",
+               "sniStrict")
+CHAIN_DEPTH = 16  # Traefik refuses recursive chains; a bound keeps a cycle from looping here
 
 
 class _Doc:
-    """Case-insensitive access with positions (YAML: exact; TOML: the key's line)."""
+    """Case-insensitive access with positions (of keys, and of values down to list items)."""
 
     def __init__(self, name: str, text: str) -> None:
         self.name = name
         self.text = text
-        self.lines = text.splitlines()
         if name.lower().endswith(".toml"):
             import tomllib
 
@@ -48,6 +85,7 @@ class _Doc:
                 self.data: Any = tomllib.loads(text)
             except tomllib.TOMLDecodeError as exc:
                 raise TlsconfError.single(Location(name), "", f"TOML syntax error: {exc}") from None
+            self.keys, self.values = _toml_positions(text)
             self.document = None
         else:
             from tlsconf.source import load
@@ -64,72 +102,215 @@ class _Doc:
         return None, (*path, key)
 
     def locate(self, path: Path) -> Location:
+        """Where the key of `path` is (a list item: the item), else its nearest ancestor."""
+        return self._find(path, key=True)
+
+    def value(self, path: Path) -> Location:
+        """Where the value of `path` starts."""
+        return self._find(path, key=False)
+
+    def _find(self, path: Path, *, key: bool) -> Location:
         if self.document is not None:
-            return self.document.locate(path, key=True)
-        start = 0  # TOML: the key's first line after the nearest table header naming its parent
-        keys = [p for p in path if isinstance(p, str)]
-        for number, line in enumerate(self.lines, 1):
-            stripped = line.strip().lower()
-            if stripped.startswith("[") and keys[:-1] and keys[-2].lower() in stripped:
-                start = number
-        for number in range(start + 1 if start else 1, len(self.lines) + 1):
-            if keys and re.match(rf"\s*{re.escape(keys[-1])}\s*=", self.lines[number - 1], re.I):
-                return Location(self.name, number, 1)
-        return Location(self.name, start or 1, 1)
+            return self.document.locate(path, key=key)
+        probe = tuple(p.lower() if isinstance(p, str) else p for p in path)
+        while probe:
+            mark = (self.keys if key else self.values).get(probe) or self.keys.get(probe)
+            if mark is not None:
+                return Location(self.name, *mark)
+            probe = probe[:-1]
+        return Location(self.name, 1, 1)
+
+
+def _split_key(text: str) -> tuple[str, ...]:
+    """`http.routers."a.b"` → ("http", "routers", "a.b"), lower-cased."""
+    parts = re.findall(r'"((?:[^"\\]|\\.)*)"|\'([^\']*)\'|([^.\s]+)', text)
+    return tuple((d or s or b).lower() for d, s, b in parts)
+
+
+# Linear on any line (no two quantifiers compete for the same characters): tomllib accepted
+# the file, these only find where things are.
+_KEY = r"""(?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_\-]+)"""
+_HEADER = re.compile(r"(\s*)(\[\[?)([^\]\[]*)\]")
+_PAIR = re.compile(rf"(\s*)({_KEY}(?:[ \t]*\.[ \t]*{_KEY})*)[ \t]*=[ \t]*(.*)$")
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'')
+
+
+def _toml_positions(text: str) -> tuple[dict[Path, tuple[int, int]], dict[Path, tuple[int, int]]]:
+    """(key, value) 1-based positions of every table, key and array item of a TOML file that
+    `tomllib` accepted, paths lower-cased (Traefik's keys are case-insensitive). A line scan,
+    enough for what ingest locates: headers, `key = value` lines, items of (multi-line) arrays
+    of scalars; inside inline tables the enclosing key is the position."""
+    keys: dict[Path, tuple[int, int]] = {}
+    values: dict[Path, tuple[int, int]] = {}
+    table: Path = ()
+    tables_seen: dict[Path, int] = {}
+    array: Path | None = None
+    depth = items = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        if array is not None:
+            depth, items = _array_items(values, array, line, 0, number, depth, items)
+            if depth <= 0:
+                array = None
+            continue
+        header = _HEADER.match(line)
+        if header:
+            names = _split_key(header.group(3))
+            for end in range(1, len(names)):  # implicit parent tables: their first mention
+                keys.setdefault(names[:end], (number, len(header.group(1)) + 1))
+            if header.group(2) == "[[":
+                index = tables_seen.get(names, -1) + 1
+                tables_seen[names] = index
+                table = (*names, index)
+                keys.setdefault(names, (number, len(header.group(1)) + 1))
+            else:
+                table = names
+            keys[table] = (number, len(header.group(1)) + 1)
+            continue
+        pair = _PAIR.match(line)
+        if not pair:
+            continue
+        path = (*table, *_split_key(pair.group(2)))
+        keys[path] = (number, len(pair.group(1)) + 1)
+        values[path] = (number, pair.start(3) + 1)
+        if pair.group(3).startswith("["):
+            depth, items = _array_items(values, path, line, pair.start(3), number, 0, 0)
+            array = path if depth > 0 else None
+    return keys, values
+
+
+def _array_items(values: dict[Path, tuple[int, int]], path: Path, line: str, start: int,
+                 number: int, depth: int, items: int) -> tuple[int, int]:
+    """Record the positions of the scalar items of an array on one line; (depth, count)."""
+    at = start
+    while at < len(line):
+        char = line[at]
+        if char == "#":
+            break
+        string = _STRING.match(line, at)
+        if string:
+            if depth == 1:
+                values[(*path, items)] = (number, at + 1)
+            at = string.end()
+            continue
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+            if depth <= 0:
+                return 0, items
+        elif char == ",":
+            if depth == 1:
+                items += 1
+        elif depth == 1 and not char.isspace() and (*path, items) not in values:
+            values[(*path, items)] = (number, at + 1)
+        at += 1
+    return depth, items
 
 
 def ingest(path: str, text: str) -> tuple[Subject, ...]:
     match = TEMPLATE.search(text)
     if match:
         line = text.count("\n", 0, match.start()) + 1
-        raise TlsconfError.single(Location(path, line), "", "templated file: Traefik executes "
-                                  "Go templates before parsing; render it first")
+        col = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+        raise TlsconfError.single(Location(path, line, col), "", (
+            "templated file: the Traefik file provider evaluates Go templates itself; tlsconf "
+            "cannot judge a template — lint the evaluated file"))
     doc = _Doc(path, text)
+    _refuse_v1(doc)
     top: Path = ()
     tls, tls_path = doc.get(doc.data, top, "tls")
     options, options_path = doc.get(tls, tls_path, "options")
     http, http_path = doc.get(doc.data, top, "http")
-    unverified = _unverified(doc, http, http_path)
     middlewares, mw_path = doc.get(http, http_path, "middlewares")
-    subjects = []
-    used: set[str] = set()
+    builders: dict[str, SiteBuilder] = {}
+    routers: list[Subject] = []
     for section in ("http", "tcp"):
         block, block_path = doc.get(doc.data, top, section)
-        routers, routers_path = doc.get(block, block_path, "routers")
-        for name, router in (routers or {}).items():
+        table, routers_path = doc.get(block, block_path, "routers")
+        for name, router in _items(table):
             router_path = (*routers_path, name)
             router_tls, router_tls_path = doc.get(router, router_path, "tls")
             if router_tls is None:
                 continue
-            option_name, _ = doc.get(router_tls, router_tls_path, "options")
-            option_name = str(option_name or "default").split("@")[0]
-            used.add(option_name)
-            b = _site(doc, f"router {name}", doc.locate(router_path), options, options_path,
-                      option_name, doc.locate(router_tls_path))
-            b.facts["serves_http"] = section == "http"
+            reference, _ = doc.get(router_tls, router_tls_path, "options")
+            option_name, _, provider = str(reference or "default").partition("@")
+            if provider in ("", "file"):  # another provider's option is not in this file
+                b = builders.get(option_name.lower())
+                if b is None:
+                    b = builders[option_name.lower()] = _option(
+                        doc, options, options_path, option_name, doc.locate(router_tls_path))
+                rule, _ = doc.get(router, router_path, "rule")
+                b.domains += tuple(d for d in _domains(rule) if d not in b.domains)
             if section == "http":
-                _hsts(doc, b, router, router_path, middlewares, mw_path)
-            b.facts["unverified_upstreams"] = unverified
-            subjects.append(b.build())
-    if (options is not None or subjects) and "default" not in used:  # what no-SNI clients get
+                routers.append(_router(doc, name, router, router_path, middlewares, mw_path))
+    for name, _opts in _items(options):
+        if name.lower() not in builders:
+            builders[name.lower()] = _option(doc, options, options_path, name, None)
+    if (options is not None or builders) and "default" not in builders:
         where = doc.locate(options_path) if options is not None else doc.locate(top)
-        b = _site(doc, "tls.options.default (clients without SNI)", where, options,
-                  options_path, "default", where)
-        b.facts["serves_http"] = False
-        subjects.append(b.build())
+        builders["default"] = _option(doc, options, options_path, "default", where)
+    subjects = [b.build() for b in builders.values()]
+    subjects += routers
+    subjects += _middlewares(doc, middlewares, mw_path)
+    subjects += _transports(doc)
     return tuple(subjects)
 
 
-def _site(doc: _Doc, name: str, loc: Location, options: Any, options_path: Path,
-          option_name: str, use_loc: Location) -> SiteBuilder:
-    b = SiteBuilder("traefik", name, loc)
+def _items(table: Any) -> Iterator[tuple[str, Any]]:
+    if isinstance(table, dict):
+        for name, value in table.items():
+            yield str(name), value
+
+
+def _domains(rule: Any) -> list[str]:
+    out: list[str] = []
+    for args in HOST.findall(rule if isinstance(rule, str) else ""):
+        out += [n for pair in re.findall(r"`([^`]*)`|\"([^\"]*)\"", args) for n in pair if n]
+    return [n.lower() for n in dict.fromkeys(out) if n != "*"]
+
+
+def _refuse_v1(doc: _Doc) -> None:
+    """Traefik v1 keys at places where v2+ has none: refuse the file, never judge it as v2 (a
+    v1 file read as v2 has no routers and no options, and would look clean)."""
+    data = doc.data
+    tls, tls_path = doc.get(data, (), "tls")
+    if isinstance(tls, list):  # `[[tls]]`; v2+ has a `tls` table
+        raise TlsconfError.single(doc.locate(tls_path), "tls", V1_FORMAT)
+    entry_points, ep_path = doc.get(data, (), "entryPoints")
+    for name, entry in _items(entry_points):
+        for key in ("tls", "redirect"):  # v2+: entryPoints.<x>.http.tls / http.redirections
+            found, found_path = doc.get(entry, (*ep_path, name), key)
+            if found is not None:
+                raise TlsconfError.single(doc.locate(found_path), f"entryPoints.{name}.{key}",
+                                          V1_FORMAT)
+    for key in ("frontends", "backends", "defaultEntryPoints", "acme"):
+        found, found_path = doc.get(data, (), key)
+        if found is not None:
+            raise TlsconfError.single(doc.locate(found_path), key, V1_FORMAT)
+
+
+def _option(doc: _Doc, options: Any, options_path: Path, option_name: str,
+            use_loc: Location | None) -> SiteBuilder:
+    """The subject of `tls.options.<option_name>`; `use_loc` is where it is referenced (for an
+    option the file does not define)."""
     opts, path = doc.get(options, options_path, option_name)
+    is_default = option_name.lower() == "default"
+    label = f"tls.options.{path[-1]}"
     if opts is None:
-        undefined_options(b, f"tls.options.{option_name} is not defined", use_loc,
-                          is_default=option_name == "default")
+        where = use_loc or doc.locate(options_path)
+        b = SiteBuilder("traefik", label + (" (clients without SNI)" if is_default else ""),
+                        where)
+        undefined_options(b, f"{label} is not defined", where, is_default=is_default)
     else:
-        apply_options(doc, b, opts, path, f"tls.options.{option_name}",
-                      is_default=option_name == "default")
+        known = {k.lower() for k in OPTION_KEYS}
+        for key in opts if isinstance(opts, dict) else ():
+            if str(key).lower() not in known:
+                raise TlsconfError.single(doc.locate((*path, key)), f"{label}.{key}", (
+                    "unknown key: Traefik drops the whole file (\"field not found\"); allowed: "
+                    + ", ".join(OPTION_KEYS)))
+        b = SiteBuilder("traefik", label, doc.locate(path))
+        apply_options(doc, b, opts, path, label, is_default=is_default)
+    b.facts["serves_http"] = False  # HSTS is judged on the routers
     return b
 
 
@@ -140,6 +321,8 @@ class Reader(Protocol):
     def get(self, node: Any, path: Path, key: str) -> tuple[Any, Path]: ...
 
     def locate(self, path: Path) -> Location: ...
+
+    def value(self, path: Path) -> Location: ...
 
 
 def undefined_options(b: SiteBuilder, detail: str, use_loc: Location, *,
@@ -157,35 +340,10 @@ def apply_options(doc: Reader, b: SiteBuilder, opts: Any, path: Path, label: str
                   is_default: bool) -> None:
     """One Traefik TLS option (`tls.options.<name>` of the file provider, or a `TLSOption`
     CRD's `spec`: the same keys) at `path` → `b`. `label` names it in default origins."""
-    low, low_path = doc.get(opts, path, "minVersion")
-    high, high_path = doc.get(opts, path, "maxVersion")
-    unknown = [str(v) for v in (low, high) if v is not None and str(v).lower() not in VERSIONS]
-    first = ORDER.index(VERSIONS.get(str(low).lower(), "TLSv1.2"))
-    last = ORDER.index(VERSIONS.get(str(high).lower(), "TLSv1.3"))
-    b.protocols = ORDER[first:last + 1]
-    if low is not None or high is not None:
-        b.origins["protocols"] = config_origin(
-            "minVersion", doc.locate(low_path if low is not None else high_path))
-    else:
+    if not apply_versions(doc, b, opts, path):
         b.origins["protocols"] = default_origin(
             f"{label} has no minVersion: Go's default (TLS 1.2)", doc.locate(path))
-    if unknown:
-        b.facts["protocol_unknown"] = tuple(unknown)
-        b.where["protocol_unknown"] = doc.locate(low_path if low is not None and str(low) in unknown
-                                                 else high_path)
-    ciphers, ciphers_path = doc.get(opts, path, "cipherSuites")
-    if ciphers:
-        found = []
-        for value in ciphers:
-            suite = GO_SUITES.get(str(value)) or suites.lookup(str(value))
-            if suite is None or suite.go is None or str(value) not in (suite.iana, suite.go):
-                raise TlsconfError.single(doc.locate(ciphers_path), "cipherSuites",
-                                          f"Traefik refuses cipher suite {value!r} (invalid "
-                                          "CipherSuite): use Go's IANA names")
-            found.append(suite.openssl or suite.iana)
-        b.ciphers = tuple(found)
-        b.origins["ciphers"] = config_origin("cipherSuites", doc.locate(ciphers_path))
-    else:
+    if not apply_ciphers(doc, b, opts, path):
         b.set_cipher_string(":".join(GO_DEFAULT_CIPHERS), default_origin(
             f"{label} has no cipherSuites: Go's defaults include CBC suites", doc.locate(path)))
         b.facts["cipher_string"] = None
@@ -204,33 +362,147 @@ def apply_options(doc: Reader, b: SiteBuilder, opts: Any, path: Path, label: str
         b.where["sni"] = doc.locate(strict_path if strict is not None else path)
 
 
-def _hsts(doc: _Doc, b: SiteBuilder, router: Any, router_path: Path, middlewares: Any,
-          mw_path: Path) -> None:
+def apply_versions(doc: Reader, b: SiteBuilder, opts: Any, path: Path) -> bool:
+    """`minVersion`/`maxVersion` → `b.protocols` (Go's 1.2 and 1.3 for a value Traefik does not
+    know, which it ignores); unknown values → `protocol_unknown` at the value. False when
+    neither key is set."""
+    low, low_path = doc.get(opts, path, "minVersion")
+    high, high_path = doc.get(opts, path, "maxVersion")
+    first = ORDER.index(VERSIONS.get(low, "TLSv1.2") if isinstance(low, str) else "TLSv1.2")
+    last = ORDER.index(VERSIONS.get(high, "TLSv1.3") if isinstance(high, str) else "TLSv1.3")
+    b.protocols = ORDER[first:last + 1]
+    unknown = [(v, p) for v, p in ((low, low_path), (high, high_path))
+               if v is not None and not (isinstance(v, str) and v in VERSIONS)]
+    if unknown:
+        b.facts["protocol_unknown"] = tuple(str(v) for v, _ in unknown)
+        b.where["protocol_unknown"] = doc.value(unknown[0][1])
+        for v, p in unknown:
+            b.where.setdefault(f"protocol_unknown:{v}", doc.value(p))
+    if low is None and high is None:
+        return False
+    b.origins["protocols"] = config_origin(
+        "minVersion" if low is not None else "maxVersion",
+        doc.locate(low_path if low is not None else high_path))
+    return True
+
+
+def apply_ciphers(doc: Reader, b: SiteBuilder, opts: Any, path: Path) -> bool:
+    """`cipherSuites` → `b.ciphers`, each suite's list item located (`ciphers:<name>`) so a
+    finding about one suite points at its line. False when the key is unset or empty."""
+    ciphers, ciphers_path = doc.get(opts, path, "cipherSuites")
+    if not ciphers:
+        return False
+    found = []
+    for index, value in enumerate(ciphers if isinstance(ciphers, list) else [ciphers]):
+        item_path = (*ciphers_path, index)
+        suite = GO_SUITES.get(str(value)) or suites.lookup(str(value))
+        if suite is None or suite.go is None or str(value) not in (suite.iana, suite.go):
+            raise TlsconfError.single(doc.value(item_path), "cipherSuites",
+                                      f"Traefik refuses cipher suite {value!r} (invalid "
+                                      "CipherSuite): use Go's IANA names")
+        name = suite.openssl or suite.iana
+        found.append(name)
+        b.where.setdefault(f"ciphers:{name}", doc.value(item_path))
+    b.ciphers = tuple(found)
+    b.origins["ciphers"] = config_origin("cipherSuites", doc.locate(ciphers_path))
+    return True
+
+
+def _router(doc: _Doc, name: str, router: Any, router_path: Path, middlewares: Any,
+            mw_path: Path) -> Subject:
+    """An HTTP TLS router, judged for HSTS only: the `headers` middlewares it names."""
+    b = SiteBuilder("traefik", f"http.routers.{name}", doc.locate(router_path))
+    b.facts["families"] = HSTS_ONLY
+    rule, _ = doc.get(router, router_path, "rule")
+    b.domains = tuple(_domains(rule))
     names, names_path = doc.get(router, router_path, "middlewares")
-    for name in names or []:
-        mw, path = doc.get(middlewares, mw_path, str(name).split("@")[0].lower())
-        headers, headers_path = doc.get(mw, path, "headers")
-        seconds, seconds_path = doc.get(headers, headers_path, "stsseconds")
-        if isinstance(seconds, int) and seconds > 0:
-            sub, _ = doc.get(headers, headers_path, "stsincludesubdomains")
-            preload, _ = doc.get(headers, headers_path, "stspreload")
-            b.hsts = HSTSPolicy(True, seconds, sub is True, preload is True)
-            b.origins["hsts"] = config_origin("headers.stsSeconds", doc.locate(seconds_path))
-            b.origins["hsts.max_age"] = b.origins["hsts"]
-            return
+    entry_points, ep_path = doc.get(router, router_path, "entryPoints")
+    if isinstance(entry_points, str):  # Traefik takes one name as a one-item list
+        entry_points = [entry_points]
+    if isinstance(entry_points, list) and entry_points:
+        b.where["listener"] = doc.locate(ep_path)
+        b.facts["listener"] = ", ".join(str(e) for e in entry_points)
+    elsewhere: list[str] = []
+    for mw, path in _chain(doc, names if isinstance(names, list) else [], middlewares, mw_path,
+                           elsewhere):
+        if _headers_hsts(doc, b, mw, path):
+            return b.build()
+    b.facts["hsts_elsewhere"] = tuple(elsewhere)
     b.origins["hsts"] = config_origin("no headers middleware with stsSeconds",
                                       doc.locate(names_path if names else router_path))
+    return b.build()
 
 
-def _unverified(doc: _Doc, http: Any, http_path: Path) -> tuple[Location, ...]:
-    out = []
-    transports, transports_path = doc.get(http, http_path, "serverstransports")
-    for name, transport in (transports or {}).items():
-        skip, skip_path = doc.get(transport, (*transports_path, name), "insecureskipverify")
+def _chain(doc: _Doc, names: list[Any], middlewares: Any, mw_path: Path, elsewhere: list[str],
+           depth: int = 0) -> Iterator[tuple[Any, Path]]:
+    """The middlewares `names` refer to in this file (`@file` or no provider), in order, with
+    the members of `chain` middlewares in their place; the names this file does not define
+    (another provider's, or another file's of the same provider) go to `elsewhere`."""
+    for name in names:
+        base, _, provider = str(name).partition("@")
+        mw, path = doc.get(middlewares, mw_path, base)
+        if provider not in ("", "file") or mw is None:
+            elsewhere.append(str(name))
+            continue
+        chain, chain_path = doc.get(mw, path, "chain")
+        members, _ = doc.get(chain, chain_path, "middlewares")
+        if isinstance(members, list) and depth < CHAIN_DEPTH:
+            yield from _chain(doc, members, middlewares, mw_path, elsewhere, depth + 1)
+        else:
+            yield mw, path
+
+
+def _headers_hsts(doc: _Doc, b: SiteBuilder, mw: Any, path: Path) -> bool:
+    """A `headers` middleware's HSTS (`stsSeconds` > 0: Traefik sends none for 0) → `b`."""
+    headers, headers_path = doc.get(mw, path, "headers")
+    seconds, seconds_path = doc.get(headers, headers_path, "stsSeconds")
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds <= 0:
+        return False
+    sub, _ = doc.get(headers, headers_path, "stsIncludeSubdomains")
+    preload, preload_path = doc.get(headers, headers_path, "stsPreload")
+    b.hsts = HSTSPolicy(True, seconds, sub is True, preload is True)
+    b.origins["hsts"] = config_origin("headers.stsSeconds", doc.locate(seconds_path))
+    b.origins["hsts.max_age"] = config_origin("headers.stsSeconds", doc.value(seconds_path))
+    if preload is True:
+        b.origins["hsts.preload"] = config_origin("headers.stsPreload", doc.locate(preload_path))
+    return True
+
+
+def _middlewares(doc: _Doc, middlewares: Any, mw_path: Path) -> Iterator[Subject]:
+    """Every `headers` middleware with HSTS, judged where it is defined (used or not)."""
+    for name, mw in _items(middlewares):
+        b = SiteBuilder("traefik", f"http.middlewares.{name}", doc.locate((*mw_path, name)))
+        b.facts["families"] = HSTS_ONLY
+        b.facts["serves_http"] = False  # a router without HSTS is the router's finding
+        if _headers_hsts(doc, b, mw, (*mw_path, name)):
+            yield b.build()
+
+
+def _transports(doc: _Doc) -> Iterator[Subject]:
+    """Servers transports (the upstream leg): verification, and versions and suites where set."""
+    found: list[tuple[str, Any, Path]] = []
+    for section, sub in (("http", ""), ("tcp", "tls")):
+        block, block_path = doc.get(doc.data, (), section)
+        table, table_path = doc.get(block, block_path, "serversTransports")
+        for name, transport in _items(table):
+            path = (*table_path, name)
+            if sub:
+                transport, path = doc.get(transport, path, sub)
+            found.append((f"{section}.serversTransports.{name}", transport, path))
+    static, static_path = doc.get(doc.data, (), "serversTransport")  # static configuration
+    found.append(("serversTransport", static, static_path))
+    for label, transport, path in found:
+        if not isinstance(transport, dict):
+            continue
+        b = SiteBuilder("traefik", label, doc.locate(path))
+        families = {"proxy hygiene"}
+        if apply_versions(doc, b, transport, path):
+            families.add("protocols")
+        if apply_ciphers(doc, b, transport, path):
+            families.add("ciphers")
+        skip, skip_path = doc.get(transport, path, "insecureSkipVerify")
         if skip is True:
-            out.append(doc.locate(skip_path))
-    static, static_path = doc.get(doc.data, (), "serverstransport")
-    skip, skip_path = doc.get(static, static_path, "insecureskipverify")
-    if skip is True:
-        out.append(doc.locate(skip_path))
-    return tuple(out)
+            b.facts["unverified_upstreams"] = (doc.locate(skip_path),)
+        b.facts["serves_http"] = False
+        b.facts["families"] = frozenset(families)
+        yield b.build()

@@ -51,7 +51,10 @@ def judge(subjects: Iterable[Subject], settings: Settings) -> list[Finding]:
             if applicable is None:
                 applicable = by_kind[subject.kind] = [r for r in rules
                                                       if subject.kind in r.applies_to]
+            families = subject.facts.families
             for rule in applicable:
+                if families is not None and rule.family not in families:
+                    continue
                 for hit in rule.check(subject, ctx):
                     location = hit.location or subject.locate(hit.field)
                     key = (location, rule.id, hit.message)

@@ -33,6 +33,7 @@ class ProxyFacts:
     tickets_unrotated: bool = False  # static ticket keys, or tickets on a server that never rotates
     hsts_not_always: bool = False  # nginx add_header without `always`
     hsts_dropped: tuple[Location, ...] = ()  # nested add_header blocks without HSTS
+    hsts_elsewhere: tuple[str, ...] = ()  # middlewares named here but defined elsewhere
     http_redirect: bool | None = None  # None: not visible in this input
     unverified_upstreams: tuple[Location, ...] = ()
     host_from_http_host: tuple[Location, ...] = ()
@@ -40,6 +41,11 @@ class ProxyFacts:
     unknown_sni_served: bool = False  # the listener serves a site to unknown/absent SNI
     serves_http: bool = True  # False: a TLS-only catch-all (rejects handshakes, TCP mode)
     openssl: tuple[int, ...] | None = None  # the OpenSSL the server runs on, when known
+    # The rule families (`Rule.family`) that judge this subject; None: all. A Traefik router
+    # is judged for HSTS only (its TLS policy is its option's subject), a servers transport
+    # for what it sets.
+    families: frozenset[str] | None = None
+    listener: str = ""  # the listener(s) a site is served on, where `where["listener"]` is
     where: Mapping[str, Location] = field(default_factory=dict)
 
 
@@ -53,13 +59,16 @@ class Subject:
 
     def locate(self, name: str) -> Location:
         """Where the value `name` was set (or, for a default, the site that left it unset)."""
-        origin = self.site.origins.get(name)
-        if origin is not None and origin.location is not None:
-            return origin.location
-        where = self.facts.where.get(name)
-        if where is not None:
-            return where
-        return self.site.location
+        while True:
+            origin = self.site.origins.get(name)
+            if origin is not None and origin.location is not None:
+                return origin.location
+            where = self.facts.where.get(name)
+            if where is not None:
+                return where
+            if "." not in name:  # `hsts.preload` unknown: where `hsts` is
+                return self.site.location
+            name = name.rsplit(".", 1)[0]
 
     def origin_kind(self, name: str) -> str:
         origin = self.site.origins.get(name)

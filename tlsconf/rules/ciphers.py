@@ -73,7 +73,15 @@ def _category_rule(category: str, text: str) -> Callable[[Subject, Context], Ite
         if not _judged(subject):
             return
         names = _classify(subject.site.tls.ciphers, _allowed(ctx.profile)).get(category)
-        if names:
+        if not names:
+            return
+        # A list with one item per suite (Traefik cipherSuites) locates each: one finding per
+        # item, at the item; a cipher string is one value, so one finding at the directive.
+        items = [subject.facts.where.get(f"ciphers:{name}") for name in names]
+        if all(items):
+            for name, where in zip(names, items, strict=True):
+                yield Hit("ciphers", f"{text}: {name}", where)
+        else:
             yield Hit("ciphers", f"{text}: {listing(names)}")
     return check
 

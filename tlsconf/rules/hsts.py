@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from tlsconf.findings import Severity
 from tlsconf.lint.model import Hit, Subject
-from tlsconf.rules.base import Context, Rule, rule
+from tlsconf.rules.base import Context, Rule, listing, rule
 
 RULES: list[Rule] = []
 RFC6797 = "RFC 6797: HSTS — https://www.rfc-editor.org/rfc/rfc6797"
@@ -32,7 +32,12 @@ def _min_age(ctx: Context) -> int:
       references=(RFC6797, MOZILLA), applies_to=SITES)
 def missing(subject: Subject, ctx: Context) -> Iterator[Hit]:
     if not subject.site.hsts.enabled and subject.facts.serves_http:
-        yield Hit("hsts", "no Strict-Transport-Security header is sent")
+        where = subject.facts.where.get("listener")
+        on = f" (served on {subject.facts.listener} at {where})" if where is not None else ""
+        if subject.facts.hsts_elsewhere:
+            elsewhere = listing(subject.facts.hsts_elsewhere)
+            on += f"; not judged, defined outside this file: {elsewhere}"
+        yield Hit("hsts", f"no Strict-Transport-Security header is sent{on}")
 
 
 @rule(RULES, id="TLS502", name="hsts-max-age-zero", severity=Severity.WARNING,
@@ -74,7 +79,7 @@ def preload(subject: Subject, ctx: Context) -> Iterator[Hit]:
     hsts = subject.site.hsts
     if hsts.enabled and hsts.preload:
         if not hsts.include_subdomains:
-            yield Hit("hsts", "HSTS preload without includeSubDomains")
+            yield Hit("hsts.preload", "HSTS preload without includeSubDomains")
         elif hsts.max_age < 31536000:
             yield Hit("hsts.max_age", "HSTS preload needs max-age >= 31536000")
 

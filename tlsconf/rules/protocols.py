@@ -95,14 +95,17 @@ def left_to_default(subject: Subject, ctx: Context) -> Iterator[Hit]:
 
 @rule(RULES, id="TLS106", name="unknown-protocol-value", severity=Severity.ERROR,
       summary="A protocol version value the server does not recognise (and silently ignores).",
-      why="Traefik loads `minVersion: foobar` (or a misspelt key value) without a warning and "
-          "falls back to its default: the setting you wrote is not the one in force.",
+      why="Traefik loads `minVersion: foobar` without a warning and falls back to Go's "
+          "default (TLS 1.2): the setting you wrote is not the one in force. Keys are "
+          "case-insensitive (`minversion` works) but values are matched exactly: "
+          "`versiontls13` and `TLS13` are ignored too.",
       bad="tls:\n  options:\n    default:\n      minVersion: TLS12",
       good="tls:\n  options:\n    default:\n      minVersion: VersionTLS12",
-      fix="Use a valid value: VersionTLS12 or VersionTLS13.",
+      fix="Use a valid value, spelt exactly: VersionTLS12 or VersionTLS13.",
       references=("Traefik TLS options — https://doc.traefik.io/traefik/https/tls/#minimum-tls-version",),
       applies_to=frozenset({"traefik", "k8s"}), example_lang="yaml")
 def unknown_value(subject: Subject, ctx: Context) -> Iterator[Hit]:
     for value in subject.facts.protocol_unknown:
         yield Hit("protocol_unknown", f"unknown TLS version {value!r} is ignored; the server "
-                                      "falls back to its default")
+                                      "falls back to its default",
+                  subject.facts.where.get(f"protocol_unknown:{value}"))
