@@ -17,6 +17,9 @@ from tlsconf.policy import SitePolicy
 # Origin kinds beyond the spec's ("spec", "profile", "default").
 CONFIG = "config"  # a directive or key in an existing proxy config
 SERVER_DEFAULT = "server-default"  # the config leaves it unset: the server/build decides
+# Not set in this input and not judged here: a snippet's includer (or a listener the input does
+# not hold) decides. A finding on such a field is dropped, whatever the rule.
+ELSEWHERE = "elsewhere"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,147 @@
+"""nginx snippets (TLS directives outside any server), `stream {}` / `mail {}` servers, and
+HAProxy fragments, `mode` inheritance and upstream verification without a TLS bind (issue 13)."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.lint.baselines import INTERMEDIATE_CIPHERS
+from tests.lint.files import write
+from tlsconf.cli import app
+
+pytestmark = pytest.mark.usefixtures("tmp_cwd")
+runner = CliRunner()
+
+
+def lint(path: str, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["lint", "--no-cert-checks", "--fail-on", "info", *args, path])
+    return result.exit_code, result.stdout, result.stderr
+
+
+# -- nginx: a TLS policy snippet linted on its own ---------------------------------------------
+
+WEAK = ("ssl_protocols TLSv1 TLSv1.1 TLSv1.2;\n"
+        'ssl_ciphers "ECDHE-RSA-AES128-GCM-SHA256:RC4-SHA:AES128-SHA";\n')
+STRONG = ("ssl_session_timeout 1d;\nssl_session_cache shared:MozSSL:10m;\n"
+          "ssl_session_tickets off;\nssl_protocols TLSv1.2 TLSv1.3;\n"
+          f"ssl_ciphers {INTERMEDIATE_CIPHERS};\nssl_prefer_server_ciphers off;\n")
+
+
+def weak_findings(path: str) -> str:
+    return (f"{path}:1:1: TLS102 [error] TLSv1 and TLSv1.1 enabled (deprecated by RFC 8996; "
+            "Mozilla intermediate allows TLSv1.2 TLSv1.3)\n"
+            f"{path}:1:1: TLS103 [warning] TLSv1.3 is not enabled\n"
+            f"{path}:2:1: TLS204 [error] RC4 suites enabled (prohibited by RFC 7465): RC4-SHA\n"
+            f"{path}:2:1: TLS208 [warning] suites without forward secrecy (static RSA/DH key "
+            "exchange) enabled: AES128-SHA\n")
+
+
+@pytest.mark.parametrize("name", ["snippets/ssl-params.conf", "ssl.inc", "conf.d/tls.conf"])
+@pytest.mark.parametrize("kind", [(), ("--kind", "nginx")])
+def test_a_weak_snippet_is_judged_as_if_included_in_a_server(name: str,
+                                                             kind: tuple[str, ...]) -> None:
+    """No listener-level finding (catch-all, redirect, missing HSTS): the snippet has none."""
+    assert lint(write(name, WEAK), *kind) == (1, weak_findings(name), "")
+
+
+@pytest.mark.parametrize("kind", [(), ("--kind", "nginx")])
+def test_a_strong_snippet_is_clean(kind: tuple[str, ...]) -> None:
+    assert lint(write("snippets/ssl-params.conf", STRONG), *kind) == (0, "", "")
+
+
+def test_what_a_snippet_leaves_unset_is_its_includers() -> None:
+    """Only the ciphers set: the protocols (and HSTS) are not judged here; the ciphers are."""
+    path = write("ciphers.conf", 'ssl_ciphers "ECDHE-RSA-AES128-GCM-SHA256:RC4-SHA";\n')
+    assert lint(path) == (1, "ciphers.conf:1:1: TLS204 [error] RC4 suites enabled (prohibited "
+                             "by RFC 7465): RC4-SHA\n", "")
+    path = write("protocols.conf", "ssl_protocols TLSv1.3;\n")
+    assert lint(path) == (0, "", "")
+
+
+def test_a_snippets_hsts_header_is_judged() -> None:
+    path = write("hsts.conf", 'add_header Strict-Transport-Security "max-age=300";\n')
+    assert lint(path) == (1, "hsts.conf:1:1: TLS503 [warning] HSTS max-age=300 is below "
+                             "63072000\nhsts.conf:1:1: TLS505 [warning] add_header "
+                             "Strict-Transport-Security lacks `always` (missing on errors)\n",
+                       "")
+
+
+def test_a_snippet_included_by_a_server_is_judged_through_it() -> None:
+    write("snippets/ssl.conf", WEAK)
+    site = write("site/nginx.conf", "events {}\nhttp {\n    server {\n"
+                 "        listen 443 ssl default_server;\n        ssl_reject_handshake on;\n"
+                 "        include ../snippets/ssl.conf;\n    }\n}\n")
+    code, out, _ = lint(site)
+    assert code == 1 and "snippets/ssl.conf:2:1: TLS204 [error] RC4" in out
+
+
+def test_a_file_with_directives_but_nothing_tls_stays_clean() -> None:
+    assert lint(write("nginx/conf.d/limits.conf", "client_max_body_size 1m;\n")) == (0, "", "")
+
+
+def test_a_conf_d_file_whose_settings_no_server_of_its_own_uses_is_judged() -> None:
+    """Beside a site file, a conf.d file of http-level TLS settings linted alone is judged
+    (before, only the sibling's servers used it, and those were not the file's subjects)."""
+    write("conf.d/a.conf", "server {\n    listen 443 ssl;\n    server_name a.example;\n}\n")
+    assert lint(write("conf.d/00-tls.conf", WEAK)) == (1, weak_findings("conf.d/00-tls.conf"), "")
+
+
+def test_a_templated_snippet_is_refused() -> None:
+    path = write("ssl.conf", "ssl_protocols {{ protocols }};\n")
+    code, out, err = lint(path)
+    assert (code, out) == (2, "") and err.startswith("ssl.conf:1:15: templated file ('{{')")
+
+
+# -- nginx: stream {} and mail {} --------------------------------------------------------------
+
+TCP = """events {}
+stream {
+    ssl_protocols TLSv1.1 TLSv1.2 TLSv1.3;
+    ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256;
+    server {
+        listen 5432 ssl;
+        ssl_certificate /etc/ssl/db.pem;
+        ssl_certificate_key /etc/ssl/db.key;
+        proxy_pass 127.0.0.1:5433;
+    }
+    server {
+        listen 53;
+        proxy_pass 127.0.0.1:5353;
+    }
+}
+mail {
+    ssl_certificate /etc/ssl/mail.pem;
+    server {
+        listen 993 ssl;
+        protocol imap;
+        ssl_ciphers "ECDHE-RSA-AES128-GCM-SHA256:DES-CBC3-SHA";
+        ssl_protocols TLSv1.2 TLSv1.3;
+    }
+    server {
+        listen 143;
+        protocol imap;
+        starttls on;
+    }
+}
+"""
+
+
+def test_stream_and_mail_servers_get_tls_rules_and_no_http_ones() -> None:
+    """The stream server inherits stream's protocols; the mail servers mail's certificate
+    (the STARTTLS one too: nginx's default protocols, ciphers left to default)."""
+    assert lint(write("nginx.conf", TCP)) == (1, (
+        "nginx.conf:3:5: TLS102 [error] TLSv1.1 enabled (deprecated by RFC 8996; Mozilla "
+        "intermediate allows TLSv1.2 TLSv1.3)\n"
+        "nginx.conf:21:9: TLS207 [error] 64-bit block ciphers (3DES/IDEA, SWEET32) enabled: "
+        "DES-CBC3-SHA\n"
+        "nginx.conf:24:5: TLS105 [warning] protocol versions are not set: no ssl_protocols: "
+        "nginx before 1.23.4 enables TLSv1 and TLSv1.1\n"
+        "nginx.conf:24:5: TLS215 [warning] cipher suites are not set: no ssl_ciphers: nginx's "
+        "default HIGH:!aNULL:!MD5 accepts static-RSA, CBC and CAMELLIA suites\n"), "")
+
+
+def test_a_stream_or_mail_block_alone_is_nginx() -> None:
+    path = write("tcp.conf", TCP.replace("events {}\n", "").split("mail {")[0])
+    code, out, _ = lint(path)
+    assert code == 1 and out.startswith("tcp.conf:2:5: TLS102 [error] TLSv1.1 enabled")
