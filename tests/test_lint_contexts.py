@@ -145,3 +145,83 @@ def test_a_stream_or_mail_block_alone_is_nginx() -> None:
     path = write("tcp.conf", TCP.replace("events {}\n", "").split("mail {")[0])
     code, out, _ = lint(path)
     assert code == 1 and out.startswith("tcp.conf:2:5: TLS102 [error] TLSv1.1 enabled")
+
+
+# -- HAProxy: mode from defaults, fragments, upstream verification, templates ------------------
+
+BIND = "    bind :443 ssl crt /etc/haproxy/site.pem strict-sni ssl-min-ver TLSv1.2 ciphers " \
+       f"{INTERMEDIATE_CIPHERS}\n"
+NO_HSTS = "TLS501 [warning] no Strict-Transport-Security header is sent"
+
+
+@pytest.mark.parametrize(("config", "expected"), [
+    # no mode anywhere: HAProxy's default is tcp, no HTTP rule applies
+    (f"frontend fe\n{BIND}", []),
+    # the last defaults section before the frontend, named or not
+    (f"defaults\n    mode http\nfrontend fe\n{BIND}", [f"haproxy.cfg:3:1: {NO_HSTS}"]),
+    (f"defaults web\n    mode http\nfrontend fe\n{BIND}", [f"haproxy.cfg:3:1: {NO_HSTS}"]),
+    (f"defaults\n    mode http\ndefaults\n    mode tcp\nfrontend fe\n{BIND}", []),
+    # `from NAME` wins over the last one, and chains through defaults sections
+    (f"defaults web\n    mode http\ndefaults\n    mode tcp\nfrontend fe from web\n{BIND}",
+     [f"haproxy.cfg:5:1: {NO_HSTS}"]),
+    (f"defaults web\n    mode http\ndefaults inner from web\n    timeout client 5s\n"
+     f"defaults\n    mode tcp\nfrontend fe from inner\n{BIND}", [f"haproxy.cfg:7:1: {NO_HSTS}"]),
+    # the section's own mode wins
+    (f"defaults\n    mode http\nfrontend fe\n    mode tcp\n{BIND}", []),
+])
+def test_haproxy_mode_is_inherited_from_defaults(config: str, expected: list[str]) -> None:
+    code, out, err = lint(write("haproxy.cfg", config))
+    assert (code, out.splitlines(), err) == (1 if expected else 0, expected, "")
+
+
+def test_haproxy_from_an_unknown_defaults_section_is_exit_2() -> None:
+    code, out, err = lint(write("haproxy.cfg", f"frontend fe from nope\n{BIND}"))
+    assert (code, out) == (2, "") and err.startswith(
+        "haproxy.cfg:1:1: frontend: `from nope`: no defaults section of that name before it\n")
+
+
+def test_a_haproxy_fragment_is_judged_as_it_stands() -> None:
+    """No `global` (a chunk of a split config): what is there is judged, HAProxy's defaults
+    for the rest — a weak fragment is never clean."""
+    path = write("fe.cfg", "frontend fe\n    bind :443 ssl crt /etc/haproxy/site.pem "
+                           "ssl-min-ver TLSv1.0\n")
+    assert lint(path) == (1, (
+        "fe.cfg:2:5: TLS102 [error] TLSv1 and TLSv1.1 enabled (deprecated by RFC 8996; Mozilla "
+        "intermediate allows TLSv1.2 TLSv1.3)\n"
+        "fe.cfg:2:5: TLS215 [warning] cipher suites are not set: no ssl-default-bind-ciphers: "
+        "OpenSSL's DEFAULT list (CBC and static-RSA suites)\n"
+        "fe.cfg:2:5: TLS704 [info] handshakes without SNI or with an unknown name are served "
+        "with this site's certificate\n"), "")
+    path = write("be.cfg", "backend be\n    server s1 10.0.0.1:8080 check\n")
+    assert lint(path) == (0, "", "")  # nothing TLS: clean, after reading it all
+
+
+UNVERIFIED = "TLS701 [error] TLS to the upstream is not verified"
+
+
+@pytest.mark.parametrize(("config", "expected"), [
+    ("backend be\n    server s1 10.0.0.1:443 ssl verify none\n",
+     [f"haproxy.cfg:2:5: {UNVERIFIED}"]),
+    # the global switch is the token to change for servers that rely on it
+    ("global\n    ssl-server-verify none\nbackend be\n    server s1 10.0.0.1:443 ssl\n",
+     [f"haproxy.cfg:2:5: {UNVERIFIED}"]),
+    ("global\n    ssl-server-verify none\n", [f"haproxy.cfg:2:5: {UNVERIFIED}"]),
+    ("backend be\n    server s1 10.0.0.1:443 ssl verify required ca-file /etc/ssl/ca.pem\n", []),
+    (f"frontend fe\n{BIND}    default_backend be\n"
+     "backend be\n    server s1 10.0.0.1:443 ssl verify none\n",
+     [f"haproxy.cfg:5:5: {UNVERIFIED}"]),
+])
+def test_haproxy_upstream_verification_without_a_tls_bind(config: str,
+                                                          expected: list[str]) -> None:
+    code, out, err = lint(write("haproxy.cfg", config))
+    assert (code, out.splitlines(), err) == (1 if expected else 0, expected, "")
+
+
+@pytest.mark.parametrize(("marker", "col"), [("@@CERT@@", 23), ("{{ cert }}", 23),
+                                             ("<%= @cert %>", 23)])
+def test_a_templated_haproxy_config_is_exit_2(marker: str, col: int) -> None:
+    code, out, err = lint(write("haproxy.cfg", f"frontend fe\n    bind :443 ssl crt {marker}\n"))
+    token = marker[:2] if not marker.startswith("@@") else marker
+    assert (code, out, err) == (2, "", f"haproxy.cfg:2:{col}: templated config ({token!r}): "
+                                       "render it first\n1 error(s): the input(s) above were "
+                                       "not linted\n")
