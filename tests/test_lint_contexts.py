@@ -151,21 +151,26 @@ def test_a_stream_or_mail_block_alone_is_nginx() -> None:
 
 BIND = "    bind :443 ssl crt /etc/haproxy/site.pem strict-sni ssl-min-ver TLSv1.2 ciphers " \
        f"{INTERMEDIATE_CIPHERS}\n"
-NO_HSTS = "TLS501 [warning] no Strict-Transport-Security header is sent"
+
+
+def no_hsts(line: int) -> str:
+    """TLS501 at the frontend, naming its bind (the next line)."""
+    return (f"haproxy.cfg:{line}:1: TLS501 [warning] no Strict-Transport-Security header is "
+            f"sent (listener at haproxy.cfg:{line + 1}:5)")
 
 
 @pytest.mark.parametrize(("config", "expected"), [
     # no mode anywhere: HAProxy's default is tcp, no HTTP rule applies
     (f"frontend fe\n{BIND}", []),
     # the last defaults section before the frontend, named or not
-    (f"defaults\n    mode http\nfrontend fe\n{BIND}", [f"haproxy.cfg:3:1: {NO_HSTS}"]),
-    (f"defaults web\n    mode http\nfrontend fe\n{BIND}", [f"haproxy.cfg:3:1: {NO_HSTS}"]),
+    (f"defaults\n    mode http\nfrontend fe\n{BIND}", [no_hsts(3)]),
+    (f"defaults web\n    mode http\nfrontend fe\n{BIND}", [no_hsts(3)]),
     (f"defaults\n    mode http\ndefaults\n    mode tcp\nfrontend fe\n{BIND}", []),
     # `from NAME` wins over the last one, and chains through defaults sections
     (f"defaults web\n    mode http\ndefaults\n    mode tcp\nfrontend fe from web\n{BIND}",
-     [f"haproxy.cfg:5:1: {NO_HSTS}"]),
+     [no_hsts(5)]),
     (f"defaults web\n    mode http\ndefaults inner from web\n    timeout client 5s\n"
-     f"defaults\n    mode tcp\nfrontend fe from inner\n{BIND}", [f"haproxy.cfg:7:1: {NO_HSTS}"]),
+     f"defaults\n    mode tcp\nfrontend fe from inner\n{BIND}", [no_hsts(7)]),
     # the section's own mode wins
     (f"defaults\n    mode http\nfrontend fe\n    mode tcp\n{BIND}", []),
 ])
@@ -225,3 +230,25 @@ def test_a_templated_haproxy_config_is_exit_2(marker: str, col: int) -> None:
     assert (code, out, err) == (2, "", f"haproxy.cfg:2:{col}: templated config ({token!r}): "
                                        "render it first\n1 error(s): the input(s) above were "
                                        "not linted\n")
+
+
+# -- locations: a missing header at the block that should carry it, naming the listener ---------
+
+def test_nginx_missing_hsts_points_at_the_server_and_names_its_listener() -> None:
+    site = write("nginx.conf", "events {}\nhttp {\n    server {\n        listen 80;\n"
+                 "        listen 443 ssl;\n        server_name a.example;\n"
+                 "        ssl_protocols TLSv1.2 TLSv1.3;\n"
+                 f"        ssl_ciphers {INTERMEDIATE_CIPHERS};\n"
+                 "        return 301 https://$host$request_uri;\n    }\n}\n")
+    code, out, _ = lint(site)
+    assert code == 1 and out.splitlines()[0] == (
+        "nginx.conf:3:5: TLS501 [warning] no Strict-Transport-Security header is sent "
+        "(listener at nginx.conf:5:9)")
+
+
+def test_nginx_template_markers_include_placeholders() -> None:
+    code, out, err = lint(write("nginx.conf", "events {}\nhttp {\n    server {\n"
+                                "        listen 443 ssl;\n        ssl_certificate @@CERT@@;\n"
+                                "    }\n}\n"))
+    assert (code, out) == (2, "") and err.startswith(
+        "nginx.conf:5:25: templated file ('@@CERT@@'): render the template first")

@@ -24,7 +24,14 @@ import re
 from dataclasses import dataclass, field
 
 from tlsconf.errors import Location, Problem, TlsconfError
-from tlsconf.ingest.common import SiteBuilder, column, config_origin, default_origin, parse_hsts
+from tlsconf.ingest.common import (
+    TEMPLATE,
+    SiteBuilder,
+    column,
+    config_origin,
+    default_origin,
+    parse_hsts,
+)
 from tlsconf.lint.model import ELSEWHERE, Subject
 from tlsconf.policy import Origin
 
@@ -35,7 +42,6 @@ NO_FLAGS = {"no-sslv3": "SSLv3", "no-tlsv10": "TLSv1", "no-tlsv11": "TLSv1.1",
             "no-tlsv12": "TLSv1.2", "no-tlsv13": "TLSv1.3"}
 SECTIONS = ("global", "defaults", "frontend", "backend", "listen", "resolvers", "peers",
             "userlist", "mailers", "program", "http-errors", "ring", "cache", "crt-store")
-TEMPLATE = re.compile(r"\{\{|\{%|<%|@@[A-Za-z_][A-Za-z0-9_]*@@")
 
 
 @dataclass
@@ -420,6 +426,7 @@ def _site(section: Section, bind: Line, glob: dict[str, Line], unverified: list[
         b.where["sni"] = bind.loc
     b.certificate = _option(w, "crt") or ""
     b.facts["serves_http"] = section.mode == "http"
+    b.where["listener"] = bind.loc
     _hsts(b, section, reached)
     if any(line.words[0] == "bind" and "ssl" not in line.words
                             for line in section.lines):

@@ -18,6 +18,7 @@ from typing import Any
 from tlsconf import suites
 from tlsconf.errors import Location, Problem, TlsconfError
 from tlsconf.ingest.common import (
+    TEMPLATE,
     SiteBuilder,
     column,
     config_origin,
@@ -29,7 +30,6 @@ from tlsconf.lint.model import ELSEWHERE, Subject
 from tlsconf.names import PROTOCOLS
 from tlsconf.policy import Origin
 
-TEMPLATE = re.compile(r"\{\{|\{%|<%")
 DEFAULT_CIPHERS = "HIGH:!aNULL:!MD5"
 LEGACY_DEFAULT = ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
 # Directives whose name showing up as an *argument* means a missing `;` swallowed a line.
@@ -449,6 +449,8 @@ class _Walker:
             b.facts["serves_http"] = False
             return b.build()
         b.facts["serves_http"] = not rejects and not snippet
+        b.where["listener"] = next((listen.loc for listen in server.get("listen")
+                                    if "ssl" in listen.args), server.loc)
         self._headers(b, server, http)
         if snippet and not b.hsts.enabled:
             b.origins["hsts"] = _elsewhere("no add_header Strict-Transport-Security", server.loc)

@@ -32,7 +32,11 @@ def _min_age(ctx: Context) -> int:
       references=(RFC6797, MOZILLA), applies_to=SITES)
 def missing(subject: Subject, ctx: Context) -> Iterator[Hit]:
     if not subject.site.hsts.enabled and subject.facts.serves_http:
-        yield Hit("hsts", "no Strict-Transport-Security header is sent")
+        # At the block that should send it; the listener named too, when elsewhere.
+        listener = subject.facts.where.get("listener")
+        suffix = f" (listener at {listener})" if listener not in (None, subject.locate("hsts")) \
+            else ""
+        yield Hit("hsts", f"no Strict-Transport-Security header is sent{suffix}")
 
 
 @rule(RULES, id="TLS502", name="hsts-max-age-zero", severity=Severity.WARNING,
