@@ -141,6 +141,21 @@ def test_stream_and_mail_servers_get_tls_rules_and_no_http_ones() -> None:
         "default HIGH:!aNULL:!MD5 accepts static-RSA, CBC and CAMELLIA suites\n"), "")
 
 
+@pytest.mark.parametrize(("verify", "expected"), [
+    ("", ["nginx.conf:4:9: TLS701 [error] TLS to the upstream is not verified"]),
+    ("        proxy_ssl_verify off;\n",
+     ["nginx.conf:4:9: TLS701 [error] TLS to the upstream is not verified"]),
+    ("        proxy_ssl_verify on;\n", []),
+])
+def test_stream_tls_to_the_upstream_is_judged(verify: str, expected: list[str]) -> None:
+    config = ("events {}\nstream {\n    server {\n        proxy_ssl on;\n"
+              f"{verify}        listen 5432 ssl;\n        ssl_protocols TLSv1.2 TLSv1.3;\n"
+              f"        ssl_ciphers {INTERMEDIATE_CIPHERS};\n"
+              "        proxy_pass 10.0.0.1:5432;\n    }\n}\n")
+    code, out, err = lint(write("nginx.conf", config))
+    assert (code, out.splitlines(), err) == (1 if expected else 0, expected, "")
+
+
 def test_a_stream_or_mail_block_alone_is_nginx() -> None:
     path = write("tcp.conf", TCP.replace("events {}\n", "").split("mail {")[0])
     code, out, _ = lint(path)

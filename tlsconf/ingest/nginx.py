@@ -447,6 +447,10 @@ class _Walker:
             b.where["sni"] = (server.get("listen") or [server])[0].loc
         if context in ("stream", "mail"):
             b.facts["serves_http"] = False
+            # stream: `proxy_ssl on` is TLS to the upstream, verified only with proxy_ssl_verify
+            if self._flag(server, http, "proxy_ssl") \
+                    and not self._flag(server, http, "proxy_ssl_verify"):
+                b.facts["unverified_upstreams"] = (eff("proxy_ssl")[-1].loc,)
             return b.build()
         b.facts["serves_http"] = not rejects and not snippet
         b.where["listener"] = next((listen.loc for listen in server.get("listen")
