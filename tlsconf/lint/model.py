@@ -43,6 +43,8 @@ class ProxyFacts:
     unknown_sni_served: bool = False  # the listener serves a site to unknown/absent SNI
     serves_http: bool = True  # False: a TLS-only catch-all (rejects handshakes, TCP mode)
     openssl: tuple[int, ...] | None = None  # the OpenSSL the server runs on, when known
+    # Locations by fact name; also `suite:<name>` for a suite's own list entry (a YAML list),
+    # where the cipher rules point instead of the list's key.
     where: Mapping[str, Location] = field(default_factory=dict)
 
 

@@ -74,7 +74,11 @@ def _category_rule(category: str, text: str) -> Callable[[Subject, Context], Ite
             return
         names = _classify(subject.site.tls.ciphers, _allowed(ctx.profile)).get(category)
         if names:
-            yield Hit("ciphers", f"{text}: {listing(names)}")
+            # At the list entry of the first offending suite when the input has one per line
+            # (a YAML list), else at the setting.
+            where = subject.facts.where
+            at = next((where[f"suite:{n}"] for n in names if f"suite:{n}" in where), None)
+            yield Hit("ciphers", f"{text}: {listing(names)}", at)
     return check
 
 
