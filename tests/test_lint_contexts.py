@@ -194,6 +194,15 @@ def test_haproxy_mode_is_inherited_from_defaults(config: str, expected: list[str
     assert (code, out.splitlines(), err) == (1 if expected else 0, expected, "")
 
 
+def test_haproxy_hsts_from_a_defaults_section_counts() -> None:
+    hsts = 'http-after-response set-header Strict-Transport-Security "max-age=63072000"'
+    config = f"defaults web\n    mode http\n    {hsts}\nfrontend fe from web\n{BIND}"
+    assert lint(write("haproxy.cfg", config)) == (0, "", "")
+    weak = config.replace("63072000", "300")
+    assert lint(write("haproxy.cfg", weak)) == (
+        1, "haproxy.cfg:3:5: TLS503 [warning] HSTS max-age=300 is below 63072000\n", "")
+
+
 def test_haproxy_from_an_unknown_defaults_section_is_exit_2() -> None:
     code, out, err = lint(write("haproxy.cfg", f"frontend fe from nope\n{BIND}"))
     assert (code, out) == (2, "") and err.startswith(

@@ -4,15 +4,17 @@ Line-based, like HAProxy: sections (`global`, `defaults`, `frontend`, `listen`, 
 `#` comments (outside quotes), weak `"…"` and strong `'…'` quoting. A raw CR that is not part of
 CRLF ends a line for HAProxy and silently drops the rest: such a file is refused (exit 2).
 Settings: `ssl-default-bind-*` in `global`, overridden per `bind`; backend `server … ssl`
-verification; redirects from `redirect scheme https`.
+verification; redirects from `redirect scheme https`. `mode` (and `default_backend`) come
+from the section, else its defaults section (`from NAME`, else the last `defaults` before it),
+else tcp; HTTP rules apply to `mode http` only.
 
 HSTS: `http-response` / `http-after-response` `set-header|add-header Strict-Transport-Security`
-(or the pre-2.1 `rspadd`) in the frontend, else in every backend its requests can reach
-(`use_backend`, `default_backend`, its `defaults` section's `default_backend`; a `listen`
-section answers itself). When the backends differ, the weakest value is judged, at its line;
-when some reachable backends send it and one does not, TLS501 points at that one (when none
-does, at the frontend). Conditions are not evaluated
-(ACLs are runtime): `if`/`unless` rules count as sent, except the two that say "not on TLS" —
+(or the pre-2.1 `rspadd`) in the frontend (or its defaults section), else in every backend
+its requests can reach (`use_backend`, `default_backend`, its `defaults` section's
+`default_backend`; a `listen` section answers itself). When the backends differ, the weakest
+value is judged, at its line; when some reachable backends send it and one does not, TLS501
+points at that one (when none does, at the frontend). Conditions are not evaluated (ACLs are
+runtime): `if`/`unless` rules count as sent, except the two that say "not on TLS" —
 `unless { ssl_fc }` and `if !{ ssl_fc }`. A backend named at runtime (`%[…]`) is not followed.
 """
 
@@ -328,6 +330,8 @@ def _hsts_line(section: Section) -> tuple[Line, str] | None:
         elif w[0] == "rspadd" and len(w) >= 2 \
                 and w[1].lower().startswith("strict-transport-security:") and _on_tls(w[2:]):
             found = (line, w[1].split(":", 1)[1].strip())
+    if found is None and section.defaults is not None:
+        return _hsts_line(section.defaults)  # a (named) defaults section's rules are inherited
     return found
 
 
