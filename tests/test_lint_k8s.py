@@ -177,7 +177,8 @@ def test_envoy_weak_policy_positions_in_third_document() -> None:
         "ciphers: [\"[ECDHE-RSA-AES128-GCM-SHA256|ECDHE-RSA-AES128-SHA]\", AES128-SHA]").replace(
         "[X25519]", "[X25519, P-521]")
     text = TLSOPTION + "---\n" + NGF_GATEWAY + "---\n" + weak
-    assert findings(text) == ["m.yaml:39:5 TLS102", "m.yaml:40:5 TLS208", "m.yaml:40:5 TLS209",
+    # a weak suite's finding at the list entry that selects it (the group, then AES128-SHA)
+    assert findings(text) == ["m.yaml:39:5 TLS102", "m.yaml:40:15 TLS209", "m.yaml:40:69 TLS208",
                               "m.yaml:41:5 TLS303"]
 
 

@@ -99,7 +99,8 @@ API_AND_APP = ("    use_backend api if { path_beg /api/ }\n    default_backend a
      []),
     # one reachable backend without it: HSTS is missing there
     (f"http-response set-header {HA_HSTS}", "timeout server 30s",
-     ["haproxy.cfg:17:1: TLS501 [warning] no Strict-Transport-Security header is sent"]),
+     ["haproxy.cfg:17:1: TLS501 [warning] no Strict-Transport-Security header is sent "
+     "(listener at haproxy.cfg:9:5)"]),
     # the weakest of the values is judged, at its line
     ('http-response set-header Strict-Transport-Security "max-age=300"',
      f"http-response set-header {HA_HSTS}",
@@ -107,7 +108,8 @@ API_AND_APP = ("    use_backend api if { path_beg /api/ }\n    default_backend a
     # "not on TLS" conditions do not count
     (f"http-response set-header {HA_HSTS} unless {{ ssl_fc }}",
      f"http-response set-header {HA_HSTS}",
-     ["haproxy.cfg:14:1: TLS501 [warning] no Strict-Transport-Security header is sent"]),
+     ["haproxy.cfg:14:1: TLS501 [warning] no Strict-Transport-Security header is sent "
+     "(listener at haproxy.cfg:9:5)"]),
     # HAProxy < 2.1
     ("rspadd Strict-Transport-Security:\\ max-age=31536000",
      f"http-response set-header {HA_HSTS}",
@@ -136,13 +138,15 @@ def test_haproxy_defaults_default_backend_and_listen_sections() -> None:
     app = f"backend app\n    http-after-response set-header {HA_HSTS}\n    server b 127.0.0.1:1\n"
     assert ha_findings(haproxy("", app, defaults)) == []
     assert ha_findings(haproxy("", "backend app\n    server b 127.0.0.1:1\n", defaults)) == [
-        "haproxy.cfg:11:1: TLS501 [warning] no Strict-Transport-Security header is sent"]
+        "haproxy.cfg:11:1: TLS501 [warning] no Strict-Transport-Security header is sent "
+        "(listener at haproxy.cfg:13:5)"]
     listen = (f"{HA_GLOBAL}listen web\n    mode http\n"
               "    bind :443 ssl crt /etc/haproxy/site.pem strict-sni\n"
               f"    http-response set-header {HA_HSTS}\n    server b 127.0.0.1:8080\n")
     assert ha_findings(listen) == []
     assert ha_findings(listen.replace(f"    http-response set-header {HA_HSTS}\n", "")) == [
-        "haproxy.cfg:7:1: TLS501 [warning] no Strict-Transport-Security header is sent"]
+        "haproxy.cfg:7:1: TLS501 [warning] no Strict-Transport-Security header is sent "
+        "(listener at haproxy.cfg:9:5)"]
 
 
 # -- nginx conf.d: a fragment is judged with the siblings `include conf.d/*.conf` reads --------

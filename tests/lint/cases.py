@@ -85,7 +85,8 @@ def k8_c(extra: str) -> tuple[tuple[str, str], ...]:
 
 
 def k8_e(extra: str) -> tuple[tuple[str, str], ...]:
-    """Add an entry to the Envoy Gateway cipher list (its key at line 43)."""
+    """Add an entry to the Envoy Gateway cipher list (its key at line 43; the entry, where a
+    weak-suite finding points, at line 48)."""
     return ((K8_EG_SUITE, f"{K8_EG_SUITE}      - {extra}\n"),)
 
 
@@ -415,16 +416,16 @@ CASES: list[Case] = [
     C("TLS106", "k8s", ((K8_TR_MIN, "minVersion: foobar"),), 7),
     C("TLS106", "k8s", ((K8_TR_MIN, "minVersion: VersionTLS13"),), None),
     C("TLS201", "k8s", k8_c("NULL-SHA"), 84), C("TLS201", "k8s", k8_c("!eNULL"), None),
-    C("TLS202", "k8s", k8_e("AECDH-AES128-SHA"), 43), C("TLS202", "k8s", (), None),
+    C("TLS202", "k8s", k8_e("AECDH-AES128-SHA"), 48), C("TLS202", "k8s", (), None),
     C("TLS203", "k8s", k8_c("EXP-RC4-MD5"), 84), C("TLS203", "k8s", k8_c("!EXPORT"), None),
     C("TLS204", "k8s", ((K8_TR_SUITE, f"{K8_TR_SUITE}    - TLS_ECDHE_RSA_WITH_RC4_128_SHA\n"),),
       17),  # the list item
     C("TLS204", "k8s", (), None),
     C("TLS205", "k8s", k8_c("DES-CBC-SHA"), 84), C("TLS205", "k8s", k8_c("!DES"), None),
     C("TLS206", "k8s", k8_c("RC4-MD5"), 84), C("TLS206", "k8s", k8_c("!MD5"), None),
-    C("TLS207", "k8s", k8_e("DES-CBC3-SHA"), 43),
+    C("TLS207", "k8s", k8_e("DES-CBC3-SHA"), 48),
     C("TLS207", "k8s", k8_e("DES-CBC3-SHA"), None, profile="old"),
-    C("TLS208", "k8s", k8_e("AES128-GCM-SHA256"), 43), C("TLS208", "k8s", k8_c("!kRSA"), None),
+    C("TLS208", "k8s", k8_e("AES128-GCM-SHA256"), 48), C("TLS208", "k8s", k8_c("!kRSA"), None),
     C("TLS209", "k8s", k8_c("ECDHE-RSA-AES128-SHA"), 84),
     C("TLS209", "k8s", k8_c("ECDHE-RSA-AES128-SHA"), None, profile="old"),
     C("TLS210", "k8s", k8_c("CAMELLIA256-SHA"), 84), C("TLS210", "k8s", k8_c("!CAMELLIA"), None),

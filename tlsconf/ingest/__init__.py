@@ -17,9 +17,10 @@ from tlsconf.lint.model import Subject
 KINDS = ("spec", "nginx", "haproxy", "traefik", "k8s")
 _HAPROXY_SECTION = re.compile(r"^(global|defaults|frontend|backend|listen)\b", re.MULTILINE)
 # A block nginx knows (also the http-context ones a conf.d file may hold alone: `map`, `geo`,
-# `split_clients`, `types`), or an ssl_* directive.
-_NGINX_HINT = re.compile(r"^\s*(?:(?:http|server|events|stream|upstream|location|types)\s*\{"
-                         r"|(?:map|geo|split_clients)\s[^;{}]*\{|ssl_\w+\s)", re.MULTILINE)
+# `split_clients`, `types`), or an ssl_* or add_header directive (a TLS policy snippet).
+_NGINX_HINT = re.compile(r"^\s*(?:(?:http|server|events|stream|mail|upstream|location|types)\s*\{"
+                         r"|(?:map|geo|split_clients)\s[^;{}]*\{|(?:ssl_\w+|add_header)\s)",
+                         re.MULTILINE)
 # A manifest of a group tlsconf reads (anywhere, also as a List item), or any object at column 0.
 _K8S_GROUP = re.compile(r"^[\s-]*apiVersion\s*:\s*[\"']?(traefik\.io|traefik\.containo\.us|"
                         r"gateway\.networking\.k8s\.io|gateway\.envoyproxy\.io)/", re.MULTILINE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -10,6 +11,9 @@ from tlsconf.errors import Location
 from tlsconf.lint.model import CONFIG, SERVER_DEFAULT, ProxyFacts, Subject
 from tlsconf.policy import HSTSPolicy, Origin, SitePolicy, TLSPolicy
 
+# Template markers (Jinja/Go `{{ }}` and `{% %}`, ERB `<% %>`, `@@VAR@@` placeholders): a file
+# holding one is not the config the server reads — render it first, never judge it.
+TEMPLATE = re.compile(r"\{\{|\{%|<%|@@[A-Za-z_][A-Za-z0-9_]*@@")
 TLS13_DEFAULT = ("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256")
 
 

@@ -4,15 +4,17 @@ Line-based, like HAProxy: sections (`global`, `defaults`, `frontend`, `listen`, 
 `#` comments (outside quotes), weak `"…"` and strong `'…'` quoting. A raw CR that is not part of
 CRLF ends a line for HAProxy and silently drops the rest: such a file is refused (exit 2).
 Settings: `ssl-default-bind-*` in `global`, overridden per `bind`; backend `server … ssl`
-verification; redirects from `redirect scheme https`.
+verification; redirects from `redirect scheme https`. `mode` (and `default_backend`) come
+from the section, else its defaults section (`from NAME`, else the last `defaults` before it),
+else tcp; HTTP rules apply to `mode http` only.
 
 HSTS: `http-response` / `http-after-response` `set-header|add-header Strict-Transport-Security`
-(or the pre-2.1 `rspadd`) in the frontend, else in every backend its requests can reach
-(`use_backend`, `default_backend`, its `defaults` section's `default_backend`; a `listen`
-section answers itself). When the backends differ, the weakest value is judged, at its line;
-when some reachable backends send it and one does not, TLS501 points at that one (when none
-does, at the frontend). Conditions are not evaluated
-(ACLs are runtime): `if`/`unless` rules count as sent, except the two that say "not on TLS" —
+(or the pre-2.1 `rspadd`) in the frontend (or its defaults section), else in every backend
+its requests can reach (`use_backend`, `default_backend`, its `defaults` section's
+`default_backend`; a `listen` section answers itself). When the backends differ, the weakest
+value is judged, at its line; when some reachable backends send it and one does not, TLS501
+points at that one (when none does, at the frontend). Conditions are not evaluated (ACLs are
+runtime): `if`/`unless` rules count as sent, except the two that say "not on TLS" —
 `unless { ssl_fc }` and `if !{ ssl_fc }`. A backend named at runtime (`%[…]`) is not followed.
 """
 
@@ -24,8 +26,16 @@ import re
 from dataclasses import dataclass, field
 
 from tlsconf.errors import Location, Problem, TlsconfError
-from tlsconf.ingest.common import SiteBuilder, config_origin, default_origin, parse_hsts
-from tlsconf.lint.model import Subject
+from tlsconf.ingest.common import (
+    TEMPLATE,
+    SiteBuilder,
+    column,
+    config_origin,
+    default_origin,
+    parse_hsts,
+)
+from tlsconf.lint.model import ELSEWHERE, Subject
+from tlsconf.policy import Origin
 
 VERSIONS = {"SSLv3": "SSLv3", "TLSv1.0": "TLSv1", "TLSv1.1": "TLSv1.1", "TLSv1.2": "TLSv1.2",
             "TLSv1.3": "TLSv1.3"}
@@ -34,7 +44,6 @@ NO_FLAGS = {"no-sslv3": "SSLv3", "no-tlsv10": "TLSv1", "no-tlsv11": "TLSv1.1",
             "no-tlsv12": "TLSv1.2", "no-tlsv13": "TLSv1.3"}
 SECTIONS = ("global", "defaults", "frontend", "backend", "listen", "resolvers", "peers",
             "userlist", "mailers", "program", "http-errors", "ring", "cache", "crt-store")
-TEMPLATE = re.compile(r"\{\{|\{%|<%")
 
 
 @dataclass
@@ -49,6 +58,21 @@ class Section:
     name: str
     loc: Location
     lines: list[Line] = field(default_factory=list)
+    parent: str | None = None  # `from NAME`: the named defaults section it inherits from
+    defaults: Section | None = None  # the defaults section in force (resolved by `ingest`)
+
+    def value(self, keyword: str) -> str | None:
+        """The first argument of the section's last `keyword` line, else its defaults'."""
+        own = [line.words[1] for line in self.lines
+               if line.words[0] == keyword and len(line.words) > 1]
+        if own:
+            return own[-1]
+        return self.defaults.value(keyword) if self.defaults is not None else None
+
+    @property
+    def mode(self) -> str:
+        """`mode`, own or inherited; HAProxy's default is tcp."""
+        return self.value("mode") or "tcp"
 
 
 def _words(text: str) -> list[str]:
@@ -97,7 +121,9 @@ def parse(path: str, data: bytes, text: str) -> list[Section]:
     template = TEMPLATE.search(text)
     if template:
         line = text.count("\n", 0, template.start()) + 1
-        raise TlsconfError.single(Location(path, line), "", "templated file: render it first")
+        raise TlsconfError.single(Location(path, line, column(text.split("\n"), line,
+                                                               template.group())),
+                                  "", f"templated config ({template.group()!r}): render it first")
     sections: list[Section] = []
     for number, raw in enumerate(text.split("\n"), 1):
         words = _words(raw.rstrip("\r"))
@@ -105,7 +131,12 @@ def parse(path: str, data: bytes, text: str) -> list[Section]:
             continue
         loc = Location(path, number, len(raw) - len(raw.lstrip()) + 1)
         if words[0] in SECTIONS:
-            sections.append(Section(words[0], words[1] if len(words) > 1 else "", loc))
+            # `defaults [NAME] [from PARENT]`, `frontend NAME [from PARENT]`
+            rest = words[1:]
+            parent = rest[rest.index("from") + 1] if "from" in rest[:2] and \
+                rest.index("from") + 1 < len(rest) else None
+            name = rest[0] if rest and rest[0] != "from" else ""
+            sections.append(Section(words[0], name, loc, parent=parent))
         elif not sections:
             raise TlsconfError.single(loc, "", f"`{words[0]}` outside any section")
         else:
@@ -133,6 +164,7 @@ def ingest(path: str, data: bytes, text: str) -> tuple[Subject, ...]:
     if is_crt_list(path, text):
         return _crt_list_input(path, text)
     sections = parse(path, data, text)
+    _resolve_defaults(sections)
     glob: dict[str, Line] = {}
     for section in sections:
         if section.kind == "global":
@@ -140,26 +172,25 @@ def ingest(path: str, data: bytes, text: str) -> tuple[Subject, ...]:
                 glob[line.words[0]] = line
     server_verify = glob.get("ssl-server-verify")
     server_verify_none = server_verify is not None and server_verify.words[1:2] == ["none"]
+    # The token to change: a server's own `verify none`, else the global `ssl-server-verify
+    # none` that every `server … ssl` without `verify required` relies on.
     unverified = [
         line.loc for s in sections if s.kind in ("backend", "listen", "defaults")
         for line in s.lines
         if line.words[0] in ("server", "default-server") and "ssl" in line.words
-        and (_option(line.words, "verify") == "none"
-             or (server_verify_none and _option(line.words, "verify") != "required"))
+        and _option(line.words, "verify") == "none"
     ]
+    if server_verify_none and server_verify is not None:
+        unverified.insert(0, server_verify.loc)
     backends = {s.name: s for s in sections if s.kind in ("backend", "listen")}
     plain = [s for s in sections if s.kind in ("frontend", "listen")
              and any(line.words[0] == "bind" and "ssl" not in line.words for line in s.lines)]
     plain_redirects = all(_redirects(s) for s in plain) if plain else None
     out = []
-    default_backend: str | None = None  # of the `defaults` section in force
     for section in sections:
-        if section.kind == "defaults":
-            default_backend = next((line.words[1] for line in section.lines
-                                    if line.words[0] == "default_backend"
-                                    and len(line.words) > 1), None)
         if section.kind not in ("frontend", "listen"):
             continue
+        default_backend = section.defaults.value("default_backend") if section.defaults else None
         reached = _reached(section, backends, default_backend)
         for line in section.lines:
             if line.words[0] == "bind" and "ssl" in line.words:
@@ -169,7 +200,43 @@ def ingest(path: str, data: bytes, text: str) -> tuple[Subject, ...]:
                     out.append(bind.build())
                 else:
                     out.extend(_crt_list(bind, line, _crt_list_path(path, name)))
+    if not out and unverified:
+        out.append(_upstreams(path, unverified))
     return tuple(out)
+
+
+def _resolve_defaults(sections: list[Section]) -> None:
+    """Each proxy's (and defaults section's) defaults: the one its `from` names, else the last
+    `defaults` section before it, named or not (HAProxy: a defaults section applies to the
+    sections that follow it until the next one)."""
+    named: dict[str, Section] = {}
+    current: Section | None = None
+    for section in sections:
+        if section.kind not in ("defaults", "frontend", "backend", "listen"):
+            continue
+        if section.parent is not None:
+            parent = named.get(section.parent)
+            if parent is None:
+                raise TlsconfError.single(section.loc, section.kind, f"`from {section.parent}`: "
+                                          "no defaults section of that name before it")
+            section.defaults = parent
+        elif section.kind != "defaults":
+            section.defaults = current
+        if section.kind == "defaults":
+            current = section
+            if section.name:
+                named[section.name] = section
+
+
+def _upstreams(path: str, unverified: list[Location]) -> Subject:
+    """A config (or fragment) with no TLS bind but TLS to its servers: one subject for the
+    upstream-verification rule; everything a listener would set is not judged here."""
+    b = SiteBuilder("haproxy", f"upstream servers in {path}", unverified[0])
+    for name in ("protocols", "ciphers", "hsts"):
+        b.origins[name] = Origin(ELSEWHERE, "no TLS bind in this config", unverified[0])
+    b.facts["serves_http"] = False
+    b.facts["unverified_upstreams"] = tuple(unverified)
+    return b.build()
 
 
 def _crt_list_path(cfg: str, name: str) -> str:
@@ -263,6 +330,8 @@ def _hsts_line(section: Section) -> tuple[Line, str] | None:
         elif w[0] == "rspadd" and len(w) >= 2 \
                 and w[1].lower().startswith("strict-transport-security:") and _on_tls(w[2:]):
             found = (line, w[1].split(":", 1)[1].strip())
+    if found is None and section.defaults is not None:
+        return _hsts_line(section.defaults)  # a (named) defaults section's rules are inherited
     return found
 
 
@@ -360,9 +429,8 @@ def _site(section: Section, bind: Line, glob: dict[str, Line], unverified: list[
         b.facts["unknown_sni_served"] = True
         b.where["sni"] = bind.loc
     b.certificate = _option(w, "crt") or ""
-    mode = next((line.words[1] for line in section.lines if line.words[0] == "mode"
-                 and len(line.words) > 1), "http")
-    b.facts["serves_http"] = mode == "http"
+    b.facts["serves_http"] = section.mode == "http"
+    b.where["listener"] = bind.loc
     _hsts(b, section, reached)
     if any(line.words[0] == "bind" and "ssl" not in line.words
                             for line in section.lines):

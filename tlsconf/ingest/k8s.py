@@ -292,6 +292,10 @@ def _envoy(o: _Object, gateways: dict[tuple[str, str], _Object]) -> Iterator[Sub
     if ciphers:
         b.set_cipher_string(_boringssl(o, ciphers, ciphers_path),
                             config_origin("ciphers", o.locate(ciphers_path)))
+        if isinstance(ciphers, list):  # each suite's finding at the list entry that selects it
+            for index, entry in enumerate(ciphers):
+                for name in expand_cipher_string(_rule(entry))[0]:
+                    b.where.setdefault(f"ciphers:{name}", o.doc.locate((*ciphers_path, index)))
     else:
         b.set_cipher_string(":".join(_rule(c) for c in ENVOY_DEFAULT_CIPHERS), default_origin(
             f"{label} has no tls.ciphers: Envoy's default list, which Envoy changes between "

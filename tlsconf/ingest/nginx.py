@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 from tlsconf import suites
 from tlsconf.errors import Location, Problem, TlsconfError
 from tlsconf.ingest.common import (
+    TEMPLATE,
     SiteBuilder,
     column,
     config_origin,
@@ -25,10 +26,10 @@ from tlsconf.ingest.common import (
     expand_cipher_string,
     parse_hsts,
 )
-from tlsconf.lint.model import Subject
+from tlsconf.lint.model import ELSEWHERE, Subject
 from tlsconf.names import PROTOCOLS
+from tlsconf.policy import Origin
 
-TEMPLATE = re.compile(r"\{\{|\{%|<%")
 DEFAULT_CIPHERS = "HIGH:!aNULL:!MD5"
 LEGACY_DEFAULT = ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
 # Directives whose name showing up as an *argument* means a missing `;` swallowed a line.
@@ -99,7 +100,7 @@ class _Parsed:
     @property
     def fragment(self) -> bool:
         """A file included inside `http {}` (conf.d): no `http` block of its own."""
-        return not any(node.name in ("http", "events", "stream") for node in self.nodes)
+        return not any(node.name in ("http", "events", "stream", "mail") for node in self.nodes)
 
 
 class Ingested(NamedTuple):
@@ -145,7 +146,8 @@ def ingest_all(inputs: list[tuple[str, str | None]],
             groups.setdefault(os.path.dirname(path), []).append(path)
         else:
             root = Node("main", [], Location(path, 1, 1), item.nodes, _index(item.nodes))
-            subjects.extend(_Walker(path).sites(root))
+            found = list(_Walker(path).sites(root))
+            subjects.extend(found or _snippet(path, item.nodes))
     for directory, paths in groups.items():
         subjects.extend(_fragments(directory, paths, parsed, problems))
     return Ingested(tuple(subjects), texts, problems, skipped)
@@ -192,11 +194,35 @@ def _fragments(directory: str, paths: list[str], parsed: dict[str, _Parsed],
     # nginx reads a glob's matches in sorted order; their top-level directives share one http.
     order.sort(key=lambda p: given[p])
     nodes = [node for p in order for node in parsed[p].nodes]
-    owned = {file for p in paths for file in parsed[p].texts}
+    owned = {file: p for p in paths for file in parsed[p].texts}
     root = Node("main", [], Location(paths[0], 1, 1), nodes, _index(nodes))
+    judged: set[str] = set()
     for subject in _Walker(paths[0]).sites(root):
         if subject.site.location.file in owned:
+            judged.add(owned[subject.site.location.file])
             yield subject
+    for path in paths:  # a file with no TLS server of its own: its top-level TLS directives
+        if path not in judged:
+            yield from _snippet(path, parsed[path].nodes)
+
+
+def _tls_directive(node: Node) -> bool:
+    return node.name.startswith("ssl_") or (
+        node.name == "add_header" and node.args[0].lower() == "strict-transport-security")
+
+
+def _snippet(path: str, nodes: list[Node]) -> list[Subject]:
+    """A file that holds TLS directives outside any server (an include-me TLS policy snippet,
+    or a conf.d file's `http`-level settings with no server of its own) is one subject: the
+    directives judged as if included in a server. What it leaves unset is its includer's
+    (ELSEWHERE, not judged), and listener-level rules (catch-all, redirect, missing HSTS) need
+    a listener it does not have. A file with nothing TLS at its top level yields nothing."""
+    tls = [node for node in nodes if _tls_directive(node)]
+    if not tls:
+        return []
+    server = Node("server", [], tls[0].loc, nodes, _index(nodes))
+    empty = Node("http", [], tls[0].loc, [], {})
+    return [_Walker(path)._site(server, empty, False, {}, {}, context="snippet")]
 
 
 def _parse(path: str, text: str | None) -> _Parsed:
@@ -324,6 +350,19 @@ class _Walker:
         scopes = https if https else [root]  # a conf.d file: its top level is inside http {}
         for http in scopes:
             yield from self._http(http)
+        for context in ("stream", "mail"):
+            for block in root.get(context):
+                yield from self._tcp(block, context)
+
+    def _tcp(self, block: Node, context: str) -> Iterator[Subject]:
+        """`stream {}` / `mail {}` servers that speak TLS (`listen … ssl`, `ssl on`, or a
+        certificate — `starttls` in mail): TLS rules apply, HTTP ones (HSTS, redirect,
+        headers) do not, and there is no SNI routing to judge (one server per address)."""
+        for server in block.get("server"):
+            if any("ssl" in listen.args for listen in server.get("listen")) \
+                    or self._flag(server, block, "ssl") or self._eff(server, block,
+                                                                     "ssl_certificate"):
+                yield self._site(server, block, False, {}, {}, context=context)
 
     def _http(self, http: Node) -> Iterator[Subject]:
         servers = http.get("server")
@@ -363,10 +402,16 @@ class _Walker:
         return bool(found) and found[-1].args[:1] == ["on"]
 
     def _site(self, server: Node, http: Node, is_default: bool, plain: dict[int, list[Node]],
-              plain_default: dict[int, Node]) -> Subject:
+              plain_default: dict[int, Node], context: str = "http") -> Subject:
+        """`context`: http, stream, mail, or snippet (a file's top level: `server` is a stand-in
+        holding its directives, `http` is empty, and an unset value is ELSEWHERE)."""
         names = [n for d in server.get("server_name") for n in d.args if n not in ("_", "")]
-        name = names[0] if names else f"server at {server.loc}"
+        where = f"{context} " if context in ("stream", "mail") else ""
+        name = names[0] if names else (f"snippet {self.main}" if context == "snippet"
+                                       else f"{where}server at {server.loc}")
         b = SiteBuilder("nginx", name, server.loc, tuple(names))
+        snippet = context == "snippet"
+        unset = _elsewhere if snippet else default_origin
 
         def eff(name: str) -> list[Node]:
             return self._eff(server, http, name)
@@ -377,12 +422,12 @@ class _Walker:
             b.origins["protocols"] = config_origin("ssl_protocols", found[-1].loc)
         else:
             b.protocols = LEGACY_DEFAULT
-            b.origins["protocols"] = default_origin(
+            b.origins["protocols"] = unset(
                 "no ssl_protocols: nginx before 1.23.4 enables TLSv1 and TLSv1.1", server.loc)
         if (found := eff("ssl_ciphers")):
             b.set_cipher_string(found[-1].args[0], config_origin("ssl_ciphers", found[-1].loc))
         else:
-            b.set_cipher_string(DEFAULT_CIPHERS, default_origin(
+            b.set_cipher_string(DEFAULT_CIPHERS, unset(
                 f"no ssl_ciphers: nginx's default {DEFAULT_CIPHERS} accepts static-RSA, CBC and "
                 "CAMELLIA suites", server.loc))
             b.facts["cipher_string"] = None
@@ -418,10 +463,21 @@ class _Walker:
         if is_default and not rejects:
             b.facts["unknown_sni_served"] = True
             b.where["sni"] = (server.get("listen") or [server])[0].loc
-        b.facts["serves_http"] = not rejects
+        if context in ("stream", "mail"):
+            b.facts["serves_http"] = False
+            # stream: `proxy_ssl on` is TLS to the upstream, verified only with proxy_ssl_verify
+            if self._flag(server, http, "proxy_ssl") \
+                    and not self._flag(server, http, "proxy_ssl_verify"):
+                b.facts["unverified_upstreams"] = (eff("proxy_ssl")[-1].loc,)
+            return b.build()
+        b.facts["serves_http"] = not rejects and not snippet
+        b.where["listener"] = next((listen.loc for listen in server.get("listen")
+                                    if "ssl" in listen.args), server.loc)
         self._headers(b, server, http)
+        if snippet and not b.hsts.enabled:
+            b.origins["hsts"] = _elsewhere("no add_header Strict-Transport-Security", server.loc)
         self._proxy(b, server, http)
-        if not rejects:
+        if not rejects and not snippet:
             b.facts["http_redirect"] = self._redirects(server, names, plain, plain_default, b)
         return b.build()
 
@@ -508,6 +564,11 @@ class _Walker:
             return None  # no plain-HTTP listener in this config: nothing to judge
         b.where["redirect_http"] = candidate.loc
         return _is_redirect(candidate, conditional=candidate is server)
+
+
+def _elsewhere(detail: str, location: Location) -> Origin:
+    """A value a snippet leaves to the server that includes it: not judged here."""
+    return Origin(ELSEWHERE, f"{detail} in this snippet (its includer's)", location)
 
 
 def _is_redirect(block: Node, conditional: bool) -> bool:

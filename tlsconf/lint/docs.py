@@ -44,6 +44,11 @@ def markdown() -> str:
         "Not lintable from configuration (so not claimed here): Heartbleed and other "
         "implementation bugs, ROBOT oracles, revocation status, Certificate Transparency, trust "
         "in public roots.\n\n",
+        "Snippets and non-HTTP listeners: an nginx TLS snippet linted alone (directives outside "
+        "any server) gets the rules for what it sets (protocols, ciphers, key exchange, sessions, "
+        "HSTS values); what it leaves unset is its includer's, and the listener rules (TLS501 "
+        "hsts-missing, TLS507, TLS704) do not apply to it. nginx `stream`/`mail` servers and "
+        "HAProxy `mode tcp` sections get no HTTP rule (TLS5xx).\n\n",
         "| id | name | severity | inputs | summary |\n|---|---|---|---|---|\n",
     ]
     for r in rules:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from tlsconf import profiles
 from tlsconf.config import Settings
 from tlsconf.findings import Finding, Severity
-from tlsconf.lint.model import Subject
+from tlsconf.lint.model import ELSEWHERE, Subject
 from tlsconf.lint.suppress import Suppression
 from tlsconf.rules import all_rules, get
 from tlsconf.rules.base import Context, Rule
@@ -56,6 +56,8 @@ def judge(subjects: Iterable[Subject], settings: Settings) -> list[Finding]:
                 if families is not None and rule.family not in families:
                     continue
                 for hit in rule.check(subject, ctx):
+                    if subject.origin_kind(hit.field) == ELSEWHERE:
+                        continue  # a value this input does not set (a snippet's includer's)
                     location = hit.location or subject.locate(hit.field)
                     key = (location, rule.id, hit.message)
                     if key in seen:

@@ -17,6 +17,9 @@ from tlsconf.policy import SitePolicy
 # Origin kinds beyond the spec's ("spec", "profile", "default").
 CONFIG = "config"  # a directive or key in an existing proxy config
 SERVER_DEFAULT = "server-default"  # the config leaves it unset: the server/build decides
+# Not set in this input and not judged here: a snippet's includer (or a listener the input does
+# not hold) decides. A finding on such a field is dropped, whatever the rule.
+ELSEWHERE = "elsewhere"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,8 @@ class ProxyFacts:
     # for what it sets.
     families: frozenset[str] | None = None
     listener: str = ""  # the listener(s) a site is served on, where `where["listener"]` is
+    # Locations by fact name; also `ciphers:<suite>` for a suite's own list entry (a YAML list),
+    # where the cipher rules point instead of the list's key.
     where: Mapping[str, Location] = field(default_factory=dict)
 
 

@@ -32,8 +32,12 @@ def _min_age(ctx: Context) -> int:
       references=(RFC6797, MOZILLA), applies_to=SITES)
 def missing(subject: Subject, ctx: Context) -> Iterator[Hit]:
     if not subject.site.hsts.enabled and subject.facts.serves_http:
+        # At the block that should send it; the listener named too, when it is elsewhere.
         where = subject.facts.where.get("listener")
-        on = f" (served on {subject.facts.listener} at {where})" if where is not None else ""
+        on = ""
+        if where is not None and where != subject.locate("hsts"):
+            on = (f" (served on {subject.facts.listener} at {where})" if subject.facts.listener
+                  else f" (listener at {where})")
         if subject.facts.hsts_elsewhere:
             elsewhere = listing(subject.facts.hsts_elsewhere)
             on += f"; not judged, defined outside this file: {elsewhere}"
