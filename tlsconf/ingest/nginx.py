@@ -146,8 +146,8 @@ def ingest_all(inputs: list[tuple[str, str | None]],
             groups.setdefault(os.path.dirname(path), []).append(path)
         else:
             root = Node("main", [], Location(path, 1, 1), item.nodes, _index(item.nodes))
-            found = list(_Walker(path).sites(root))
-            subjects.extend(found or _snippet(path, item.nodes))
+            sites = list(_Walker(path).sites(root))
+            subjects.extend(sites or _snippet(path, item.nodes))
     for directory, paths in groups.items():
         subjects.extend(_fragments(directory, paths, parsed, problems))
     return Ingested(tuple(subjects), texts, problems, skipped)
