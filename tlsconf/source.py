@@ -189,8 +189,11 @@ def _syntax_error(name: str, error: _SyntaxError) -> TlsconfError:
     exc = error.cause
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    hint = COLON_HINT if problem == "found unexpected ':'" else ""
     where = Location(name, mark.line + 1, mark.column + 1) if mark else Location(name)
+    if problem == "exceeded maximum nesting depth":  # libyaml's own limit, 1000: ours is lower
+        return TlsconfError.single(where, "", f"nesting deeper than {MAX_DEPTH} levels is not "
+                                   "allowed")
+    hint = COLON_HINT if problem == "found unexpected ':'" else ""
     return TlsconfError.single(where, "", f"YAML syntax error: {problem}{hint}")
 
 
