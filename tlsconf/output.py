@@ -18,6 +18,7 @@ import contextlib
 import errno
 import os
 import stat
+from collections.abc import Mapping
 from pathlib import Path
 
 from tlsconf.errors import Location, Problem, TlsconfError
@@ -120,9 +121,10 @@ def _check_destination(dirs: _Dirs, rel: Path, data: bytes, mode: int, force: bo
 
 
 def write_files(
-    root: Path, files: dict[str, str], *, force: bool = False, modes: dict[str, int] | None = None
+    root: Path, files: Mapping[str, str | bytes], *, force: bool = False,
+    modes: dict[str, int] | None = None,
 ) -> list[Path]:
-    """Write `files` (relative names → text) under `root` atomically as one unit.
+    """Write `files` (relative names → text, or bytes) under `root` atomically as one unit.
 
     A file that already holds exactly its new text and mode is left alone: re-rendering 10,000
     sites after one change writes (creates, fsyncs, renames) one file, not 10,000."""
@@ -134,16 +136,18 @@ def write_files(
     dirs = _Dirs(root)
     try:
         # Checks first, for every file, before anything is staged.
-        unchanged = {name for name, text in files.items() if _check_destination(
-            dirs, Path(name), text.encode("utf-8"), modes.get(name, 0o644), force)}
-        changed = {name: text for name, text in files.items() if name not in unchanged}
+        data = {name: text.encode("utf-8") if isinstance(text, str) else text
+                for name, text in files.items()}
+        unchanged = {name for name, content in data.items() if _check_destination(
+            dirs, Path(name), content, modes.get(name, 0o644), force)}
+        changed = {name: content for name, content in data.items() if name not in unchanged}
         _stage_and_replace(dirs, changed, modes)
     finally:
         dirs.close()
     return [root / name for name in sorted(files)]
 
 
-def _stage_and_replace(dirs: _Dirs, files: dict[str, str], modes: dict[str, int]) -> None:
+def _stage_and_replace(dirs: _Dirs, files: dict[str, bytes], modes: dict[str, int]) -> None:
     pid = os.getpid()
     staged: list[tuple[int, str, str]] = []  # (dir fd, temp name, final name)
     replaced: list[tuple[int, str, str | None]] = []  # (dir fd, final name, its previous file)
@@ -156,7 +160,7 @@ def _stage_and_replace(dirs: _Dirs, files: dict[str, str], modes: dict[str, int]
             handle_fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
                                 | os.O_CLOEXEC, mode, dir_fd=fd)
             staged.append((fd, temp, rel.name))
-            with os.fdopen(handle_fd, "w", encoding="utf-8", newline="\n") as handle:
+            with os.fdopen(handle_fd, "wb") as handle:
                 os.fchmod(handle.fileno(), mode)  # whatever the umask
                 handle.write(files[name])
                 handle.flush()
