@@ -9,9 +9,10 @@ directives, several documents, duplicate keys and deep nesting. Plain scalars ar
 the YAML 1.2 core schema (so `on`/`no` stay strings).
 
 One parser decides for every file, whatever its size: the same text always gives the same data,
-positions and errors. libyaml from 0.2.2 on reads a `:` inside a plain scalar in `[ ]` or `{ }`
-as YAML 1.2 does (`{address: 10.0.0.1:8080}` is one value); the older libyaml bundled with
-ruamel.yaml.clib refused it, which is why it is not used.
+positions and errors. The libyaml 0.2 that PyYAML's wheels bundle reads a `:` inside a plain
+scalar in `[ ]` or `{ }` as YAML 1.2 does (`{address: 10.0.0.1:8080}` is one value); the older
+libyaml inside ruamel.yaml.clib refused it, which is why that one is not used. (Before, a refusal
+sent files under 256 KiB to ruamel's slow pure-Python parser, so meaning depended on size.)
 
 `load` takes one document (a spec); `load_stream` takes a stream of `---`-separated documents
 (Kubernetes manifests) through the same pass and the same refusals, one `Document` each, with
@@ -229,7 +230,8 @@ def _events(text: str) -> Iterator[Any]:
 
 @functools.cache
 def _c_parser() -> Any:
-    """PyYAML's libyaml parser class, if it reads `[a:b]` as one value (libyaml >= 0.2.2)."""
+    """PyYAML's libyaml parser class, if it reads `[a:b]` as one value (libyaml 0.2; probed
+    once, so a PyYAML linked against an older libyaml falls back instead of reading YAML 1.1)."""
     try:
         from yaml._yaml import CParser  # libyaml: several times faster than the pure parser
     except ImportError:  # pragma: no cover - exercised only without libyaml
