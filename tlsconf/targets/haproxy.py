@@ -19,9 +19,9 @@ Certificates and keys. HAProxy before 3.0 reads one PEM with certificate, chain 
 (>= 2.2) finds the key in `<certificate>.key` next to it. The crt-list names
 `tls.certificate`, so the key must be at `<certificate>.key` (a symlink is fine) or inside the
 certificate file; a warning names `tls.key` when it is elsewhere and this machine has neither
-(so it stops once the key is deployed there). From 3.0 a `crt-store`
-loads `crt <certificate> key <key>`, so separate files work as written. crt-list lines cannot
-quote or escape anything, so certificate and client CA paths with spaces are refused.
+(so it stops once the key is deployed there). From 3.0 a `crt-store` loads
+`crt <certificate> key <key>`, so separate files work as written. crt-list lines cannot quote or
+escape anything, so certificate and client CA paths with spaces are refused.
 
 What is per SNI name and what is not (measured on HAProxy 2.6.12 / OpenSSL 3.0):
 
@@ -55,7 +55,7 @@ sites take precedence over a wildcard, as in HAProxy's SNI lookup.
 from __future__ import annotations
 
 import functools
-import os.path
+import os
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
