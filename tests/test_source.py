@@ -107,6 +107,14 @@ def test_syntax_errors_are_the_same_at_every_size(sites: int) -> None:
         "value cannot have ':' right before , [ ] { } or ?; quote it)"]
 
 
+def test_surrogate_escapes_are_refused_with_their_position() -> None:
+    # JSON writes U+1F600 as "\\ud83d\\ude00"; libyaml refuses escaped surrogates (no character
+    # has that code point), at every size. Written as itself, the character loads.
+    assert refused('a: "x\\ud83d\\ude00"\n') == (
+        "s.yaml:1:8: YAML syntax error: found invalid Unicode character escape code")
+    assert load("s.yaml", 'a: "x\U0001F600"\n').data == {"a": "x\U0001F600"}
+
+
 def test_large_hostile_file_is_refused_in_bounded_time() -> None:
     # Within 1 MiB of the 16 MiB limit, flow style throughout, broken at its very end: one
     # linear pass of libyaml, never a second, slower reading (ruamel's pure parser: ~60 s).
@@ -139,6 +147,9 @@ def test_large_hostile_file_is_refused_in_bounded_time() -> None:
         ("? [a]\n: 1\n", "s.yaml:1:3: mapping keys must be strings, not mappings"),
         ("a: 1\nb: \u2028\n", "s.yaml:2:4: character U+2028 is not allowed"),
         ("a: 1\x00\n", "s.yaml:1:5: character U+0000 is not allowed"),
+        ("a: \x80\n", "s.yaml:1:4: character U+0080 is not allowed"),  # C1: libyaml's reader
+        ("a: \x9f\n", "s.yaml:1:4: character U+009F is not allowed"),  # gave no position
+        ("a: \uffff\n", "s.yaml:1:4: character U+FFFF is not allowed"),
         (b"a: \xff\n", "s.yaml:1:4: invalid UTF-8 (byte 0xff)"),
     ],
 )

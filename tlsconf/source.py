@@ -42,7 +42,11 @@ COLON_HINT = (
     " quote it)"
 )
 
-_FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029\ufeff]")
+# Every character YAML does not print (C0 but TAB/LF/CR, DEL, C1, U+FFFE/U+FFFF: libyaml's reader
+# would refuse them without a position), plus NEL and the Unicode line separators (line breaks
+# for YAML 1.1 readers, not for 1.2) and a BOM inside the file.
+_FORBIDDEN_CHARS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 _NULL = re.compile(r"~|null|Null|NULL")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _INT = re.compile(r"[-+]?[0-9]+")
