@@ -47,7 +47,7 @@ TARGETS = ("nginx", "haproxy", "traefik")
 SERVER_SIZES = (1, 100, 1000, 5000)
 SITE_SIZES = (100, 1000, 10000)
 # What any run of a lint of a spec with a certificate imports before tlsconf's own code.
-DEPENDENCY_FLOOR = "pydantic.main, pydantic.types, typer, _ruamel_yaml, cryptography.x509"
+DEPENDENCY_FLOOR = "pydantic.main, pydantic.types, typer, yaml._yaml, cryptography.x509"
 LOADER = ("import sys; from ruamel.yaml import YAML; "
           "YAML(typ='safe', pure=False).load(open(sys.argv[1], 'rb'))")
 

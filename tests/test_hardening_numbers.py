@@ -146,6 +146,11 @@ def test_names_come_from_closed_tables(field: str) -> None:
         try:
             parse_spec("n.yaml", json.dumps({"sites": [spec_site]}).encode())
         except TlsconfError as error:
+            if any(ord(c) > 0xFFFF for c in value):  # JSON escapes it as a surrogate pair,
+                # which libyaml refuses as an escape (test_source): refused, but not by field
+                assert [p.message for p in error.problems] == [
+                    "YAML syntax error: found invalid Unicode character escape code"], error
+                return
             assert [p.path for p in error.problems] == [f"sites[0].tls.{field}[1]"], error
             assert value not in known
             return

@@ -178,3 +178,16 @@ def test_resolve_shortcut_changes_nothing(text: str) -> None:
                                                max_size=6)))
 def test_resolve_shortcut_changes_nothing_generated(text: str) -> None:
     assert repr(source._resolve(text)) == repr(reference_resolve(text))
+
+
+@pytest.mark.parametrize("text", [
+    "a: [b:c]\n", "a: {x: a:b}\n", "a: [a :b]\n", "a: [b:c: d]\n", "a: [{a:b}]\n",
+    "upstreams: [{address: 10.0.0.1:8080, weight: 2}, {address: 'x:1'}]\n",
+    "a: [http://x.example/a:b, {k: v}]\n",
+])
+def test_flow_colons_read_the_same_by_both_parsers(text: str) -> None:
+    # The pure-Python fallback (a PyYAML without libyaml) reads flow-style colons as libyaml does.
+    c_result = built(text, source._c_events, True)
+    pure_result = built(text, source._pure_events, True)
+    assert c_result[0] == "ok"
+    assert c_result == pure_result

@@ -178,9 +178,14 @@ def dev(
     domain: Domains = None,
     spec: SpecOption = None,
     site: SiteOption = None,
-    output: Annotated[Path, typer.Option("--output", "-o", metavar="DIR", help="Directory to write "
-                                         "NAME.pem (leaf + CA) and NAME.key (0600) in.",
-                                         file_okay=False)] = Path("."),
+    client: Annotated[
+        str | None, typer.Option("--client", metavar="NAME", help="Issue a client certificate "
+                                 "(clientAuth only, CN=NAME) instead, with a PKCS#12 copy.")
+    ] = None,
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", metavar="DIR", file_okay=False,
+        help="Directory to write NAME.pem (leaf + CA), NAME.key and NAME.pem.key (0600) in.",
+    )] = Path("."),
     key_type: KeyTypeOption = KeyType.ecdsa,
     key_size: KeySize = None,
     name: NameOption = None,
@@ -200,39 +205,78 @@ def dev(
 
     Without --force only local names are accepted: localhost and names under .localhost,
     .test, .example, .invalid, .local, .internal and .home.arpa, and private, loopback or
-    link-local IP addresses.
+    link-local IP addresses. The key is written twice, as NAME.key and as NAME.pem.key (where
+    HAProxy < 3.0 looks for it), so the files work as written with every target.
     """
     import datetime as dt
 
     from tlsconf.certs import devca
     from tlsconf.certs.files import write_new
-    from tlsconf.certs.generate import build_dev_leaf, cert_pem, key_pem
+    from tlsconf.certs.generate import (
+        CLIENT_NAME,
+        P12_PASSWORD,
+        build_dev_client,
+        build_dev_leaf,
+        cert_pem,
+        key_pem,
+        pkcs12_bytes,
+    )
     from tlsconf.cli import _fail
     from tlsconf.errors import TlsconfError
 
     if not 1 <= days <= 90:
         _usage("--days", "development certificates are valid 1 to 90 days")
+    if client is not None:
+        if domain or spec is not None or site is not None:
+            _usage("--client", "a client certificate names no domains: give either --client or "
+                   "--domain/--spec, not both")
+        if not CLIENT_NAME.fullmatch(client):
+            _usage("--client", "must be 1-64 letters, digits, spaces or . _ @ + -, starting "
+                   "with a letter or digit")
+    files: dict[str, str | bytes]
     try:
-        names, default = _names(domain, spec, site)
-        public = [n for n in names if not devca.is_local_name(n)]
-        if public and not force:
-            _usage("--domain", f"{', '.join(public)} look(s) public; a development CA only "
-                   "certifies localhost, .localhost, .test, .example, .invalid, .local, "
-                   ".internal, .home.arpa names and private IPs unless you pass --force")
+        if client is None:
+            names, default = _names(domain, spec, site)
+            public = [n for n in names if not devca.is_local_name(n)]
+            if public and not force:
+                _usage("--domain", f"{', '.join(public)} look(s) public; a development CA only "
+                       "certifies localhost, .localhost, .test, .example, .invalid, .local, "
+                       ".internal, .home.arpa names and private IPs unless you pass --force")
+        else:
+            default = re.sub(r"[^A-Za-z0-9._-]", "_", client)[:57] + "-client"
         base = _base_name(name, default)
         now = dt.datetime.now(dt.UTC)
         ca = devca.load_or_create(devca.data_dir(str(data_dir) if data_dir else None), now)
         key = _key(key_type, key_size)
-        leaf = build_dev_leaf(ca.key, ca.cert, key, names, now, days)
-        files = {f"{base}.pem": cert_pem(leaf, ca.cert), f"{base}.key": key_pem(key)}
-        write_new(output, files, private=frozenset({f"{base}.key"}), force=force)
+        if client is None:
+            leaf = build_dev_leaf(ca.key, ca.cert, key, names, now, days)
+            files = {f"{base}.pem": cert_pem(leaf, ca.cert), f"{base}.key": key_pem(key),
+                     f"{base}.pem.key": key_pem(key)}
+            private = frozenset({f"{base}.key", f"{base}.pem.key"})
+        else:
+            leaf = build_dev_client(ca.key, ca.cert, key, client, now, days)
+            files = {f"{base}.pem": cert_pem(leaf, ca.cert), f"{base}.key": key_pem(key),
+                     f"{base}.p12": pkcs12_bytes(key, leaf, ca.cert, client)}
+            private = frozenset({f"{base}.key", f"{base}.p12"})
+        write_new(output, files, private=private, force=force)
     except TlsconfError as error:
         _fail(error)
     if ca.created:
         typer.echo(f"created the development CA {ca.cert_path} (key {ca.key_path}, mode 0600)")
-    typer.echo(f"wrote {output / base}.pem (certificate + CA, valid until "
-               f"{leaf.not_valid_after_utc:%Y-%m-%d}) for {', '.join(names)}")
-    typer.echo(f"wrote {output / base}.key (private key, mode 0600)")
+    until = f"{leaf.not_valid_after_utc:%Y-%m-%d}"
+    if client is not None:
+        typer.echo(f"wrote {output / base}.pem (client certificate + CA, valid until {until}) "
+                   f"for {client}")
+        typer.echo(f"wrote {output / base}.key (private key, mode 0600)")
+        typer.echo(f"wrote {output / base}.p12 (certificate, CA and key for browsers and key "
+                   f"stores, password {P12_PASSWORD!r}, mode 0600)")
+        typer.echo("A site admits it with `client_auth: {ca: "
+                   f"{ca.cert_path.resolve()}, mode: required}}` in its tls.")
+        return
+    typer.echo(f"wrote {output / base}.pem (certificate + CA, valid until {until}) for "
+               f"{', '.join(names)}")
+    typer.echo(f"wrote {output / base}.key and {output / base}.pem.key (the same private key, "
+               "mode 0600; HAProxy < 3.0 reads the second)")
     typer.echo(devca.trust_instructions(ca))
 
 

@@ -22,6 +22,7 @@ import contextlib
 import errno
 import os
 import stat
+from collections.abc import Mapping
 from pathlib import Path
 
 from tlsconf.errors import Location, Problem, TlsconfError
@@ -124,12 +125,13 @@ def _check_destination(dirs: _Dirs, rel: Path, data: bytes, mode: int, force: bo
 
 
 def write_files(
-    root: Path, files: dict[str, str], *, force: bool = False, modes: dict[str, int] | None = None,
+    root: Path, files: Mapping[str, str | bytes], *, force: bool = False,
+    modes: dict[str, int] | None = None,
     owned: tuple[str, ...] = (),
     unchanged_out: set[str] | None = None,
 ) -> list[Path]:
-    """Write `files` (relative names → text) under `root` atomically as one unit, and remove
-    the stale files under the `owned` subdirectories (see the module docstring).
+    """Write `files` (relative names → text, or bytes) under `root` atomically as one unit, and
+    remove the stale files under the `owned` subdirectories (see the module docstring).
 
     A file that already holds exactly its new text and mode is left alone: re-rendering 10,000
     sites after one change writes (creates, fsyncs, renames) one file, not 10,000. The names of
@@ -142,9 +144,11 @@ def write_files(
     dirs = _Dirs(root)
     try:
         # Checks first, for every file, before anything is staged.
-        unchanged = {name for name, text in files.items() if _check_destination(
-            dirs, Path(name), text.encode("utf-8"), modes.get(name, 0o644), force)}
-        changed = {name: text for name, text in files.items() if name not in unchanged}
+        data = {name: text.encode("utf-8") if isinstance(text, str) else text
+                for name, text in files.items()}
+        unchanged = {name for name, content in data.items() if _check_destination(
+            dirs, Path(name), content, modes.get(name, 0o644), force)}
+        changed = {name: content for name, content in data.items() if name not in unchanged}
         stale = _stale(dirs, set(files), owned)
         _stage_and_replace(dirs, changed, modes, stale)
         if unchanged_out is not None:
@@ -206,7 +210,7 @@ def _marked(fd: int, name: str) -> bool:
         return existing.read(64).decode("utf-8", "replace").startswith(MARKERS)
 
 
-def _stage_and_replace(dirs: _Dirs, files: dict[str, str], modes: dict[str, int],
+def _stage_and_replace(dirs: _Dirs, files: dict[str, bytes], modes: dict[str, int],
                        stale: list[Path] | None = None) -> None:
     pid = os.getpid()
     staged: list[tuple[int, str, str]] = []  # (dir fd, temp name, final name)
@@ -220,7 +224,7 @@ def _stage_and_replace(dirs: _Dirs, files: dict[str, str], modes: dict[str, int]
             handle_fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
                                 | os.O_CLOEXEC, mode, dir_fd=fd)
             staged.append((fd, temp, rel.name))
-            with os.fdopen(handle_fd, "w", encoding="utf-8", newline="\n") as handle:
+            with os.fdopen(handle_fd, "wb") as handle:
                 os.fchmod(handle.fileno(), mode)  # whatever the umask
                 handle.write(files[name])
                 handle.flush()

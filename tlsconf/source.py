@@ -1,12 +1,18 @@
 """YAML bytes → plain data with a position for every value.
 
 The file is checked before it is parsed (size, strict UTF-8, no NUL or Unicode line
-separators), then read as a stream of parser events — libyaml's C parser when
-`ruamel.yaml.clib` is installed — and built into plain dicts, lists and scalars in one pass that
-records where each value and key starts. That single pass is what refuses what a spec never
-needs and an attacker loves: anchors and aliases (alias bombs), explicit tags (`!!python/...`),
-merge keys, directives, several documents, duplicate keys and deep nesting. Plain scalars are
-resolved with the YAML 1.2 core schema (so `on`/`no` stay strings).
+separators), then read as a stream of parser events — libyaml's C parser, through PyYAML's
+binding — and built into plain dicts, lists and scalars in one pass that records where each
+value and key starts. That single pass is what refuses what a spec never needs and an attacker
+loves: anchors and aliases (alias bombs), explicit tags (`!!python/...`), merge keys,
+directives, several documents, duplicate keys and deep nesting. Plain scalars are resolved with
+the YAML 1.2 core schema (so `on`/`no` stay strings).
+
+One parser decides for every file, whatever its size: the same text always gives the same data,
+positions and errors. The libyaml 0.2 that PyYAML's wheels bundle reads a `:` inside a plain
+scalar in `[ ]` or `{ }` as YAML 1.2 does (`{address: 10.0.0.1:8080}` is one value); the older
+libyaml inside ruamel.yaml.clib refused it, which is why that one is not used. (Before, a refusal
+sent files under 256 KiB to ruamel's slow pure-Python parser, so meaning depended on size.)
 
 `load` takes one document (a spec); `load_stream` takes a stream of `---`-separated documents
 (Kubernetes manifests) through the same pass and the same refusals, one `Document` each, with
@@ -15,6 +21,7 @@ positions in the file; empty documents are skipped.
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import re
@@ -28,17 +35,18 @@ from tlsconf.errors import Location, Path, Problem, TlsconfError, format_path
 
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 24
-# libyaml (YAML 1.1) refuses some valid YAML 1.2, e.g. `{address: 127.0.0.1:8080}`; the pure
-# YAML 1.2 parser then decides, but it reads ~0.4 MB/s, so a large file that libyaml refuses
-# (hostile or not) would hold a pre-commit run for many seconds. Above this size libyaml's
-# error stands, with the way out.
-PURE_RETRY_CHARS = 256 * 1024
-LIBYAML_HINT = (
-    f" (read as YAML 1.1: a file over {PURE_RETRY_CHARS // 1024} KiB is not re-read with the"
-    " slower YAML 1.2 parser; inside [ ] or { }, quote a value that contains ':')"
+# What libyaml still refuses of YAML 1.2 in flow style is a plain scalar with a `:` right before
+# `,`, `[`, `]`, `{`, `}` or `?` (`[a:]`): it fails closed, and the error says how to write it.
+COLON_HINT = (
+    " (inside [ ] or { }, a plain value cannot have ':' right before , [ ] { } or ?;"
+    " quote it)"
 )
 
-_FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029\ufeff]")
+# Every character YAML does not print (C0 but TAB/LF/CR, DEL, C1, U+FFFE/U+FFFF: libyaml's reader
+# would refuse them without a position), plus NEL and the Unicode line separators (line breaks
+# for YAML 1.1 readers, not for 1.2) and a BOM inside the file.
+_FORBIDDEN_CHARS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 _NULL = re.compile(r"~|null|Null|NULL")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _INT = re.compile(r"[-+]?[0-9]+")
@@ -161,12 +169,7 @@ def _position(prefix: str) -> tuple[int, int]:
 
 
 def load(name: str, text: str) -> Document:
-    """Parse one YAML document into a `Document`; every refusal is a `TlsconfError`.
-
-    libyaml (the fast path) implements YAML 1.1 and rejects some valid YAML 1.2, such as
-    `{address: 127.0.0.1:8080}` in flow style; on a syntax error the pure-Python YAML 1.2
-    parser decides, and its error is the one reported.
-    """
+    """Parse one YAML document into a `Document`; every refusal is a `TlsconfError`."""
     return _parse(name, text, stream=False).document()
 
 
@@ -182,21 +185,20 @@ def load_stream(name: str, text: str) -> tuple[Document, ...]:
 
 def _parse(name: str, text: str, stream: bool) -> _Builder:
     try:
-        return _build(name, _c_events(text), stream)
+        return _build(name, _events(text), stream)
     except _SyntaxError as error:
-        if len(text) > PURE_RETRY_CHARS:
-            raise _syntax_error(name, error, LIBYAML_HINT) from None
-    try:
-        return _build(name, _pure_events(text), stream)
-    except _SyntaxError as error:
-        raise _syntax_error(name, error, "") from None
+        raise _syntax_error(name, error) from None
 
 
-def _syntax_error(name: str, error: _SyntaxError, hint: str) -> TlsconfError:
+def _syntax_error(name: str, error: _SyntaxError) -> TlsconfError:
     exc = error.cause
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     where = Location(name, mark.line + 1, mark.column + 1) if mark else Location(name)
+    if problem == "exceeded maximum nesting depth":  # libyaml's own limit, 1000: ours is lower
+        return TlsconfError.single(where, "", f"nesting deeper than {MAX_DEPTH} levels is not "
+                                   "allowed")
+    hint = COLON_HINT if problem == "found unexpected ':'" else ""
     return TlsconfError.single(where, "", f"YAML syntax error: {problem}{hint}")
 
 
@@ -223,24 +225,44 @@ def load_file(path: str, max_bytes: int | None = None) -> tuple[Document, bytes]
     return load(path, decode(path, data)), data
 
 
-def _c_events(text: str) -> Iterator[Any]:
+def _events(text: str) -> Iterator[Any]:
+    """The parser events of `text`: libyaml's, else (a PyYAML built without a libyaml that
+    reads flow-style colons as YAML 1.2) PyYAML's pure-Python parser, the same grammar."""
+    parser = _c_parser()
+    return _c_events(text, parser) if parser is not None else _pure_events(text)
+
+
+@functools.cache
+def _c_parser() -> Any:
+    """PyYAML's libyaml parser class, if it reads `[a:b]` as one value (libyaml 0.2; probed
+    once, so a PyYAML linked against an older libyaml falls back instead of reading YAML 1.1)."""
     try:
-        from _ruamel_yaml import CParser  # libyaml: several times faster than the pure parser
-    except ImportError:  # pragma: no cover - exercised only without ruamel.yaml.clib
-        yield from _pure_events(text)
-        return
-    parser = CParser(text)
+        from yaml._yaml import CParser  # libyaml: several times faster than the pure parser
+    except ImportError:  # pragma: no cover - exercised only without libyaml
+        return None
+    try:
+        for _event in _c_events("[a:b]", CParser):
+            pass
+    except Exception:  # pragma: no cover - an old libyaml: YAML 1.1 flow scalars
+        return None
+    return CParser
+
+
+def _c_events(text: str, parser_class: Any = None) -> Iterator[Any]:
+    from yaml.events import StreamEndEvent
+
+    parser = (parser_class or _c_parser())(text)
     while True:
         event = parser.get_event()
         yield event
-        if type(event).__name__ == "StreamEndEvent":
+        if type(event) is StreamEndEvent:
             return
 
 
 def _pure_events(text: str) -> Iterator[Any]:
-    from ruamel.yaml import YAML
+    import yaml
 
-    yield from YAML(typ="safe", pure=True).parse(text)
+    yield from yaml.parse(text, Loader=yaml.SafeLoader)
 
 
 class _Refused(Exception):
@@ -298,7 +320,7 @@ class _Builder:
             if kind is None:
                 kind = kinds[cls] = _KIND_NAMES.get(cls.__name__, _OTHER)
             if kind == _SCALAR:
-                if event.anchor or event.ctag is not None:
+                if event.anchor or event.tag is not None:
                     self.feed(event)  # refused there, with feed's message
                     continue
                 text = event.value
@@ -326,7 +348,7 @@ class _Builder:
                     values[(*path, len(container))] = (mark.line + 1, mark.column + 1)
                     container.append(value)
             elif kind >= _MAP and stack and not event.anchor and (
-                    event.ctag is None or event.implicit is True
+                    event.tag is None or event.implicit is True
                     or (isinstance(event.implicit, tuple) and event.implicit[0])) \
                     and len(stack) < MAX_DEPTH:
                 top = stack[-1]

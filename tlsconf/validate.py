@@ -322,16 +322,32 @@ def _envoy_names(port: int, resource: str, key: str) -> set[str]:
         return set()
     items = data.get(key, []) if isinstance(data, dict) else []
     return {str(item.get("name", "")) for item in items if isinstance(item, dict)}
+# Traefik's API serves lists in pages (`per_page`, default 100) and names the next one in
+# `X-Next-Page` (`1` after the last). Every page is read, up to a bound: 1000 pages of 100.
+ROUTERS_PER_PAGE = 100
+MAX_ROUTER_PAGES = 1000
 
 
 def _routers(port: int) -> list[dict[str, object]]:
+    """Every HTTP router Traefik reports, all pages; [] when any page cannot be read."""
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(f"http://127.0.0.1:{port}/api/http/routers", timeout=1) as response:
-            data = json.loads(response.read())
-    except (OSError, ValueError):
-        return []
-    return data if isinstance(data, list) else []
+    routers: list[dict[str, object]] = []
+    page = 1
+    for _ in range(MAX_ROUTER_PAGES):
+        url = f"http://127.0.0.1:{port}/api/http/routers?page={page}&per_page={ROUTERS_PER_PAGE}"
+        try:
+            with opener.open(url, timeout=1) as response:
+                data = json.loads(response.read())
+                following = response.headers.get("X-Next-Page", "")
+        except (OSError, ValueError):
+            return []
+        if not isinstance(data, list):
+            return []
+        routers += data
+        if not data or not following.isdigit() or int(following) <= page:
+            break  # the last page (`X-Next-Page: 1`), or a server that does not page
+        page = int(following)
+    return routers
 
 
 def _with_placeholders(sites: tuple[SitePolicy, ...], directory: Path) -> tuple[SitePolicy, ...]:

@@ -11,6 +11,14 @@ certificate never stands in for a real site by accident:
 (RFC 2606/6761), .local (mDNS, RFC 6762), .internal (ICANN, 2024) and .home.arpa (RFC 8375),
 plus IP literals in private, loopback or link-local ranges (as Python's `ipaddress` defines
 them). Every other name — anything under a public TLD — is "public-looking".
+
+What it writes for a server, `NAME.pem` (leaf + CA), `NAME.key` and the same key again as
+`NAME.pem.key`, works as written with every default target: nginx and Traefik take the key path
+from the spec, HAProxy before 3.0 takes none and reads `<certificate>.key`. A client
+certificate (`--client NAME`, mkcert's `-client`) has CN=NAME and only the clientAuth usage, so
+no TLS client accepts it as a server certificate; `NAME-client.p12` carries it with its key for
+browsers and key stores (password `changeit`, as mkcert's, with the legacy 3DES/SHA-1
+encryption macOS and older Windows still require).
 """
 
 from __future__ import annotations
@@ -130,8 +138,10 @@ def trust_instructions(ca: DevCA) -> str:
         f"  Windows:       certutil -addstore -f ROOT {path}",
         "  Firefox:       Settings > Privacy & Security > Certificates > View Certificates >"
         " Authorities > Import",
-        "  Chrome/Chromium on Linux: certutil -d sql:$HOME/.pki/nssdb -A -t C,,"
-        f" -n 'tlsconf development CA' -i {path}",
+        # A profile that never ran has no NSS database directory: certutil then fails with
+        # SEC_ERROR_BAD_DATABASE; in an existing empty directory it creates the database.
+        '  Chrome/Chromium on Linux: mkdir -p "$HOME/.pki/nssdb" && certutil -d'
+        f' sql:"$HOME/.pki/nssdb" -A -t C,, -n \'tlsconf development CA\' -i {path}',
         f"  curl, Python:  curl --cacert {path} ...  /  SSL_CERT_FILE={path}",
         f"Keep {shlex.quote(str(ca.key_path.resolve()))} private: whoever holds it can"
         " impersonate any site to a machine that trusts this CA.",

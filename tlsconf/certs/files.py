@@ -17,7 +17,7 @@ import os
 import re
 import stat
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -203,9 +203,10 @@ def read_dh_bits(path: str) -> tuple[int | None, list[CertIssue]]:
     return params.parameter_numbers().p.bit_length(), []
 
 
-def write_new(root: Path, files: dict[str, str], *, private: frozenset[str] = frozenset(),
-              force: bool = False) -> list[Path]:
-    """Write PEM `files` under `root` atomically; names in `private` are created 0600.
+def write_new(root: Path, files: Mapping[str, str | bytes], *,
+              private: frozenset[str] = frozenset(), force: bool = False) -> list[Path]:
+    """Write `files` (PEM text, or bytes) under `root` atomically; names in `private` are
+    created 0600.
 
     Unlike rendered configs, keys and certificates are never replaced silently, even when
     tlsconf wrote them: an existing destination needs `force`.

@@ -8,6 +8,7 @@ IP addresses), so a CSR or certificate holds exactly the names the user meant.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from typing import Literal
 
@@ -151,3 +152,60 @@ def build_dev_leaf(
                        critical=False)
         .sign(ca_key, _hash(ca_key))
     )
+
+
+# A client certificate's name (its CN): what people and services call themselves, no controls.
+CLIENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._@+-]{0,63}")
+P12_PASSWORD = "changeit"  # mkcert's: a development key store, not a secret
+
+
+def build_dev_client(
+    ca_key: PrivateKey, ca_cert: x509.Certificate, key: PrivateKey, name: str,
+    now: dt.datetime, days: int = MAX_DEV_DAYS,
+) -> x509.Certificate:
+    """A client certificate for `name` (the CN, and the SAN's e-mail address when it is one):
+    clientAuth and no serverAuth, so no TLS client takes it for a server; ≤ 90 days."""
+    if not CLIENT_NAME.fullmatch(name):
+        raise ValueError("a client name is 1-64 letters, digits, spaces or . _ @ + -, "
+                         "starting with a letter or digit")
+    if not 1 <= days <= MAX_DEV_DAYS:
+        raise ValueError(f"development certificates are valid 1 to {MAX_DEV_DAYS} days")
+    not_before = now - BACKDATE
+    ca_ski = ca_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "tlsconf development client"),
+            x509.NameAttribute(NameOID.COMMON_NAME, name)]))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_before + dt.timedelta(days=days))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_key_usage(sign_certs=False, encipher=isinstance(key, rsa.RSAPrivateKey)),
+                       critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
+                       critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski),
+                       critical=False)
+    )
+    if re.fullmatch(r"[^@\s]+@[^@\s]+", name):
+        builder = builder.add_extension(
+            x509.SubjectAlternativeName([x509.RFC822Name(name)]), critical=False)
+    return builder.sign(ca_key, _hash(ca_key))
+
+
+def pkcs12_bytes(key: PrivateKey, cert: x509.Certificate, ca_cert: x509.Certificate,
+                 name: str) -> bytes:
+    """`cert`, its key and its CA as PKCS#12 with password P12_PASSWORD, encrypted with 3DES and
+    a SHA-1 MAC: what macOS's keychain and older Windows still require to import it."""
+    from cryptography.hazmat.primitives.serialization import PrivateFormat, pkcs12
+
+    encryption = (PrivateFormat.PKCS12.encryption_builder()
+                  .kdf_rounds(50000)
+                  .key_cert_algorithm(pkcs12.PBES.PBESv1SHA1And3KeyTripleDESCBC)
+                  .hmac_hash(hashes.SHA1())
+                  .build(P12_PASSWORD.encode()))
+    return pkcs12.serialize_key_and_certificates(name.encode(), key, cert, [ca_cert], encryption)

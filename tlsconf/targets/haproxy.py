@@ -18,9 +18,10 @@ Layout under `haproxy/` (deploy the directory as a whole, e.g. to /etc/haproxy/)
 Certificates and keys. HAProxy before 3.0 reads one PEM with certificate, chain and key, or
 (>= 2.2) finds the key in `<certificate>.key` next to it. The crt-list names
 `tls.certificate`, so the key must be at `<certificate>.key` (a symlink is fine) or inside the
-certificate file; a warning names `tls.key` whenever it is elsewhere. From 3.0 a `crt-store`
-loads `crt <certificate> key <key>`, so separate files work as written. crt-list lines cannot
-quote or escape anything, so certificate and client CA paths with spaces are refused.
+certificate file; a warning names `tls.key` when it is elsewhere and this machine has neither
+(so it stops once the key is deployed there). From 3.0 a `crt-store` loads
+`crt <certificate> key <key>`, so separate files work as written. crt-list lines cannot quote or
+escape anything, so certificate and client CA paths with spaces are refused.
 
 What is per SNI name and what is not (measured on HAProxy 2.6.12 / OpenSSL 3.0):
 
@@ -53,7 +54,10 @@ sites take precedence over a wildcard, as in HAProxy's SNI lookup.
 
 from __future__ import annotations
 
+import functools
+import os
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,11 +119,12 @@ def render(loaded: LoadedSpec, sites: tuple[SitePolicy, ...]) -> Rendered:
     problems: list[Problem] = []
     warnings: list[Problem] = []
     settings: dict[str, dict[str, Any]] = {}
+    key_deployed = functools.cache(_key_deployed)  # sites often share one certificate
     for site in sites:
         curves, curve_problems = usable_curves(loaded, site, versions.openssl_text, "haproxy")
         problems += curve_problems
         problems += _site_problems(site)
-        warnings += _site_warnings(site, versions)
+        warnings += _site_warnings(site, versions, key_deployed)
         settings[site.name] = _tls_settings(site, curves, versions)
     if problems:
         raise TlsconfError(problems)
@@ -214,10 +219,24 @@ def _site_problems(site: SitePolicy) -> list[Problem]:
     return out
 
 
-def _site_warnings(site: SitePolicy, versions: _Versions) -> list[Problem]:
+def _key_deployed(certificate: str) -> bool:
+    """Does HAProxy < 3.0 find a key for `certificate` on this machine: a file at
+    `<certificate>.key` (a symlink to one counts), or a private key inside the certificate?"""
+    if os.path.isfile(certificate + ".key"):
+        return True
+    from tlsconf.certs import files  # read_file: regular files only, bounded, non-blocking
+
+    data = files.read_file(certificate)
+    return isinstance(data, bytes) and any(
+        label.endswith("PRIVATE KEY") for label, _ in files.pem_blocks(data))
+
+
+def _site_warnings(site: SitePolicy, versions: _Versions,
+                   key_deployed: Callable[[str], bool] = _key_deployed) -> list[Problem]:
     out = []
     tls = site.tls
-    if versions.haproxy < CRT_STORE and tls.key != tls.certificate + ".key":
+    if versions.haproxy < CRT_STORE and tls.key != tls.certificate + ".key" \
+            and not key_deployed(tls.certificate):
         out.append(Problem(
             site.location, _field(site, "tls.key"),
             f"HAProxy < 3.0 takes no key path: it reads the key from {tls.certificate} itself "
