@@ -333,6 +333,13 @@ class SiteKubernetes(Model):
     )
 
 
+def _no_locations() -> list[Location]:
+    """`default_factory=list` would cost every start-up an `inspect.signature(list)`, which
+    pydantic takes of each factory: parsing a builtin's text signature compiles the tokenizer's
+    regular expressions (~2 ms)."""
+    return []
+
+
 class Site(Model):
     """One site: a set of domains served with one certificate and one TLS policy."""
 
@@ -375,7 +382,8 @@ class Site(Model):
         default_factory=dict, description="Extra response headers, e.g. `X-Frame-Options: DENY`."
     )
     locations: list[Location] = Field(
-        default_factory=list, description="Per-path routing; everything else goes to `upstreams`."
+        default_factory=_no_locations,
+        description="Per-path routing; everything else goes to `upstreams`.",
     )
     default_server: bool = Field(
         False,

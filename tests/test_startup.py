@@ -1,0 +1,71 @@
+"""Start-up work that `tlsconf lint` of a spec must not do: every pre-commit run pays for it.
+
+The bench (bench/run.py) reports the time; these tests pin the mechanisms — what is imported
+and what is built — so a change that brings the work back fails here, on any machine.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from support.pki import issue_leaf, make_ca
+
+# Runs the console entry point in a fresh interpreter, then reports what the run left behind.
+HARNESS = """
+import json, sys
+from tlsconf.cli import main
+sys.argv = ["tlsconf", "lint", *sys.argv[1:]]
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+import tokenize
+print(json.dumps({"code": code, "modules": sorted(sys.modules),
+                  "tokenizer_compiled": tokenize._compile.cache_info().currsize}))
+"""
+
+
+@pytest.fixture(scope="module")
+def spec_with_certificate(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 1-site spec whose certificate file holds the leaf and the CA that issued it."""
+    root = tmp_path_factory.mktemp("startup")
+    leaf = issue_leaf(make_ca(root / "ca"), root, "app", ["app.test"])
+    spec = root / "site.yaml"
+    spec.write_text(
+        "sites:\n"
+        "  - name: app\n"
+        "    domains: [app.test]\n"
+        f"    tls: {{certificate: {leaf.cert_path}, key: {leaf.key_path}}}\n"
+        "    upstreams: [{address: 127.0.0.1:8080}]\n",
+        "utf-8",
+    )
+    return spec
+
+
+@pytest.fixture(scope="module")
+def report(spec_with_certificate: Path) -> dict[str, object]:
+    """What `tlsconf lint SPEC` imported and built, from a fresh interpreter."""
+    proc = subprocess.run([sys.executable, "-c", HARNESS, str(spec_with_certificate)],
+                          capture_output=True, text=True, timeout=120,
+                          cwd=spec_with_certificate.parent, check=False)
+    assert proc.returncode == 0, proc.stderr
+    found: dict[str, object] = json.loads(proc.stdout.splitlines()[-1])
+    return found
+
+
+def test_lint_of_a_spec_imports_only_what_it_uses(report: dict[str, object]) -> None:
+    assert report["code"] == 0  # clean, with every certificate check run
+    unneeded = {
+        "ssl",  # the system CA bundle's path: only for chains that stop before a root
+    }
+    assert sorted(unneeded & set(report["modules"])) == []  # type: ignore[arg-type]
+
+
+def test_building_the_spec_models_compiles_no_tokenizer(report: dict[str, object]) -> None:
+    # pydantic takes the signature of each default_factory; a builtin's (list's) is parsed
+    # with the tokenizer, whose regular expressions take ~2 ms to compile.
+    assert report["tokenizer_compiled"] == 0
