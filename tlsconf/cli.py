@@ -490,6 +490,20 @@ def _register_subcommands() -> None:
 _register_subcommands()
 
 
+def _no_plugin_discovery() -> None:
+    """With plugins disabled, pydantic's plugin loader returns none without looking, but
+    importing that module imports importlib.metadata (email, zipfile, csv, ...: ~30 M
+    instructions, a few ms of every run) for the scan it then skips. Stand in for it with a
+    loader that returns none, as the disabled one does — unless the real one is loaded already."""
+    import types
+
+    name = "pydantic.plugin._loader"  # imported by pydantic on the first validator it builds
+    if name not in sys.modules:
+        loader = types.ModuleType(name, "pydantic plugins disabled by tlsconf.cli.main")
+        loader.get_plugins = tuple  # type: ignore[attr-defined]  # get_plugins() -> ()
+        sys.modules[name] = loader
+
+
 def main() -> None:
     import os
 
@@ -497,6 +511,7 @@ def main() -> None:
     # found in the environment (entry points) neither observe nor alter that validation, and
     # the entry-point scan they need is skipped (a measurable part of every pre-commit run).
     os.environ["PYDANTIC_DISABLE_PLUGINS"] = "1"
+    _no_plugin_discovery()
     from tlsconf.source import gc_paused
 
     try:
