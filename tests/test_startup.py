@@ -17,14 +17,21 @@ from support.pki import issue_leaf, make_ca
 # Runs the console entry point in a fresh interpreter, then reports what the run left behind.
 HARNESS = """
 import json, sys
+import typer.main
 from tlsconf.cli import main
+built = []
+build = typer.main.get_command_from_info
+def recording(command_info, **kwargs):
+    built.append(command_info.callback.__name__)
+    return build(command_info, **kwargs)
+typer.main.get_command_from_info = recording
 sys.argv = ["tlsconf", "lint", *sys.argv[1:]]
 try:
     main()
 except SystemExit as exc:
     code = exc.code
 import tokenize
-print(json.dumps({"code": code, "modules": sorted(sys.modules),
+print(json.dumps({"code": code, "modules": sorted(sys.modules), "commands_built": built,
                   "tokenizer_compiled": tokenize._compile.cache_info().currsize}))
 """
 
@@ -72,3 +79,35 @@ def test_building_the_spec_models_compiles_no_tokenizer(report: dict[str, object
     # pydantic takes the signature of each default_factory; a builtin's (list's) is parsed
     # with the tokenizer, whose regular expressions take ~2 ms to compile.
     assert report["tokenizer_compiled"] == 0
+
+
+def test_typer_builds_only_the_invoked_command(report: dict[str, object]) -> None:
+    assert report["commands_built"] == ["lint"]
+
+
+@pytest.mark.parametrize("args", [
+    ["lint", "--help"], ["lint"], ["lint", "--bogus", "x"], ["cert", "--help"], ["cert"],
+    ["render", "--help"], ["profiles"], ["rules", "TLS101"], ["--help"], [], ["nope"],
+    ["lnt", "x"], ["--version"],
+])
+def test_the_invoked_app_answers_as_the_whole_app(args: list[str]) -> None:
+    """Output and exit status are those of the app with every command registered."""
+    from typer.testing import CliRunner
+
+    from tlsconf.cli import _invoked_app, app
+
+    whole, invoked = CliRunner().invoke(app, args), CliRunner().invoke(_invoked_app(args), args)
+    assert (invoked.exit_code, invoked.output) == (whole.exit_code, whole.output)
+
+
+def test_the_invoked_app_holds_only_the_named_command() -> None:
+    from tlsconf.cli import _invoked_app, app
+
+    def names(invoked: object) -> tuple[list[str], list[str | None]]:
+        return ([c.callback.__name__ for c in invoked.registered_commands],  # type: ignore
+                [g.name for g in invoked.registered_groups])  # type: ignore
+
+    assert names(_invoked_app(["lint", "x.yaml"])) == (["lint"], [])
+    assert names(_invoked_app(["cert", "inspect", "x.pem"])) == ([], ["cert"])
+    assert all(_invoked_app(args) is app for args in ([], ["--version", "lint"], ["lnt"]))
+    assert len(app.registered_commands) == 6  # the whole app is left as it was
