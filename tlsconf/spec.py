@@ -6,8 +6,6 @@ description is the user documentation: `docs/spec.md` and `schemas/tlsconf.schem
 generated from these models.
 """
 
-from __future__ import annotations
-
 import re
 from typing import Annotated, Literal
 
