@@ -19,6 +19,7 @@ from test_certs_factory import (
     pem,
     run_checks,
     write_private,
+    write_set,
 )
 
 from tlsconf.certs import chain
@@ -212,6 +213,34 @@ def test_incomplete_chain(pki: PKI, tmp_path: Path) -> None:
     # The intermediate itself in the trust store (some stores hold intermediates): complete.
     store = chain.TrustStore.from_certificates([pki.intermediate.cert])
     assert run_checks(tmp_path / "b", [leaf.cert], leaf.key, trust=store) == []
+
+
+def test_system_trust_store_is_read_only_when_a_chain_needs_it(
+        pki: PKI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Indexing the system CA bundle is start-up cost of every lint: a file that ends at its own
+    root is judged without it, a file that stops before a root still gets it."""
+    reads: list[str] = []
+
+    def system_store() -> chain.TrustStore:
+        reads.append("read")
+        return pki.trust
+
+    monkeypatch.setattr(chain, "system_trust_store", system_store)
+    leaf = pki.leaf()
+    profile = get_profile("intermediate")
+    rooted = write_set(tmp_path / "rooted", [leaf.cert, pki.intermediate.cert, pki.root.cert],
+                       leaf.key)
+    assert check_certificate_files(*map(str, rooted), domains=["app.example.com"],
+                                   profile=profile) == []
+    assert reads == []
+    short = write_set(tmp_path / "short", [leaf.cert, pki.intermediate.cert], leaf.key)
+    assert check_certificate_files(*map(str, short), domains=["app.example.com"],
+                                   profile=profile) == []
+    assert reads == ["read"]
+    bare = write_set(tmp_path / "bare", [leaf.cert], leaf.key)
+    issues = check_certificate_files(*map(str, bare), domains=["app.example.com"],
+                                     profile=profile)
+    assert (checks_of(issues), reads) == (["cert-chain-incomplete"], ["read", "read"])
 
 
 def test_self_signed_leaf_is_reported_once(tmp_path: Path) -> None:

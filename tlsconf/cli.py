@@ -660,6 +660,44 @@ def _register_subcommands() -> None:
 _register_subcommands()
 
 
+def _invoked_app(args: "Sequence[str]") -> typer.Typer:
+    """`app` with only the command (or command group) `args` start with; all of `app` when
+    they start with no command name (`--help`, `--version`, a typo typer suggests a fix for).
+    Typer builds the parameters of every registered command before it parses anything, and
+    that is a measurable part of a pre-commit lint; what the invoked command parses, prints
+    and exits with does not depend on its siblings."""
+    import copy
+
+    from typer.main import get_command_name
+
+    name = args[0] if args else None
+    commands = [
+        info for info in app.registered_commands
+        if info.callback is not None
+        and (info.name or get_command_name(info.callback.__name__)) == name
+    ]
+    groups = [info for info in app.registered_groups if info.name == name]
+    if not commands and not groups:
+        return app
+    invoked = copy.copy(app)
+    invoked.registered_commands, invoked.registered_groups = commands, groups
+    return invoked
+
+
+def _no_plugin_discovery() -> None:
+    """With plugins disabled, pydantic's plugin loader returns none without looking, but
+    importing that module imports importlib.metadata (email, zipfile, csv, ...: ~30 M
+    instructions, a few ms of every run) for the scan it then skips. Stand in for it with a
+    loader that returns none, as the disabled one does — unless the real one is loaded already."""
+    import types
+
+    name = "pydantic.plugin._loader"  # imported by pydantic on the first validator it builds
+    if name not in sys.modules:
+        loader = types.ModuleType(name, "pydantic plugins disabled by tlsconf.cli.main")
+        loader.get_plugins = tuple  # type: ignore[attr-defined]  # get_plugins() -> ()
+        sys.modules[name] = loader
+
+
 def main() -> None:
     import os
 
@@ -667,6 +705,7 @@ def main() -> None:
     # found in the environment (entry points) neither observe nor alter that validation, and
     # the entry-point scan they need is skipped (a measurable part of every pre-commit run).
     os.environ["PYDANTIC_DISABLE_PLUGINS"] = "1"
+    _no_plugin_discovery()
     from tlsconf.source import gc_paused
 
     try:
@@ -674,7 +713,7 @@ def main() -> None:
         # phases that pause the collector themselves its full passes over a 10,000-site spec's
         # objects cost ~1 s of a 4 s render. Reference counting still frees what is dropped.
         with gc_paused():
-            app()
+            _invoked_app(sys.argv[1:])()
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:  # a bug, not bad input: say so briefly, no traceback by default

@@ -88,7 +88,7 @@ def _section(name: str, model: type[BaseModel], props: dict[str, Any]) -> list[s
         if info.is_required():
             default = "required"
         elif info.default_factory is not None:
-            empty = info.default_factory in (dict, list)
+            empty = info.get_default(call_default_factory=True) in ({}, [])
             default = "empty" if empty else "defaults of its fields"
         else:
             default = "—" if info.default is None else f"`{json.dumps(info.default)}`"

@@ -6,8 +6,6 @@ description is the user documentation: `docs/spec.md` and `schemas/tlsconf.schem
 generated from these models.
 """
 
-from __future__ import annotations
-
 import re
 from typing import Annotated, Literal
 
@@ -351,6 +349,13 @@ class SiteKubernetes(Model):
     )
 
 
+def _no_locations() -> list[Location]:
+    """`default_factory=list` would cost every start-up an `inspect.signature(list)`, which
+    pydantic takes of each factory: parsing a builtin's text signature compiles the tokenizer's
+    regular expressions (~2 ms)."""
+    return []
+
+
 class Site(Model):
     """One site: a set of domains served with one certificate and one TLS policy."""
 
@@ -393,7 +398,8 @@ class Site(Model):
         default_factory=dict, description="Extra response headers, e.g. `X-Frame-Options: DENY`."
     )
     locations: list[Location] = Field(
-        default_factory=list, description="Per-path routing; everything else goes to `upstreams`."
+        default_factory=_no_locations,
+        description="Per-path routing; everything else goes to `upstreams`.",
     )
     default_server: bool = Field(
         False,

@@ -735,9 +735,30 @@ _SIZED_ENC: Final = {
 }
 
 _LEGACY_SUITES: Final = tuple(s for s in SUITES if not s.tls13)  # what cipher strings act on
-_SUITE_SELS: Final = {s.code: _atoms(s) for s in _LEGACY_SUITES}
-_ALL_AUTH: Final = frozenset().union(*(a.auth or () for a in _SUITE_SELS.values()))
-_ALL_ENC: Final = frozenset().union(*(a.enc or () for a in _SUITE_SELS.values()))
+
+
+class _Tables(NamedTuple):
+    """What cipher strings are read with. Built on first use: a run that never reads one (a
+    lint of a spec, which names suites one by one) does not pay for it at start-up."""
+
+    sels: dict[int, _Sel]  # each suite's own selector, by code
+    aliases: dict[str, _Sel]
+    names: dict[str, _Sel]  # explicit suite names
+    bits: dict[int, int]
+
+
+@cache
+def _tables() -> _Tables:
+    sels = {s.code: _atoms(s) for s in _LEGACY_SUITES}
+    all_auth = frozenset().union(*(a.auth or () for a in sels.values()))
+    all_enc = frozenset().union(*(a.enc or () for a in sels.values()))
+    # Explicit suite names: every OpenSSL name of a TLS <= 1.2 suite, and the 1.0.2 spellings.
+    names = {
+        **{s.openssl: sels[s.code] for s in _LEGACY_SUITES if s.openssl},
+        **{name: sels[code] for name, code in _LEGACY_NAMES.items()},
+    }
+    bits = {s.code: s.bits for s in _LEGACY_SUITES}
+    return _Tables(sels, _aliases(all_auth, all_enc), names, bits)
 
 
 def _f(*atoms: str) -> frozenset[str]:
@@ -749,119 +770,115 @@ _AES256: Final = _f("AES256", "AES256GCM", "AES256CCM", "AES256CCM8")
 _KDHE: Final = _f("kDHE")
 _KECDHE: Final = _f("kECDHE")
 
-# OpenSSL 3.x ``cipher_aliases`` (ssl/ssl_ciph.c), plus the 1.0.2 keywords for suites 1.1.0
-# removed (marked 1.0.2). DEFAULT is not here: OpenSSL only honours it at the start of a string.
-_ALIASES: Final[dict[str, _Sel]] = {
-    "ALL": _Sel(enc=_ALL_ENC - {"eNULL"}),
-    "COMPLEMENTOFALL": _Sel(enc=_f("eNULL")),
-    "COMPLEMENTOFDEFAULT": _Sel(not_default=True),
-    # key exchange
-    "kRSA": _Sel(kx=_f("kRSA")),
-    "kEDH": _Sel(kx=_KDHE),
-    "kDHE": _Sel(kx=_KDHE),
-    "DH": _Sel(kx=_KDHE),
-    "kEECDH": _Sel(kx=_KECDHE),
-    "kECDHE": _Sel(kx=_KECDHE),
-    "ECDH": _Sel(kx=_KECDHE),
-    "kPSK": _Sel(kx=_f("kPSK")),
-    "kRSAPSK": _Sel(kx=_f("kRSAPSK")),
-    "kECDHEPSK": _Sel(kx=_f("kECDHEPSK")),
-    "kDHEPSK": _Sel(kx=_f("kDHEPSK")),
-    "kSRP": _Sel(kx=_f("kSRP")),
-    "kGOST": _Sel(kx=_f("kGOST")),
-    "kGOST18": _Sel(kx=_f("kGOST18")),
-    "kDHr": _Sel(kx=_f("kDHr")),  # 1.0.2
-    "kDHd": _Sel(kx=_f("kDHd")),  # 1.0.2
-    "kDH": _Sel(kx=_f("kDHr", "kDHd")),  # 1.0.2
-    "kECDHr": _Sel(kx=_f("kECDHr")),  # 1.0.2
-    "kECDHe": _Sel(kx=_f("kECDHe")),  # 1.0.2
-    "kECDH": _Sel(kx=_f("kECDHr", "kECDHe")),  # 1.0.2
-    "kKRB5": _Sel(kx=_f("kKRB5")),  # 1.0.2
-    # server authentication
-    "aRSA": _Sel(auth=_f("aRSA")),
-    "aDSS": _Sel(auth=_f("aDSS")),
-    "DSS": _Sel(auth=_f("aDSS")),
-    "aNULL": _Sel(auth=_f("aNULL")),
-    "aECDSA": _Sel(auth=_f("aECDSA")),
-    "ECDSA": _Sel(auth=_f("aECDSA")),
-    "aPSK": _Sel(auth=_f("aPSK")),
-    "aGOST01": _Sel(auth=_f("aGOST01")),
-    "aGOST12": _Sel(auth=_f("aGOST12")),
-    "aGOST": _Sel(auth=_f("aGOST94", "aGOST01", "aGOST12")),
-    "aGOST94": _Sel(auth=_f("aGOST94")),  # 1.0.2
-    "aSRP": _Sel(auth=_f("aSRP")),
-    "aDH": _Sel(auth=_f("aDH")),  # 1.0.2
-    "aECDH": _Sel(auth=_f("aECDH")),  # 1.0.2
-    "aKRB5": _Sel(auth=_f("aKRB5")),  # 1.0.2
-    # key exchange and authentication together
-    "EDH": _Sel(kx=_KDHE, auth=_ALL_AUTH - {"aNULL"}),
-    "DHE": _Sel(kx=_KDHE, auth=_ALL_AUTH - {"aNULL"}),
-    "EECDH": _Sel(kx=_KECDHE, auth=_ALL_AUTH - {"aNULL"}),
-    "ECDHE": _Sel(kx=_KECDHE, auth=_ALL_AUTH - {"aNULL"}),
-    "NULL": _Sel(enc=_f("eNULL")),
-    "RSA": _Sel(kx=_f("kRSA"), auth=_f("aRSA")),
-    "ADH": _Sel(kx=_KDHE, auth=_f("aNULL")),
-    "AECDH": _Sel(kx=_KECDHE, auth=_f("aNULL")),
-    "PSK": _Sel(kx=_f("kPSK", "kRSAPSK", "kECDHEPSK", "kDHEPSK")),
-    "SRP": _Sel(kx=_f("kSRP")),
-    "KRB5": _Sel(kx=_f("kKRB5"), auth=_f("aKRB5")),  # 1.0.2
-    # symmetric encryption
-    "3DES": _Sel(enc=_f("3DES")),
-    "DES": _Sel(enc=_f("DES")),  # 1.0.2
-    "RC4": _Sel(enc=_f("RC4")),
-    "RC2": _Sel(enc=_f("RC2")),
-    "IDEA": _Sel(enc=_f("IDEA")),
-    "SEED": _Sel(enc=_f("SEED")),
-    "eNULL": _Sel(enc=_f("eNULL")),
-    "GOST89": _Sel(enc=_f("GOST89", "GOST8912", "MAGMA", "KUZNYECHIK")),
-    "AES128": _Sel(enc=_AES128),
-    "AES256": _Sel(enc=_AES256),
-    "AES": _Sel(enc=_AES128 | _AES256),
-    "AESGCM": _Sel(enc=_f("AES128GCM", "AES256GCM")),
-    "AESCCM": _Sel(enc=_f("AES128CCM", "AES256CCM", "AES128CCM8", "AES256CCM8")),
-    "AESCCM8": _Sel(enc=_f("AES128CCM8", "AES256CCM8")),
-    "CAMELLIA128": _Sel(enc=_f("CAMELLIA128")),
-    "CAMELLIA256": _Sel(enc=_f("CAMELLIA256")),
-    "CAMELLIA": _Sel(enc=_f("CAMELLIA128", "CAMELLIA256")),
-    "CHACHA20": _Sel(enc=_f("CHACHA20")),
-    "GOST2012-GOST8912-GOST8912": _Sel(enc=_f("GOST8912")),
-    "ARIA": _Sel(enc=_f("ARIA128GCM", "ARIA256GCM")),
-    "ARIAGCM": _Sel(enc=_f("ARIA128GCM", "ARIA256GCM")),
-    "ARIA128": _Sel(enc=_f("ARIA128GCM")),
-    "ARIA256": _Sel(enc=_f("ARIA256GCM")),
-    "CBC": _Sel(enc=_f("DES", "3DES", "RC2", "IDEA", "SEED", "AES128", "AES256", "CAMELLIA128",
-                       "CAMELLIA256")),
-    # MAC
-    "MD5": _Sel(mac=_f("MD5")),
-    "SHA1": _Sel(mac=_f("SHA1")),
-    "SHA": _Sel(mac=_f("SHA1")),
-    "GOST94": _Sel(mac=_f("GOST94")),
-    "GOST89MAC": _Sel(mac=_f("GOST89MAC", "GOST89MAC12")),
-    "SHA256": _Sel(mac=_f("SHA256")),
-    "SHA384": _Sel(mac=_f("SHA384")),
-    "GOST12": _Sel(mac=_f("GOST12")),
-    # lowest protocol version
-    "SSLv2": _Sel(proto="SSLv2"),  # 1.0.2; tlsconf knows no SSLv2 suite, so it selects nothing
-    "SSLv3": _Sel(proto="SSLv3"),
-    "TLSv1": _Sel(proto="TLSv1"),
-    "TLSv1.0": _Sel(proto="TLSv1"),
-    "TLSv1.2": _Sel(proto="TLSv1.2"),
-    # strength classes
-    "LOW": _Sel(strength=_f("LOW")),
-    "MEDIUM": _Sel(strength=_f("MEDIUM")),
-    "HIGH": _Sel(strength=_f("HIGH")),
-    "FIPS": _Sel(enc=_ALL_ENC - {"eNULL"}, strength=_f("FIPS")),
-    "EXP": _Sel(strength=_f("EXPORT40", "EXPORT56")),  # 1.0.2
-    "EXPORT": _Sel(strength=_f("EXPORT40", "EXPORT56")),  # 1.0.2
-    "EXPORT40": _Sel(strength=_f("EXPORT40")),  # 1.0.2
-    "EXPORT56": _Sel(strength=_f("EXPORT56")),  # 1.0.2; the 56-bit suites were never enabled
-}
-
-# Explicit suite names: every OpenSSL name of a TLS <= 1.2 suite, and the 1.0.2 spellings.
-_NAMES: Final[dict[str, _Sel]] = {
-    **{s.openssl: _SUITE_SELS[s.code] for s in _LEGACY_SUITES if s.openssl},
-    **{name: _SUITE_SELS[code] for name, code in _LEGACY_NAMES.items()},
-}
+def _aliases(all_auth: frozenset[str], all_enc: frozenset[str]) -> dict[str, _Sel]:
+    """OpenSSL 3.x ``cipher_aliases`` (ssl/ssl_ciph.c), plus the 1.0.2 keywords for suites
+    1.1.0 removed (marked 1.0.2). DEFAULT is not here: OpenSSL only honours it at the start of
+    a string."""
+    return {
+        "ALL": _Sel(enc=all_enc - {"eNULL"}),
+        "COMPLEMENTOFALL": _Sel(enc=_f("eNULL")),
+        "COMPLEMENTOFDEFAULT": _Sel(not_default=True),
+        # key exchange
+        "kRSA": _Sel(kx=_f("kRSA")),
+        "kEDH": _Sel(kx=_KDHE),
+        "kDHE": _Sel(kx=_KDHE),
+        "DH": _Sel(kx=_KDHE),
+        "kEECDH": _Sel(kx=_KECDHE),
+        "kECDHE": _Sel(kx=_KECDHE),
+        "ECDH": _Sel(kx=_KECDHE),
+        "kPSK": _Sel(kx=_f("kPSK")),
+        "kRSAPSK": _Sel(kx=_f("kRSAPSK")),
+        "kECDHEPSK": _Sel(kx=_f("kECDHEPSK")),
+        "kDHEPSK": _Sel(kx=_f("kDHEPSK")),
+        "kSRP": _Sel(kx=_f("kSRP")),
+        "kGOST": _Sel(kx=_f("kGOST")),
+        "kGOST18": _Sel(kx=_f("kGOST18")),
+        "kDHr": _Sel(kx=_f("kDHr")),  # 1.0.2
+        "kDHd": _Sel(kx=_f("kDHd")),  # 1.0.2
+        "kDH": _Sel(kx=_f("kDHr", "kDHd")),  # 1.0.2
+        "kECDHr": _Sel(kx=_f("kECDHr")),  # 1.0.2
+        "kECDHe": _Sel(kx=_f("kECDHe")),  # 1.0.2
+        "kECDH": _Sel(kx=_f("kECDHr", "kECDHe")),  # 1.0.2
+        "kKRB5": _Sel(kx=_f("kKRB5")),  # 1.0.2
+        # server authentication
+        "aRSA": _Sel(auth=_f("aRSA")),
+        "aDSS": _Sel(auth=_f("aDSS")),
+        "DSS": _Sel(auth=_f("aDSS")),
+        "aNULL": _Sel(auth=_f("aNULL")),
+        "aECDSA": _Sel(auth=_f("aECDSA")),
+        "ECDSA": _Sel(auth=_f("aECDSA")),
+        "aPSK": _Sel(auth=_f("aPSK")),
+        "aGOST01": _Sel(auth=_f("aGOST01")),
+        "aGOST12": _Sel(auth=_f("aGOST12")),
+        "aGOST": _Sel(auth=_f("aGOST94", "aGOST01", "aGOST12")),
+        "aGOST94": _Sel(auth=_f("aGOST94")),  # 1.0.2
+        "aSRP": _Sel(auth=_f("aSRP")),
+        "aDH": _Sel(auth=_f("aDH")),  # 1.0.2
+        "aECDH": _Sel(auth=_f("aECDH")),  # 1.0.2
+        "aKRB5": _Sel(auth=_f("aKRB5")),  # 1.0.2
+        # key exchange and authentication together
+        "EDH": _Sel(kx=_KDHE, auth=all_auth - {"aNULL"}),
+        "DHE": _Sel(kx=_KDHE, auth=all_auth - {"aNULL"}),
+        "EECDH": _Sel(kx=_KECDHE, auth=all_auth - {"aNULL"}),
+        "ECDHE": _Sel(kx=_KECDHE, auth=all_auth - {"aNULL"}),
+        "NULL": _Sel(enc=_f("eNULL")),
+        "RSA": _Sel(kx=_f("kRSA"), auth=_f("aRSA")),
+        "ADH": _Sel(kx=_KDHE, auth=_f("aNULL")),
+        "AECDH": _Sel(kx=_KECDHE, auth=_f("aNULL")),
+        "PSK": _Sel(kx=_f("kPSK", "kRSAPSK", "kECDHEPSK", "kDHEPSK")),
+        "SRP": _Sel(kx=_f("kSRP")),
+        "KRB5": _Sel(kx=_f("kKRB5"), auth=_f("aKRB5")),  # 1.0.2
+        # symmetric encryption
+        "3DES": _Sel(enc=_f("3DES")),
+        "DES": _Sel(enc=_f("DES")),  # 1.0.2
+        "RC4": _Sel(enc=_f("RC4")),
+        "RC2": _Sel(enc=_f("RC2")),
+        "IDEA": _Sel(enc=_f("IDEA")),
+        "SEED": _Sel(enc=_f("SEED")),
+        "eNULL": _Sel(enc=_f("eNULL")),
+        "GOST89": _Sel(enc=_f("GOST89", "GOST8912", "MAGMA", "KUZNYECHIK")),
+        "AES128": _Sel(enc=_AES128),
+        "AES256": _Sel(enc=_AES256),
+        "AES": _Sel(enc=_AES128 | _AES256),
+        "AESGCM": _Sel(enc=_f("AES128GCM", "AES256GCM")),
+        "AESCCM": _Sel(enc=_f("AES128CCM", "AES256CCM", "AES128CCM8", "AES256CCM8")),
+        "AESCCM8": _Sel(enc=_f("AES128CCM8", "AES256CCM8")),
+        "CAMELLIA128": _Sel(enc=_f("CAMELLIA128")),
+        "CAMELLIA256": _Sel(enc=_f("CAMELLIA256")),
+        "CAMELLIA": _Sel(enc=_f("CAMELLIA128", "CAMELLIA256")),
+        "CHACHA20": _Sel(enc=_f("CHACHA20")),
+        "GOST2012-GOST8912-GOST8912": _Sel(enc=_f("GOST8912")),
+        "ARIA": _Sel(enc=_f("ARIA128GCM", "ARIA256GCM")),
+        "ARIAGCM": _Sel(enc=_f("ARIA128GCM", "ARIA256GCM")),
+        "ARIA128": _Sel(enc=_f("ARIA128GCM")),
+        "ARIA256": _Sel(enc=_f("ARIA256GCM")),
+        "CBC": _Sel(enc=_f("DES", "3DES", "RC2", "IDEA", "SEED", "AES128", "AES256", "CAMELLIA128",
+                           "CAMELLIA256")),
+        # MAC
+        "MD5": _Sel(mac=_f("MD5")),
+        "SHA1": _Sel(mac=_f("SHA1")),
+        "SHA": _Sel(mac=_f("SHA1")),
+        "GOST94": _Sel(mac=_f("GOST94")),
+        "GOST89MAC": _Sel(mac=_f("GOST89MAC", "GOST89MAC12")),
+        "SHA256": _Sel(mac=_f("SHA256")),
+        "SHA384": _Sel(mac=_f("SHA384")),
+        "GOST12": _Sel(mac=_f("GOST12")),
+        # lowest protocol version
+        "SSLv2": _Sel(proto="SSLv2"),  # 1.0.2; tlsconf knows no SSLv2 suite, so it selects nothing
+        "SSLv3": _Sel(proto="SSLv3"),
+        "TLSv1": _Sel(proto="TLSv1"),
+        "TLSv1.0": _Sel(proto="TLSv1"),
+        "TLSv1.2": _Sel(proto="TLSv1.2"),
+        # strength classes
+        "LOW": _Sel(strength=_f("LOW")),
+        "MEDIUM": _Sel(strength=_f("MEDIUM")),
+        "HIGH": _Sel(strength=_f("HIGH")),
+        "FIPS": _Sel(enc=all_enc - {"eNULL"}, strength=_f("FIPS")),
+        "EXP": _Sel(strength=_f("EXPORT40", "EXPORT56")),  # 1.0.2
+        "EXPORT": _Sel(strength=_f("EXPORT40", "EXPORT56")),  # 1.0.2
+        "EXPORT40": _Sel(strength=_f("EXPORT40")),  # 1.0.2
+        "EXPORT56": _Sel(strength=_f("EXPORT56")),  # 1.0.2; the 56-bit suites were never enabled
+    }
 
 # OpenSSL 3.x OSSL_default_cipher_list().
 _DEFAULT_RULE: Final = "ALL:!COMPLEMENTOFDEFAULT:!eNULL"
@@ -946,22 +963,22 @@ class _State:
             self.active -= moved_set
 
     def select(self, rule: str, sel: _Sel) -> None:
-        self.apply(rule, lambda c: _matches(sel, _SUITE_SELS[c]))
+        sels = _tables().sels
+        self.apply(rule, lambda c: _matches(sel, sels[c]))
 
     def strength_sort(self) -> None:
         """@STRENGTH: active suites by descending key bits, otherwise in their current order."""
-        ranked = sorted((c for c in self.order if c in self.active), key=lambda c: -_BITS[c])
+        bits = _tables().bits
+        ranked = sorted((c for c in self.order if c in self.active), key=lambda c: -bits[c])
         self.order = [c for c in self.order if c not in self.active] + ranked
 
-
-_BITS: Final = {s.code: s.bits for s in _LEGACY_SUITES}
 
 
 @cache
 def _preference_order() -> tuple[int, ...]:
     """The order OpenSSL 3.x builds before reading a cipher string (ssl_create_cipher_list)."""
     # Collected from the table by descending code, as ssl3_get_cipher() hands them out.
-    st = _State(sorted(_SUITE_SELS, reverse=True))
+    st = _State(sorted(_tables().sels, reverse=True))
     fs = _f("kDHE", "kECDHE")
     aead = _f("AEAD")
     # Prefer ECDHE, ECDSA before RSA; then GCM, ChaCha20, the rest of AES.
@@ -1006,6 +1023,7 @@ def _special(word: str, item: str, st: _State) -> None:
 
 def _process(s: str, st: _State, unknown: list[str]) -> None:
     """Port of ssl_cipher_process_rulestr (OpenSSL 3.x)."""
+    tables = _tables()
     i = 0
     while i < len(s):
         ch = s[i]
@@ -1028,7 +1046,7 @@ def _process(s: str, st: _State, unknown: list[str]) -> None:
                 sel = None
                 break
             multi = i < len(s) and s[i] == "+"
-            found = _NAMES.get(word.group()) or _ALIASES.get(word.group())
+            found = tables.names.get(word.group()) or tables.aliases.get(word.group())
             if found is None:
                 end = i
                 while end < len(s) and s[end] not in _SEPARATORS and s[end] != "+":

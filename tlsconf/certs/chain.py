@@ -13,7 +13,6 @@ signature is verified with the issuer's public key directly.
 from __future__ import annotations
 
 import os
-import ssl
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -144,6 +143,8 @@ class TrustStore:
 @cache
 def system_trust_store() -> TrustStore:
     """The CA bundle OpenSSL uses on this machine (honours SSL_CERT_FILE); empty if none."""
+    import ssl  # only here: importing it costs more start-up than most chains need
+
     cafile = ssl.get_default_verify_paths().cafile
     return TrustStore.from_file(cafile) if cafile else TrustStore()
 

@@ -77,7 +77,7 @@ def check_certificate_files(
         found += check_material(
             certs, key, cert_path=cert_path, key_path=key_path or cert_path, domains=domains,
             profile=profile, now=when, thresholds=thresholds,
-            stapling=stapling, trust=chain.system_trust_store() if trust is None else trust)
+            stapling=stapling, trust=trust)
     if dhparam_path is not None:
         bits, dh_issues = files.read_dh_bits(dhparam_path)
         found += dh_issues
@@ -106,9 +106,11 @@ def check_material(
     now: dt.datetime,
     thresholds: Thresholds,
     stapling: bool,
-    trust: chain.TrustStore,
+    trust: chain.TrustStore | None = None,
 ) -> list[CertIssue]:
-    """The checks on already-parsed certificates (file order) and key."""
+    """The checks on already-parsed certificates (file order) and key. `trust` finishes
+    chains; None is the system CA bundle, read only when a chain needs an issuer the file
+    lacks (a file that ends at its root never pays for indexing ~150 CA certificates)."""
     shape = chain.layout(certs)
     leaf = certs[shape.leaf]
     leaf_self_signed = chain.self_signed(leaf)
@@ -149,7 +151,10 @@ def check_material(
     if disorder:
         add("cert-chain-order", disorder)
     top = certs[shape.path[-1]]
-    if trust and not chain.self_signed(top) and not trust.has_issuer(top):
+    if chain.self_signed(top):
+        return out
+    store = chain.system_trust_store() if trust is None else trust
+    if store and not store.has_issuer(top):
         add("cert-chain-incomplete",
             f"the issuer of {_which(certs, shape.path[-1], shape.leaf)} "
             f"({chain.name_label(top.issuer)}) is neither in the file nor a trusted root; "

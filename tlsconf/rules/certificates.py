@@ -138,7 +138,8 @@ def _judge_files(found: _Files, profile: str, stapling: bool, expiry_days: int,
     issues = tuple(check_certificate_files(
         found.cert, key, domains=(), profile=profiles.get(profile), stapling=stapling,
         thresholds=Thresholds(expiry_warning_days=expiry_days), dhparam_path=found.dhparam,
-        ca_paths=found.cas, trust=chain.with_anchors(trust)))
+        # No anchors: the system store, read only when a chain stops before a root.
+        ca_paths=found.cas, trust=chain.with_anchors(trust) if trust else None))
     if found.cert is None:
         return issues, None
     certs, _ = files.read_certificates(found.cert)
