@@ -34,7 +34,7 @@ app = typer.Typer(
 )
 
 TARGET_NAMES = ("nginx", "haproxy", "traefik")  # what `--target all` renders: single hosts
-OTHER_TARGET_NAMES = ("envoy",)  # single hosts too, but not in `all` (no distro package)
+OTHER_TARGET_NAMES = ("envoy", "caddy")  # single hosts too, but not in `all` (no distro package)
 K8S_TARGET_NAMES = ("gateway-api", "traefik-crd")
 IMPL_NAMES = ("traefik", "envoy-gateway", "nginx-gateway-fabric")
 MAX_BYTES = 16 * 1024 * 1024  # tlsconf.source.DEFAULT_MAX_BYTES, without importing it for --help
@@ -75,7 +75,7 @@ def render(
         typer.Option(
             "--target",
             "-t",
-            help="nginx, haproxy, traefik, envoy, gateway-api, "
+            help="nginx, haproxy, traefik, envoy, caddy, gateway-api, "
             "traefik-crd, or all (the first three, with -o).",
         ),
     ] = "nginx",
@@ -259,7 +259,7 @@ def validate(
         typer.Option(
             "--target",
             "-t",
-            help="nginx, haproxy, traefik, envoy, all (the first three), gateway-api or "
+            help="nginx, haproxy, traefik, envoy, caddy, all (the first three), gateway-api or "
             "traefik-crd.",
         ),
     ] = "all",
