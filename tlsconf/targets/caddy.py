@@ -308,6 +308,11 @@ def _https_server(members: list[SitePolicy], policies: dict[str, dict[str, Any]]
         "listen": [_address(first.address, first.https_port)],
         "tls_connection_policies": connection_policies,
         "automatic_https": _automatic_https(acme),
+        # No HTTP/3: Caddy would otherwise open a QUIC (UDP) listener the spec never asked for.
+        "protocols": ["h1", "h2"] if any(s.http2 for s in members) else ["h1"],
+        # tlsconf's routes compare Host with the server name themselves (421 on a mismatch);
+        # Caddy's own check (on by default with client auth) would refuse clients without SNI.
+        "strict_sni_host": False,
         "routes": routes,
     }
     errors = [_error_route(s) for s in members if _response_headers(s)]
@@ -336,8 +341,10 @@ def _sni_matchers(site: SitePolicy) -> list[dict[str, Any]]:
 
 
 def _site_route(site: SitePolicy, *, default: bool) -> dict[str, Any]:
-    match = [{"host": list(site.domains), "vars": {Placeholder(SNI): [""]}}] if default \
-        else _sni_matchers(site)
+    # The default site also answers clients without SNI (the `vars` matcher never matches an
+    # empty value, measured; a regexp does).
+    match = [{"host": list(site.domains), "vars_regexp": {Placeholder(SNI): {"pattern": "^$"}}}
+             ] if default else _sni_matchers(site)
     handle: list[dict[str, Any]] = []
     headers = _response_headers(site)
     if headers:
