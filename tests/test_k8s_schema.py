@@ -207,7 +207,7 @@ def test_impl_needs_gateway_api() -> None:
         2, "", "--impl: 'traefik' needs --target gateway-api and one of: traefik, "
         "envoy-gateway, nginx-gateway-fabric\n")
     assert validate(str(SHOP), "--target", "k8s") == (
-        2, "", "--target: unknown target 'k8s'; allowed: nginx, haproxy, traefik, envoy, "
+        2, "", "--target: unknown target 'k8s'; allowed: nginx, haproxy, traefik, envoy, caddy, "
         "gateway-api, traefik-crd, all\n")
 
 

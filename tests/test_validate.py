@@ -85,6 +85,40 @@ def test_missing_envoy_is_an_error_not_a_pass(monkeypatch: pytest.MonkeyPatch) -
     )
 
 
+@pytest.mark.parametrize("example", ["seed.yaml", "mtls.yaml"])
+def test_bundled_examples_pass_on_caddy(example: str, caddy_bin: str) -> None:
+    code, out, err = run(str(EXAMPLES / example), "--target", "caddy")
+    assert (code, err) == (0, "")
+    assert out == ("caddy: ok: caddy validate: Valid configuration; started on 127.0.0.1 with 2 "
+                   "server(s)\n")
+
+
+def test_a_config_caddy_refuses_fails_with_its_message(tmp_path: Path, caddy_bin: str) -> None:
+    from tlsconf import policy, targets
+    from tlsconf.specfile import load_spec
+
+    loaded = load_spec(str(EXAMPLES / "seed.yaml"))
+    sites = validate_module._with_placeholders(policy.resolve(loaded), tmp_path / "placeholders")
+    text = targets.render("caddy", loaded, sites).files["caddy/caddy.json"]
+    (tmp_path / "caddy").mkdir()
+    # Go's own constant name, which Caddy does not take (it wants the `_SHA256` spelling)
+    short = "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305"
+    (tmp_path / "caddy" / "caddy.json").write_text(text.replace(f'"{short}_SHA256"', f'"{short}"'))
+    outcome = validate_module._caddy(caddy_bin, tmp_path, 30.0)
+    assert not outcome.ok and outcome.summary == "caddy refused the configuration"
+    assert f"unsupported cipher suite: {short}" in outcome.details
+
+
+def test_missing_caddy_is_an_error_not_a_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(validate_module, "find_binary", lambda name: None)
+    code, out, err = run(str(EXAMPLES / "seed.yaml"), "--target", "caddy")
+    assert (code, out) == (2, "")
+    assert err == (
+        "caddy: FAILED: caddy is not installed (looked on PATH, in /usr/sbin "
+        "and next to Python); install it to validate\n"
+    )
+
+
 def test_weak_specs_never_reach_a_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(*args: object) -> None:
         raise AssertionError("a server check ran on a refused spec")

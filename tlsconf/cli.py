@@ -35,7 +35,7 @@ app = App(
 )
 
 TARGET_NAMES = ("nginx", "haproxy", "traefik")  # what `--target all` renders: single hosts
-OTHER_TARGET_NAMES = ("envoy",)  # single hosts too, but not in `all` (no distro package)
+OTHER_TARGET_NAMES = ("envoy", "caddy")  # single hosts too, but not in `all` (no distro package)
 K8S_TARGET_NAMES = ("gateway-api", "traefik-crd")
 IMPL_NAMES = ("traefik", "envoy-gateway", "nginx-gateway-fabric")
 MAX_BYTES = 16 * 1024 * 1024  # tlsconf.source.DEFAULT_MAX_BYTES, without importing it for --help

@@ -420,7 +420,8 @@ class TargetVersions(Model):
     version: Version | None = Field(
         None,
         description=(
-            "Server version, e.g. `1.22` (nginx), `2.6` (HAProxy), `3.4` (Traefik), `1.40` (Envoy)."
+            "Server version, e.g. `1.22` (nginx), `2.6` (HAProxy), `3.4` (Traefik), "
+            "`1.40` (Envoy), `2.11` (Caddy)."
         ),
     )
     openssl: Version | None = Field(
@@ -473,6 +474,16 @@ class HAProxyTarget(TargetVersions):
     daemon: bool = Field(True, description="`daemon`: fork into the background.")
 
 
+class CaddyTarget(TargetVersions):
+    """Caddy's version, and who obtains the certificates."""
+
+    acme: bool = Field(
+        False,
+        description="Let Caddy obtain and renew the certificates itself (automatic HTTPS) "
+        "instead of loading the spec's certificate and key files.",
+    )
+
+
 class Targets(Model):
     nginx: NginxTarget = Field(
         default_factory=NginxTarget,
@@ -488,6 +499,10 @@ class Targets(Model):
     envoy: TargetVersions = Field(
         default_factory=TargetVersions,
         description="Default Envoy 1.40 (BoringSSL: `openssl` does not apply).",
+    )
+    caddy: CaddyTarget = Field(
+        default_factory=CaddyTarget,
+        description="Default Caddy 2.11 (Go: `openssl` does not apply).",
     )
 
 

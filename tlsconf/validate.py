@@ -45,7 +45,8 @@ YdEIqUuyyOP7uWrat2DX9GgdT0Kj3jlN9K5W7edjcrsZCwenyO4KbXCeAvzhzffi
 ssbzSibBsu/6iGtCOGEoXJf//////////wIBAg==
 -----END DH PARAMETERS-----
 """
-BINARIES = {"nginx": "nginx", "haproxy": "haproxy", "traefik": "traefik", "envoy": "envoy"}
+BINARIES = {"nginx": "nginx", "haproxy": "haproxy", "traefik": "traefik", "envoy": "envoy",
+            "caddy": "caddy"}
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,8 @@ def validate(
             )
         if target == "envoy":
             return _envoy(binary, root, timeout)
+        if target == "caddy":
+            return _caddy(binary, root, timeout)
         return _traefik(binary, root, timeout)
 
 
@@ -309,6 +312,64 @@ def _envoy(binary: str, root: Path, timeout: float) -> Outcome:
                        "\n".join([*missing, output]).strip())
     return Outcome("envoy", True, f"envoy --mode validate: OK; started on 127.0.0.1 with "
                                   f"{len(up)} listener(s) and {len(known)} cluster(s)")
+
+
+def _caddy(binary: str, root: Path, timeout: float) -> Outcome:
+    """`caddy validate` (provisions every module, loads the certificates), then a live start on
+    loopback free ports with the admin endpoint on 127.0.0.1: its `/config/` must list every
+    server."""
+    config = root / "caddy" / "caddy.json"
+    env = {**os.environ, "HOME": str(root), "XDG_DATA_HOME": str(root / "data"),
+           "XDG_CONFIG_HOME": str(root / "config")}
+    try:
+        proc = subprocess.run([binary, "validate", "--config", str(config)], cwd=root, env=env,
+                              capture_output=True, text=True, timeout=timeout,
+                              stdin=subprocess.DEVNULL, check=False)
+    except subprocess.TimeoutExpired:
+        return Outcome("caddy", False, f"caddy did not finish in {timeout:g} s")
+    if proc.returncode != 0:
+        errors = [ln for ln in (proc.stdout + proc.stderr).splitlines() if '"error"' in ln]
+        return Outcome("caddy", False, "caddy refused the configuration",
+                       "\n".join(errors).strip())
+    document = json.loads(config.read_text())
+    servers = document["apps"]["http"]["servers"]
+    for server in servers.values():
+        server["listen"] = [f"127.0.0.1:{_free_port()}"]
+    admin_port = _free_port()
+    document["admin"] = {"listen": f"127.0.0.1:{admin_port}"}
+    live = root / "caddy" / "caddy-live.json"
+    live.write_text(json.dumps(document))
+    log = root / "caddy.log"
+    with open(log, "w") as out:
+        running = subprocess.Popen([binary, "run", "--config", str(live)], cwd=root, env=env,
+                                   stdout=out, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL)
+    found: set[str] = set()
+    try:
+        deadline = time.monotonic() + timeout
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        while time.monotonic() < deadline and running.poll() is None and found != set(servers):
+            try:
+                url = f"http://127.0.0.1:{admin_port}/config/apps/http/servers"
+                with opener.open(url, timeout=1) as response:
+                    data = json.loads(response.read())
+                found = set(data) if isinstance(data, dict) else set()
+            except (OSError, ValueError):
+                time.sleep(0.1)
+    finally:
+        running.terminate()
+        try:
+            running.wait(5)
+        except subprocess.TimeoutExpired:
+            running.kill()
+            running.wait(5)
+    if found != set(servers):
+        errors = [ln for ln in log.read_text(errors="replace").splitlines() if '"error"' in ln]
+        missing = [f"server {n} did not start" for n in sorted(set(servers) - found)]
+        return Outcome("caddy", False, "caddy did not start the configuration",
+                       "\n".join([*missing, *errors]).strip())
+    return Outcome("caddy", True, f"caddy validate: Valid configuration; started on 127.0.0.1 "
+                                  f"with {len(found)} server(s)")
 
 
 def _envoy_names(port: int, resource: str, key: str) -> set[str]:

@@ -5,7 +5,7 @@
 Fixtures: ``pki`` (session: an ECDSA and an RSA test CA + ``pki.issue(...)``),
 ``upstream`` (function: a started ``Upstream``), ``port_factory`` (function: returns
 distinct free ports), and ``nginx_bin`` / ``haproxy_bin`` / ``traefik_bin`` /
-``envoy_bin`` / ``openssl_bin`` (session: path of the binary).
+``envoy_bin`` / ``caddy_bin`` / ``openssl_bin`` (session: path of the binary).
 
 Missing binaries: skipped with a reason locally, but a *failure* when ``CI=true`` --
 CI must never go green because a proxy was silently not installed.
@@ -120,6 +120,11 @@ def traefik_bin() -> str:
 @pytest.fixture(scope="session")
 def envoy_bin() -> str:
     return require_binary("envoy")
+
+
+@pytest.fixture(scope="session")
+def caddy_bin() -> str:
+    return require_binary("caddy")
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ TARGETS: dict[str, str] = {
     "haproxy": "tlsconf.targets.haproxy",
     "traefik": "tlsconf.targets.traefik",
     "envoy": "tlsconf.targets.envoy",
+    "caddy": "tlsconf.targets.caddy",
     "gateway-api": "tlsconf.targets.gateway_api",
     "traefik-crd": "tlsconf.targets.traefik_crd",
 }
