@@ -228,12 +228,7 @@ def _traefik(binary: str, root: Path, timeout: float) -> Outcome:
                 break
             time.sleep(0.1)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+        _stop(proc)
     output = log.read_text(errors="replace").strip()
     if proc.returncode not in (0, -15, None) and not routers:
         return Outcome("traefik", False, f"traefik exited with status {proc.returncode}", output)
@@ -252,6 +247,16 @@ def _traefik(binary: str, root: Path, timeout: float) -> Outcome:
         )
     return Outcome("traefik", True, f"traefik loaded {len(found)} routers, all enabled")
 
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a server this check started: SIGTERM, then SIGKILL after 5 s."""
+    proc.terminate()
+    try:
+        proc.wait(5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
 
 def _json_body(path: Path) -> Any:
     """A rendered JSON document under its `#` comment header."""
@@ -297,12 +302,7 @@ def _envoy(binary: str, root: Path, timeout: float) -> Outcome:
                 break
             time.sleep(0.1)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+        _stop(proc)
     output = log.read_text(errors="replace").strip()
     missing = [f"listener {n} did not start" for n in sorted(listeners - up)]
     missing += [f"cluster {n} was not loaded" for n in sorted(clusters - known)]
@@ -357,12 +357,7 @@ def _caddy(binary: str, root: Path, timeout: float) -> Outcome:
             except (OSError, ValueError):
                 time.sleep(0.1)
     finally:
-        running.terminate()
-        try:
-            running.wait(5)
-        except subprocess.TimeoutExpired:
-            running.kill()
-            running.wait(5)
+        _stop(running)
     if found != set(servers):
         errors = [ln for ln in log.read_text(errors="replace").splitlines() if '"error"' in ln]
         missing = [f"server {n} did not start" for n in sorted(set(servers) - found)]
