@@ -49,7 +49,7 @@ def test_render_help_shows_every_target() -> None:
     text = help_text("render")
     assert text.startswith("Usage: tlsconf render [OPTIONS] SPEC\n")
     assert "\nArguments:\n  SPEC  The site spec (YAML).  [required]\n" in text
-    assert ("  -t, --target [nginx|haproxy|traefik|envoy|gateway-api|traefik-crd|all]\n"
+    assert ("  -t, --target [nginx|haproxy|traefik|envoy|caddy|gateway-api|traefik-crd|all]\n"
             "                                  all: nginx, haproxy and traefik, with -o.  "
             "[default: nginx]\n") in text
     assert "  --impl [traefik|envoy-gateway|nginx-gateway-fabric]\n" in text
