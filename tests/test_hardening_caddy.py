@@ -11,8 +11,9 @@ with a clean error naming the field, or:
   `{placeholder}`s at runtime (`{env.SECRET}` in a header value would send the environment to
   clients) — except the placeholders tlsconf writes itself (`PLACEHOLDERS`, `REDIRECT`);
 - the loaded document is exactly that of a benign placeholder of the same kind with the
-  placeholder replaced by the validated value: the leaves that held the placeholder, and no
-  other, changed, each to the placeholder's text with the validated value in its place.
+  placeholder replaced by the validated value: the keys and leaves that held the placeholder,
+  and no other, changed, each to the placeholder's text with the validated value byte for byte
+  in its place (the listen address also in the servers' names, bracketed when IPv6).
 """
 
 from __future__ import annotations
@@ -126,12 +127,6 @@ def check_accepted(name: str, text: str, model: Any) -> None:
     before, after = leaves(substitute(base, replace)), leaves(document)
     assert sorted(after, key=repr) == sorted(before, key=repr), (
         f"the output's shape differs from the placeholder's beyond {value!r}")
-    # Keys renamed (a site's tag, a server's name) but leaves as the placeholder rendered them.
-    renamed = {tuple(substitute(k, replace) for k in p): v for p, v in leaves(base).items()}
-    changed = {p for p, v in before.items() if renamed[p] != v}
-    went_to = {p for p, v in renamed.items()
-               if isinstance(v, str) and any(old in v for old, new in replace if old != new)}
-    assert changed == went_to, f"{value!r} changed {changed}, not {went_to}"
     assert after == before, f"the output differs from the placeholder's beyond {value!r}"
     assert any(value in item for item in strings(document)), f"{value!r} reached no leaf"
 
@@ -186,7 +181,9 @@ def test_known_injection_attempts_are_refused_at_the_field(name: str, value: str
 @pytest.mark.parametrize(("old", "new"), [
     ('"zq value"', '"{env.HOME}"'),  # a placeholder tlsconf did not write
     ('"zq value"', '"zq value", "extra"'),  # a second leaf
-    ('"X-Real-Ip"', '"X-Real-IP"'),  # a leaf the value did not go to
+    ('"X-Real-Ip"', '"X-Real-IP"'),  # a key the value did not go to
+    ('"status_code": 421', '"status_code": 200'),  # a leaf the value did not go to
+    ('"zq value"', '"zq valu"'),  # not the validated value
 ])
 def test_the_checker_catches_a_tampered_document(old: str, new: str) -> None:
     text, model = render(spec_for(CADDY_FIELDS["header_value"], "zq value"))  # type: ignore[misc]
