@@ -9,7 +9,8 @@ subjects; rules read them; nothing here parses or judges.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from tlsconf.errors import Location
 from tlsconf.policy import SitePolicy
@@ -22,8 +23,7 @@ SERVER_DEFAULT = "server-default"  # the config leaves it unset: the server/buil
 ELSEWHERE = "elsewhere"
 
 
-@dataclass(frozen=True, slots=True)
-class ProxyFacts:
+class ProxyFacts(Struct, frozen=True):
     """What a site's config says beyond its TLS policy. Locations live in `where`."""
 
     cipher_string: str | None = None  # the OpenSSL cipher string as written
@@ -54,8 +54,7 @@ class ProxyFacts:
     where: Mapping[str, Location] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class Subject:
+class Subject(Struct, frozen=True):
     """One TLS site to judge: `kind` is spec, nginx, haproxy, traefik or k8s (a policy resource)."""
 
     kind: str
@@ -80,8 +79,7 @@ class Subject:
         return origin.kind if origin is not None else "profile"
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(Struct, frozen=True):
     """One problem a rule found: the field it concerns and the message; optional exact place."""
 
     field: str
