@@ -29,6 +29,8 @@ class Finding(Struct, frozen=True, order=True):
     severity: Severity
     message: str
     path: str = ""  # field path or directive that caused it
+    items: tuple[str, ...] = ()  # every item the message is about, in full
+    value: object = None  # the site's resolved value of `path` (JSON output)
 
     def __str__(self) -> str:
         return f"{self.location}: {self.rule_id} [{self.severity}] {self.message}"

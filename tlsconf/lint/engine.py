@@ -65,7 +65,8 @@ def judge(subjects: Iterable[Subject], settings: Settings) -> list[Finding]:
                         continue
                     seen.add(key)
                     out.append(Finding(location, rule.id, rule.name, severity_of(rule, settings),
-                                       hit.message, hit.field))
+                                       hit.message, hit.field, hit.items,
+                                       subject.value(hit.field)))
             tick(1)
     return sorted(out)
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from msgspec import Struct, field
 
 from tlsconf.errors import Location
-from tlsconf.policy import SitePolicy
+from tlsconf.policy import SitePolicy, TLSPolicy
 
 # Origin kinds beyond the spec's ("spec", "profile", "default").
 CONFIG = "config"  # a directive or key in an existing proxy config
@@ -21,6 +21,7 @@ SERVER_DEFAULT = "server-default"  # the config leaves it unset: the server/buil
 # Not set in this input and not judged here: a snippet's includer (or a listener the input does
 # not hold) decides. A finding on such a field is dropped, whatever the rule.
 ELSEWHERE = "elsewhere"
+TLS_FIELDS = frozenset(TLSPolicy.__struct_fields__)
 
 
 class ProxyFacts(Struct, frozen=True):
@@ -74,6 +75,16 @@ class Subject(Struct, frozen=True):
                 return self.site.location
             name = name.rsplit(".", 1)[0]
 
+    def value(self, name: str) -> object:
+        """The resolved value `name` (`protocols`, `hsts.max_age`: a TLS policy field or the
+        site's own) as judged, or None when `name` is a fact rather than a value."""
+        value: object = self.site.tls if name.split(".")[0] in TLS_FIELDS else self.site
+        for part in name.split("."):
+            if part not in getattr(value, "__struct_fields__", ()):
+                return None
+            value = getattr(value, part)
+        return value
+
     def origin_kind(self, name: str) -> str:
         origin = self.site.origins.get(name)
         return origin.kind if origin is not None else "profile"
@@ -85,3 +96,6 @@ class Hit(Struct, frozen=True):
     field: str
     message: str
     location: Location | None = None
+    # Every item the message is about (suites, groups, versions, names), in full: the text
+    # shortens a long list, machine-readable output (JSON, SARIF) carries all of it.
+    items: tuple[str, ...] = ()
