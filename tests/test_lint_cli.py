@@ -11,7 +11,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.lint.baselines import HAPROXY, NGINX, NGINX_MODERN, SPEC, TRAEFIK, TRAEFIK_TOML
+from tests.lint.baselines import (
+    HAPROXY,
+    INTERMEDIATE_CIPHERS,
+    NGINX,
+    NGINX_MODERN,
+    SPEC,
+    TRAEFIK,
+    TRAEFIK_TOML,
+)
 from tests.lint.files import write
 from tlsconf.cli import app
 
@@ -55,7 +63,41 @@ def test_json_output() -> None:
         "file": "nginx.conf", "line": 2, "column": 5, "rule": "TLS102",
         "name": "legacy-tls-version", "severity": "error", "field": "protocols",
         "message": "TLSv1 enabled (deprecated by RFC 8996; Mozilla intermediate allows "
-                   "TLSv1.2 TLSv1.3)"}]
+                   "TLSv1.2 TLSv1.3)",
+        "items": ["TLSv1"], "value": ["TLSv1", "TLSv1.2", "TLSv1.3"]}]
+
+
+# Six suites without forward secrecy: the text names four, the data all six.
+STATIC_RSA = ("AES128-GCM-SHA256", "AES256-GCM-SHA384", "AES128-SHA256", "AES256-SHA256",
+              "AES128-SHA", "AES256-SHA")
+MANY_WEAK = NGINX.replace(f"ssl_ciphers {INTERMEDIATE_CIPHERS};",
+                          f"ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256:{':'.join(STATIC_RSA)};")
+
+
+def test_json_and_sarif_carry_every_item_and_the_resolved_value() -> None:
+    path = write("nginx.conf", MANY_WEAK)
+    findings = {f["rule"]: f for f in json.loads(run("lint", "--format", "json", path)[1])
+                ["findings"]}
+    assert MANY_WEAK != NGINX
+    fs = findings["TLS208"]
+    assert fs["message"] == ("suites without forward secrecy (static RSA/DH key exchange) enabled: "
+                             "AES128-GCM-SHA256, AES256-GCM-SHA384, AES128-SHA256, AES256-SHA256 "
+                             "and 2 more")
+    assert fs["items"] == list(STATIC_RSA)
+    assert fs["value"] == ["ECDHE-RSA-AES128-GCM-SHA256", *STATIC_RSA]
+    results = json.loads(run("lint", "--format", "sarif", path)[1])["runs"][0]["results"]
+    sarif = next(r for r in results if r["ruleId"] == "TLS208")
+    assert sarif["properties"] == {"field": "ciphers", "items": list(STATIC_RSA),
+                                   "value": ["ECDHE-RSA-AES128-GCM-SHA256", *STATIC_RSA]}
+
+
+def test_json_value_of_a_record_is_an_object_and_a_fact_has_none() -> None:
+    hsts = NGINX.replace("max-age=63072000", "max-age=300")
+    assert hsts != NGINX
+    findings = json.loads(run("lint", "--format", "json", write("nginx.conf", hsts))[1])[
+        "findings"]
+    assert [(f["rule"], f["field"], f["items"], f["value"]) for f in findings] == [
+        ("TLS503", "hsts.max_age", [], 300)]
 
 
 def test_github_output() -> None:

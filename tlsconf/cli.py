@@ -205,8 +205,9 @@ def _warn(warnings: "Sequence[Problem]", sites: "Sequence[SitePolicy]") -> None:
 def _settings(config: Path | None, ca_files: "Sequence[Path] | None" = None) -> "Settings":
     """The settings file (`--config`, else found upward from here), with the `--ca-file`
     anchors added to its `trust`. A CA file that cannot be read is bad input."""
-    import dataclasses
     import os
+
+    from msgspec import structs
 
     from tlsconf.config import find_config, load_settings, trust_problem
     from tlsconf.errors import Location
@@ -225,7 +226,7 @@ def _settings(config: Path | None, ca_files: "Sequence[Path] | None" = None) -> 
         anchors.append(path)
     if not anchors:
         return settings
-    return dataclasses.replace(settings, trust=(*settings.trust, *anchors))
+    return structs.replace(settings, trust=(*settings.trust, *anchors))
 
 
 def _report_suppressed(suppressed: "Sequence[Suppressed]") -> None:
@@ -453,7 +454,7 @@ def lint(
     ] = MAX_BYTES,
 ) -> None:
     """Lint specs and proxy configs for weak TLS. Exit 0 clean, 1 findings, 2 errors."""
-    import dataclasses
+    from msgspec import structs
 
     from tlsconf import terminal
     from tlsconf.findings import Severity
@@ -489,7 +490,7 @@ def lint(
         changes["report_unused_suppressions"] = True
     if no_cert_checks:
         changes["certificates"] = False
-    settings = dataclasses.replace(settings, **changes)  # type: ignore[arg-type]
+    settings = structs.replace(settings, **changes)
     from tlsconf.progress import reporting
     from tlsconf.source import byte_limit
 

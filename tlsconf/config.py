@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from tlsconf.errors import Location, TlsconfError
 from tlsconf.findings import Severity
@@ -38,8 +39,7 @@ _KEYS = ("profile", "fail_on", "report_unused_suppressions", "hsts_min_age", "ce
 UNKNOWN_RULE = "unknown rule id {!r}; known ids: see tlsconf rules"
 
 
-@dataclass(frozen=True, slots=True)
-class Ignore:
+class Ignore(Struct, frozen=True):
     rule: str  # id, name, or "*"
     path: str  # glob on the finding's file, relative to `root`; "*" for every file
     reason: str
@@ -61,8 +61,7 @@ class Ignore:
                                                                                 self.path)
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(Struct, frozen=True):
     profile: str | None = None  # None: a spec site's own profile, else intermediate
     fail_on: Severity = Severity.WARNING
     report_unused_suppressions: bool = False

@@ -7,13 +7,13 @@ saying what is wrong and what is allowed. The CLI is the only place that prints 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 Path = tuple[str | int, ...]
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Location:
+class Location(Struct, frozen=True, order=True):
     """A 1-based line and column in a named file."""
 
     file: str
@@ -37,8 +37,7 @@ def format_path(path: Path) -> str:
     return out
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Problem:
+class Problem(Struct, frozen=True, order=True):
     location: Location
     path: str
     message: str
@@ -52,7 +51,7 @@ class TlsconfError(Exception):
     """Bad input or an impossible request; carries every problem found, in file order."""
 
     def __init__(self, problems: Iterable[Problem]) -> None:
-        # A key of plain tuples, the order of the dataclass: 80,000 problems sort in 0.1 s
+        # A key of plain tuples, the order of the Struct: 80,000 problems sort in 0.1 s
         # instead of 3 s of generated __lt__ calls.
         unique = sorted(set(problems), key=_order)
         super().__init__("\n".join(str(p) for p in unique))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum
+
+from msgspec import Struct
 
 from tlsconf.errors import Location
 
@@ -21,14 +22,15 @@ class Severity(IntEnum):
         return cls[text.upper()]
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Finding:
+class Finding(Struct, frozen=True, order=True):
     location: Location
     rule_id: str
     rule_name: str
     severity: Severity
     message: str
     path: str = ""  # field path or directive that caused it
+    items: tuple[str, ...] = ()  # every item the message is about, in full
+    value: object = None  # the site's resolved value of `path` (JSON output)
 
     def __str__(self) -> str:
         return f"{self.location}: {self.rule_id} [{self.severity}] {self.message}"

@@ -28,10 +28,11 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
+
+from msgspec import Struct, field
 
 EXTRA_MODULES = ("jsonschema", "celpy")
 _META_FIELDS = frozenset({
@@ -44,8 +45,7 @@ _LABEL_NAME = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?")
 _LABEL_VALUE = re.compile(r"([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?")
 
 
-@dataclass(frozen=True)
-class ManifestProblem:
+class ManifestProblem(Struct, frozen=True):
     file: str
     doc: int  # 1-based YAML document number in `file`
     kind: str
@@ -57,8 +57,7 @@ class ManifestProblem:
         return f"{self.file}:doc {self.doc}: {self.kind}/{self.name}: {self.path}: {self.message}"
 
 
-@dataclass
-class Report:
+class Report(Struct):
     problems: list[ManifestProblem] = field(default_factory=list)
     unchecked: list[ManifestProblem] = field(default_factory=list)  # no vendored CRD
     manifests: int = 0  # checked against a CRD
@@ -69,8 +68,7 @@ class Report:
         return not self.problems and not self.unchecked
 
 
-@dataclass(frozen=True)
-class Crd:
+class Crd(Struct, frozen=True):
     schema: dict[str, Any]
     cluster_scoped: bool
     source: str  # the vendored file, relative to crds/

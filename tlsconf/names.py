@@ -7,7 +7,7 @@ refused. Targets translate the canonical names with the per-target columns here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 # Ordered from oldest to newest, so "at least TLS 1.2" is a comparison of indexes.
 PROTOCOLS: tuple[str, ...] = ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
@@ -17,8 +17,7 @@ def protocol_rank(name: str) -> int:
     return PROTOCOLS.index(name)
 
 
-@dataclass(frozen=True, slots=True)
-class Group:
+class Group(Struct, frozen=True):
     """A key-exchange group by its OpenSSL name, with what each target needs."""
 
     name: str

@@ -9,9 +9,10 @@ policy is target-independent; targets translate names and apply version gates.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct, field
 
 from tlsconf import profiles
 from tlsconf.errors import Location, Path, format_path
@@ -39,8 +40,7 @@ _SITE_FIELDS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Origin:
+class Origin(Struct, frozen=True):
     """Where a resolved value came from."""
 
     kind: str  # "spec" | "profile" | "default"
@@ -52,8 +52,7 @@ class Origin:
         return f"{self.kind}: {self.detail}{where}"
 
 
-@dataclass(frozen=True, slots=True)
-class HSTSPolicy:
+class HSTSPolicy(Struct, frozen=True):
     enabled: bool
     max_age: int
     include_subdomains: bool
@@ -69,8 +68,7 @@ class HSTSPolicy:
         return value
 
 
-@dataclass(frozen=True, slots=True)
-class TLSPolicy:
+class TLSPolicy(Struct, frozen=True):
     profile: str
     guideline: str
     protocols: tuple[str, ...]
@@ -101,8 +99,7 @@ class TLSPolicy:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Route:
+class Route(Struct, frozen=True):
     path: str  # "/" for the site's default route
     upstreams: tuple[Upstream, ...]
     websocket: bool
@@ -110,8 +107,7 @@ class Route:
     source: str = "upstreams"  # where the upstreams were written, under `sites[N].`
 
 
-@dataclass(frozen=True, slots=True)
-class SitePolicy:
+class SitePolicy(Struct, frozen=True):
     index: int
     name: str
     location: Location  # where the site starts in its file

@@ -7,9 +7,10 @@ guideline that defined it (5.8). Provenance is recorded in each data file.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from msgspec import Struct
 
 PROFILE_NAMES = ("modern", "intermediate", "old")
 _FILES = {
@@ -19,8 +20,7 @@ _FILES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Profile:
+class Profile(Struct, frozen=True):
     name: str
     guideline: str
     protocols: tuple[str, ...]

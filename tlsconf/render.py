@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct, field
 
 from tlsconf import __version__
 from tlsconf.errors import Problem
@@ -20,8 +21,7 @@ if TYPE_CHECKING:
     from tlsconf.policy import SitePolicy
 
 
-@dataclass(frozen=True)
-class Rendered:
+class Rendered(Struct, frozen=True):
     files: dict[str, str]
     warnings: tuple[Problem, ...] = field(default=())
 
@@ -92,8 +92,7 @@ def guidelines_of(versions: set[str]) -> str:
     return ", ".join(sorted(versions)) if versions else "6.0"
 
 
-@dataclass(frozen=True)
-class LineLimits:
+class LineLimits(Struct, frozen=True):
     """What a server's config parser accepts on one line (None: no limit), measured on the
     real binaries. A token is a word as the parser reads it: a quoted string with its quotes,
     or a comment from `#` to the end of the line."""

@@ -28,8 +28,9 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from tlsconf.errors import Location, Path, Problem, TlsconfError, format_path
 
@@ -55,8 +56,7 @@ _INT_HEX = re.compile(r"0x[0-9a-fA-F]+")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
 
 
-@dataclass
-class Document:
+class Document(Struct):
     """Plain data from one YAML file and the 1-based (line, col) of every value and key."""
 
     name: str

@@ -8,9 +8,9 @@ duplicate location prefixes) run here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, get_args, get_origin
 
+from msgspec import Struct, field
 from pydantic import BaseModel, ValidationError
 
 from tlsconf.errors import Path, Problem, TlsconfError, format_path, short_repr
@@ -18,8 +18,7 @@ from tlsconf.source import DEFAULT_MAX_BYTES, Document, decode, gc_paused, load,
 from tlsconf.spec import DEFAULTABLE, Spec
 
 
-@dataclass(frozen=True)
-class LoadedSpec:
+class LoadedSpec(Struct, frozen=True):
     spec: Spec
     document: Document
     data: bytes  # the file as read

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import cache
 from typing import Final, NamedTuple
+
+from msgspec import Struct, field
 
 __all__ = [
     "SUITES",
@@ -43,8 +44,7 @@ __all__ = [
 _EPHEMERAL_KX: Final = frozenset({"DHE", "ECDHE", "DHEPSK", "ECDHEPSK", "ANY"})
 
 
-@dataclass(frozen=True, slots=True)
-class Suite:
+class Suite(Struct, frozen=True):
     """One cipher suite as tlsconf knows it, independent of the local OpenSSL build."""
 
     iana: str  # IANA registry name, e.g. "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"
@@ -687,8 +687,7 @@ class CipherStringError(ValueError):
         self.token = token
 
 
-@dataclass(frozen=True, slots=True)
-class _Sel:
+class _Sel(Struct, frozen=True):
     """What a cipher-string word selects, in the shape of OpenSSL's algorithm masks.
 
     A category left at None matches anything; otherwise a suite matches when it has one of the
@@ -934,8 +933,7 @@ def _combine(a: _Sel, b: _Sel) -> _Sel | None:
                 code=b.code if b.code is not None else a.code)
 
 
-@dataclass
-class _State:
+class _State(Struct):
     """OpenSSL's linked list: every suite in order, and which of them are switched on."""
 
     order: list[int]

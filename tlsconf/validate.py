@@ -17,7 +17,6 @@ A missing `k8s` extra, or a manifest whose kind has no vendored CRD, is an error
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import os
@@ -28,9 +27,10 @@ import sys
 import tempfile
 import time
 import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, structs
 
 from tlsconf.policy import SitePolicy
 from tlsconf.specfile import LoadedSpec
@@ -49,8 +49,7 @@ BINARIES = {"nginx": "nginx", "haproxy": "haproxy", "traefik": "traefik", "envoy
             "caddy": "caddy"}
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(Struct, frozen=True):
     target: str
     ok: bool
     summary: str  # one line
@@ -443,6 +442,6 @@ def _with_placeholders(sites: tuple[SitePolicy, ...], directory: Path) -> tuple[
             dh.write_text(FFDHE2048)
             changes["dhparam"] = str(dh)
         out.append(
-            dataclasses.replace(site, tls=dataclasses.replace(tls, **changes)) if changes else site
+            structs.replace(site, tls=structs.replace(tls, **changes)) if changes else site
         )
     return tuple(out)

@@ -15,13 +15,13 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
+from msgspec import Struct, field
 
 from tlsconf.certs.issues import safe_text
 
@@ -53,8 +53,7 @@ def self_signed(cert: x509.Certificate) -> bool:
     return issued_by(cert, cert)
 
 
-@dataclass(frozen=True, slots=True)
-class Layout:
+class Layout(Struct, frozen=True):
     """How the certificates of one file relate. Indices are positions in the file."""
 
     leaf: int
@@ -101,8 +100,7 @@ def layout(certs: Sequence[x509.Certificate]) -> Layout:
     return Layout(leaf, tuple(path), unrelated)
 
 
-@dataclass(frozen=True)
-class TrustStore:
+class TrustStore(Struct, frozen=True):
     """CA certificates to finish a chain with, indexed by subject."""
 
     by_subject: dict[x509.Name, list[x509.Certificate]] = field(default_factory=dict)

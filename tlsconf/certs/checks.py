@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID
+from msgspec import Struct
 
 from tlsconf.certs import chain, files, keys, san
 from tlsconf.certs.issues import CertIssue, issue, safe_text
@@ -37,11 +37,13 @@ STRONG_CURVES = ("prime256v1", "secp384r1")
 WEAK_HASHES = ("sha1", "md5")
 
 
-@dataclass(frozen=True, slots=True)
-class Thresholds:
+class Thresholds(Struct, frozen=True):
     expiry_warning_days: int = 30
     expiry_error_days: int = 0  # 0: expiring soon is never more than a warning
     max_lifetime_days: int = 398  # CA/Browser Forum limit for publicly trusted leaves
+
+
+DEFAULT_THRESHOLDS = Thresholds()
 
 
 def check_certificate_files(
@@ -51,7 +53,7 @@ def check_certificate_files(
     domains: Sequence[str],
     profile: Profile,
     now: dt.datetime | None = None,
-    thresholds: Thresholds = Thresholds(),
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
     stapling: bool = False,
     dhparam_path: str | None = None,
     ca_paths: Sequence[str] = (),

@@ -29,10 +29,10 @@ import os
 import re
 import shlex
 import socket
-from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
+from msgspec import Struct
 
 from tlsconf.certs import files, generate, keys, san
 from tlsconf.certs.issues import CertIssue
@@ -43,8 +43,7 @@ LOCAL_SUFFIXES = ("localhost", "test", "example", "invalid", "local", "internal"
 CA_CERT, CA_KEY = "ca.pem", "ca.key"
 
 
-@dataclass(frozen=True)
-class DevCA:
+class DevCA(Struct, frozen=True):
     key: generate.PrivateKey
     cert: x509.Certificate
     cert_path: Path

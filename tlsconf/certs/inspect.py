@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import asdict, dataclass
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
+from msgspec import Struct
+from msgspec.structs import asdict
 
 from tlsconf.certs import chain, files, keys, san
 from tlsconf.certs.issues import safe_text
 from tlsconf.errors import Location, Problem, TlsconfError
 
 
-@dataclass(frozen=True, slots=True)
-class CertificateInfo:
+class CertificateInfo(Struct, frozen=True):
     position: int  # 1-based, in the file
     role: str  # leaf, intermediate, root, unrelated
     subject: str
@@ -34,8 +34,7 @@ class CertificateInfo:
     serial: str
 
 
-@dataclass(frozen=True, slots=True)
-class FileInfo:
+class FileInfo(Struct, frozen=True):
     path: str
     certificates: tuple[CertificateInfo, ...]
     chain_in_order: bool

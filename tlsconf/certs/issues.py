@@ -7,13 +7,12 @@ about and says what is wrong in words: it never carries file contents or key byt
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from tlsconf.findings import Severity
 
 
-@dataclass(frozen=True, slots=True)
-class Check:
+class Check(Struct, frozen=True):
     name: str
     severity: Severity
     summary: str
@@ -63,8 +62,7 @@ CHECKS: dict[str, Check] = {
 }
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class CertIssue:
+class CertIssue(Struct, frozen=True, order=True):
     path: str  # the file the issue is about
     check: str  # a name from CHECKS
     severity: Severity

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
@@ -11,6 +9,7 @@ from cryptography.hazmat.primitives.asymmetric.types import (
     CertificatePublicKeyTypes,
     PrivateKeyTypes,
 )
+from msgspec import Struct
 
 # cryptography's curve name → (OpenSSL name used by the profiles, NIST name for people).
 CURVES = {
@@ -20,8 +19,7 @@ CURVES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class KeyInfo:
+class KeyInfo(Struct, frozen=True):
     type: str  # "ecdsa", "rsa", "dsa", "ed25519", "ed448" or "unknown" (profile vocabulary)
     bits: int
     curve: str | None = None  # OpenSSL name, as in the profiles: prime256v1, secp384r1...

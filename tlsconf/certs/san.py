@@ -12,17 +12,16 @@
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
 
 from cryptography import x509
+from msgspec import Struct
 
 from tlsconf.grammar import domain as normalise_dns
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
-@dataclass(frozen=True, slots=True)
-class Names:
+class Names(Struct, frozen=True):
     dns: tuple[str, ...]
     ips: tuple[IPAddress, ...]
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
+
+from msgspec import Struct, field
 
 from tlsconf import suites
 from tlsconf.errors import Location
@@ -25,8 +26,7 @@ def default_origin(detail: str, location: Location) -> Origin:
     return Origin(SERVER_DEFAULT, detail, location)
 
 
-@dataclass
-class SiteBuilder:
+class SiteBuilder(Struct):
     """Mutable while an ingester collects a site's values; `build()` freezes it."""
 
     kind: str

@@ -23,7 +23,8 @@ from __future__ import annotations
 import copy
 import os
 import re
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from tlsconf.errors import Location, Problem, TlsconfError
 from tlsconf.ingest.common import (
@@ -46,14 +47,12 @@ SECTIONS = ("global", "defaults", "frontend", "backend", "listen", "resolvers", 
             "userlist", "mailers", "program", "http-errors", "ring", "cache", "crt-store")
 
 
-@dataclass
-class Line:
+class Line(Struct):
     words: list[str]
     loc: Location
 
 
-@dataclass
-class Section:
+class Section(Struct):
     kind: str
     name: str
     loc: Location

@@ -53,8 +53,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from tlsconf import suites
 from tlsconf.errors import Location, Path, Problem, TlsconfError, format_path
@@ -87,8 +88,7 @@ NGF_KEYS = frozenset(NGF + k for k in (
 NGINX_DEFAULT_PROTOCOLS = ("TLSv1.2", "TLSv1.3")
 
 
-@dataclass(frozen=True, slots=True)
-class _Object:
+class _Object(Struct, frozen=True):
     """One Kubernetes object: its document, its path there (`()`, or `("items", i)` inside a
     List) and its data. Implements `traefik.Reader` with exact keys."""
 

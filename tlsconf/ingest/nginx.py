@@ -12,8 +12,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
+
+from msgspec import Struct, field
 
 from tlsconf import suites
 from tlsconf.errors import Location, Problem, TlsconfError
@@ -47,8 +48,7 @@ ONE_ARG = frozenset({"ssl_ciphers", "ssl_ecdh_curve", "ssl_session_tickets", "ss
 REDIRECT_CODES = frozenset({"301", "302", "303", "307", "308"})
 
 
-@dataclass(slots=True)
-class Node:
+class Node(Struct):
     name: str
     args: list[str]
     loc: Location
@@ -92,8 +92,7 @@ def ingest(path: str, text: str | None = None) -> tuple[tuple[Subject, ...], dic
     return subjects, texts
 
 
-@dataclass(slots=True)
-class _Parsed:
+class _Parsed(Struct):
     nodes: list[Node]
     texts: dict[str, str]  # the file and every file it includes
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from msgspec import Struct, field
 
 from tlsconf.config import Settings
 from tlsconf.errors import Problem, TlsconfError
@@ -20,8 +21,7 @@ if TYPE_CHECKING:
     from tlsconf.source import Document
 
 
-@dataclass
-class Report:
+class Report(Struct):
     files: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)

@@ -5,7 +5,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sized
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from tlsconf import profiles
 from tlsconf.config import Settings
@@ -64,13 +65,13 @@ def judge(subjects: Iterable[Subject], settings: Settings) -> list[Finding]:
                         continue
                     seen.add(key)
                     out.append(Finding(location, rule.id, rule.name, severity_of(rule, settings),
-                                       hit.message, hit.field))
+                                       hit.message, hit.field, hit.items,
+                                       subject.value(hit.field)))
             tick(1)
     return sorted(out)
 
 
-@dataclass(frozen=True, slots=True)
-class Suppressed:
+class Suppressed(Struct, frozen=True):
     """A finding a suppression silenced, the reason given, and which suppression it was."""
 
     finding: Finding
@@ -83,8 +84,7 @@ class Suppressed:
                 f"{f.message}")
 
 
-@dataclass
-class Filtered:
+class Filtered(Struct):
     findings: list[Finding]
     suppressed: list[Suppressed] = field(default_factory=list)
     unused: list[Suppression] = field(default_factory=list)

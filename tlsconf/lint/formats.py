@@ -27,7 +27,15 @@ def text(report: Report) -> str:
 def _finding(f: Finding) -> dict[str, Any]:
     return {"file": f.location.file, "line": f.location.line, "column": f.location.col,
             "rule": f.rule_id, "name": f.rule_name, "severity": str(f.severity),
-            "message": f.message, "field": f.path}
+            "message": f.message, "field": f.path, "items": list(f.items),
+            "value": _builtins(f.value)}
+
+
+def _builtins(value: object) -> object:
+    """A resolved value as JSON data: tuples as lists, records as objects, paths as text."""
+    import msgspec
+
+    return msgspec.to_builtins(value, enc_hook=str)
 
 
 def as_json(report: Report) -> str:
@@ -58,6 +66,7 @@ def sarif(report: Report) -> str:
             "ruleIndex": index[f.rule_id],
             "level": SARIF_LEVEL[f.severity],
             "message": {"text": f.message},
+            "properties": {"field": f.path, "items": list(f.items), "value": _builtins(f.value)},
             "locations": [{"physicalLocation": {
                 "artifactLocation": {"uri": _uri(f.location.file)},
                 "region": region,

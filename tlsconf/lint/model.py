@@ -9,10 +9,11 @@ subjects; rules read them; nothing here parses or judges.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from tlsconf.errors import Location
-from tlsconf.policy import SitePolicy
+from tlsconf.policy import SitePolicy, TLSPolicy
 
 # Origin kinds beyond the spec's ("spec", "profile", "default").
 CONFIG = "config"  # a directive or key in an existing proxy config
@@ -20,10 +21,10 @@ SERVER_DEFAULT = "server-default"  # the config leaves it unset: the server/buil
 # Not set in this input and not judged here: a snippet's includer (or a listener the input does
 # not hold) decides. A finding on such a field is dropped, whatever the rule.
 ELSEWHERE = "elsewhere"
+TLS_FIELDS = frozenset(TLSPolicy.__struct_fields__)
 
 
-@dataclass(frozen=True, slots=True)
-class ProxyFacts:
+class ProxyFacts(Struct, frozen=True):
     """What a site's config says beyond its TLS policy. Locations live in `where`."""
 
     cipher_string: str | None = None  # the OpenSSL cipher string as written
@@ -54,8 +55,7 @@ class ProxyFacts:
     where: Mapping[str, Location] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class Subject:
+class Subject(Struct, frozen=True):
     """One TLS site to judge: `kind` is spec, nginx, haproxy, traefik or k8s (a policy resource)."""
 
     kind: str
@@ -75,15 +75,27 @@ class Subject:
                 return self.site.location
             name = name.rsplit(".", 1)[0]
 
+    def value(self, name: str) -> object:
+        """The resolved value `name` (`protocols`, `hsts.max_age`: a TLS policy field or the
+        site's own) as judged, or None when `name` is a fact rather than a value."""
+        value: object = self.site.tls if name.split(".")[0] in TLS_FIELDS else self.site
+        for part in name.split("."):
+            if part not in getattr(value, "__struct_fields__", ()):
+                return None
+            value = getattr(value, part)
+        return value
+
     def origin_kind(self, name: str) -> str:
         origin = self.site.origins.get(name)
         return origin.kind if origin is not None else "profile"
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(Struct, frozen=True):
     """One problem a rule found: the field it concerns and the message; optional exact place."""
 
     field: str
     message: str
     location: Location | None = None
+    # Every item the message is about (suites, groups, versions, names), in full: the text
+    # shortens a long list, machine-readable output (JSON, SARIF) carries all of it.
+    items: tuple[str, ...] = ()

@@ -8,15 +8,15 @@ bracket means every rule. The reason is required (TLS001 otherwise).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from tlsconf.errors import Location
 
 PATTERN = re.compile(r"#\s*tlsconf:\s*(ignore-file|ignore)(?:\[([^\]]*)\])?[ \t]*(.*)$")
 
 
-@dataclass(frozen=True, slots=True)
-class Suppression:
+class Suppression(Struct, frozen=True):
     location: Location  # where the comment is
     rules: frozenset[str] | None  # None: every rule
     reason: str

@@ -10,7 +10,9 @@ trusted_ca, client_auth.ca, with their origins) and its thresholds from `ctx.set
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, fields
+
+from msgspec import Struct
+from msgspec.structs import fields
 
 from tlsconf.config import Settings
 from tlsconf.findings import Severity
@@ -21,8 +23,7 @@ ALL_KINDS = frozenset({"spec", "nginx", "haproxy", "traefik", "k8s"})
 CONFIGS = frozenset({"nginx", "haproxy", "traefik"})
 
 
-@dataclass(frozen=True, slots=True)
-class Context:
+class Context(Struct, frozen=True):
     profile: Profile  # the profile the site is judged against
     settings: Settings
 
@@ -30,8 +31,7 @@ class Context:
 Check = Callable[[Subject, Context], Iterable[Hit]]
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(Struct, frozen=True):
     id: str  # stable, never reused: TLS1xx protocols ... TLS8xx certificates
     name: str  # kebab-case
     severity: Severity  # default; `.tlsconf.yaml` may override

@@ -20,9 +20,10 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+from msgspec import Struct
 
 from tlsconf.certs.issues import CHECKS, CertIssue, safe_text
 from tlsconf.lint.model import Hit, Subject
@@ -42,8 +43,7 @@ APPLE_398 = ("Apple: about upcoming limits on trusted certificates — "
 APPLE = "Apple: requirements for trusted certificates — https://support.apple.com/en-us/103769"
 
 
-@dataclass(frozen=True, slots=True)
-class _Files:
+class _Files(Struct, frozen=True):
     cert: str | None  # None: the site names none, or it is not on this machine
     key: str | None
     bundle: bool  # HAProxy `crt FILE` without a key: the key is in FILE or in FILE.key

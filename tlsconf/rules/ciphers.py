@@ -80,9 +80,9 @@ def _category_rule(category: str, text: str) -> Callable[[Subject, Context], Ite
         items = [subject.facts.where.get(f"ciphers:{name}") for name in names]
         if all(items):
             for name, where in zip(names, items, strict=True):
-                yield Hit("ciphers", f"{text}: {name}", where)
+                yield Hit("ciphers", f"{text}: {name}", where, (name,))
         else:
-            yield Hit("ciphers", f"{text}: {listing(names)}")
+            yield Hit("ciphers", f"{text}: {listing(names)}", items=tuple(names))
     return check
 
 
@@ -223,7 +223,8 @@ def catch_all(subject: Subject, ctx: Context) -> Iterator[Hit]:
 def unknown_token(subject: Subject, ctx: Context) -> Iterator[Hit]:
     if subject.facts.cipher_unknown:
         yield Hit("ciphers", f"unknown cipher string word(s) ignored by OpenSSL: "
-                             f"{listing(subject.facts.cipher_unknown)}")
+                             f"{listing(subject.facts.cipher_unknown)}",
+                  items=subject.facts.cipher_unknown)
 
 
 @rule(RULES, id="TLS215", name="ciphers-left-to-default", severity=Severity.WARNING,
@@ -253,7 +254,8 @@ def ciphers_default(subject: Subject, ctx: Context) -> Iterator[Hit]:
 def tls13_suites(subject: Subject, ctx: Context) -> Iterator[Hit]:
     bad = [s for s in subject.site.tls.ciphersuites if s not in STANDARD_TLS13]
     if bad and "TLSv1.3" in subject.site.tls.protocols:
-        yield Hit("ciphersuites", f"non-standard TLS 1.3 suite(s) enabled: {listing(bad)}")
+        yield Hit("ciphersuites", f"non-standard TLS 1.3 suite(s) enabled: {listing(bad)}",
+                  items=tuple(bad))
 
 
 @rule(RULES, id="TLS217", name="dead-cipher-list", severity=Severity.INFO,

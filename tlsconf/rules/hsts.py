@@ -41,7 +41,8 @@ def missing(subject: Subject, ctx: Context) -> Iterator[Hit]:
         if subject.facts.hsts_elsewhere:
             elsewhere = listing(subject.facts.hsts_elsewhere)
             on += f"; not judged, defined outside this file: {elsewhere}"
-        yield Hit("hsts", f"no Strict-Transport-Security header is sent{on}")
+        yield Hit("hsts", f"no Strict-Transport-Security header is sent{on}",
+                  items=subject.facts.hsts_elsewhere)
 
 
 @rule(RULES, id="TLS502", name="hsts-max-age-zero", severity=Severity.WARNING,

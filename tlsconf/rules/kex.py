@@ -55,7 +55,8 @@ def curves(subject: Subject, ctx: Context) -> Iterator[Hit]:
         if group is None or not group.recommended:
             bad.append(name)
     if bad:
-        yield Hit("curves", f"group(s) outside X25519/P-256/P-384: {listing(bad)}")
+        yield Hit("curves", f"group(s) outside X25519/P-256/P-384: {listing(bad)}",
+                  items=tuple(bad))
 
 
 @rule(RULES, id="TLS304", name="group-unsupported-by-openssl", severity=Severity.ERROR,
@@ -76,4 +77,5 @@ def pq_groups(subject: Subject, ctx: Context) -> Iterator[Hit]:
            and g.openssl_min > openssl]
     if bad:
         have = ".".join(map(str, openssl))
-        yield Hit("curves", f"group(s) unknown to OpenSSL {have}: {listing(bad)}")
+        yield Hit("curves", f"group(s) unknown to OpenSSL {have}: {listing(bad)}",
+                  items=tuple(bad))

@@ -25,7 +25,7 @@ def _outside_profile(subject: Subject, ctx: Context, versions: tuple[str, ...],
     bad = [p for p in subject.site.tls.protocols if p in versions and p not in allowed]
     if bad and _judged(subject):
         yield Hit("protocols", message.format(bad=" and ".join(bad), profile=ctx.profile.name,
-                                              allowed=" ".join(allowed)))
+                                              allowed=" ".join(allowed)), items=tuple(bad))
 
 
 @rule(RULES, id="TLS101", name="ssl-protocol-enabled", severity=Severity.ERROR,
@@ -38,7 +38,8 @@ def _outside_profile(subject: Subject, ctx: Context, versions: tuple[str, ...],
 def ssl_protocols(subject: Subject, ctx: Context) -> Iterator[Hit]:
     bad = [p for p in subject.site.tls.protocols if p in ("SSLv2", "SSLv3")]
     if bad and _judged(subject):
-        yield Hit("protocols", f"{' and '.join(bad)} enabled (broken: POODLE, DROWN)")
+        yield Hit("protocols", f"{' and '.join(bad)} enabled (broken: POODLE, DROWN)",
+                  items=tuple(bad))
 
 
 @rule(RULES, id="TLS102", name="legacy-tls-version", severity=Severity.ERROR,

@@ -10,7 +10,7 @@ left out — silently for groups (as on an old OpenSSL), with a warning for ciph
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from tlsconf.errors import Problem
 from tlsconf.names import PROTOCOLS, protocol_rank
@@ -40,8 +40,7 @@ CURVES = {"X25519MLKEM768": "X25519MLKEM768", "X25519": "X25519", "prime256v1": 
 ENVOY_PROTOCOLS = ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
 
 
-@dataclass(frozen=True, slots=True)
-class EnvoyTLS:
+class EnvoyTLS(Struct, frozen=True):
     """One site's handshake policy in Envoy's terms (each target spells the fields its way)."""
 
     min_version: str  # tlsconf protocol names: "TLSv1.2"

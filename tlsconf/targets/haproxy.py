@@ -58,8 +58,9 @@ import functools
 import os
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from tlsconf.errors import Problem, TlsconfError
 from tlsconf.escape import Raw, haproxy_log_format
@@ -107,8 +108,7 @@ def line_limits(name: str) -> LineLimits:
     return CRT_LIST_LIMITS if name.rsplit("/", 1)[-1].startswith("crt-list-") else CFG_LIMITS
 
 
-@dataclass(frozen=True)
-class _Versions:
+class _Versions(Struct, frozen=True):
     haproxy: tuple[int, ...]
     openssl: tuple[int, ...]
     openssl_text: str

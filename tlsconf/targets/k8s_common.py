@@ -17,7 +17,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from tlsconf import profiles
 from tlsconf.errors import Location, Path, Problem, TlsconfError, format_path
@@ -74,8 +75,7 @@ def site_problem(loaded: LoadedSpec, site: SitePolicy, path: str, message: str) 
 # -- Services ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Backend:
+class Backend(Struct, frozen=True):
     """One Service a route sends to, with the summed weight of the upstreams it stands for."""
 
     service: Service
@@ -197,8 +197,7 @@ def certificate(site: SitePolicy, loaded: LoadedSpec, k8s: Kubernetes) -> dict[s
     }
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class CrossRef:
+class CrossRef(Struct, frozen=True, order=True):
     """`from_kind` objects in `from_ns` refer to the `to_kind` object `to_name` in `to_ns`."""
 
     to_ns: str

@@ -22,8 +22,9 @@ fields that were left to the implementation's defaults.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from tlsconf.errors import Problem
 from tlsconf.names import GROUPS_BY_NAME, parse_version
@@ -45,8 +46,7 @@ NGF_SESSION_CACHE = "shared:tlsconf:10m"  # Mozilla's nginx size
 ON_OFF = {True: "on", False: "off"}
 
 
-@dataclass
-class Adapted:
+class Adapted(Struct):
     """What an adapter adds: manifests per output file, listener options, problems, warnings."""
 
     files: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
