@@ -9,8 +9,8 @@ port is added so the tests can read `/api/http/routers`.
 * `edge` (targets.traefik.version 3.7, the binary's): a `default_server` site with a wildcard
   name and a location, an RSA-certificate site, a modern site, an mTLS site, a site failing over
   to a backup server, and an ACME site on a second listener (per-site port-80 routers).
-* `strict` (the default 3.4 output): two sites with different policies and no default server,
-  so clients without SNI, or with an unknown name, are refused.
+* `strict` (the default output: Traefik 3.7): two sites with different policies and no default
+  server, so clients without SNI, or with an unknown name, are refused.
 """
 
 from __future__ import annotations
