@@ -329,9 +329,6 @@ REFUSED = {
     # per-site policies on one port: nginx, Gateway API and Traefik's TLSOption `default` apply
     # them per listener; ip_hash needs Traefik 3.6
     *(("tests/specs/haproxy/shared-listener.yaml", t) for t in TARGETS if t != "haproxy"),
-    # OCSP stapling needs Traefik 3.5 (the spec targets 3.4)
-    *((f"tests/specs/haproxy/haproxy-{v}.yaml", t) for v in ("2.8", "3.0")
-      for t in ("traefik", "gateway-api-traefik", "traefik-crd")),
     ("tests/golden/k8s/specs/mtls.yaml", "gateway-api-traefik"),  # one TLSOption, two clientAuths
 }
 # Where a rendered target legitimately says less than the spec (rules that read a kind's own

@@ -9,8 +9,10 @@ port is added so the tests can read `/api/http/routers`.
 * `edge` (targets.traefik.version 3.7, the binary's): a `default_server` site with a wildcard
   name and a location, an RSA-certificate site, a modern site, an mTLS site, a site failing over
   to a backup server, and an ACME site on a second listener (per-site port-80 routers).
-* `strict` (the default 3.4 output): two sites with different policies and no default server,
-  so clients without SNI, or with an unknown name, are refused.
+* `strict` (the default output: Traefik 3.7): two sites with different policies and no default
+  server, so clients without SNI, or with an unknown name, are refused.
+* `pq` (the default output too): a site per profile with the profile's groups, and the same three
+  with a classical `curves:` list, probed with a post-quantum client (tlslite-ng + kyber-py).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from support.tlsprobe import (
     local_ciphers,
     negotiated_group,
     resumes,
+    tls13_group,
     websocket_echo,
 )
 from support.upstream import Upstream
@@ -297,10 +300,43 @@ def features(
             )
 
 
+# Site name -> profile: each once with the profile's groups (X25519MLKEM768 first), and once as
+# `classic-<name>` with a spec that pins classical groups only.
+PQ_SITES = {"modern": "modern", "inter": "intermediate", "old": "old"}
+CLASSIC = "[X25519, prime256v1]"
+
+
+@pytest.fixture(scope="module")
+def pq(pki: TestPKI, traefik_bin: str, tmp_path_factory: pytest.TempPathFactory
+       ) -> Iterator[Deployment]:
+    base = tmp_path_factory.mktemp("traefik-pq")
+    leaves = {}
+    for name in PQ_SITES:
+        for site in (name, f"classic-{name}"):
+            rsa = "rsa" if name == "old" else "ecdsa"  # Mozilla's old profile: an RSA certificate
+            leaves[site] = pki.issue(f"pq-{site}", [f"{site}.test"], key_type=rsa, signer=rsa)
+    https, http, api = unique_ports(3)
+    with Upstream("main") as main:
+        sites = "".join(
+            f"  - name: {site}\n    domains: [{site}.test]\n"
+            f"    tls: {{profile: {PQ_SITES[site.removeprefix('classic-')]}, "
+            f"certificate: {leaf.cert_path}, key: {leaf.key_path}"
+            f"{', curves: ' + CLASSIC if site.startswith('classic-') else ''}}}\n"
+            f'    upstreams: [{{address: "127.0.0.1:{main.port}"}}]\n'
+            for site, leaf in leaves.items()
+        )
+        spec = (f"defaults:\n  listen: {{address: 127.0.0.1, https_port: {https}, "
+                f"http_port: {http}}}\nsites:\n{sites}")  # no targets: the default Traefik
+        names = [f"tlsconf_{site}" for site in leaves]
+        with stopping(deploy(spec, base, api, names, [https, http])) as server:
+            yield Deployment(server, api, {"https": https, "http": http}, leaves, {"main": main},
+                             pki.cafile, routers=names)
+
+
 # -- the configuration loads as written ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["edge", "strict", "features"])
+@pytest.mark.parametrize("name", ["edge", "strict", "features", "pq"])
 def test_every_router_is_enabled_without_errors(name: str, request: pytest.FixtureRequest) -> None:
     deployment: Deployment = request.getfixturevalue(name)
     routers = [r for r in traefik_routers(deployment.api) if r.get("provider") == "file"]
@@ -343,6 +379,20 @@ def test_tls13_suites_and_groups(edge: Deployment) -> None:
     assert negotiated_group(port, "inter.test", groups="secp384r1") == "secp384r1"
     assert negotiated_group(port, "inter.test", groups="secp521r1") is None  # Go would allow it
     assert negotiated_group(port, "modern.test", groups="secp521r1") is None
+
+
+@pytest.mark.parametrize("name", list(PQ_SITES))
+def test_post_quantum_key_exchange_in_every_profile(pq: Deployment, name: str) -> None:
+    """The default output offers X25519MLKEM768 first; a spec's classical list shuts it out."""
+    port, sni, classic = pq.ports["https"], f"{name}.test", f"classic-{name}.test"
+    assert tls13_group(port, sni, ["X25519MLKEM768"]) == "X25519MLKEM768"
+    assert tls13_group(port, sni, ["X25519MLKEM768", "X25519"]) == "X25519MLKEM768"  # a browser
+    assert tls13_group(port, sni, ["X25519"]) == "X25519"  # clients without ML-KEM still connect
+    assert tls13_group(port, classic, ["X25519MLKEM768"]) is None
+    assert tls13_group(port, classic, ["X25519MLKEM768", "X25519"]) == "X25519"
+    assert tls13_group(port, classic, ["prime256v1"]) == "prime256v1"
+    # The PQ-only client is refused by the server's group list, not by an accident of its own:
+    assert tls13_group(port, sni, ["secp521r1"]) is None
 
 
 def test_sessions_resume_on_tls12_and_tls13(edge: Deployment) -> None:

@@ -27,6 +27,7 @@ GOLDEN_TRAEFIK = GOLDEN / "traefik"
 STATIC = "traefik/traefik.yml"
 DYNAMIC = "traefik/dynamic/tlsconf.yml"
 
+V34 = "targets: {traefik: {version: '3.4'}}\n"  # below the default: the gates show
 OCSP = ", ocsp_stapling: true, resolvers: [192.0.2.53]"  # the spec wants resolvers with it
 SITE = """\
 sites:
@@ -139,10 +140,11 @@ def test_examples_match_golden(example: str) -> None:
     ("name", "spec"),
     [
         ("3.3", SITE % "" + "targets: {traefik: {version: '3.3'}}\n"),
-        ("3.4", SITE % ""),  # the default target version
+        ("3.4", SITE % "" + V34),
         ("3.5", SITE % "" + "targets: {traefik: {version: '3.5'}}\n"),
         ("3.5-ocsp", SITE % OCSP + "targets: {traefik: {version: '3.5'}}\n"),
         ("3.6-full", FULL),
+        ("3.7", SITE % ""),  # the default target version
     ],
 )
 def test_version_gates_match_golden(name: str, spec: str) -> None:
@@ -155,8 +157,9 @@ def options(rendered: Rendered, name: str = "tlsconf_shop") -> Any:
 
 def test_gates_change_exactly_the_gated_settings() -> None:
     v33 = options(render_text(SITE % "" + "targets: {traefik: {version: '3.3'}}\n"))
-    v34 = options(render_text(SITE % ""))
+    v34 = options(render_text(SITE % "" + V34))
     v35 = options(render_text(SITE % "" + "targets: {traefik: {version: '3.5'}}\n"))
+    v37 = options(render_text(SITE % ""))  # the default
     assert "disableSessionTickets" not in v33
     assert v34 == {**v33, "disableSessionTickets": False}
     assert v34["curvePreferences"] == ["X25519", "CurveP256", "CurveP384"]
@@ -164,13 +167,14 @@ def test_gates_change_exactly_the_gated_settings() -> None:
         **v34,
         "curvePreferences": ["X25519MLKEM768", "X25519", "CurveP256", "CurveP384"],
     }
+    assert v37 == v35
     assert "ocsp" not in document(render_text(SITE % ""), STATIC)
     ocsp = SITE % OCSP + "targets: {traefik: {version: '3.5'}}\n"
     assert document(render_text(ocsp), STATIC)["ocsp"] == {}
 
 
 def test_gated_requests_below_the_gate_are_errors_naming_the_field() -> None:
-    assert problems(SITE % OCSP) == [
+    assert problems(SITE % OCSP + V34) == [
         "s.yaml:4:76: sites[0].tls.ocsp_stapling: OCSP stapling needs Traefik >= 3.5; "
         "targets.traefik.version is 3.4"
     ]
@@ -180,7 +184,7 @@ def test_gated_requests_below_the_gate_are_errors_naming_the_field() -> None:
         "s.yaml:4:78: sites[0].tls.session_tickets: turning session tickets off needs "
         "Traefik >= 3.4 (disableSessionTickets); targets.traefik.version is 3.3"
     ]
-    assert problems(SITE % ", curves: [X25519MLKEM768, X25519]") == [
+    assert problems(SITE % ", curves: [X25519MLKEM768, X25519]" + V34) == [
         "s.yaml:4:69: sites[0].tls.curves: X25519MLKEM768: it needs Traefik >= 3.5; "
         "targets.traefik.version is 3.4"
     ]
@@ -202,7 +206,7 @@ def test_profiles_translate_to_go_names() -> None:
     assert modern == {
         "minVersion": "VersionTLS13",
         "maxVersion": "VersionTLS13",
-        "curvePreferences": ["X25519", "CurveP256", "CurveP384"],
+        "curvePreferences": ["X25519MLKEM768", "X25519", "CurveP256", "CurveP384"],
         "alpnProtocols": ["h2", "http/1.1"],
         "disableSessionTickets": False,
     }
@@ -467,7 +471,7 @@ def test_backup_needs_a_health_check_and_ip_hash_needs_36() -> None:
         "[{address: 127.0.0.1:8080}, {address: 127.0.0.1:8081, backup: true}]",
     )
     assert [p.split(": ")[1] for p in problems(backup)] == ["sites[0].upstreams"]
-    assert problems(SITE % "" + "    balance: ip_hash\n") == [
+    assert problems(SITE % "" + "    balance: ip_hash\n" + V34) == [
         "s.yaml:6:14: sites[0].balance: ip_hash needs Traefik >= 3.6 (strategy hrw); "
         "targets.traefik.version is 3.4"
     ]

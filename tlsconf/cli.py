@@ -615,6 +615,41 @@ def schema(
         _write_one(path, text)
 
 
+@app.command()
+def gates(
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="The Markdown tables of README's section.")
+    ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE",
+                     help="Rewrite the section between the gates markers of this file."),
+    ] = None,
+    check: Annotated[bool, typer.Option("--check", help="Exit 1 if -o FILE is stale.")] = False,
+) -> None:
+    """Show each target's version gates and where it offers post-quantum key exchange."""
+    from tlsconf import gates as registry
+
+    if output is None:
+        if check:
+            typer.echo("--check: needs -o FILE", err=True)
+            raise typer.Exit(2)
+        sys.stdout.write(registry.markdown() if markdown else registry.text())
+        return
+    current = output.read_text("utf-8") if output.is_file() else ""
+    wanted = registry.replace_section(current)
+    if wanted is None:
+        typer.echo(f"{output}: needs one {registry.BEGIN} line and one {registry.END} line",
+                   err=True)
+        raise typer.Exit(2)
+    if check:
+        if current != wanted:
+            typer.echo(f"{output}: stale; run `tlsconf gates --markdown -o {output}`", err=True)
+            raise typer.Exit(1)
+        return
+    _write_one(output, wanted)
+
+
 def _write_one(path: Path, text: str) -> None:
     """A report or generated doc the user names: replaced atomically (it is expected to exist
     and to be replaced), never through a symlink."""

@@ -420,7 +420,7 @@ class TargetVersions(Model):
     version: Version | None = Field(
         None,
         description=(
-            "Server version, e.g. `1.22` (nginx), `2.6` (HAProxy), `3.4` (Traefik), "
+            "Server version, e.g. `1.22` (nginx), `2.6` (HAProxy), `3.7` (Traefik), "
             "`1.40` (Envoy), `2.11` (Caddy)."
         ),
     )
@@ -494,7 +494,8 @@ class Targets(Model):
         description="Default HAProxy 2.6 with OpenSSL 3.0 (Debian 12).",
     )
     traefik: TargetVersions = Field(
-        default_factory=TargetVersions, description="Default Traefik 3.4."
+        default_factory=TargetVersions,
+        description="Default Traefik 3.7 (Go: `openssl` does not apply).",
     )
     envoy: TargetVersions = Field(
         default_factory=TargetVersions,

@@ -41,7 +41,7 @@ from tlsconf.targets.traefik_tls import (
 from tlsconf.targets.traefik_yaml import Rule, check_text, dump
 
 NAME = "traefik"
-DEFAULT_VERSION = "3.4"
+DEFAULT_VERSION = "3.7"
 MIN_VERSION = (3, 0)  # v3 rule syntax (HostRegexp takes a Go regexp, no `{name:re}` patterns)
 DYNAMIC_DIR = "/etc/traefik/dynamic"
 STATIC_FILE = "traefik/traefik.yml"

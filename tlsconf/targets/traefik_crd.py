@@ -47,8 +47,8 @@ from tlsconf.targets.traefik_tls import default_options, dotted, site_options
 NAME = "traefik-crd"
 API_VERSION = "traefik.io/v1alpha1"
 OUT = "traefik-crd"
-P2C_STRATEGY = (3, 4)  # same gates as the file target
-HRW_STRATEGY = (3, 6)
+P2C_STRATEGY = traefik.P2C_STRATEGY  # the file target's gates: one Traefik, one table
+HRW_STRATEGY = traefik.HRW_STRATEGY
 PRIORITY_REDIRECT = 1
 PRIORITY_ACME = 2
 PRIORITY_WILDCARD = 2000  # as the file target: exact names outrank wildcards, longer paths win
