@@ -7,6 +7,8 @@
     cert_expiry_days: 30         # certificates expiring sooner are flagged
     certificates: true           # false: skip the TLS8xx family (repos without certificates)
     openssl: "3.0"               # the OpenSSL the servers run on, when known
+    nginx_version: "1.22"        # the nginx / HAProxy releases the configs run on, when known:
+    haproxy_version: "2.6"       #   their defaults (protocols, ticket keys) are then judged
     severity: {TLS703: warning}  # per-rule overrides (id or name)
     ignore:                      # project-wide suppressions, each with a reason
       - {rule: TLS704, path: "legacy/*.conf", reason: "fronted by a CDN that drops unknown SNI"}
@@ -35,7 +37,7 @@ from tlsconf.findings import Severity
 CONFIG_NAMES = (".tlsconf.yaml", ".tlsconf.yml", "pyproject.toml")  # lookup order, per directory
 _KEYS = ("profile", "fail_on", "report_unused_suppressions", "hsts_min_age", "cert_expiry_days",
          "certificates",
-         "openssl", "severity", "ignore", "trust")
+         "openssl", "nginx_version", "haproxy_version", "severity", "ignore", "trust")
 UNKNOWN_RULE = "unknown rule id {!r}; known ids: see tlsconf rules"
 
 
@@ -69,10 +71,16 @@ class Settings(Struct, frozen=True):
     cert_expiry_days: int = 30
     certificates: bool = True  # the TLS8xx family reads certificate/key files on this machine
     openssl: tuple[int, ...] | None = None
+    nginx_version: tuple[int, ...] | None = None
+    haproxy_version: tuple[int, ...] | None = None
     severity: dict[str, Severity] = field(default_factory=dict)
     ignore: tuple[Ignore, ...] = ()
     trust: tuple[str, ...] = ()  # CA files (absolute paths) that anchor certificate chains
     source: str = ""  # the file the settings came from
+
+    def server_version(self, kind: str) -> tuple[int, ...] | None:
+        """The release of the server an input of `kind` runs on, when the settings say."""
+        return {"nginx": self.nginx_version, "haproxy": self.haproxy_version}.get(kind)
 
 
 def find_config(start: Path) -> Path | None:
@@ -154,11 +162,15 @@ def parse_settings(data: Any, name: str, where: Any) -> Settings:
         if not isinstance(data["report_unused_suppressions"], bool):
             raise fail("report_unused_suppressions", "must be true or false")
         values["report_unused_suppressions"] = data["report_unused_suppressions"]
-    if "openssl" in data:
-        try:
-            values["openssl"] = tuple(int(p) for p in str(data["openssl"]).split("."))
-        except ValueError:
-            raise fail("openssl", "must be a version such as \"3.0\"") from None
+    for key, example in (("openssl", "3.0"), ("nginx_version", "1.22"),
+                         ("haproxy_version", "2.6")):
+        if key in data:
+            if key != "openssl" and not isinstance(data[key], str):  # 1.20 would read as 1.2
+                raise fail(key, f"must be a quoted version such as \"{example}\"")
+            try:
+                values[key] = tuple(int(p) for p in str(data[key]).split("."))
+            except ValueError:
+                raise fail(key, f"must be a version such as \"{example}\"") from None
     overrides = data.get("severity", {})
     if not isinstance(overrides, dict):
         raise fail("severity", "must map rule ids to info, warning or error")

@@ -435,6 +435,9 @@ class _Walker:
         if (found := eff("ssl_ecdh_curve")) and found[-1].args[0] != "auto":
             b.curves = tuple(found[-1].args[0].split(":"))
             b.origins["curves"] = config_origin("ssl_ecdh_curve", found[-1].loc)
+        if (found := eff("ssl_session_tickets")):
+            b.session_tickets = found[-1].args == ["on"]
+            b.origins["session_tickets"] = config_origin("ssl_session_tickets", found[-1].loc)
         if (found := eff("ssl_session_ticket_key")) and not self._off(eff("ssl_session_tickets")):
             b.facts["tickets_unrotated"] = True
             b.where["tickets_unrotated"] = found[-1].loc

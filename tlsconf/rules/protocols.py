@@ -13,19 +13,53 @@ RFC8996 = "RFC 8996: Deprecating TLS 1.0 and TLS 1.1 — https://www.rfc-editor.
 MOZILLA = "Mozilla Server Side TLS — https://wiki.mozilla.org/Security/Server_Side_TLS"
 
 
-def _judged(subject: Subject) -> bool:
-    return subject.origin_kind("protocols") != SERVER_DEFAULT
+ALL = ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
+# What a server enables when its config names no version, by release: (the release that
+# changed it, the default before it, the default from it). nginx 1.23.4 dropped TLS 1.0/1.1
+# from `ssl_protocols`' default; HAProxy 2.2 raised the default `ssl-min-ver` to TLS 1.2.
+SERVER_DEFAULTS = {
+    "nginx": ((1, 23, 4), ALL, ("TLSv1.2", "TLSv1.3")),
+    "haproxy": ((2, 2), ALL, ("TLSv1.2", "TLSv1.3")),
+}
+
+
+def known_default(subject: Subject, ctx: Context) -> tuple[str, tuple[str, ...]] | None:
+    """(`nginx 1.22`, its versions) when the config sets no version and the server's release
+    is known (the `nginx_version`/`haproxy_version` settings): the default is then a fact."""
+    if subject.origin_kind("protocols") != SERVER_DEFAULT or subject.kind not in SERVER_DEFAULTS:
+        return None
+    release = ctx.settings.server_version(subject.kind)
+    if release is None:
+        return None
+    since, before, after = SERVER_DEFAULTS[subject.kind]
+    return f"{subject.kind} {'.'.join(map(str, release))}", before if release < since else after
+
+
+def _protocols(subject: Subject, ctx: Context) -> tuple[tuple[str, ...], str] | None:
+    """The versions to judge and a note on where they come from: the configured ones, or a
+    known release's default; None when the server decides and its release is unknown (TLS105
+    says so instead)."""
+    if subject.origin_kind("protocols") != SERVER_DEFAULT:
+        return subject.site.tls.protocols, ""
+    known = known_default(subject, ctx)
+    if known is None:
+        return None
+    return known[1], f" ({known[0]}'s default: no version is set)"
 
 
 def _outside_profile(subject: Subject, ctx: Context, versions: tuple[str, ...],
                      message: str) -> Iterator[Hit]:
     """One hit for the `versions` the site enables and the judging profile does not allow;
     `message` is formatted with `bad`, `profile` and `allowed`."""
+    judged = _protocols(subject, ctx)
+    if judged is None:
+        return
     allowed = ctx.profile.protocols
-    bad = [p for p in subject.site.tls.protocols if p in versions and p not in allowed]
-    if bad and _judged(subject):
+    bad = [p for p in judged[0] if p in versions and p not in allowed]
+    if bad:
         yield Hit("protocols", message.format(bad=" and ".join(bad), profile=ctx.profile.name,
-                                              allowed=" ".join(allowed)), items=tuple(bad))
+                                              allowed=" ".join(allowed)) + judged[1],
+                  items=tuple(bad))
 
 
 @rule(RULES, id="TLS101", name="ssl-protocol-enabled", severity=Severity.ERROR,
@@ -37,7 +71,7 @@ def _outside_profile(subject: Subject, ctx: Context, versions: tuple[str, ...],
       applies_to=frozenset({"spec", "nginx", "haproxy", "k8s"}))
 def ssl_protocols(subject: Subject, ctx: Context) -> Iterator[Hit]:
     bad = [p for p in subject.site.tls.protocols if p in ("SSLv2", "SSLv3")]
-    if bad and _judged(subject):
+    if bad and subject.origin_kind("protocols") != SERVER_DEFAULT:
         yield Hit("protocols", f"{' and '.join(bad)} enabled (broken: POODLE, DROWN)",
                   items=tuple(bad))
 
@@ -62,8 +96,9 @@ def legacy_tls(subject: Subject, ctx: Context) -> Iterator[Hit]:
       bad="ssl_protocols TLSv1.2;", good="ssl_protocols TLSv1.2 TLSv1.3;",
       fix="Add TLSv1.3 to the enabled protocols.", references=(MOZILLA,))
 def tls13_missing(subject: Subject, ctx: Context) -> Iterator[Hit]:
-    if "TLSv1.3" not in subject.site.tls.protocols and _judged(subject):
-        yield Hit("protocols", "TLSv1.3 is not enabled")
+    judged = _protocols(subject, ctx)
+    if judged is not None and "TLSv1.3" not in judged[0]:
+        yield Hit("protocols", f"TLSv1.3 is not enabled{judged[1]}")
 
 
 @rule(RULES, id="TLS104", name="protocol-not-in-profile", severity=Severity.WARNING,
@@ -91,7 +126,10 @@ def not_in_profile(subject: Subject, ctx: Context) -> Iterator[Hit]:
 def left_to_default(subject: Subject, ctx: Context) -> Iterator[Hit]:
     origin = subject.site.origins.get("protocols")
     if origin is not None and origin.kind == SERVER_DEFAULT:
-        yield Hit("protocols", f"protocol versions are not set: {origin.detail}")
+        known = known_default(subject, ctx)
+        detail = (origin.detail if known is None
+                  else f"{known[0]} enables {' '.join(known[1])} when none is set")
+        yield Hit("protocols", f"protocol versions are not set: {detail}")
 
 
 @rule(RULES, id="TLS106", name="unknown-protocol-value", severity=Severity.ERROR,

@@ -26,6 +26,27 @@ def old_profile(subject: Subject, ctx: Context) -> Iterator[Hit]:
                              "suites")
 
 
+NGINX_TICKET_ROTATION = (1, 23, 2)  # nginx rotates the ticket keys it makes itself from here
+_static = flag("tickets_unrotated", "tickets_unrotated",
+               "session tickets are on with keys that are not rotated")
+
+
+def _tickets_unrotated(subject: Subject, ctx: Context) -> Iterator[Hit]:
+    """Static key files anywhere; and, when the `nginx_version` setting names a release
+    before 1.23.2, nginx's own tickets (on unless `ssl_session_tickets off`), whose keys it
+    makes at start and never changes."""
+    hits = list(_static(subject, ctx))
+    release = ctx.settings.server_version(subject.kind) if subject.kind == "nginx" else None
+    if not hits and release is not None and release < NGINX_TICKET_ROTATION \
+            and subject.site.tls.session_tickets is not False:
+        how = ("on" if subject.site.tls.session_tickets
+               else "on by default (no ssl_session_tickets)")
+        hits.append(Hit("session_tickets", f"session tickets are {how} and nginx "
+                        f"{'.'.join(map(str, release))} never rotates their keys "
+                        "(it does from 1.23.2)"))
+    yield from hits
+
+
 # Rules that flag one setting of `ProxyFacts`: (check, rule metadata), in id order.
 _FLAGS: tuple[tuple[Check, dict[str, object]], ...] = (
     (flag("compression", "compression", "TLS compression is enabled (CRIME)"), dict(
@@ -56,8 +77,7 @@ _FLAGS: tuple[tuple[Check, dict[str, object]], ...] = (
         references=("RFC 8446 §8 (0-RTT and anti-replay) — "
                     "https://www.rfc-editor.org/rfc/rfc8446#section-8",),
         applies_to=frozenset({"nginx", "haproxy"}))),
-    (flag("tickets_unrotated", "tickets_unrotated",
-          "session tickets are on with keys that are not rotated"), dict(
+    (_tickets_unrotated, dict(
         id="TLS405", name="session-ticket-keys-not-rotated", severity=Severity.WARNING,
         summary="Session tickets with keys that are never rotated.",
         why="Whoever obtains a ticket key can decrypt every session resumed with it: static "
