@@ -7,6 +7,8 @@
     cert_expiry_days: 30         # certificates expiring sooner are flagged
     certificates: true           # false: skip the TLS8xx family (repos without certificates)
     openssl: "3.0"               # the OpenSSL the servers run on, when known
+    traefik: "3.5"               # the Traefik version of linted Traefik configs (default:
+                                 # the version tlsconf renders for)
     severity: {TLS703: warning}  # per-rule overrides (id or name)
     ignore:                      # project-wide suppressions, each with a reason
       - {rule: TLS704, path: "legacy/*.conf", reason: "fronted by a CDN that drops unknown SNI"}
@@ -14,14 +16,17 @@
 
 Looked up in the current directory, then each parent; in each directory `.tlsconf.yaml`, then
 `.tlsconf.yml`, then a pyproject.toml with a `[tool.tlsconf]` table — the first found wins.
-`--config FILE` names one explicitly. Paths in the file (`ignore[].path` globs, `trust`) are
-relative to the directory holding it, so a run from a subdirectory or with absolute paths
-judges the same files the same way. Unknown keys, unknown rule ids (in `severity` and
-`ignore`) and unreadable `trust` files are refused (exit 2), never ignored.
+`--config FILE` names one explicitly. The date dated rules and certificate expiry are judged
+at (`as_of`) is not a setting: it is `lint --as-of DATE` (default: now). Paths in the file
+(`ignore[].path` globs, `trust`) are relative to the directory holding it, so a run from a
+subdirectory or with absolute paths judges the same files the same way. Unknown keys, unknown
+rule ids (in `severity` and `ignore`) and unreadable `trust` files are refused (exit 2), never
+ignored.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import fnmatch
 import os
 from dataclasses import dataclass, field
@@ -34,7 +39,7 @@ from tlsconf.findings import Severity
 CONFIG_NAMES = (".tlsconf.yaml", ".tlsconf.yml", "pyproject.toml")  # lookup order, per directory
 _KEYS = ("profile", "fail_on", "report_unused_suppressions", "hsts_min_age", "cert_expiry_days",
          "certificates",
-         "openssl", "severity", "ignore", "trust")
+         "openssl", "traefik", "severity", "ignore", "trust")
 UNKNOWN_RULE = "unknown rule id {!r}; known ids: see tlsconf rules"
 
 
@@ -70,10 +75,20 @@ class Settings:
     cert_expiry_days: int = 30
     certificates: bool = True  # the TLS8xx family reads certificate/key files on this machine
     openssl: tuple[int, ...] | None = None
+    traefik: tuple[int, ...] | None = None  # None: the Traefik version tlsconf renders for
     severity: dict[str, Severity] = field(default_factory=dict)
     ignore: tuple[Ignore, ...] = ()
     trust: tuple[str, ...] = ()  # CA files (absolute paths) that anchor certificate chains
     source: str = ""  # the file the settings came from
+    # The day dated rules and certificate validity are judged at (`--as-of`, 00:00 UTC);
+    # None: now. Not a settings-file key: a committed date would silently freeze the checks.
+    as_of: dt.date | None = None
+
+    def now(self) -> dt.datetime:
+        """The instant the judgement is made at."""
+        if self.as_of is None:
+            return dt.datetime.now(dt.UTC)
+        return dt.datetime(self.as_of.year, self.as_of.month, self.as_of.day, tzinfo=dt.UTC)
 
 
 def find_config(start: Path) -> Path | None:
@@ -155,11 +170,12 @@ def parse_settings(data: Any, name: str, where: Any) -> Settings:
         if not isinstance(data["report_unused_suppressions"], bool):
             raise fail("report_unused_suppressions", "must be true or false")
         values["report_unused_suppressions"] = data["report_unused_suppressions"]
-    if "openssl" in data:
-        try:
-            values["openssl"] = tuple(int(p) for p in str(data["openssl"]).split("."))
-        except ValueError:
-            raise fail("openssl", "must be a version such as \"3.0\"") from None
+    for key, example in (("openssl", "3.0"), ("traefik", "3.5")):
+        if key in data:
+            try:
+                values[key] = tuple(int(p) for p in str(data[key]).split("."))
+            except ValueError:
+                raise fail(key, f"must be a version such as \"{example}\"") from None
     overrides = data.get("severity", {})
     if not isinstance(overrides, dict):
         raise fail("severity", "must map rule ids to info, warning or error")

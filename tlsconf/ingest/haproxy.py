@@ -300,6 +300,10 @@ def _crt_list(bind: SiteBuilder, line: Line, path: str) -> list[Subject]:
         if (value := _option(options, "curves")) is not None:
             b.curves = tuple(value.split(":"))
             b.origins["curves"] = config_origin("crt-list curves", loc)
+        if (value := _option(options, "ocsp-update")) is not None:
+            # HAProxy >= 2.8 fetches and staples the certificate's OCSP response itself.
+            b.ocsp_stapling = value == "on"
+            b.origins["ocsp_stapling"] = config_origin("crt-list ocsp-update", loc)
         out.append(b.build())
     return out or [bind.build()]  # no certificate line: the bind's own policy is still judged
 
