@@ -164,3 +164,30 @@ def test_as_of_judges_certificate_validity_at_that_day(tmp_path: Path) -> None:
     assert runner.invoke(app, ["render", "--as-of", "2026-02-01", spec]).exit_code == 0
     refused = runner.invoke(app, ["render", "--as-of", "2026-04-01", spec])
     assert refused.exit_code == 1 and "TLS804 [error]" in refused.stderr
+
+
+@pytest.mark.parametrize(("openssl", "traefik"), [("3.5", "3.5"), ("3.0", "3.4")])
+def test_rendered_output_is_pq_fresh_for_the_versions_it_was_rendered_for(
+        openssl: str, traefik: str, tmp_path: Path) -> None:
+    """The renderers leave X25519MLKEM768 out only where the version cannot offer it, so the
+    linter, told the same versions, has nothing to say about the groups they wrote."""
+    targets = (f'targets:\n  nginx: {{openssl: "{openssl}"}}\n  haproxy: {{openssl: "{openssl}"}}\n'
+               f'  traefik: {{version: "{traefik}"}}\n')
+    spec = write("site.tlsconf.yaml", targets + SPEC)
+    for target in ("nginx", "haproxy", "traefik"):
+        result = runner.invoke(app, ["render", spec, "--target", target, "-o", "out",
+                                     "--allow-weak"])
+        assert result.exit_code == 0, result.stderr
+    files = sorted(str(p) for p in Path("out").rglob("*") if p.is_file())
+    curves = "".join(Path(f).read_text() for f in files)
+    assert ("X25519MLKEM768" in curves) is (openssl == "3.5")
+    settings(openssl=openssl, traefik=traefik)
+    assert findings("--no-cert-checks", *files, rules=("TLS305", "TLS306"))[1] == []
+
+
+@pytest.mark.parametrize(("key", "example"), [("traefik", "3.5"), ("openssl", "3.0")])
+def test_a_bad_version_setting_is_exit_2(key: str, example: str) -> None:
+    write(".tlsconf.yaml", f"{key}: latest\n")
+    result = runner.invoke(app, ["lint", write("nginx.conf", NGINX)])
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2, "", f'.tlsconf.yaml:1:1: tlsconf.{key}: must be a version such as "{example}"\n')
