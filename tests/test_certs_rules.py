@@ -287,8 +287,8 @@ STAPLING_MESSAGE = "stapling does nothing: the certificate has no OCSP URL"
 @pytest.mark.parametrize("ocsp_url", [None, "http://ocsp.example.net"])
 def test_stapling_without_ocsp_url_in_nginx_and_haproxy(pki: PKI, tmp_path: Path,
                                                         ocsp_url: str | None) -> None:
-    """`ssl_stapling on` (nginx) and `ocsp-update on` (a HAProxy crt-list line) on a
-    certificate without an OCSP URL: TLS822; with one, or with stapling off: nothing."""
+    """`ssl_stapling on` (nginx) and `ocsp-update on` (a HAProxy crt-list line or crt-store
+    load) on a certificate without an OCSP URL: TLS822; with one, or stapling off: nothing."""
     leaf = pki.leaf(["example.com"], ocsp_url=ocsp_url)
     cert = tmp_path / "full.pem"
     cert.write_bytes(pem(leaf.cert, pki.intermediate.cert, pki.root.cert))
@@ -311,4 +311,11 @@ def test_stapling_without_ocsp_url_in_nginx_and_haproxy(pki: PKI, tmp_path: Path
     for value, fires in (("on", not ocsp_url), ("off", False)):
         crt_list.write_text(f"{bundle} [ocsp-update {value}] example.com\n")
         expected = [("TLS822", f"{bundle}: {STAPLING_MESSAGE}", 1)] if fires else []
+        assert [(r.rule, r.message, r.location.line) for r in run_rules(cfg)] == expected
+    # HAProxy >= 3.0: the crt-store that loads the certificate says `ocsp-update on`.
+    for value, fires in (("on", not ocsp_url), ("off", False)):
+        cfg.write_text(f"crt-store\n    load crt {bundle} ocsp-update {value}\n\n"
+                       f"frontend fe\n    mode http\n    bind :443 ssl crt {bundle}\n"
+                       "    http-request return status 200\n")
+        expected = [("TLS822", f"{bundle}: {STAPLING_MESSAGE}", 6)] if fires else []
         assert [(r.rule, r.message, r.location.line) for r in run_rules(cfg)] == expected
