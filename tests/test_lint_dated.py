@@ -40,6 +40,9 @@ def settings(**values: str) -> None:
 
 # -- post-quantum groups -------------------------------------------------------------------
 
+PQ_CURVES = "[X25519MLKEM768, X25519, CurveP256, CurveP384]"  # the Traefik baseline's
+CLASSICAL_TRAEFIK = TRAEFIK.replace(PQ_CURVES, "[X25519, CurveP256, CurveP384]")
+assert CLASSICAL_TRAEFIK != TRAEFIK
 PQ_MISSING = ("the pinned group list leaves out X25519MLKEM768 (hybrid post-quantum key "
               "exchange), which {who} can offer; use {use}")
 
@@ -47,7 +50,7 @@ PQ_MISSING = ("the pinned group list leaves out X25519MLKEM768 (hybrid post-quan
 def test_pq_missing_on_configs_whose_version_can_offer_it() -> None:
     settings(openssl="3.5", traefik="3.5")
     files = [write("nginx.conf", NGINX), write("haproxy.cfg", HAPROXY),
-             write("traefik.yml", TRAEFIK)]
+             write("traefik.yml", CLASSICAL_TRAEFIK)]
     assert findings(*files, rules=("TLS305", "TLS306"))[1] == [
         "haproxy.cfg:2:5: TLS305 [warning] " + PQ_MISSING.format(
             who="OpenSSL 3.5",
@@ -63,12 +66,12 @@ def test_pq_missing_on_configs_whose_version_can_offer_it() -> None:
 def test_pq_missing_is_not_said_where_the_version_cannot_offer_it() -> None:
     settings(openssl="3.0", traefik="3.4")
     files = [write("nginx.conf", NGINX), write("haproxy.cfg", HAPROXY),
-             write("traefik.yml", TRAEFIK)]
+             write("traefik.yml", CLASSICAL_TRAEFIK)]
     assert findings(*files, rules=("TLS305", "TLS306")) == (0, [])
     # A list with the group is fine on a version that has it.
     settings(openssl="3.5", traefik="3.5")
     with_pq = [write("nginx.conf", NGINX.replace("X25519:", "X25519MLKEM768:X25519:")),
-               write("traefik.yml", TRAEFIK.replace("[X25519,", "[X25519MLKEM768, X25519,"))]
+               write("traefik.yml", TRAEFIK)]
     assert findings(*with_pq, rules=("TLS305", "TLS306"))[1] == []
 
 
@@ -91,8 +94,7 @@ def test_pq_missing_on_a_spec_only_when_every_target_can_offer_it() -> None:
 def test_pq_only_group_list_is_an_error() -> None:
     settings(openssl="3.5", traefik="3.5")
     files = [write("nginx.conf", NGINX.replace("X25519:prime256v1:secp384r1", "X25519MLKEM768")),
-             write("traefik.yml", TRAEFIK.replace("[X25519, CurveP256, CurveP384]",
-                                                  "[X25519MLKEM768]"))]
+             write("traefik.yml", TRAEFIK.replace(PQ_CURVES, "[X25519MLKEM768]"))]
     message = ("every group is post-quantum (X25519MLKEM768): clients without ML-KEM cannot "
                "connect; add a classical fallback: ")
     assert findings(*files, rules=("TLS305", "TLS306")) == (1, [

@@ -94,6 +94,9 @@ def k8_e(extra: str) -> tuple[tuple[str, str], ...]:
     return ((K8_EG_SUITE, f"{K8_EG_SUITE}      - {extra}\n"),)
 
 
+# The Traefik baseline's groups, and the classical list tlsconf renders below Traefik 3.5.
+TR_CURVES = "[X25519MLKEM768, X25519, CurveP256, CurveP384]"
+TR_CLASSICAL = ((TR_CURVES, "[X25519, CurveP256, CurveP384]"),)
 # Every version-gated target able to offer X25519MLKEM768 (TLS305 judges a spec then).
 SP_PQ_TARGETS = ('targets:\n  nginx: {openssl: "3.5"}\n  haproxy: {openssl: "3.5"}\n'
                  '  traefik: {version: "3.5"}\nsites:\n')
@@ -327,8 +330,9 @@ CASES: list[Case] = [
          None),
         ("haproxy", (), 2, (3, 5), None),
         ("haproxy", (), None, (3, 0), None),
-        ("traefik", (), 24, None, (3, 5)),
-        ("traefik", (), None, None, (3, 4)),
+        ("traefik", TR_CLASSICAL, 24, None, (3, 5)),
+        ("traefik", TR_CLASSICAL, None, None, (3, 4)),
+        ("traefik", (), None, None, (3, 5)),  # the baseline has it
         ("spec", (("sites:\n", SP_PQ_TARGETS),
                   *sp("      curves: [X25519, prime256v1]\n")), 12, None, None),
         ("spec", sp("      curves: [X25519, prime256v1]\n"), None, None, None),  # nginx 3.0
@@ -341,7 +345,7 @@ CASES: list[Case] = [
     C("TLS306", "haproxy", (("X25519:prime256v1:secp384r1", "X25519MLKEM768"),), 2,
       openssl=(3, 5)),
     C("TLS306", "haproxy", (), None),
-    C("TLS306", "traefik", (("[X25519, CurveP256, CurveP384]", "[X25519MLKEM768]"),), 24),
+    C("TLS306", "traefik", ((TR_CURVES, "[X25519MLKEM768]"),), 24),
     C("TLS306", "traefik", (), None),
     C("TLS306", "spec", sp("      curves: [X25519MLKEM768]\n"), 8),
     C("TLS306", "spec", sp("      curves: [X25519MLKEM768, X25519]\n"), None),
