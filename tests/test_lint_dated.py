@@ -193,3 +193,25 @@ def test_a_bad_version_setting_is_exit_2(key: str, example: str) -> None:
     result = runner.invoke(app, ["lint", write("nginx.conf", NGINX)])
     assert (result.exit_code, result.stdout, result.stderr) == (
         2, "", f'.tlsconf.yaml:1:1: tlsconf.{key}: must be a version such as "{example}"\n')
+
+
+def test_lint_names_the_sc081_cap_of_a_publicly_trusted_leaf(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """TLS815 through `lint`: the test CA stands in for the system store (a public root); the
+    same leaf under a private CA (`trust:`) is judged by the flat 398 days."""
+    from tlsconf.certs import chain
+
+    start = dt.datetime(2027, 3, 15, tzinfo=dt.UTC)
+    ca = make_ca(tmp_path / "ca", not_before=start - dt.timedelta(days=30))
+    leaf = issue_leaf(ca, tmp_path, "site", ["example.com"], days=101, not_before=start)
+    spec = write("site.tlsconf.yaml", SPEC.replace("/etc/ssl/example.pem", str(leaf.cert_path))
+                 .replace("/etc/ssl/example.key", str(leaf.key_path)))
+    store = chain.TrustStore.from_certificates([ca.cert])
+    monkeypatch.setattr(chain, "system_trust_store", lambda: store)
+    assert findings("--as-of", "2027-04-01", spec, rules=("TLS815",)) == (1, [
+        f"site.tlsconf.yaml:5:20: TLS815 [warning] {leaf.cert_path}: the leaf (notBefore "
+        "2027-03-15) is valid for 101 days; CA/B Forum ballot SC-081v3 caps publicly trusted "
+        "certificates issued from 2027-03-15 at 100 days"])
+    monkeypatch.setattr(chain, "system_trust_store", chain.TrustStore)
+    write(".tlsconf.yaml", f"trust: [{ca.cert_path}]\n")
+    assert findings("--as-of", "2027-04-01", spec, rules=("TLS815",)) == (0, [])
