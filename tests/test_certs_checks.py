@@ -257,7 +257,7 @@ def test_self_signed_leaf_is_reported_once(tmp_path: Path) -> None:
 
 
 def test_must_staple_with_stapling_is_fine(pki: PKI, tmp_path: Path) -> None:
-    leaf = pki.leaf(must_staple=True)
+    leaf = pki.leaf(must_staple=True, ocsp_url="http://ocsp.example.net")
     assert run_checks(tmp_path, [leaf.cert, pki.intermediate.cert], leaf.key, trust=pki.trust,
                       stapling=True) == []
 
@@ -431,3 +431,20 @@ def test_ca_files_must_be_readable_and_valid(pki: PKI, tmp_path: Path) -> None:
     assert [(i.check, Path(i.path).name) for i in issues] == [
         ("cert-expired", "clients.pem"), ("cert-file-unreadable", "gone.pem")]
     assert "CA certificate #2 (Old Client CA) expired" in issues[0].message
+
+
+def test_stapling_on_a_certificate_without_an_ocsp_url(pki: PKI, tmp_path: Path) -> None:
+    """Stapling needs the responder the certificate names (AIA OCSP); Let's Encrypt's
+    certificates have had none since 2025."""
+    bare = pki.leaf()
+    (found,) = run_checks(tmp_path / "a", [bare.cert, pki.intermediate.cert], bare.key,
+                          trust=pki.trust, stapling=True)
+    assert (found.check, found.severity, found.message) == (
+        "cert-stapling-without-ocsp-url", Severity.WARNING,
+        "stapling does nothing: the certificate has no OCSP URL")
+    # Must not trigger: stapling off, or a certificate that names its responder.
+    assert run_checks(tmp_path / "b", [bare.cert, pki.intermediate.cert], bare.key,
+                      trust=pki.trust, stapling=False) == []
+    named = pki.leaf(ocsp_url="http://ocsp.example.net")
+    assert run_checks(tmp_path / "c", [named.cert, pki.intermediate.cert], named.key,
+                      trust=pki.trust, stapling=True) == []

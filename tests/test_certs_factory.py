@@ -68,10 +68,12 @@ def certificate(
     sign_hash: str = "sha256",
     must_staple: bool = False,
     serial: int | None = None,
+    ocsp_url: str | None = None,
 ) -> Issued:
     """A certificate for `key`, signed by `issuer` (self-signed when None).
 
     Validity: from now + `start` for `days`. `ca=None` leaves out BasicConstraints.
+    `ocsp_url` adds an Authority Information Access OCSP entry.
     `serial` may be zero or negative (RFC 5280 forbids it; the builder refuses it, so the
     certificate is re-encoded and re-signed by hand, with an RSA issuer).
     """
@@ -99,6 +101,10 @@ def certificate(
     if must_staple:
         builder = builder.add_extension(
             x509.TLSFeature([x509.TLSFeatureType.status_request]), False)
+    if ocsp_url is not None:
+        builder = builder.add_extension(x509.AuthorityInformationAccess([
+            x509.AccessDescription(x509.oid.AuthorityInformationAccessOID.OCSP,
+                                   x509.UniformResourceIdentifier(ocsp_url))]), False)
     cert = builder.sign(signer, hashes.SHA256())
     if serial is not None:
         cert = _with_serial(cert, signer, serial)

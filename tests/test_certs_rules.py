@@ -77,7 +77,7 @@ def run_rules(path: Path, settings: Settings | None = None, kind: str | None = N
     _, subjects, _ = ingest(str(path), kind)
     out = []
     for subject in subjects:
-        ctx = Context(judging_profile(subject, settings), settings)
+        ctx = Context(judging_profile(subject, settings), settings, settings.now())
         for rule in RULES:
             for hit in rule.check(subject, ctx):
                 out.append(Result(rule.id, rule.name, hit.message,
@@ -154,6 +154,8 @@ CASES: dict[str, Callable[[PKI, Path], Site]] = {
     "cert-must-staple-without-stapling": lambda p, t: good(p, must_staple=True),
     "dhparam-weak": lambda p, t: _with(good(p), tls_extra={"dhparam": _dh(t, 1024)}),
     "cert-serial-invalid": lambda p, t: good(p, serial=0),
+    "cert-stapling-without-ocsp-url": lambda p, t: _with(good(p), tls_extra={
+        "ocsp_stapling": "true", "resolvers": "[127.0.0.53]"}),
 }
 
 
@@ -174,7 +176,7 @@ def test_clean_site_triggers_nothing(pki: PKI, tmp_path: Path) -> None:
     site.tls_extra = {"dhparam": _dh(tmp_path, 2048), "ocsp_stapling": "true",
                       "resolvers": "[127.0.0.53]", "trusted_ca": str(tmp_path / "ca.pem")}
     (tmp_path / "ca.pem").write_bytes(pem(pki.root.cert))
-    site.certs[0] = pki.leaf(must_staple=True)
+    site.certs[0] = pki.leaf(must_staple=True, ocsp_url="http://ocsp.example.net")
     site.key = _key(site.certs[0])
     assert run_rules(write_spec(tmp_path, site)) == []
 
@@ -277,3 +279,43 @@ def test_the_whole_family_can_be_turned_off(pki: PKI, tmp_path: Path) -> None:
     assert flagged.exit_code == 1 and "TLS8" in flagged.stdout
     skipped = CliRunner().invoke(app, ["lint", "--no-cert-checks", str(spec)])
     assert skipped.exit_code == 0, skipped.stdout
+
+
+STAPLING_MESSAGE = "stapling does nothing: the certificate has no OCSP URL"
+
+
+@pytest.mark.parametrize("ocsp_url", [None, "http://ocsp.example.net"])
+def test_stapling_without_ocsp_url_in_nginx_and_haproxy(pki: PKI, tmp_path: Path,
+                                                        ocsp_url: str | None) -> None:
+    """`ssl_stapling on` (nginx) and `ocsp-update on` (a HAProxy crt-list line or crt-store
+    load) on a certificate without an OCSP URL: TLS822; with one, or stapling off: nothing."""
+    leaf = pki.leaf(["example.com"], ocsp_url=ocsp_url)
+    cert = tmp_path / "full.pem"
+    cert.write_bytes(pem(leaf.cert, pki.intermediate.cert, pki.root.cert))
+    key = write_private(tmp_path / "k.pem", _key(leaf))
+    conf = tmp_path / "nginx.conf"
+    site = ("http {\n    server {\n        listen 443 ssl;\n        server_name example.com;\n"
+            f"        ssl_certificate {cert};\n        ssl_certificate_key {key};\n"
+            "        ssl_stapling on;\n        resolver 127.0.0.53;\n    }\n}\n")
+    conf.write_text(site)
+    expected = [] if ocsp_url else [("TLS822", f"{cert}: {STAPLING_MESSAGE}", 5)]
+    assert [(r.rule, r.message, r.location.line) for r in run_rules(conf)] == expected
+    conf.write_text(site.replace("ssl_stapling on", "ssl_stapling off"))
+    assert run_rules(conf) == []
+    bundle = write_private(tmp_path / "site.pem",
+                           pem(leaf.cert, pki.intermediate.cert, pki.root.cert) + _key(leaf))
+    crt_list = tmp_path / "crt-list.txt"
+    cfg = tmp_path / "haproxy.cfg"
+    cfg.write_text(f"frontend fe\n    mode http\n    bind :443 ssl crt-list {crt_list}\n"
+                   "    http-request return status 200\n")
+    for value, fires in (("on", not ocsp_url), ("off", False)):
+        crt_list.write_text(f"{bundle} [ocsp-update {value}] example.com\n")
+        expected = [("TLS822", f"{bundle}: {STAPLING_MESSAGE}", 1)] if fires else []
+        assert [(r.rule, r.message, r.location.line) for r in run_rules(cfg)] == expected
+    # HAProxy >= 3.0: the crt-store that loads the certificate says `ocsp-update on`.
+    for value, fires in (("on", not ocsp_url), ("off", False)):
+        cfg.write_text(f"crt-store\n    load crt {bundle} ocsp-update {value}\n\n"
+                       f"frontend fe\n    mode http\n    bind :443 ssl crt {bundle}\n"
+                       "    http-request return status 200\n")
+        expected = [("TLS822", f"{bundle}: {STAPLING_MESSAGE}", 6)] if fires else []
+        assert [(r.rule, r.message, r.location.line) for r in run_rules(cfg)] == expected

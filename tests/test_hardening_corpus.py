@@ -104,8 +104,8 @@ class Outcome:
 
 def relocate(case: Case, scratch: Path) -> Path:
     """A copy of an accepted spec whose files live under `scratch`, with those files created:
-    certificates issued for the validated domains, keys (and CERT.key for HAProxy < 3.0), a
-    CA, DH parameters."""
+    certificates issued for the validated domains (with an OCSP URL where the site staples),
+    keys (and CERT.key for HAProxy < 3.0), a CA, DH parameters."""
     from support.pki import issue_leaf, make_ca
 
     data = case.path.read_bytes()
@@ -116,7 +116,10 @@ def relocate(case: Case, scratch: Path) -> Path:
     ca = make_ca(scratch / "ca", "corpus CA", key_type="ecdsa")
     for site in policy.resolve(loaded):
         tls = site.tls
-        leaf = issue_leaf(ca, scratch / "leaves" / site.name, site.name, list(site.domains))
+        # A stapling site's certificate names a responder (else TLS822: stapling does
+        # nothing); a closed loopback port, so a server that asks is refused at once.
+        leaf = issue_leaf(ca, scratch / "leaves" / site.name, site.name, list(site.domains),
+                          ocsp_url="http://127.0.0.1:9/" if tls.ocsp_stapling else None)
         for path, source in ((tls.certificate, leaf.cert_path), (tls.key, leaf.key_path),
                              (tls.certificate + ".key", leaf.key_path)):
             Path(path).parent.mkdir(parents=True, exist_ok=True)

@@ -47,7 +47,7 @@ def test_rule_case(case: Case, tmp_path: Path, dhparams: dict[str, str],
     path = tmp_path / FILENAMES[case.kind]
     path.write_text(build(case, dhparams), "utf-8")
     settings = Settings(profile=case.profile, report_unused_suppressions=case.report_unused,
-                        openssl=(3, 0))
+                        openssl=case.openssl, traefik_version=case.traefik, as_of=case.as_of)
     report = lint_paths([str(path)], settings)
     assert report.errors == []
     lines = [f.location.line for f in report.findings if f.rule_id == case.rule]

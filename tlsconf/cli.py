@@ -16,6 +16,7 @@ from tlsconf.cli_help import HELP_OPTION_NAMES, App, choice
 from tlsconf.errors import TlsconfError
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Sequence
 
     from tlsconf.config import Settings
@@ -49,6 +50,8 @@ SEVERITY_NAMES = ("info", "warning", "error")
 
 CONFIG_HELP = ("Settings file (default: .tlsconf.yaml, .tlsconf.yml or [tool.tlsconf] in "
                "pyproject.toml, found upward).")
+AS_OF_HELP = ("Judge dated rules and certificate validity as of this day (YYYY-MM-DD, "
+              "00:00 UTC).")
 CA_FILE_HELP = ("A private CA (PEM) that anchors certificate chains, like `trust:` in the "
                 "settings file (repeatable).")
 
@@ -133,6 +136,9 @@ def render(
     ca_file: Annotated[
         list[Path] | None, typer.Option("--ca-file", metavar="FILE", help=CA_FILE_HELP)
     ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", metavar="DATE", show_default="now", help=AS_OF_HELP)
+    ] = None,
 ) -> None:
     """Render the spec for a target: to stdout, or atomically under -o DIR."""
     from tlsconf import targets, terminal
@@ -148,6 +154,7 @@ def render(
             err=True,
         )
         raise typer.Exit(2)
+    day = _as_of(as_of)
     if target == "all" and output is None:
         typer.echo("--target all: needs -o DIR (one directory per target)", err=True)
         raise typer.Exit(2)
@@ -159,7 +166,7 @@ def render(
 
         with reporting([spec]):  # a progress line on a terminal, for big specs
             loaded, sites = _load_judged(spec, site, allow_weak, max_bytes,
-                                         settings=_settings(config, ca_file))
+                                         settings=_settings(config, ca_file, day))
         files: dict[str, str] = {}
         names = TARGET_NAMES if target == "all" else (target,)
         for name in names:
@@ -202,9 +209,28 @@ def _warn(warnings: "Sequence[Problem]", sites: "Sequence[SitePolicy]") -> None:
         typer.echo(line, err=True)
 
 
-def _settings(config: Path | None, ca_files: "Sequence[Path] | None" = None) -> "Settings":
+def _as_of(text: str | None) -> "dt.date | None":
+    """`--as-of DATE`: a calendar day, YYYY-MM-DD; anything else is a usage error (exit 2)."""
+    import datetime as dt
+    import re
+
+    if text is None:
+        return None
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        typer.echo(f"--as-of: {text!r} is not a date; use YYYY-MM-DD (e.g. 2026-04-06)",
+                   err=True)
+        raise typer.Exit(2) from None
+
+
+def _settings(config: Path | None, ca_files: "Sequence[Path] | None" = None,
+              as_of: "dt.date | None" = None) -> "Settings":
     """The settings file (`--config`, else found upward from here), with the `--ca-file`
-    anchors added to its `trust`. A CA file that cannot be read is bad input."""
+    anchors added to its `trust` and the `--as-of` day. A CA file that cannot be read is bad
+    input."""
     import os
 
     from msgspec import structs
@@ -217,6 +243,8 @@ def _settings(config: Path | None, ca_files: "Sequence[Path] | None" = None) -> 
         if config is not None and config.is_relative_to(Path.cwd()):
             config = config.relative_to(Path.cwd())  # messages name it as the user would
     settings = load_settings(config)
+    if as_of is not None:
+        settings = structs.replace(settings, as_of=as_of)
     anchors = []
     for ca_file in ca_files or ():
         path = os.path.abspath(ca_file)
@@ -312,6 +340,9 @@ def validate(
     ca_file: Annotated[
         list[Path] | None, typer.Option("--ca-file", metavar="FILE", help=CA_FILE_HELP)
     ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", metavar="DATE", show_default="now", help=AS_OF_HELP)
+    ] = None,
 ) -> None:
     """Render into a scratch directory and run the real server's own check on it (nginx -t,
     haproxy -c, Traefik on 127.0.0.1); missing certificate files get placeholders. Kubernetes
@@ -329,8 +360,10 @@ def validate(
             err=True,
         )
         raise typer.Exit(2)
+    day = _as_of(as_of)
     try:
-        loaded, sites = _load_judged(spec, site, allow_weak, settings=_settings(config, ca_file))
+        loaded, sites = _load_judged(spec, site, allow_weak,
+                                     settings=_settings(config, ca_file, day))
         if target in K8S_TARGET_NAMES:
             outcomes = [validate_manifests(loaded, sites, target, impl)]
         else:
@@ -429,6 +462,9 @@ def lint(
     ca_file: Annotated[
         list[Path] | None, typer.Option("--ca-file", metavar="FILE", help=CA_FILE_HELP)
     ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", metavar="DATE", show_default="now", help=AS_OF_HELP)
+    ] = None,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", metavar="FILE", help="Write the report here."),
@@ -474,8 +510,9 @@ def lint(
         usage(f"--kind: unknown kind {kind!r}; allowed: {', '.join(KINDS)}")
     if profile is not None and profile not in PROFILE_NAMES:
         usage(f"--profile: unknown profile {profile!r}; allowed: {', '.join(PROFILE_NAMES)}")
+    day = _as_of(as_of)
     try:
-        settings = _settings(config, ca_file)
+        settings = _settings(config, ca_file, day)
     except TlsconfError as error:
         _fail(error)
     changes: dict[str, object] = {}

@@ -7,8 +7,9 @@
     cert_expiry_days: 30         # certificates expiring sooner are flagged
     certificates: true           # false: skip the TLS8xx family (repos without certificates)
     openssl: "3.0"               # the OpenSSL the servers run on, when known
-    nginx_version: "1.22"        # the nginx / HAProxy releases the configs run on, when known:
-    haproxy_version: "2.6"       #   their defaults (protocols, ticket keys) are then judged
+    nginx_version: "1.22"        # the releases the configs run on, when known: nginx's and
+    haproxy_version: "2.6"       #   HAProxy's defaults (protocols, ticket keys) are judged;
+    traefik_version: "3.7"       #   Traefik's default: the version tlsconf renders for
     severity: {TLS703: warning}  # per-rule overrides (id or name)
     ignore:                      # project-wide suppressions, each with a reason
       - {rule: TLS704, path: "legacy/*.conf", reason: "fronted by a CDN that drops unknown SNI"}
@@ -16,14 +17,17 @@
 
 Looked up in the current directory, then each parent; in each directory `.tlsconf.yaml`, then
 `.tlsconf.yml`, then a pyproject.toml with a `[tool.tlsconf]` table — the first found wins.
-`--config FILE` names one explicitly. Paths in the file (`ignore[].path` globs, `trust`) are
-relative to the directory holding it, so a run from a subdirectory or with absolute paths
-judges the same files the same way. Unknown keys, unknown rule ids (in `severity` and
-`ignore`) and unreadable `trust` files are refused (exit 2), never ignored.
+`--config FILE` names one explicitly. The date dated rules and certificate expiry are judged
+at (`as_of`) is not a setting: it is `lint --as-of DATE` (default: now). Paths in the file
+(`ignore[].path` globs, `trust`) are relative to the directory holding it, so a run from a
+subdirectory or with absolute paths judges the same files the same way. Unknown keys, unknown
+rule ids (in `severity` and `ignore`) and unreadable `trust` files are refused (exit 2), never
+ignored.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import fnmatch
 import os
 from pathlib import Path
@@ -37,7 +41,8 @@ from tlsconf.findings import Severity
 CONFIG_NAMES = (".tlsconf.yaml", ".tlsconf.yml", "pyproject.toml")  # lookup order, per directory
 _KEYS = ("profile", "fail_on", "report_unused_suppressions", "hsts_min_age", "cert_expiry_days",
          "certificates",
-         "openssl", "nginx_version", "haproxy_version", "severity", "ignore", "trust")
+         "openssl", "nginx_version", "haproxy_version", "traefik_version", "severity", "ignore",
+         "trust")
 UNKNOWN_RULE = "unknown rule id {!r}; known ids: see tlsconf rules"
 
 
@@ -73,10 +78,20 @@ class Settings(Struct, frozen=True):
     openssl: tuple[int, ...] | None = None
     nginx_version: tuple[int, ...] | None = None
     haproxy_version: tuple[int, ...] | None = None
+    traefik_version: tuple[int, ...] | None = None  # None: the version tlsconf renders for
     severity: dict[str, Severity] = field(default_factory=dict)
     ignore: tuple[Ignore, ...] = ()
     trust: tuple[str, ...] = ()  # CA files (absolute paths) that anchor certificate chains
     source: str = ""  # the file the settings came from
+    # The day dated rules and certificate validity are judged at (`--as-of`, 00:00 UTC);
+    # None: now. Not a settings-file key: a committed date would silently freeze the checks.
+    as_of: dt.date | None = None
+
+    def now(self) -> dt.datetime:
+        """The instant the judgement is made at."""
+        if self.as_of is None:
+            return dt.datetime.now(dt.UTC)
+        return dt.datetime(self.as_of.year, self.as_of.month, self.as_of.day, tzinfo=dt.UTC)
 
     def server_version(self, kind: str) -> tuple[int, ...] | None:
         """The release of the server an input of `kind` runs on, when the settings say."""
@@ -163,7 +178,7 @@ def parse_settings(data: Any, name: str, where: Any) -> Settings:
             raise fail("report_unused_suppressions", "must be true or false")
         values["report_unused_suppressions"] = data["report_unused_suppressions"]
     for key, example in (("openssl", "3.0"), ("nginx_version", "1.22"),
-                         ("haproxy_version", "2.6")):
+                         ("haproxy_version", "2.6"), ("traefik_version", "3.7")):
         if key in data:
             if key != "openssl" and not isinstance(data[key], str):  # 1.20 would read as 1.2
                 raise fail(key, f"must be a quoted version such as \"{example}\"")

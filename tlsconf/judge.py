@@ -4,9 +4,12 @@
 policy the renderer uses — with the profile and severity overrides of the settings, then
 applies all three suppression forms (a `# tlsconf: ignore[ID] reason` comment on or above the
 line, `# tlsconf: ignore-file[ID] reason`, the settings file's `ignore` list) and reports the
-suppressions' own problems (TLS001-TLS003). The callers differ only in what they do with the
-result: `lint` prints every finding and exits 1 at or above `fail_on`; `render` refuses to
-write anything while `Filtered.blocking(fail_on)` is not empty, unless `--allow-weak`.
+suppressions' own problems (TLS001-TLS003). Everything dated is judged at one instant,
+`settings.now()`: the `--as-of` day (00:00 UTC) of all three commands, else the time of the
+run — `judge` takes it once and hands it to every rule in `Context.now`.
+The callers differ only in what they do with the result: `lint` prints every finding and exits
+1 at or above `fail_on`; `render` refuses to write anything while `Filtered.blocking(fail_on)`
+is not empty, unless `--allow-weak`.
 """
 
 from __future__ import annotations

@@ -1,14 +1,17 @@
 """Mozilla server-side TLS profiles, read from the guideline data shipped in the package.
 
 `modern` and `intermediate` come from guideline 6.0; `old`, which 6.0 dropped, from the last
-guideline that defined it (5.8). Provenance is recorded in each data file.
+guideline that defined it (5.8). Guideline 5.7 is kept to name configurations copied from it
+(TLS218). Provenance is recorded in each data file.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from msgspec import Struct
 
@@ -67,6 +70,30 @@ def get(name: str) -> Profile:
         server_preferred_order=bool(config["server_preferred_order"]),
         maximum_certificate_lifespan=int(config["maximum_certificate_lifespan"]),
         oldest_clients=tuple(config["oldest_clients"]),
+    )
+
+
+class Superseded(Struct, frozen=True):
+    """An older guideline's cipher lists, and when the current one replaced it."""
+
+    guideline: str  # "5.7"
+    current: str  # the guideline that replaced it, "6.0"
+    since: dt.date  # the day the replacement was published
+    ciphers: dict[str, tuple[str, ...]]  # profile name -> TLS <= 1.2 suites, OpenSSL names
+
+
+@cache
+def superseded() -> Superseded:
+    """Guideline 5.7 (mozilla-5.7.json): its modern and intermediate cipher lists."""
+    data: Any = _data("mozilla-5.7.json")
+    replaced = data["_provenance"]["superseded_by"]
+    configs = data["configurations"]
+    return Superseded(
+        guideline=f"{float(data['version']):.1f}",
+        current=str(replaced["version"]),
+        since=dt.date.fromisoformat(str(replaced["date"])),
+        ciphers={name: tuple(configs[name]["ciphers"]["openssl"])
+                 for name in ("modern", "intermediate")},
     )
 
 

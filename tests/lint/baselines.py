@@ -89,7 +89,7 @@ tls:
     default:
       minVersion: VersionTLS12
       sniStrict: true
-      curvePreferences: [X25519, CurveP256, CurveP384]
+      curvePreferences: [X25519MLKEM768, X25519, CurveP256, CurveP384]
       cipherSuites:
         - TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
         - TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
@@ -122,7 +122,7 @@ tls:
     default:
       minVersion: VersionTLS13
       sniStrict: true
-      curvePreferences: [X25519, CurveP256, CurveP384]
+      curvePreferences: [X25519MLKEM768, X25519, CurveP256, CurveP384]
 """
 
 TRAEFIK_TOML = """\
@@ -143,7 +143,7 @@ TRAEFIK_TOML = """\
 [tls.options.default]
   minVersion = "VersionTLS12"
   sniStrict = true
-  curvePreferences = ["X25519", "CurveP256", "CurveP384"]
+  curvePreferences = ["X25519MLKEM768", "X25519", "CurveP256", "CurveP384"]
   cipherSuites = [
     "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",

@@ -7,6 +7,7 @@ tests/test_rules_catalog.py enforces it). Edits are (old, new) string replacemen
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from tests.lint.baselines import INTERMEDIATE_CIPHERS as IC
@@ -21,6 +22,9 @@ class Case:
     line: int | None
     profile: str | None = None
     report_unused: bool = False
+    openssl: tuple[int, ...] | None = (3, 0)  # the `openssl` setting the case is judged with
+    traefik: tuple[int, ...] | None = None  # `traefik_version` (None: tlsconf's default)
+    as_of: dt.date | None = None  # `--as-of` (None: now)
 
     @property
     def id(self) -> str:
@@ -88,6 +92,19 @@ def k8_e(extra: str) -> tuple[tuple[str, str], ...]:
     """Add an entry to the Envoy Gateway cipher list (its key at line 43; the entry, where a
     weak-suite finding points, at line 48)."""
     return ((K8_EG_SUITE, f"{K8_EG_SUITE}      - {extra}\n"),)
+
+
+# The Traefik baseline's groups, and the classical list tlsconf renders below Traefik 3.5.
+TR_CURVES = "[X25519MLKEM768, X25519, CurveP256, CurveP384]"
+TR_CLASSICAL = ((TR_CURVES, "[X25519, CurveP256, CurveP384]"),)
+# Every version-gated target able to offer X25519MLKEM768 (TLS305 judges a spec then).
+SP_PQ_TARGETS = ('targets:\n  nginx: {openssl: "3.5"}\n  haproxy: {openssl: "3.5"}\n'
+                 '  traefik: {version: "3.5"}\nsites:\n')
+
+
+# Mozilla guideline 5.7's intermediate list: 6.0's plus three DHE suites (TLS218).
+IC_57 = f"{IC}:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305"
+BEFORE_60 = dt.date(2026, 4, 5)  # the day before guideline 6.0: 5.7 was current
 
 
 def sp(extra: str) -> tuple[tuple[str, str], ...]:
@@ -277,6 +294,13 @@ CASES: list[Case] = [
     C("TLS217", "spec",
       sp("      protocols: [TLSv1.3]\n      ciphers: [ECDHE-RSA-AES128-GCM-SHA256]\n"), 9),
     C("TLS217", "spec", sp("      protocols: [TLSv1.3]\n"), None),
+    C("TLS218", "nginx", ((NG_CIPH, f"ssl_ciphers {IC_57};"),), 3),
+    C("TLS218", "nginx", ((NG_CIPH, f"ssl_ciphers {IC_57};"),), None, as_of=BEFORE_60),
+    C("TLS218", "nginx", (), None),
+    C("TLS218", "haproxy", ((HA_CIPH, f"ssl-default-bind-ciphers {IC_57}"),), 3),
+    C("TLS218", "haproxy", (), None),
+    C("TLS218", "spec", sp(f"      ciphers: [{IC_57.replace(':', ', ')}]\n"), 8),
+    C("TLS218", "spec", sp(f"      ciphers: [{IC.replace(':', ', ')}]\n"), None),
     # TLS3xx key exchange
     C("TLS301", "nginx", ng_add("ssl_dhparam {dh512};"), 3),
     C("TLS301", "nginx", ng_add("ssl_dhparam {dh1024};"), None),
@@ -298,6 +322,33 @@ CASES: list[Case] = [
     C("TLS304", "nginx", (("X25519:prime256v1:secp384r1", "X25519"),), None),
     C("TLS304", "haproxy", (("X25519:prime256v1:secp384r1", "X25519MLKEM768:X25519"),), 2),
     C("TLS304", "haproxy", (), None),
+    *[C("TLS305", k, e, ln, openssl=o, traefik=t) for k, e, ln, o, t in (
+        ("nginx", (), 4, (3, 5), None),
+        ("nginx", (), None, (3, 0), None),  # OpenSSL 3.0 cannot offer it
+        ("nginx", (), None, None, None),  # nor can an OpenSSL nobody named
+        ("nginx", (("X25519:prime256v1", "X25519MLKEM768:X25519:prime256v1"),), None, (3, 5),
+         None),
+        ("haproxy", (), 2, (3, 5), None),
+        ("haproxy", (), None, (3, 0), None),
+        ("traefik", TR_CLASSICAL, 24, None, (3, 5)),
+        ("traefik", TR_CLASSICAL, None, None, (3, 4)),
+        ("traefik", (), None, None, (3, 5)),  # the baseline has it
+        ("spec", (("sites:\n", SP_PQ_TARGETS),
+                  *sp("      curves: [X25519, prime256v1]\n")), 12, None, None),
+        ("spec", sp("      curves: [X25519, prime256v1]\n"), None, None, None),  # nginx 3.0
+        ("spec", ((("sites:\n", SP_PQ_TARGETS),)), None, None, None),  # the profile's groups
+    )],
+    C("TLS306", "nginx", (("X25519:prime256v1:secp384r1", "X25519MLKEM768"),), 4,
+      openssl=(3, 5)),
+    C("TLS306", "nginx", (("X25519:prime256v1:secp384r1", "X25519MLKEM768:X25519"),), None,
+      openssl=(3, 5)),
+    C("TLS306", "haproxy", (("X25519:prime256v1:secp384r1", "X25519MLKEM768"),), 2,
+      openssl=(3, 5)),
+    C("TLS306", "haproxy", (), None),
+    C("TLS306", "traefik", ((TR_CURVES, "[X25519MLKEM768]"),), 24),
+    C("TLS306", "traefik", (), None),
+    C("TLS306", "spec", sp("      curves: [X25519MLKEM768]\n"), 8),
+    C("TLS306", "spec", sp("      curves: [X25519MLKEM768, X25519]\n"), None),
     # TLS4xx session and features
     C("TLS401", "spec", (("profile: intermediate", "profile: old"),), 7),
     C("TLS401", "spec", (("profile: intermediate", "profile: old"),), None, profile="old"),

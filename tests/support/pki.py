@@ -128,8 +128,10 @@ def _san(domains: Iterable[str]) -> list[x509.GeneralName]:
     return names
 
 
-def make_ca(dir: Path, name: str = "tlsconf test CA", key_type: KeyType = "ecdsa") -> CA:
-    """Create a self-signed root CA in ``dir`` (``<slug>.pem`` / ``<slug>.key``)."""
+def make_ca(dir: Path, name: str = "tlsconf test CA", key_type: KeyType = "ecdsa",
+            not_before: dt.datetime | None = None) -> CA:
+    """Create a self-signed root CA in ``dir`` (``<slug>.pem`` / ``<slug>.key``), valid for
+    ten years from ``not_before`` (default: an hour ago)."""
     dir = Path(dir)
     dir.mkdir(parents=True, exist_ok=True)
     key = _new_key(key_type, 2048)
@@ -139,7 +141,7 @@ def make_ca(dir: Path, name: str = "tlsconf test CA", key_type: KeyType = "ecdsa
             x509.NameAttribute(NameOID.COMMON_NAME, name),
         ]
     )
-    now = _now()
+    now = _now() if not_before is None else not_before + BACKDATE
     ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
     cert = (
         x509.CertificateBuilder()
@@ -186,12 +188,16 @@ def issue_leaf(
     rsa_bits: int = 2048,
     days: int = MAX_LEAF_DAYS,
     client: bool = False,
+    not_before: dt.datetime | None = None,
+    ocsp_url: str | None = None,
 ) -> Leaf:
     """Issue a leaf for ``domains`` signed by ``ca``; files are ``dir/<name>.{pem,key,leaf.pem}``.
 
     ``days`` is the total lifespan (notBefore = now - 1h, notAfter = notBefore + days),
     so the default 90 passes Mozilla modern's ``maximum_certificate_lifespan`` check.
-    ``client=True`` makes a clientAuth certificate (for mTLS tests).
+    ``client=True`` makes a clientAuth certificate (for mTLS tests). ``not_before`` sets
+    the start of validity instead (dated checks: the CA/B Forum lifetime caps);
+    ``ocsp_url`` adds an Authority Information Access OCSP entry.
     """
     if not client and not domains:
         raise ValueError("a server certificate needs at least one domain (SAN)")
@@ -199,7 +205,8 @@ def issue_leaf(
     dir.mkdir(parents=True, exist_ok=True)
     key = _new_key(key_type, rsa_bits)
     cn = domains[0] if domains else name
-    not_before = _now() - BACKDATE
+    if not_before is None:
+        not_before = _now() - BACKDATE
     builder = (
         x509.CertificateBuilder()
         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn[:64])]))
@@ -237,6 +244,10 @@ def issue_leaf(
     )
     if domains:
         builder = builder.add_extension(x509.SubjectAlternativeName(_san(domains)), critical=False)
+    if ocsp_url is not None:
+        builder = builder.add_extension(x509.AuthorityInformationAccess([
+            x509.AccessDescription(x509.oid.AuthorityInformationAccessOID.OCSP,
+                                   x509.UniformResourceIdentifier(ocsp_url))]), critical=False)
     cert = builder.sign(ca.key, hashes.SHA256())
 
     leaf_path = dir / f"{name}.leaf.pem"

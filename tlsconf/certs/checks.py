@@ -6,8 +6,15 @@ certificates relate, not by position, so a reversed chain is reported as one ord
 problem rather than as a key mismatch, a wrong SAN and an expired "leaf" at once.
 
 A self-signed leaf is reported once: the leaf-profile and chain checks (CA:TRUE, serverAuth,
-398-day lifetime, order, completeness) are rules for CA-issued certificates and are skipped
-for it. Expiry, key strength, signature hash, SANs and the key match still apply.
+lifetime, order, completeness) are rules for CA-issued certificates and are skipped for it.
+Expiry, key strength, signature hash, SANs and the key match still apply.
+
+The lifetime cap depends on who issued the leaf. A chain that ends at a root of the system
+store is publicly trusted, and CA/B Forum ballot SC-081v3 caps it by its notBefore date
+(`PUBLIC_CAPS`: 398 days before 2026-03-15, 200 from then, 100 from 2027-03-15, 47 from
+2029-03-15). Any other chain (a private CA declared with `trust:`/`--ca-file`, or a root in
+the file that the system store lacks) keeps the flat `Thresholds.max_lifetime_days` (398):
+no browser rule applies to it, and the flat cap still catches renewal that stopped.
 
 Each file is judged on its own when it exists: with no certificate file (`cert_path` None,
 a spec linted away from its server) the key, DH parameter and CA files that are here are
@@ -17,7 +24,7 @@ still checked, and only the checks that need the certificate are skipped.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
 from cryptography import x509
@@ -40,7 +47,25 @@ WEAK_HASHES = ("sha1", "md5")
 class Thresholds(Struct, frozen=True):
     expiry_warning_days: int = 30
     expiry_error_days: int = 0  # 0: expiring soon is never more than a warning
-    max_lifetime_days: int = 398  # CA/Browser Forum limit for publicly trusted leaves
+    max_lifetime_days: int = 398  # the cap for leaves of private CAs (not publicly trusted)
+
+
+SC081 = "CA/B Forum ballot SC-081v3"
+# (first notBefore date, cap in days), newest first: the cap of a publicly trusted leaf is
+# that of the latest date on or before its notBefore; before the first, 398 days.
+PUBLIC_CAPS = ((dt.date(2029, 3, 15), 47), (dt.date(2027, 3, 15), 100),
+               (dt.date(2026, 3, 15), 200))
+PUBLIC_CAP_BEFORE = 398
+
+
+def public_cap(not_before: dt.datetime) -> tuple[int, str]:
+    """The SC-081v3 cap (days) for a publicly trusted leaf issued at `not_before`, and the
+    period it belongs to in words (`from 2026-03-15`, `before 2026-03-15`)."""
+    day = not_before.astimezone(dt.UTC).date()
+    for since, days in PUBLIC_CAPS:
+        if day >= since:
+            return days, f"from {since}"
+    return PUBLIC_CAP_BEFORE, f"before {PUBLIC_CAPS[-1][0]}"
 
 
 DEFAULT_THRESHOLDS = Thresholds()
@@ -148,7 +173,9 @@ def check_material(
         add("cert-self-signed", "the leaf certificate is self-signed; clients trust it only "
             "if told to — use a certificate from a CA (for development: `tlsconf cert dev`)")
         return out
-    out.extend(_profile_checks(leaf, cert_path, thresholds))
+    out.extend(_lifetime(leaf, cert_path, thresholds,
+                         lambda: _publicly_trusted(certs[shape.path[-1]])))
+    out.extend(_profile_checks(leaf, cert_path))
     disorder = chain.order_problem(certs, shape)
     if disorder:
         add("cert-chain-order", disorder)
@@ -169,7 +196,8 @@ def check_material(
 def _leaf_checks(leaf: x509.Certificate, path: str, domains: Sequence[str], profile: Profile,
                  now: dt.datetime, thresholds: Thresholds, stapling: bool) -> Iterator[CertIssue]:
     left = leaf.not_valid_after_utc - now
-    if dt.timedelta(0) <= left < dt.timedelta(days=thresholds.expiry_warning_days):
+    # At notAfter itself the leaf is expired (`_validity`), not also "expiring in 0 days".
+    if dt.timedelta(0) < left < dt.timedelta(days=thresholds.expiry_warning_days):
         severity = (Severity.ERROR if left < dt.timedelta(days=thresholds.expiry_error_days)
                     else Severity.WARNING)
         yield issue("cert-expiring-soon", path, f"the leaf certificate expires in {left.days} "
@@ -182,6 +210,9 @@ def _leaf_checks(leaf: x509.Certificate, path: str, domains: Sequence[str], prof
     mismatch = san_mismatch(path, san.names(leaf), domains)
     if mismatch is not None:
         yield mismatch
+    if stapling and not _ocsp_urls(leaf):
+        yield issue("cert-stapling-without-ocsp-url", path,
+                    "stapling does nothing: the certificate has no OCSP URL")
     if not stapling and _must_staple(leaf):
         yield issue("cert-must-staple-without-stapling", path,
                     "the leaf requires OCSP stapling (Must-Staple) but stapling is off; "
@@ -210,13 +241,33 @@ def leaf_names(certs: Sequence[x509.Certificate]) -> san.Names:
     return san.names(certs[chain.layout(certs).leaf])
 
 
-def _profile_checks(leaf: x509.Certificate, path: str,
-                    thresholds: Thresholds) -> Iterator[CertIssue]:
+def _publicly_trusted(top: x509.Certificate) -> bool:
+    """Does the chain's last certificate end at (or is it) a root of the system store?"""
+    return chain.system_trust_store().has_issuer(top)
+
+
+def _lifetime(leaf: x509.Certificate, path: str, thresholds: Thresholds,
+              public: Callable[[], bool]) -> Iterator[CertIssue]:
+    """The lifetime cap: SC-081v3's by notBefore for a publicly trusted leaf, the flat
+    threshold for a private CA's. `public` is asked only for a leaf over the smaller cap, so
+    a short-lived leaf in a file that ends at its root never reads the system store."""
     lifetime = leaf.not_valid_after_utc - leaf.not_valid_before_utc
-    if lifetime > dt.timedelta(days=thresholds.max_lifetime_days):
+    cap, period = public_cap(leaf.not_valid_before_utc)
+    if lifetime <= dt.timedelta(days=min(cap, thresholds.max_lifetime_days)):
+        return
+    if public():
+        if lifetime > dt.timedelta(days=cap):
+            yield issue("cert-lifetime-too-long", path,
+                        f"the leaf (notBefore {leaf.not_valid_before_utc.date()}) is valid for "
+                        f"{lifetime.days} days; {SC081} caps publicly trusted certificates "
+                        f"issued {period} at {cap} days")
+    elif lifetime > dt.timedelta(days=thresholds.max_lifetime_days):
         yield issue("cert-lifetime-too-long", path,
                     f"the leaf is valid for {lifetime.days} days; browsers refuse publicly "
                     f"trusted certificates valid for more than {thresholds.max_lifetime_days}")
+
+
+def _profile_checks(leaf: x509.Certificate, path: str) -> Iterator[CertIssue]:
     constraints = _extension(leaf, x509.BasicConstraints)
     if constraints is not None and constraints.ca:
         yield issue("cert-leaf-is-ca", path, "the leaf certificate has CA:TRUE; clients refuse "
@@ -244,6 +295,13 @@ def _weak_key(cert: x509.Certificate, profile: Profile) -> Iterator[str]:
         yield "has a DSA key; clients no longer accept DSA certificates"
     elif info.type == "ecdsa" and info.curve not in STRONG_CURVES:
         yield f"has an {info} key; use P-256 or P-384 (clients refuse other curves)"
+
+
+def _ocsp_urls(cert: x509.Certificate) -> list[str]:
+    """The OCSP responder URLs of the Authority Information Access extension."""
+    access = _extension(cert, x509.AuthorityInformationAccess)
+    return [str(d.access_location.value) for d in access or ()
+            if d.access_method == x509.oid.AuthorityInformationAccessOID.OCSP]
 
 
 def _must_staple(cert: x509.Certificate) -> bool:

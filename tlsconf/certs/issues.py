@@ -47,7 +47,8 @@ CHECKS: dict[str, Check] = {
         Check("cert-chain-incomplete", Severity.ERROR,
               "an intermediate certificate is missing from the certificate file"),
         Check("cert-lifetime-too-long", Severity.WARNING,
-              "the leaf certificate is valid for more than 398 days"),
+              "the leaf certificate is valid for longer than the CA/B Forum cap for its "
+              "notBefore date (398, 200, 100 or 47 days; 398 for private CAs)"),
         Check("cert-leaf-is-ca", Severity.ERROR, "the leaf certificate has CA:TRUE"),
         Check("cert-no-server-auth", Severity.ERROR,
               "the leaf certificate's extended key usage lacks serverAuth"),
@@ -55,6 +56,8 @@ CHECKS: dict[str, Check] = {
               "the private key file is readable or writable by group or others"),
         Check("cert-must-staple-without-stapling", Severity.ERROR,
               "an OCSP Must-Staple certificate is served without OCSP stapling"),
+        Check("cert-stapling-without-ocsp-url", Severity.WARNING,
+              "OCSP stapling is on for a certificate with no OCSP URL"),
         Check("dhparam-weak", Severity.ERROR, "DH parameters are smaller than 2048 bits"),
         Check("cert-serial-invalid", Severity.ERROR,
               "a certificate's serial number is zero or negative (RFC 5280 §4.1.2.2)"),

@@ -185,6 +185,7 @@ def ingest(path: str, data: bytes, text: str) -> tuple[Subject, ...]:
     plain = [s for s in sections if s.kind in ("frontend", "listen")
              and any(line.words[0] == "bind" and "ssl" not in line.words for line in s.lines)]
     plain_redirects = all(_redirects(s) for s in plain) if plain else None
+    stapled = _stapled(sections)
     out = []
     for section in sections:
         if section.kind not in ("frontend", "listen"):
@@ -194,14 +195,31 @@ def ingest(path: str, data: bytes, text: str) -> tuple[Subject, ...]:
         for line in section.lines:
             if line.words[0] == "bind" and "ssl" in line.words:
                 bind = _site(section, line, glob, unverified, plain_redirects, reached)
+                _staple(bind, stapled)
                 name = _option(line.words, "crt-list")
                 if name is None:
                     out.append(bind.build())
                 else:
-                    out.extend(_crt_list(bind, line, _crt_list_path(path, name)))
+                    out.extend(_crt_list(bind, line, _crt_list_path(path, name), stapled))
     if not out and unverified:
         out.append(_upstreams(path, unverified))
     return tuple(out)
+
+
+def _stapled(sections: list[Section]) -> dict[str, Location]:
+    """The certificates a `crt-store` loads with `ocsp-update on` (HAProxy >= 3.0 fetches and
+    staples their OCSP responses), with where."""
+    return {_option(line.words, "crt") or "": line.loc for s in sections if s.kind == "crt-store"
+            for line in s.lines
+            if line.words[0] == "load" and _option(line.words, "ocsp-update") == "on"}
+
+
+def _staple(b: SiteBuilder, stapled: dict[str, Location]) -> None:
+    """Stapling on for a site whose certificate a crt-store loads with `ocsp-update on`."""
+    if b.certificate and b.certificate in stapled:
+        b.ocsp_stapling = True
+        b.origins["ocsp_stapling"] = config_origin("crt-store load ocsp-update",
+                                                   stapled[b.certificate])
 
 
 def _resolve_defaults(sections: list[Section]) -> None:
@@ -267,7 +285,8 @@ def crt_list_lines(path: str, text: str) -> list[tuple[Location, list[str], list
     return out
 
 
-def _crt_list(bind: SiteBuilder, line: Line, path: str) -> list[Subject]:
+def _crt_list(bind: SiteBuilder, line: Line, path: str,
+              stapled: dict[str, Location]) -> list[Subject]:
     """One subject per crt-list line: the bind's policy with the line's own options."""
     from tlsconf.source import decode, read_bytes
 
@@ -283,6 +302,7 @@ def _crt_list(bind: SiteBuilder, line: Line, path: str) -> list[Subject]:
         b.location = loc
         b.domains = tuple(f for f in filters if not f.startswith("!"))
         b.certificate = certificate
+        _staple(b, stapled)
         b.origins["certificate"] = config_origin("crt-list certificate", loc)
         if any(_option(options, o) is not None for o in ("ssl-min-ver", "ssl-max-ver")) \
                 or any(flag in options for flag in NO_FLAGS):
@@ -299,6 +319,10 @@ def _crt_list(bind: SiteBuilder, line: Line, path: str) -> list[Subject]:
         if (value := _option(options, "curves")) is not None:
             b.curves = tuple(value.split(":"))
             b.origins["curves"] = config_origin("crt-list curves", loc)
+        if (value := _option(options, "ocsp-update")) is not None:
+            # HAProxy >= 2.8 fetches and staples the certificate's OCSP response itself.
+            b.ocsp_stapling = value == "on"
+            b.origins["ocsp_stapling"] = config_origin("crt-list ocsp-update", loc)
         out.append(b.build())
     return out or [bind.build()]  # no certificate line: the bind's own policy is still judged
 

@@ -24,9 +24,31 @@ def subjects_of(loaded: LoadedSpec, sites: tuple[policy.SitePolicy, ...]) -> tup
             unknown_sni_served=site.default_server,
             tickets_unrotated=(bool(site.tls.session_tickets)
                                and nginx_version < TICKET_KEY_ROTATION),
+            pq_unsupported=(_pq_unsupported(loaded) if site.tls_origin("curves").kind == "spec"
+                            else ()),
             where={k: v for k, v in where.items() if v is not None},
         )
         out.append(Subject("spec", site, facts))
+    return tuple(out)
+
+
+def _pq_unsupported(loaded: LoadedSpec) -> tuple[str, ...]:
+    """The spec's version-gated targets that cannot offer X25519MLKEM768 (Envoy and Caddy
+    always can): they refuse a pinned list that names it."""
+    from tlsconf.names import GROUPS_BY_NAME
+    from tlsconf.targets import haproxy, nginx, traefik
+
+    group = GROUPS_BY_NAME["X25519MLKEM768"]
+    targets = loaded.spec.targets
+    out = []
+    for name, module, versions in (("nginx", nginx, targets.nginx),
+                                   ("HAProxy", haproxy, targets.haproxy)):
+        openssl = versions.openssl or module.DEFAULT_OPENSSL
+        if parse_version(openssl) < group.openssl_min:
+            out.append(f"{name} (OpenSSL {openssl})")
+    version = targets.traefik.version or traefik.DEFAULT_VERSION
+    if parse_version(version) < group.traefik_min:
+        out.append(f"Traefik {version}")
     return tuple(out)
 
 

@@ -43,11 +43,12 @@ def judge(subjects: Iterable[Subject], settings: Settings) -> list[Finding]:
     seen: set[tuple[object, ...]] = set()
     out: list[Finding] = []
     contexts: dict[str, Context] = {}
+    now = settings.now()  # one instant for the whole run
     with phase("judging", len(subjects) if isinstance(subjects, Sized) else 0) as tick:
         for subject in subjects:
             profile = judging_profile(subject, settings)
             ctx = contexts.get(profile.name) or contexts.setdefault(profile.name,
-                                                                    Context(profile, settings))
+                                                                    Context(profile, settings, now))
             applicable = by_kind.get(subject.kind)
             if applicable is None:
                 applicable = by_kind[subject.kind] = [r for r in rules

@@ -45,6 +45,9 @@ class ProxyFacts(Struct, frozen=True):
     unknown_sni_served: bool = False  # the listener serves a site to unknown/absent SNI
     serves_http: bool = True  # False: a TLS-only catch-all (rejects handshakes, TCP mode)
     openssl: tuple[int, ...] | None = None  # the OpenSSL the server runs on, when known
+    # A spec's targets whose versions cannot offer X25519MLKEM768 (and so refuse it pinned),
+    # e.g. `nginx (OpenSSL 3.0)`; computed only for a spec that pins its groups.
+    pq_unsupported: tuple[str, ...] = ()
     # The rule families (`Rule.family`) that judge this subject; None: all. A Traefik router
     # is judged for HSTS only (its TLS policy is its option's subject), a servers transport
     # for what it sets.

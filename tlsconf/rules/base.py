@@ -2,13 +2,16 @@
 
 A rule's `check(subject, ctx)` yields `Hit`s; the engine turns them into `Finding`s (id, name,
 severity after overrides, location from the hit or the value's origin). Rules never parse.
-`Context` carries the profile the site is judged against and the configured thresholds; the
+`Context` carries the profile the site is judged against, the configured thresholds and the
+instant of the judgement (`now`: `--as-of DATE` at 00:00 UTC, else the time the run began —
+one value for the whole run, so dated rules and certificate expiry agree); the
 certificate family reads the paths a site names from `subject.site.tls` (certificate, key,
 trusted_ca, client_auth.ca, with their origins) and its thresholds from `ctx.settings`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from msgspec import Struct
@@ -26,6 +29,11 @@ CONFIGS = frozenset({"nginx", "haproxy", "traefik"})
 class Context(Struct, frozen=True):
     profile: Profile  # the profile the site is judged against
     settings: Settings
+    now: dt.datetime  # the instant every dated rule and certificate check judges at
+
+    @property
+    def today(self) -> dt.date:
+        return self.now.date()
 
 
 Check = Callable[[Subject, Context], Iterable[Hit]]

@@ -3,7 +3,8 @@
 Each rule is one check of `tlsconf.certs.checks` (names, default severities and summaries come
 from its catalogue, `tlsconf.certs.issues.CHECKS`). All rules of a site share one read of its
 files: `_judge` memoises on the paths, their stat signatures (so an edited file is read
-again), the judged names, profile, stapling, expiry threshold and the current minute.
+again), the judged names, profile, stapling, expiry threshold and the instant judged at (`ctx.now`:
+`--as-of`, else the start of the run).
 
 What is read: the certificate, key, `dhparam`, `trusted_ca` and `client_auth.ca` files a site
 names (for HAProxy `crt FILE`, the key inside FILE or in FILE.key). Each file that exists on
@@ -17,8 +18,8 @@ not tlsconf), HAProxy `crt` directories.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-import time
 from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any
@@ -40,6 +41,8 @@ NGINX_CERT = "nginx ssl_certificate — https://nginx.org/en/docs/http/ngx_http_
 RFC5280 = "RFC 5280 (X.509 profile) — https://www.rfc-editor.org/rfc/rfc5280"
 APPLE_398 = ("Apple: about upcoming limits on trusted certificates — "
              "https://support.apple.com/en-us/102028")
+SC081_REF = ("CA/B Forum ballot SC-081v3 — "
+             "https://cabforum.org/2025/04/11/ballot-sc081v3-introduce-schedule-of-reducing-validity-and-data-reuse-periods/")
 APPLE = "Apple: requirements for trusted certificates — https://support.apple.com/en-us/103769"
 
 
@@ -114,10 +117,10 @@ def _stamp(path: str) -> tuple[int, ...]:
 @lru_cache(maxsize=1024)
 def _judge(found: _Files, names: tuple[str, ...], profile: str, stapling: bool,
            expiry_days: int, trust: tuple[str, ...], stamps: tuple[tuple[int, ...], ...],
-           minute: int) -> tuple[CertIssue, ...]:
+           now: dt.datetime) -> tuple[CertIssue, ...]:
     from tlsconf.certs.checks import san_mismatch
 
-    issues, sans = _judge_files(found, profile, stapling, expiry_days, trust, stamps, minute)
+    issues, sans = _judge_files(found, profile, stapling, expiry_days, trust, stamps, now)
     if sans is None or found.cert is None:
         return issues
     mismatch = san_mismatch(found.cert, sans, names)
@@ -126,7 +129,7 @@ def _judge(found: _Files, names: tuple[str, ...], profile: str, stapling: bool,
 
 @lru_cache(maxsize=256)
 def _judge_files(found: _Files, profile: str, stapling: bool, expiry_days: int,
-                 trust: tuple[str, ...], stamps: tuple[tuple[int, ...], ...], minute: int
+                 trust: tuple[str, ...], stamps: tuple[tuple[int, ...], ...], now: dt.datetime
                  ) -> tuple[tuple[CertIssue, ...], Any]:
     """Everything but the SAN check, once per set of files (1000 sites sharing a wildcard
     certificate read and verify it once), and the leaf's SANs for the per-site SAN check."""
@@ -136,7 +139,7 @@ def _judge_files(found: _Files, profile: str, stapling: bool, expiry_days: int,
 
     key = files.bundle_key_path(found.cert) if found.bundle and found.cert else found.key
     issues = tuple(check_certificate_files(
-        found.cert, key, domains=(), profile=profiles.get(profile), stapling=stapling,
+        found.cert, key, domains=(), profile=profiles.get(profile), now=now, stapling=stapling,
         thresholds=Thresholds(expiry_warning_days=expiry_days), dhparam_path=found.dhparam,
         # No anchors: the system store, read only when a chain stops before a root.
         ca_paths=found.cas, trust=chain.with_anchors(trust) if trust else None))
@@ -160,7 +163,7 @@ def _site_issues(subject: Subject, ctx: Context) -> tuple[_Files | None, tuple[C
     if found is not None:
         issues = _judge(found, _names(subject.site.domains), ctx.profile.name,
                         subject.site.tls.ocsp_stapling, ctx.settings.cert_expiry_days,
-                        ctx.settings.trust, found.stamps(), int(time.time()) // 60)
+                        ctx.settings.trust, found.stamps(), ctx.now)
     _LAST[:] = [subject, ctx, (found, issues)]
     return found, issues
 
@@ -306,12 +309,16 @@ _RULES: tuple[tuple[str, str, dict[str, object]], ...] = (
         fix="Serve the full chain (the ACME client's fullchain.pem).",
         references=(NGINX_CERT,))),
     ("TLS815", "cert-lifetime-too-long", dict(
-        why="Browsers refuse publicly trusted leaves valid for more than 398 days (issued "
-            "after 2020-09-01); long lifetimes also hide broken renewal.",
-        bad="ssl_certificate /etc/ssl/site.pem;  # valid for 825 days",
-        good="ssl_certificate /etc/ssl/site.pem;  # valid for 90 days",
-        fix="Issue certificates valid for 398 days or less (ACME: 90).",
-        references=(APPLE_398, BR))),
+        why="CA/B Forum ballot SC-081v3 caps publicly trusted leaves (a chain that ends at a "
+            "root of the system store) by their notBefore date: 398 days before 2026-03-15, "
+            "200 days from 2026-03-15, 100 days from 2027-03-15, 47 days from 2029-03-15; "
+            "browsers refuse longer ones. A private CA's leaf (`trust:`, `--ca-file`, or a "
+            "root the file carries) keeps the flat 398 days: long lifetimes hide broken "
+            "renewal.",
+        bad="ssl_certificate /etc/ssl/site.pem;  # public CA, notBefore 2026-04-01, 365 days",
+        good="ssl_certificate /etc/ssl/site.pem;  # public CA, notBefore 2026-04-01, 90 days",
+        fix="Issue certificates no longer than the cap (ACME: 90 days, shorter from 2029).",
+        references=(SC081_REF, APPLE_398, BR))),
     ("TLS816", "cert-leaf-is-ca", dict(
         why="Clients (Firefox, Go, webpki) refuse a CA certificate as a server certificate; "
             "a leaf that can sign certificates is also dangerous if its key leaks.",
@@ -358,5 +365,16 @@ _RULES: tuple[tuple[str, str, dict[str, object]], ...] = (
             "random integers (`x509.random_serial_number()`).",
         references=("RFC 5280 §4.1.2.2 — https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.2",
                     BR))),
+    ("TLS822", "cert-stapling-without-ocsp-url", dict(
+        why="A server can only staple what the certificate's OCSP responder (its Authority "
+            "Information Access OCSP URL) answers; without one, stapling does nothing (nginx "
+            "logs `\"ssl_stapling\" ignored`). Let's Encrypt removed OCSP URLs from its "
+            "certificates in 2025.",
+        bad="ssl_certificate /etc/ssl/site.pem;  # no OCSP URL\nssl_stapling on;",
+        good="ssl_certificate /etc/ssl/site.pem;  # no OCSP URL\nssl_stapling off;",
+        fix="Turn stapling off (spec `ocsp_stapling: false`, HAProxy without `ocsp-update`), "
+            "or keep it only for certificates that carry an OCSP URL.",
+        references=("Let's Encrypt: ending OCSP support in 2025 — "
+                    "https://letsencrypt.org/2024/12/05/ending-ocsp/",))),
 )
 _declare(_RULES)

@@ -269,3 +269,50 @@ def dead_list(subject: Subject, ctx: Context) -> Iterator[Hit]:
     tls = subject.site.tls
     if tls.protocols == ("TLSv1.3",) and tls.ciphers and explicit(subject, "ciphers"):
         yield Hit("ciphers", "TLS <= 1.2 cipher list has no effect: only TLS 1.3 is enabled")
+
+
+def _cipher_setting(subject: Subject, names: tuple[str, ...]) -> str:
+    """The cipher list `names` written as the input writes it."""
+    if subject.kind == "nginx":
+        return f"ssl_ciphers {':'.join(names)};"
+    if subject.kind == "haproxy":
+        detail = subject.site.tls_origin("ciphers").detail
+        key = "ssl-default-bind-ciphers" if detail.startswith("ssl-default") else "ciphers"
+        return f"{key} {':'.join(names)}"
+    return f"ciphers: [{', '.join(names)}]"
+
+
+@rule(RULES, id="TLS218", name="older-mozilla-guideline", severity=Severity.INFO,
+      summary="The cipher list is exactly an older Mozilla guideline's profile (5.7).",
+      why="A list copied from Mozilla guideline 5.7 (intermediate: with the DHE suites) has not "
+          "followed the current guideline (6.0, 2026-04-06), which dropped them. Dated: before "
+          "6.0 was published (`--as-of`), 5.7 was current and nothing is said. Protocols and "
+          "TLS 1.3 suites are the same in both guidelines; the groups are TLS305's. Traefik is "
+          "not judged: Go has no DHE suites, so its 5.7 list is 6.0's.",
+      bad=("ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+           "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+           "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
+           "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305;"),
+      good=("ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+            "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+            "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;"),
+      fix="Use the current guideline's list (the message has it), or leave the ciphers to the "
+          "profile.",
+      references=(MOZILLA, "Mozilla guideline 6.0 — https://ssl-config.mozilla.org/guidelines/6.0.json"),
+      applies_to=OPENSSL_INPUTS)
+def older_guideline(subject: Subject, ctx: Context) -> Iterator[Hit]:
+    from tlsconf import profiles
+
+    tls = subject.site.tls
+    if not tls.ciphers or not explicit(subject, "ciphers"):
+        return
+    old = profiles.superseded()
+    if ctx.today < old.since:
+        return  # the older guideline was the current one
+    for name, ciphers in old.ciphers.items():
+        current = profiles.get(name)
+        if ciphers and tls.ciphers == ciphers and ciphers != current.ciphers:
+            replacement = _cipher_setting(subject, current.ciphers)
+            yield Hit("ciphers", f"this is Mozilla {name} {old.guideline}; current is "
+                                 f"{current.guideline}: {replacement}")
+            return
