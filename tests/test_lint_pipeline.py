@@ -63,8 +63,8 @@ def test_a_file_with_nothing_tls_in_it_is_read_in_full_and_clean() -> None:
         2, "", 'nginx/conf.d/junk.conf:1:1: unexpected end of file, expecting ";" or "}"\n'
                "1 error(s): the input(s) above were not linted\n")
     assert run("lint", write("x/notes.conf", "hello world\n")) == (
-        2, "", "x/notes.conf: cannot tell the input kind (spec, nginx, haproxy, traefik, k8s): "
-               "pass --kind\n1 error(s): the input(s) above were not linted\n")
+        2, "", "x/notes.conf: cannot tell the input kind (spec, nginx, haproxy, traefik, envoy, "
+               "caddy, k8s): pass --kind\n1 error(s): the input(s) above were not linted\n")
 
 
 # -- HAProxy: HSTS sent by the backends a frontend reaches --------------------------------------
@@ -322,17 +322,22 @@ TARGETS = {"nginx": ("nginx",), "haproxy": ("haproxy",), "traefik": ("traefik",)
            "gateway-api-traefik": ("gateway-api", "--impl", "traefik"),
            "gateway-api-envoy-gateway": ("gateway-api", "--impl", "envoy-gateway"),
            "gateway-api-nginx-gateway-fabric": ("gateway-api", "--impl", "nginx-gateway-fabric"),
-           "traefik-crd": ("traefik-crd",)}
-KIND = {"nginx": "nginx", "haproxy": "haproxy", "traefik": "traefik"}  # else k8s
+           "traefik-crd": ("traefik-crd",), "envoy": ("envoy",), "caddy": ("caddy",)}
+KIND = {"nginx": "nginx", "haproxy": "haproxy", "traefik": "traefik", "envoy": "envoy",
+        "caddy": "caddy"}  # else k8s
 # What a target refuses to render (each tested where the target is): nothing to lint.
 REFUSED = {
     # per-site policies on one port: nginx, Gateway API and Traefik's TLSOption `default` apply
-    # them per listener; ip_hash needs Traefik 3.6
-    *(("tests/specs/haproxy/shared-listener.yaml", t) for t in TARGETS if t != "haproxy"),
+    # them per listener; ip_hash needs Traefik 3.6 (Envoy chooses a policy per SNI name)
+    *(("tests/specs/haproxy/shared-listener.yaml", t) for t in TARGETS
+      if t not in ("haproxy", "envoy")),
     # OCSP stapling needs Traefik 3.5 (the spec targets 3.4)
     *((f"tests/specs/haproxy/haproxy-{v}.yaml", t) for v in ("2.8", "3.0")
       for t in ("traefik", "gateway-api-traefik", "traefik-crd")),
     ("tests/golden/k8s/specs/mtls.yaml", "gateway-api-traefik"),  # one TLSOption, two clientAuths
+    # Caddy fails over in order only (`backup` upstreams need a health check) and has no
+    # TLS 1.0/1.1
+    ("examples/multi-site.yaml", "caddy"), ("tests/specs/haproxy/old-profile.yaml", "caddy"),
 }
 # Where a rendered target legitimately says less than the spec (rules that read a kind's own
 # facts are compared only where they apply: `applies_to`). Each row: (spec, target) → rule ids
@@ -341,8 +346,9 @@ FEWER = {
     # session_tickets: true on nginx 1.22, which never rotates ticket keys (TLS405 judges the
     # spec's nginx target): the nginx renderer leaves tickets off there, HAProxy and Traefik
     # rotate their keys.
+    # Envoy (BoringSSL) makes and rotates its own in-memory ticket keys.
     **{("tests/specs/haproxy/old-profile.yaml", t): {"TLS405"}
-       for t in ("nginx", "haproxy", "traefik")},
+       for t in ("nginx", "haproxy", "traefik", "envoy")},
     # HAProxy redirects port 80 per Host; its subjects are per bind / crt-list line, and the
     # port-80 frontend's redirect is read per frontend: the one site without a redirect hides.
     ("tests/specs/haproxy/shared-listener.yaml", "haproxy"): {"TLS507"},
