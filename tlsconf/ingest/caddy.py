@@ -4,10 +4,13 @@ What is judged (Caddy 2.11, Go's crypto/tls):
 
 * Each `tls_connection_policies[]` entry of each `apps.http.servers.<name>` is one subject, with
   the domains of `match.sni`; Caddy takes the first policy that matches. A policy without
-  `match` is the catch-all: clients without SNI or with an unknown name get it — TLS704 unless
-  its `certificate_selection` names tags no loaded certificate has (Caddy then refuses the
-  handshake). A server with no policies that listens on an HTTPS port with host matchers gets
-  Caddy's automatic HTTPS: one policy of defaults.
+  `match` is the catch-all: when its `certificate_selection` picks a loaded certificate (or it
+  has a `default_sni`), clients without SNI or with an unknown name get it — TLS704; else only
+  names with a certificate complete the handshake there (Caddy refuses the rest, alert 80), so
+  it is judged for the routes' hosts no earlier policy takes (the `{}` policy `caddy adapt`
+  adds for sites without `tls` options), and not at all when there are none. A server with no
+  policies that listens on an HTTPS port with host matchers gets Caddy's automatic HTTPS: one
+  policy of defaults.
 * `protocol_min`/`protocol_max` take exactly `tls1.2` and `tls1.3`: Caddy's JSON loader ignores
   any other value (`tls1.0` included) and Go's default (TLS 1.2) applies — TLS106 at the value.
   `cipher_suites` are Go's names (Caddy refuses RC4 and 3DES: exit 2); unset: Caddy's six
@@ -192,12 +195,20 @@ def _server(tree: Tree, name: str, server: dict[str, Any], spath: Path,
     implicit = not entries
     if implicit:  # automatic HTTPS: Caddy's default policy for the hosts of the routes
         entries = [({}, spath)]
+    covered: set[str] = set()
     for index, (policy, ppath) in enumerate(entries):
         match, match_path = tree.mapping(policy, ppath, "match")
         sni, _ = tree.strings(match, match_path, "sni")
         domains = tuple(dict.fromkeys(d.lower() for d, _ in sni))
-        if implicit:
-            domains = tuple(dict.fromkeys(h for h, _ in _route_hosts(tree, server, spath)))
+        covered.update(domains)
+        answers = match is None and _answers(tree, policy, ppath, tags)
+        if match is None and not answers:
+            # Only handshakes whose name has a certificate complete here: the routes' hosts no
+            # earlier policy takes (Caddy picks certificates by name). None: nothing to judge.
+            domains = tuple(dict.fromkeys(h for h, _ in _route_hosts(tree, server, spath)
+                                          if h not in covered))
+            if not domains:
+                continue
         if isinstance(tree, _Caddyfile):
             tree.site(domains or tuple(h for h, _ in _route_hosts(tree, server, spath)))
         label = f"apps.http.servers.{name}" + ("" if implicit else
@@ -205,7 +216,7 @@ def _server(tree: Tree, name: str, server: dict[str, Any], spath: Path,
         b = SiteBuilder("caddy", label, tree.locate(ppath))
         b.domains = domains
         _tls(tree, b, policy, ppath, tags)
-        if match is None and not implicit and _answers(tree, policy, ppath, tags):
+        if answers:
             b.facts["unknown_sni_served"] = True
             b.where["sni"] = tree.locate(ppath)
         _hsts(tree, b, server, spath)
@@ -219,12 +230,13 @@ def _server(tree: Tree, name: str, server: dict[str, Any], spath: Path,
 
 def _answers(tree: Tree, policy: dict[str, Any], path: Path,
              tags: dict[str, tuple[str, str, Path]]) -> bool:
-    """Does a catch-all policy complete handshakes (a certificate it may select exists)?"""
+    """Does a catch-all policy complete handshakes for any name: a `default_sni`, or a loaded
+    certificate its `certificate_selection` picks? (Without a selection Caddy picks by name.)"""
     if policy.get("default_sni"):
         return True
     selection, selection_path = tree.mapping(policy, path, "certificate_selection")
     wanted, _ = tree.strings(selection, selection_path, "any_tag")
-    return not wanted or any(tag in tags for tag, _ in wanted)
+    return any(tag in tags for tag, _ in wanted)
 
 
 def _tls(tree: Tree, b: SiteBuilder, policy: dict[str, Any], path: Path,
