@@ -106,11 +106,15 @@ def ingest_caddyfile(path: str, text: str) -> tuple[Subject, ...]:
 
 def adapt(path: str, text: str) -> str:
     """The JSON `caddy adapt` makes of a Caddyfile (its errors are exit 2 at the file)."""
+    import os
+
     binary = shutil.which("caddy")
     if binary is None:
         raise TlsconfError.single(Location(path), "", NO_CADDY)
+    # The file itself when there is one (its `import`s are then found), else stdin.
+    source = path if os.path.isfile(path) else "-"
     try:
-        done = subprocess.run([binary, "adapt", "--adapter", "caddyfile", "--config", "-"],
+        done = subprocess.run([binary, "adapt", "--adapter", "caddyfile", "--config", source],
                               input=text, capture_output=True, text=True,
                               timeout=ADAPT_TIMEOUT, check=False)
     except subprocess.TimeoutExpired:
@@ -118,10 +122,13 @@ def adapt(path: str, text: str) -> str:
                                                       f"{ADAPT_TIMEOUT:.0f} s") from None
     if done.returncode != 0:
         message = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed"
-        found = re.search(r'"msg":"(.*?)"', message)
-        line = re.search(r"Caddyfile:(\d+)", message)
-        raise TlsconfError.single(Location(path, int(line.group(1)) if line else 1, 1), "",
-                                  "caddy adapt: " + (found.group(1) if found else message))
+        found = re.search(r'"msg":"(.*?)"(?:,|})', message)
+        text = found.group(1) if found else message
+        at = re.search(r",? at (?:-|[^,]*?):(\d+)$", text)
+        if at:  # Caddy's own "at FILE:LINE": the position of the problem
+            text = text[:at.start()]
+        raise TlsconfError.single(Location(path, int(at.group(1)) if at else 1, 1), "",
+                                  "caddy adapt: " + text)
     return done.stdout
 
 
