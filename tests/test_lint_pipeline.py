@@ -429,3 +429,51 @@ def test_the_round_trip_is_not_of_empties() -> None:
         "TLS102", "TLS207", "TLS208", "TLS209", "TLS401", "TLS405"}
     assert carried["examples/multi-site.yaml"] == {"TLS704"}
     assert {name for name, rules in carried.items() if not rules} >= {"examples/seed.yaml"}
+
+
+def _unsupported(target: str, ciphers: tuple[str, ...]) -> set[str]:
+    """The spec's suites the target leaves out (BoringSSL's or Caddy's table has none)."""
+    from tlsconf import suites
+    from tlsconf.ingest.caddy import REFUSED as CADDY_REFUSED
+    from tlsconf.targets.envoy_tls import BORINGSSL_CIPHERS
+
+    if target == "envoy":
+        return {c for c in ciphers if c not in BORINGSSL_CIPHERS}
+    found = {c: suites.lookup(c) for c in ciphers}
+    return {c for c, s in found.items() if s is None or not s.go or CADDY_REFUSED.search(s.iana)}
+
+
+@pytest.mark.parametrize("target", ["envoy", "caddy"])
+@pytest.mark.parametrize("name", sorted(SPEC_FILES))
+def test_rendered_envoy_and_caddy_read_back_as_the_specs_resolved_policy(
+        name: str, target: str, tmp_path: Path) -> None:
+    """Beyond the same findings: each site's protocols, suites (less those the server cannot
+    negotiate), groups, HSTS, SNI fallback and client verification, read back from the
+    rendered file, are the spec's."""
+    from tlsconf.ingest import ingest
+    from tlsconf.targets.caddy import CURVES as CADDY_CURVES
+    from tlsconf.targets.envoy_tls import CURVES as ENVOY_CURVES
+
+    if (name, target) in REFUSED:
+        return
+    spec = tmp_path / "site.tlsconf.yaml"
+    spec.write_text(SPEC_FILES[name].read_text("utf-8"), "utf-8")
+    out = tmp_path / "deploy"
+    assert run("render", str(spec), "--target", target, "-o", str(out), "--allow-weak")[0] == 0
+    (rendered,) = [str(p) for p in out.rglob("*") if p.is_file()]
+    subjects = ingest(rendered)[1]
+    by_domains = {s.site.domains: s for s in subjects if s.site.domains}
+    curves = ENVOY_CURVES if target == "envoy" else CADDY_CURVES
+    for wanted in ingest(str(spec))[1]:
+        got = by_domains[tuple(d.lower() for d in wanted.site.domains)]
+        tls, want = got.site.tls, wanted.site.tls
+        assert tls.protocols == want.protocols, wanted.site.name
+        if "TLSv1.2" in want.protocols:
+            assert set(tls.ciphers) == set(want.ciphers) - _unsupported(target, want.ciphers)
+        assert tls.curves == tuple(c for c in want.curves if c in curves)
+        assert got.site.hsts == wanted.site.hsts
+        auth = want.client_auth
+        assert got.facts.client_auth_optional == (auth is not None and auth.mode == "optional")
+        assert not got.facts.client_auth_unverified
+    assert any(s.facts.unknown_sni_served for s in subjects) == \
+        any(s.facts.unknown_sni_served for s in ingest(str(spec))[1])
