@@ -31,8 +31,8 @@ def help_text(*args: str) -> str:
 def test_lint_help_shows_metavars_choices_and_defaults() -> None:
     text = help_text("lint")
     assert text.startswith("Usage: tlsconf lint [OPTIONS] PATH...\n")
-    assert ("\nArguments:\n  PATH...  Specs and nginx/HAProxy/Traefik/Envoy/Caddy/Kubernetes\n"
-            "           configs;") in text
+    assert ("\nArguments:\n  PATH...  Specs and nginx/HAProxy/Traefik/Envoy/Caddy/Kubernetes "
+            "configs;") in text
     assert ("  -f, --format [text|json|sarif|github]\n"
             "                                  The report format.  [default: text]\n") in text
     assert ("  --fail-on [info|warning|error]  Exit 1 for findings at or above this severity.  "
