@@ -214,3 +214,8 @@ def test_detection_and_directory_search() -> None:
     assert {line.split(":", 1)[0] for line in out.splitlines()} == {"deploy/envoy/envoy.json"}
     with pytest.raises(Exception, match="neither an Envoy bootstrap"):
         detect("x/package.json", '{"name": "app"}')
+    # a ConfigMap carrying a bootstrap is a manifest (not read, unless asked for as k8s)
+    config_map = ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: envoy}\ndata:\n"
+                  "  envoy.yaml: |\n" + "".join(f"    {line}\n" for line in ENVOY.splitlines()))
+    assert detect("x/configmap.yaml", config_map) == "k8s"
+    assert found_kind("x/configmap.yaml", config_map) is None

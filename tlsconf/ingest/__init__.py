@@ -31,8 +31,11 @@ _SPEC = re.compile(r"^sites\s*:", re.MULTILINE)
 _TRAEFIK_YAML = re.compile(r"^(tls|http|tcp)\s*:", re.MULTILINE)
 _TRAEFIK_TOML = re.compile(r"^\s*\[\[?\s*(tls|http|tcp)\s*[.\]]", re.MULTILINE)
 # Envoy's bootstrap (YAML or JSON) and Caddy's native JSON: told by their top-level keys. JSON
-# is read only for these kinds (a package.json beside the configs is not linted).
-_ENVOY = re.compile(r'^\s*[{,]?\s*"?static_?[rR]esources"?\s*:', re.MULTILINE)
+# is read only for these kinds (a package.json beside the configs is not linted). In YAML the
+# key is bare at column 0 or quoted (JSON-style, as tlsconf renders it); a manifest (a ConfigMap
+# holding an Envoy bootstrap in a block string) stays a manifest.
+_ENVOY = re.compile(r'^(?:static_?[rR]esources|\s*[{,]?\s*"static_?[rR]esources")\s*:',
+                    re.MULTILINE)
 _CADDY_APPS = re.compile(r'"apps"\s*:')
 _CADDY_APP = re.compile(r'"(?:http|tls)"\s*:')
 CONFIG_SUFFIXES = (".yaml", ".yml", ".toml", ".conf", ".cfg")
@@ -67,7 +70,7 @@ def detect(path: str, head: str) -> str:
     if suffix in (".yaml", ".yml"):
         if _SPEC.search(head):
             return "spec"
-        if _ENVOY.search(head):
+        if _ENVOY.search(head) and not (_K8S_API.search(head) and _K8S_KIND.search(head)):
             return "envoy"
         if _K8S_GROUP.search(head) or (_K8S_API.search(head) and _K8S_KIND.search(head)):
             return "k8s"
@@ -111,7 +114,7 @@ def found_kind(path: str, head: str, kind: str | None = None) -> str | None:
     elif suffix in (".yaml", ".yml"):
         if _SPEC.search(head):
             found = "spec"
-        elif _ENVOY.search(head):
+        elif _ENVOY.search(head) and not (_K8S_API.search(head) and _K8S_KIND.search(head)):
             found = "envoy"
         elif _K8S_GROUP.search(head) or (kind == "k8s" and _K8S_API.search(head)
                                           and _K8S_KIND.search(head)):
