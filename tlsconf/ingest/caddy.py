@@ -39,6 +39,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from tlsconf import suites
@@ -145,7 +146,7 @@ def _subjects(tree: Tree) -> tuple[Subject, ...]:
                           "no `apps.http.servers`: nothing to judge")
     tags = _certificates(tree, apps, apps_path)
     http_port = http.get("http_port", 80) if isinstance(http, dict) else 80
-    plain: list[tuple[dict[str, Any], Path]] = []
+    plain: list[_Routes] = []
     tls_servers = []
     for name, server in servers.items():
         spath = (*servers_path, name)
@@ -157,7 +158,7 @@ def _subjects(tree: Tree) -> tuple[Subject, ...]:
         if policies is None and (not ports or ports <= {http_port}
                                  or (isinstance(auto, dict) and auto.get("disable") is True)
                                  or not _route_hosts(tree, server, spath)):
-            plain.append((server, spath))
+            plain.append(_Routes(tree, server, spath))
         else:
             tls_servers.append((name, server, spath))
     subjects: list[Subject] = []
@@ -194,8 +195,9 @@ def _certificates(tree: Tree, apps: dict[str, Any], path: Path
 
 def _server(tree: Tree, name: str, server: dict[str, Any], spath: Path,
             tags: dict[str, tuple[str, str, Path]],
-            plain: list[tuple[dict[str, Any], Path]]) -> Iterator[Subject]:
+            plain: list[_Routes]) -> Iterator[Subject]:
     policies, policies_path = tree.sequence(server, spath, "tls_connection_policies")
+    routes = _Routes(tree, server, spath)
     auto, _ = tree.mapping(server, spath, "automatic_https")
     auto = auto or {}
     entries = list(tree.items(policies, policies_path))
@@ -212,12 +214,11 @@ def _server(tree: Tree, name: str, server: dict[str, Any], spath: Path,
         if match is None and not answers:
             # Only handshakes whose name has a certificate complete here: the routes' hosts no
             # earlier policy takes (Caddy picks certificates by name). None: nothing to judge.
-            domains = tuple(dict.fromkeys(h for h, _ in _route_hosts(tree, server, spath)
-                                          if h not in covered))
+            domains = tuple(dict.fromkeys(h for h in routes.hosts() if h not in covered))
             if not domains:
                 continue
         if isinstance(tree, _Caddyfile):
-            tree.site(domains or tuple(h for h, _ in _route_hosts(tree, server, spath)))
+            tree.site(domains or tuple(routes.hosts()))
         label = f"apps.http.servers.{name}" + ("" if implicit else
                                                f".tls_connection_policies[{index}]")
         b = SiteBuilder("caddy", label, tree.locate(ppath))
@@ -226,7 +227,7 @@ def _server(tree: Tree, name: str, server: dict[str, Any], spath: Path,
         if answers:
             b.facts["unknown_sni_served"] = True
             b.where["sni"] = tree.locate(ppath)
-        _hsts(tree, b, server, spath)
+        _hsts(tree, b, routes)
         if auto.get("disable") is not True and auto.get("disable_redirects") is not True:
             b.facts["http_redirect"] = True
         elif plain and domains:
@@ -391,25 +392,68 @@ def _local(handler: dict[str, Any]) -> bool:
     return status[:1] in ("3", "4") and not handler.get("body")
 
 
-def _hsts(tree: Tree, b: SiteBuilder, server: dict[str, Any], path: Path) -> None:
+@dataclass(frozen=True, slots=True)
+class _Route:
+    """One route of a server, read once: what it sends and whether it redirects to https."""
+
+    path: Path
+    hosts: tuple[str, ...] | None  # None: any host
+    hsts: tuple[tuple[str, Path], ...]
+    serves: bool  # content (not only a local 3xx/4xx answer)
+    redirects: bool
+
+
+class _Routes:
+    """A server's routes, found by host without a scan per site (5000 sites, 5000 routes)."""
+
+    def __init__(self, tree: Tree, server: dict[str, Any], path: Path) -> None:
+        self.path = path
+        self.all: list[_Route] = []
+        self.exact: dict[str, list[int]] = {}
+        self.wildcards: list[tuple[str, int]] = []
+        self.anyhost: list[int] = []
+        for index, (route, rpath) in enumerate(_routes(tree, server, path)):
+            hosts = _hosts(tree, route, rpath)
+            values: list[tuple[str, Path]] = []
+            serves = redirects = False
+            for handler, hpath in _handlers(tree, route, rpath):
+                values += _hsts_values(tree, handler, hpath)
+                serves = serves or (handler.get("handler") != "headers" and not _local(handler))
+                redirects = redirects or _https_redirect(handler)
+            names = None if hosts is None else tuple(h.lower() for h, _ in hosts)
+            self.all.append(_Route(rpath, names, tuple(values), serves, redirects))
+            if names is None:
+                self.anyhost.append(index)
+            for name in names or ():
+                if name.startswith("*"):
+                    self.wildcards.append((name, index))
+                else:
+                    self.exact.setdefault(name, []).append(index)
+
+    def hosts(self) -> list[str]:
+        return [h for route in self.all for h in route.hosts or ()]
+
+    def matching(self, names: tuple[str, ...]) -> list[_Route]:
+        """The routes that may answer a request for one of `names` (all when none), in order."""
+        if not names:
+            return self.all
+        found = set(self.anyhost)
+        for name in names:
+            found.update(self.exact.get(name, ()))
+        found.update(i for pattern, i in self.wildcards if any(_covers(pattern, n) for n in names))
+        return [self.all[i] for i in sorted(found)]
+
+
+def _hsts(tree: Tree, b: SiteBuilder, routes: _Routes) -> None:
     found: list[tuple[str, Path]] = []
     missing: Path | None = None
-    for route, rpath in _routes(tree, server, path):
-        hosts = _hosts(tree, route, rpath)
-        if hosts is not None and b.domains and not any(
-                _covers(h.lower(), d) for h, _ in hosts for d in b.domains):
-            continue
-        values: list[tuple[str, Path]] = []
-        serves = False
-        for handler, hpath in _handlers(tree, route, rpath):
-            values += _hsts_values(tree, handler, hpath)
-            serves = serves or (handler.get("handler") != "headers" and not _local(handler))
-        found += values
-        if serves and not values and missing is None:
-            missing = rpath
+    for route in routes.matching(b.domains):
+        found += route.hsts
+        if route.serves and not route.hsts and missing is None:
+            missing = route.path
     if missing is not None or not found:
         b.origins["hsts"] = config_origin("no headers handler with Strict-Transport-Security",
-                                          tree.locate(missing or (*path, "routes")))
+                                          tree.locate(missing or (*routes.path, "routes")))
         return
     policies = [(parse_hsts(v), p) for v, p in found]
     weakest, where = min(policies, key=lambda item: item[0].max_age)
@@ -421,23 +465,18 @@ def _hsts(tree: Tree, b: SiteBuilder, server: dict[str, Any], path: Path) -> Non
         b.origins["hsts.preload"] = b.origins["hsts.max_age"]
 
 
-def _redirect(tree: Tree, b: SiteBuilder, plain: list[tuple[dict[str, Any], Path]]) -> None:
+def _redirect(tree: Tree, b: SiteBuilder, plain: list[_Routes]) -> None:
+    """Each domain's first route on some plain-HTTP server redirects to https, or where not."""
     for name in b.domains:
-        redirected = False
         where: Location | None = None
-        for server, spath in plain:
-            for route, rpath in _routes(tree, server, spath):
-                hosts = _hosts(tree, route, rpath)
-                if hosts is not None and not any(_covers(h.lower(), name) for h, _ in hosts):
-                    continue
-                where = where or tree.locate(rpath)
-                redirected = any(_https_redirect(h) for h, _ in _handlers(tree, route, rpath))
+        for routes in plain:
+            first = next(iter(routes.matching((name,))), None)
+            if first is not None and first.redirects:
                 break
-            if redirected:
-                break
-        if not redirected:
+            where = where or (tree.locate(first.path) if first is not None else None)
+        else:
             b.facts["http_redirect"] = False
-            b.where["redirect_http"] = where or tree.locate(plain[0][1])
+            b.where["redirect_http"] = where or tree.locate(plain[0].path)
             return
     b.facts["http_redirect"] = True
 
