@@ -113,9 +113,10 @@ def ingest(path: str, text: str) -> tuple[Subject, ...]:
             _hsts(tree, b, manager, tree.locate(cpath))
             chains.append((b, wildcard))
     subjects = []
+    port80 = _Plain(plain) if plain else None
     for b, wildcard in chains:
-        if plain and not wildcard:
-            _redirect(b, plain)
+        if port80 is not None and not wildcard:
+            _redirect(b, port80)
         subjects.append(b.build())
     subjects += _clusters(tree, clusters, clusters_path)
     return tuple(subjects)
@@ -374,26 +375,38 @@ def _matches(pattern: str, name: str) -> bool:
     return False
 
 
-def _vhost_for(name: str, plain: list[_Vhost]) -> _Vhost | None:
-    """Envoy's choice: an exact domain, then the longest wildcard, then `*`."""
-    candidates = [(v, p) for v in plain for p in v.domains if _matches(p, name)]
-    if not candidates:
-        return None
+class _Plain:
+    """The plain-HTTP virtual hosts, found by name as Envoy picks them: an exact domain, then
+    the longest wildcard, then `*` (an index: 5000 sites do not scan 5000 virtual hosts each)."""
 
-    def rank(item: tuple[_Vhost, str]) -> tuple[int, int]:
-        pattern = item[1]
-        return (0 if pattern == name else 2 if pattern == "*" else 1, -len(pattern))
+    def __init__(self, vhosts: list[_Vhost]) -> None:
+        self.first = vhosts[0]
+        self.exact: dict[str, _Vhost] = {}
+        self.wildcards: list[tuple[str, _Vhost]] = []
+        self.star: _Vhost | None = None
+        for vhost in vhosts:
+            for pattern in vhost.domains:
+                if pattern == "*":
+                    self.star = self.star or vhost
+                elif "*" in pattern:
+                    self.wildcards.append((pattern, vhost))
+                else:
+                    self.exact.setdefault(pattern, vhost)
 
-    return min(candidates, key=rank)[0]
+    def find(self, name: str) -> _Vhost | None:
+        if name in self.exact:
+            return self.exact[name]
+        found = [(len(p), -i, v) for i, (p, v) in enumerate(self.wildcards) if _matches(p, name)]
+        return max(found, key=lambda item: item[:2])[2] if found else self.star
 
 
-def _redirect(b: SiteBuilder, plain: list[_Vhost]) -> None:
+def _redirect(b: SiteBuilder, plain: _Plain) -> None:
     """Every domain of the site redirected on the plain-HTTP listener(s), or where not."""
     for name in b.domains:
-        vhost = _vhost_for(name, plain)
+        vhost = plain.find(name)
         if vhost is None or not vhost.redirects:
             b.facts["http_redirect"] = False
-            b.where["redirect_http"] = vhost.location if vhost else plain[0].location
+            b.where["redirect_http"] = vhost.location if vhost else plain.first.location
             return
     b.facts["http_redirect"] = True
 
