@@ -219,3 +219,36 @@ def test_detection_and_directory_search() -> None:
                   "  envoy.yaml: |\n" + "".join(f"    {line}\n" for line in ENVOY.splitlines()))
     assert detect("x/configmap.yaml", config_map) == "k8s"
     assert found_kind("x/configmap.yaml", config_map) is None
+
+
+def test_the_port_80_virtual_host_is_the_one_envoy_picks() -> None:
+    """An exact domain beats a wildcard, the longest wildcard beats a shorter one and `*`."""
+    def port80(*vhosts: tuple[str, bool]) -> str:
+        body = "".join(
+            f"                    - name: v{i}\n                      domains: [\"{domains}\"]\n"
+            "                      routes:\n                        - match: {prefix: /}\n"
+            + ("                          redirect: {https_redirect: true}\n" if redirects
+               else "                          route: {cluster: app}\n")
+            for i, (domains, redirects) in enumerate(vhosts))
+        start = ENVOY.index("                    - name: redirect\n")
+        return ENVOY[:start] + body + ENVOY[ENVOY.index("  clusters:\n"):]
+
+    for vhosts, redirected in (
+            ((("*", False), ("example.com", True)), True),
+            ((("*.com", True), ("*", False)), True),
+            ((("*", True), ("*.com", False)), False),
+            ((("*.com", False), ("*ample.com", True)), True),
+            ((("other.example.com", True),), False)):
+        (site,) = [s for s in envoy.ingest("envoy.yaml", port80(*vhosts)) if s.site.domains]
+        assert site.facts.http_redirect is redirected, vhosts
+
+
+def test_proto_json_camel_case_keys_are_read_too() -> None:
+    camel = edit(("static_resources:", "staticResources:"), ("filter_chains:", "filterChains:"),
+                 ("common_tls_context:", "commonTlsContext:"), ("tls_params:", "tlsParams:"),
+                 ("tls_minimum_protocol_version: TLSv1_2", "tlsMinimumProtocolVersion: TLSv1_0"))
+    assert detect("envoy.yaml", camel) == "envoy"
+    code, out, _ = run("lint", "--no-cert-checks", write("envoy.yaml", camel))
+    assert (code, out.splitlines()[0]) == (1, (
+        "envoy.yaml:14:19: TLS102 [error] TLSv1 and TLSv1.1 enabled (deprecated by RFC 8996; "
+        "Mozilla intermediate allows TLSv1.2 TLSv1.3)"))
