@@ -79,7 +79,7 @@ def test_the_json_form_is_read_the_same_with_its_own_positions() -> None:
         "Mozilla intermediate allows TLSv1.2 TLSv1.3)\n"
         "envoy.json:35:23: TLS209 [warning] CBC/SHA-1 MAC suites enabled: ECDHE-RSA-AES128-SHA\n"
         "envoy.json:90:36: TLS503 [warning] HSTS max-age=300 is below 63072000\n"
-        "envoy.json:153:9: TLS701 [error] TLS to the upstream is not verified\n"), "")
+        "envoy.json:156:9: TLS701 [error] TLS to the upstream is not verified\n"), "")
 
 
 def test_missing_hsts_is_reported_at_the_virtual_host_that_serves_without_it() -> None:

@@ -268,6 +268,8 @@ spec:
 # 13-23, its virtual host 35, HSTS 41-42), the port-80 redirect at 44-58, a plain cluster at 60.
 _ENVOY_API = "type.googleapis.com/envoy.extensions."
 _ENVOY_HCM = _ENVOY_API + "filters.network.http_connection_manager.v3.HttpConnectionManager"
+_ENVOY_ROUTER = "{name: router, typed_config: {'@type': " + _ENVOY_API \
+    + "filters.http.router.v3.Router}}"
 ENVOY = f"""\
 static_resources:
   listeners:
@@ -311,7 +313,7 @@ static_resources:
                   response_headers_to_add:
                     - header: {{key: Strict-Transport-Security,
                                value: "max-age=63072000; includeSubDomains"}}
-                http_filters: [{{name: envoy.filters.http.router}}]
+                http_filters: [{_ENVOY_ROUTER}]
     - name: http
       address: {{socket_address: {{address: 0.0.0.0, port_value: 80}}}}
       filter_chains:
