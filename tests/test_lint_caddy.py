@@ -197,3 +197,18 @@ def test_detection_and_directory_search() -> None:
     code, out, err = run("lint", "--no-cert-checks", "deploy")
     assert (code, err) == (1, "")
     assert {line.split(":", 1)[0] for line in out.splitlines()} == {"deploy/caddy/caddy.json"}
+
+
+def test_the_lint_hook_passes_envoy_and_caddy_files() -> None:
+    import re
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[1]
+    hooks = yaml.safe_load((root / ".pre-commit-hooks.yaml").read_text("utf-8"))
+    (pattern,) = [h["files"] for h in hooks if h["id"] == "tlsconf-lint"]
+    taken = ["deploy/envoy/envoy.yaml", "deploy/caddy/caddy.json", "Caddyfile", "site/Caddyfile",
+             "edge.caddyfile", "envoy-edge.json"]
+    assert [p for p in taken if not re.search(pattern, p)] == []
+    assert [p for p in ("package.json", "web/tsconfig.json", "Caddyfile.bak/x.txt")
+            if re.search(pattern, p)] == []
