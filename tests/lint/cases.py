@@ -498,6 +498,7 @@ CA_HSTS = '"Strict-Transport-Security": ["max-age=63072000; includeSubDomains"]'
 CA_HEADERS = CADDY[CADDY.index('                {"handler": "headers"'):CADDY.index(
     '                {"handler": "reverse_proxy"')]
 CA_PROXY = '{"handler": "reverse_proxy", '
+CA_TLS = '    "tls": {'
 
 
 def ca_c(extra: str) -> tuple[tuple[str, str], ...]:
@@ -595,6 +596,9 @@ CASES += [
     C("TLS504", "caddy", ca_hsts("max-age=63072000; includeSubDomains; preload"), None),
     C("TLS507", "caddy", (('"status_code": 308', '"status_code": 200'),), 40),
     C("TLS507", "caddy", (), None),
+    C("TLS405", "caddy", ((CA_TLS, CA_TLS + '"session_tickets": {"disable_rotation": true},'),),
+      49),
+    C("TLS405", "caddy", ((CA_TLS, CA_TLS + '"session_tickets": {"disabled": true},'),), None),
     C("TLS701", "caddy", ((CA_PROXY, CA_PROXY + '"transport": {"protocol": "http", "tls": '
                                                 '{"insecure_skip_verify": true}}, '),), 31),
     C("TLS701", "caddy", ((CA_PROXY, CA_PROXY + '"transport": {"protocol": "http", "tls": {}}, '),),

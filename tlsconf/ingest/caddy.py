@@ -16,6 +16,8 @@ What is judged (Caddy 2.11, Go's crypto/tls):
   `cipher_suites` are Go's names (Caddy refuses RC4 and 3DES: exit 2); unset: Caddy's six
   ECDHE AEAD suites. `curves` unset: x25519mlkem768, x25519, secp256r1 (Caddy 2.10+).
   Unset keys are the server's defaults (origin `server-default`).
+* `apps.tls.session_tickets.disable_rotation: true` keeps one ticket key for good (TLS405);
+  `disabled: true` turns tickets off; else Caddy rotates its keys.
 * `client_authentication`: `verify_if_given` is optional verification, `request`/`require` (or
   no trusted CA) verify nothing (facts `client_auth_optional`, `client_auth_unverified`).
 * Certificates: the `apps.tls.certificates.load_files` entries the policy's
@@ -164,7 +166,42 @@ def _subjects(tree: Tree) -> tuple[Subject, ...]:
     subjects: list[Subject] = []
     for name, server, spath in tls_servers:
         subjects += _server(tree, name, server, spath, tags, plain)
+    tickets, tickets_path = _tickets(tree, apps, apps_path)
+    if tickets is not None:
+        return tuple(_with_tickets(s, tickets, tickets_path) for s in subjects)
     return tuple(subjects)
+
+
+def _tickets(tree: Tree, apps: dict[str, Any], path: Path) -> tuple[str | None, Location]:
+    """`apps.tls.session_tickets`: `disabled` (no tickets) or `disable_rotation` (static keys);
+    None: Caddy's default, rotated keys."""
+    tls, tls_path = tree.mapping(apps, path, "tls")
+    tickets, tickets_path = tree.mapping(tls, tls_path, "session_tickets")
+    for key in ("disabled", "disable_rotation"):
+        value, value_path = tree.get(tickets, tickets_path, key)
+        if value is True:
+            return key, tree.locate(value_path)
+    return None, tree.locate(tickets_path)
+
+
+def _with_tickets(subject: Subject, key: str, where: Location) -> Subject:
+    """The TLS subjects of the file with the app-wide ticket setting."""
+    import dataclasses
+
+    from tlsconf.lint.model import CONFIG
+    from tlsconf.policy import Origin
+
+    if subject.facts.families is not None:  # an upstream transport: no tickets
+        return subject
+    origin = Origin(CONFIG, f"apps.tls.session_tickets.{key}", where)
+    if key == "disabled":
+        tls = dataclasses.replace(subject.site.tls, session_tickets=False)
+        site = dataclasses.replace(subject.site, tls=tls,
+                                   origins={**subject.site.origins, "session_tickets": origin})
+        return dataclasses.replace(subject, site=site)
+    facts = dataclasses.replace(subject.facts, tickets_unrotated=True,
+                                where={**subject.facts.where, "tickets_unrotated": where})
+    return dataclasses.replace(subject, facts=facts)
 
 
 def _ports(tree: Tree, server: dict[str, Any], path: Path) -> set[int]:

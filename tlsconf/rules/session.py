@@ -66,6 +66,6 @@ _FLAGS: tuple[tuple[Check, dict[str, object]], ...] = (
         good="ssl_session_tickets off;",
         fix="Turn tickets off (the session cache still resumes), or rotate the key files often.",
         references=(MOZILLA,),
-        applies_to=frozenset({"spec", "nginx", "haproxy", "envoy"}))),
+        applies_to=frozenset({"spec", "nginx", "haproxy", "envoy", "caddy"}))),
 )
 declare(RULES, _FLAGS)
