@@ -212,3 +212,8 @@ def test_the_lint_hook_passes_envoy_and_caddy_files() -> None:
     assert [p for p in taken if not re.search(pattern, p)] == []
     assert [p for p in ("package.json", "web/tsconfig.json", "Caddyfile.bak/x.txt")
             if re.search(pattern, p)] == []
+
+
+def test_broken_json_is_a_syntax_error_not_a_caddyfile() -> None:
+    assert run("lint", "--kind", "caddy", write("caddy.json", CADDY[:200])) == (2, "", (
+        "caddy.json:11:1: JSON syntax error: did not find expected node content\n" + NOT_LINTED))

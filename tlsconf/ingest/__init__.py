@@ -189,7 +189,8 @@ def ingest_text(path: str, kind: str, data: bytes,
     if kind == "caddy":
         from tlsconf.ingest import caddy
 
-        if caddyfile_name(path) or not _is_json_object(text):
+        if caddyfile_name(path) or (not path.lower().endswith(".json")
+                                    and not _is_json_object(text)):
             return caddy.ingest_caddyfile(path, text), {path: text}
         return caddy.ingest(path, text), {path: text}
     from tlsconf.ingest import k8s

@@ -4,6 +4,7 @@ shape at its position (exit 2, never a silent skip)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,7 +23,14 @@ class Tree:
 
     def __init__(self, name: str, text: str, *, aliases: bool = False) -> None:
         self.name = name
-        self.document: Document = load(name, text)
+        try:
+            self.document: Document = load(name, text)
+        except TlsconfError as error:
+            if not text.lstrip().startswith("{"):
+                raise
+            # JSON is read with the YAML parser (a JSON text is YAML): say which the file is.
+            raise TlsconfError(dataclasses.replace(p, message=p.message.replace(
+                "YAML syntax error", "JSON syntax error", 1)) for p in error.problems) from None
         self.data: Any = self.document.data
         self.aliases = aliases
 
