@@ -31,13 +31,14 @@ def help_text(*args: str) -> str:
 def test_lint_help_shows_metavars_choices_and_defaults() -> None:
     text = help_text("lint")
     assert text.startswith("Usage: tlsconf lint [OPTIONS] PATH...\n")
-    assert "\nArguments:\n  PATH...  Specs and nginx/HAProxy/Traefik/Kubernetes configs;" in text
+    assert ("\nArguments:\n  PATH...  Specs and nginx/HAProxy/Traefik/Envoy/Caddy/Kubernetes "
+            "configs;") in text
     assert ("  -f, --format [text|json|sarif|github]\n"
             "                                  The report format.  [default: text]\n") in text
     assert ("  --fail-on [info|warning|error]  Exit 1 for findings at or above this severity.  "
             "[default:\n                                  (settings file, else warning)]\n") in text
     assert "  --profile [modern|intermediate|old]\n" in text
-    assert "  --kind [spec|nginx|haproxy|traefik|k8s]\n" in text
+    assert "  --kind [spec|nginx|haproxy|traefik|envoy|caddy|k8s]\n" in text
     assert "  --config FILE " in text
     assert "  -o, --output FILE " in text
     assert ("  --max-bytes BYTES               Refuse input files larger than this.  "
@@ -405,7 +406,8 @@ def test_lint_dir_never_fails_open(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     (tmp_path / "empty/README.md").write_text("# nothing to lint\n")
     result = CliRunner().invoke(app, ["lint", "empty"])
     assert (result.exit_code, result.stdout, result.stderr) == (2, "", (
-        "empty: no spec or nginx/HAProxy/Traefik/Kubernetes config found in this directory\n"
+        "empty: no spec or nginx/HAProxy/Traefik/Envoy/Caddy/Kubernetes config found in this "
+        "directory\n"
         "1 error(s): the input(s) above were not linted\n"))
     # A file that may be a config but cannot be read is reported, not skipped.
     (tmp_path / "broken").mkdir()
@@ -428,7 +430,8 @@ def test_lint_stdin_needs_kind_and_names_stdin(tmp_path: Path,
     weak = NGINX.replace("ssl_protocols TLSv1.2 TLSv1.3;", "ssl_protocols TLSv1 TLSv1.2 TLSv1.3;")
     result = CliRunner().invoke(app, ["lint", "-"], input=weak)
     assert (result.exit_code, result.stdout, result.stderr) == (
-        2, "", "-: reading stdin needs --kind (spec, nginx, haproxy, traefik, k8s)\n")
+        2, "", "-: reading stdin needs --kind (spec, nginx, haproxy, traefik, envoy, caddy, "
+               "k8s)\n")
     result = CliRunner().invoke(app, ["lint", "--kind", "nginx", "-"], input=weak)
     assert (result.exit_code, result.stdout) == (1, (
         "<stdin>:2:5: TLS102 [error] TLSv1 enabled (deprecated by RFC 8996; "

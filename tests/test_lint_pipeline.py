@@ -63,8 +63,8 @@ def test_a_file_with_nothing_tls_in_it_is_read_in_full_and_clean() -> None:
         2, "", 'nginx/conf.d/junk.conf:1:1: unexpected end of file, expecting ";" or "}"\n'
                "1 error(s): the input(s) above were not linted\n")
     assert run("lint", write("x/notes.conf", "hello world\n")) == (
-        2, "", "x/notes.conf: cannot tell the input kind (spec, nginx, haproxy, traefik, k8s): "
-               "pass --kind\n1 error(s): the input(s) above were not linted\n")
+        2, "", "x/notes.conf: cannot tell the input kind (spec, nginx, haproxy, traefik, envoy, "
+               "caddy, k8s): pass --kind\n1 error(s): the input(s) above were not linted\n")
 
 
 # -- HAProxy: HSTS sent by the backends a frontend reaches --------------------------------------
@@ -322,14 +322,19 @@ TARGETS = {"nginx": ("nginx",), "haproxy": ("haproxy",), "traefik": ("traefik",)
            "gateway-api-traefik": ("gateway-api", "--impl", "traefik"),
            "gateway-api-envoy-gateway": ("gateway-api", "--impl", "envoy-gateway"),
            "gateway-api-nginx-gateway-fabric": ("gateway-api", "--impl", "nginx-gateway-fabric"),
-           "traefik-crd": ("traefik-crd",)}
-KIND = {"nginx": "nginx", "haproxy": "haproxy", "traefik": "traefik"}  # else k8s
+           "traefik-crd": ("traefik-crd",), "envoy": ("envoy",), "caddy": ("caddy",)}
+KIND = {"nginx": "nginx", "haproxy": "haproxy", "traefik": "traefik", "envoy": "envoy",
+        "caddy": "caddy"}  # else k8s
 # What a target refuses to render (each tested where the target is): nothing to lint.
 REFUSED = {
     # per-site policies on one port: nginx, Gateway API and Traefik's TLSOption `default` apply
-    # them per listener; ip_hash needs Traefik 3.6
-    *(("tests/specs/haproxy/shared-listener.yaml", t) for t in TARGETS if t != "haproxy"),
+    # them per listener; ip_hash needs Traefik 3.6 (Envoy chooses a policy per SNI name)
+    *(("tests/specs/haproxy/shared-listener.yaml", t) for t in TARGETS
+      if t not in ("haproxy", "envoy")),
     ("tests/golden/k8s/specs/mtls.yaml", "gateway-api-traefik"),  # one TLSOption, two clientAuths
+    # Caddy fails over in order only (`backup` upstreams need a health check) and has no
+    # TLS 1.0/1.1
+    ("examples/multi-site.yaml", "caddy"), ("tests/specs/haproxy/old-profile.yaml", "caddy"),
 }
 # Where a rendered target legitimately says less than the spec (rules that read a kind's own
 # facts are compared only where they apply: `applies_to`). Each row: (spec, target) → rule ids
@@ -338,8 +343,9 @@ FEWER = {
     # session_tickets: true on nginx 1.22, which never rotates ticket keys (TLS405 judges the
     # spec's nginx target): the nginx renderer leaves tickets off there, HAProxy and Traefik
     # rotate their keys.
+    # Envoy (BoringSSL) makes and rotates its own in-memory ticket keys.
     **{("tests/specs/haproxy/old-profile.yaml", t): {"TLS405"}
-       for t in ("nginx", "haproxy", "traefik")},
+       for t in ("nginx", "haproxy", "traefik", "envoy")},
     # HAProxy redirects port 80 per Host; its subjects are per bind / crt-list line, and the
     # port-80 frontend's redirect is read per frontend: the one site without a redirect hides.
     ("tests/specs/haproxy/shared-listener.yaml", "haproxy"): {"TLS507"},
@@ -420,3 +426,51 @@ def test_the_round_trip_is_not_of_empties() -> None:
         "TLS102", "TLS207", "TLS208", "TLS209", "TLS401", "TLS405"}
     assert carried["examples/multi-site.yaml"] == {"TLS704"}
     assert {name for name, rules in carried.items() if not rules} >= {"examples/seed.yaml"}
+
+
+def _unsupported(target: str, ciphers: tuple[str, ...]) -> set[str]:
+    """The spec's suites the target leaves out (BoringSSL's or Caddy's table has none)."""
+    from tlsconf import suites
+    from tlsconf.ingest.caddy import REFUSED as CADDY_REFUSED
+    from tlsconf.targets.envoy_tls import BORINGSSL_CIPHERS
+
+    if target == "envoy":
+        return {c for c in ciphers if c not in BORINGSSL_CIPHERS}
+    found = {c: suites.lookup(c) for c in ciphers}
+    return {c for c, s in found.items() if s is None or not s.go or CADDY_REFUSED.search(s.iana)}
+
+
+@pytest.mark.parametrize("target", ["envoy", "caddy"])
+@pytest.mark.parametrize("name", sorted(SPEC_FILES))
+def test_rendered_envoy_and_caddy_read_back_as_the_specs_resolved_policy(
+        name: str, target: str, tmp_path: Path) -> None:
+    """Beyond the same findings: each site's protocols, suites (less those the server cannot
+    negotiate), groups, HSTS, SNI fallback and client verification, read back from the
+    rendered file, are the spec's."""
+    from tlsconf.ingest import ingest
+    from tlsconf.targets.caddy import CURVES as CADDY_CURVES
+    from tlsconf.targets.envoy_tls import CURVES as ENVOY_CURVES
+
+    if (name, target) in REFUSED:
+        return
+    spec = tmp_path / "site.tlsconf.yaml"
+    spec.write_text(SPEC_FILES[name].read_text("utf-8"), "utf-8")
+    out = tmp_path / "deploy"
+    assert run("render", str(spec), "--target", target, "-o", str(out), "--allow-weak")[0] == 0
+    (rendered,) = [str(p) for p in out.rglob("*") if p.is_file()]
+    subjects = ingest(rendered)[1]
+    by_domains = {s.site.domains: s for s in subjects if s.site.domains}
+    curves = ENVOY_CURVES if target == "envoy" else CADDY_CURVES
+    for wanted in ingest(str(spec))[1]:
+        got = by_domains[tuple(d.lower() for d in wanted.site.domains)]
+        tls, want = got.site.tls, wanted.site.tls
+        assert tls.protocols == want.protocols, wanted.site.name
+        if "TLSv1.2" in want.protocols:
+            assert set(tls.ciphers) == set(want.ciphers) - _unsupported(target, want.ciphers)
+        assert tls.curves == tuple(c for c in want.curves if c in curves)
+        assert got.site.hsts == wanted.site.hsts
+        auth = want.client_auth
+        assert got.facts.client_auth_optional == (auth is not None and auth.mode == "optional")
+        assert not got.facts.client_auth_unverified
+    assert any(s.facts.unknown_sni_served for s in subjects) == \
+        any(s.facts.unknown_sni_served for s in ingest(str(spec))[1])

@@ -43,7 +43,7 @@ MAX_BYTES = 16 * 1024 * 1024  # tlsconf.source.DEFAULT_MAX_BYTES, without import
 # The choices of lint's options, for --help and completion without importing the linter (a
 # test ties each to its source: lint.formats.FORMATS, ingest.KINDS, profiles.PROFILE_NAMES).
 FORMAT_NAMES = ("text", "json", "sarif", "github")
-KIND_NAMES = ("spec", "nginx", "haproxy", "traefik", "k8s")
+KIND_NAMES = ("spec", "nginx", "haproxy", "traefik", "envoy", "caddy", "k8s")
 PROFILE_NAMES = ("modern", "intermediate", "old")
 SEVERITY_NAMES = ("info", "warning", "error")
 
@@ -424,7 +424,8 @@ def lint(
         list[Path],
         typer.Argument(
             metavar="PATH...",
-            help="Specs and nginx/HAProxy/Traefik/Kubernetes configs; a directory is searched "
+            help="Specs and nginx/HAProxy/Traefik/Envoy/Caddy/Kubernetes configs; a directory is "
+            "searched "
             "for them; - reads stdin (with --kind).",
         ),
     ],

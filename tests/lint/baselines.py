@@ -264,6 +264,135 @@ spec:
           nginx.org/ssl-prefer-server-ciphers: "off"
 """
 
-BASELINES = {"spec": SPEC, "nginx": NGINX, "haproxy": HAPROXY, "traefik": TRAEFIK, "k8s": K8S}
+# An Envoy bootstrap (lines counted in tests/lint/cases.py): one SNI chain at 6-43 (tls_params
+# 13-23, its virtual host 35, HSTS 41-42), the port-80 redirect at 44-58, a plain cluster at 60.
+_ENVOY_API = "type.googleapis.com/envoy.extensions."
+_ENVOY_HCM = _ENVOY_API + "filters.network.http_connection_manager.v3.HttpConnectionManager"
+_ENVOY_ROUTER = "{name: router, typed_config: {'@type': " + _ENVOY_API \
+    + "filters.http.router.v3.Router}}"
+ENVOY = f"""\
+static_resources:
+  listeners:
+    - name: https
+      address: {{socket_address: {{address: 0.0.0.0, port_value: 443}}}}
+      filter_chains:
+        - name: site
+          filter_chain_match: {{server_names: [example.com]}}
+          transport_socket:
+            name: envoy.transport_sockets.tls
+            typed_config:
+              "@type": {_ENVOY_API}transport_sockets.tls.v3.DownstreamTlsContext
+              common_tls_context:
+                tls_params:
+                  tls_minimum_protocol_version: TLSv1_2
+                  tls_maximum_protocol_version: TLSv1_3
+                  cipher_suites:
+                    - ECDHE-ECDSA-AES128-GCM-SHA256
+                    - ECDHE-RSA-AES128-GCM-SHA256
+                    - ECDHE-ECDSA-AES256-GCM-SHA384
+                    - ECDHE-RSA-AES256-GCM-SHA384
+                    - ECDHE-ECDSA-CHACHA20-POLY1305
+                    - ECDHE-RSA-CHACHA20-POLY1305
+                  ecdh_curves: [X25519MLKEM768, X25519, P-256, P-384]
+                tls_certificates:
+                  - certificate_chain: {{filename: /etc/ssl/site.pem}}
+                    private_key: {{filename: /etc/ssl/site.key}}
+                alpn_protocols: [h2, http/1.1]
+          filters:
+            - name: envoy.filters.network.http_connection_manager
+              typed_config:
+                "@type": {_ENVOY_HCM}
+                stat_prefix: https
+                route_config:
+                  virtual_hosts:
+                    - name: site
+                      domains: [example.com]
+                      routes:
+                        - match: {{prefix: /}}
+                          route: {{cluster: app}}
+                  response_headers_to_add:
+                    - header: {{key: Strict-Transport-Security,
+                               value: "max-age=63072000; includeSubDomains"}}
+                http_filters: [{_ENVOY_ROUTER}]
+    - name: http
+      address: {{socket_address: {{address: 0.0.0.0, port_value: 80}}}}
+      filter_chains:
+        - filters:
+            - name: envoy.filters.network.http_connection_manager
+              typed_config:
+                "@type": {_ENVOY_HCM}
+                stat_prefix: http
+                route_config:
+                  virtual_hosts:
+                    - name: redirect
+                      domains: ["*"]
+                      routes:
+                        - match: {{prefix: /}}
+                          redirect: {{https_redirect: true}}
+  clusters:
+    - name: app
+      type: STATIC
+"""
+
+# Caddy JSON: one SNI policy at 8-22 (versions 10-11, suites 12-19, curves 20), the site's route
+# with HSTS at 26-33 (header 29-30), the port-80 redirect server at 36-46, certificates at 49.
+CADDY = """\
+{
+  "apps": {
+    "http": {
+      "servers": {
+        "https": {
+          "listen": [":443"],
+          "tls_connection_policies": [
+            {
+              "match": {"sni": ["example.com"]},
+              "protocol_min": "tls1.2",
+              "protocol_max": "tls1.3",
+              "cipher_suites": [
+                "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+                "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+                "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+                "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+                "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+                "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"
+              ],
+              "curves": ["x25519mlkem768", "x25519", "secp256r1", "secp384r1"],
+              "certificate_selection": {"any_tag": ["site"]}
+            }
+          ],
+          "automatic_https": {"disable": true},
+          "routes": [
+            {
+              "match": [{"host": ["example.com"]}],
+              "handle": [
+                {"handler": "headers", "response": {"set": {
+                  "Strict-Transport-Security": ["max-age=63072000; includeSubDomains"]}}},
+                {"handler": "reverse_proxy", "upstreams": [{"dial": "127.0.0.1:8080"}]}
+              ]
+            }
+          ]
+        },
+        "http": {
+          "listen": [":80"],
+          "automatic_https": {"disable": true},
+          "routes": [
+            {
+              "match": [{"host": ["example.com"]}],
+              "handle": [{"handler": "static_response", "status_code": 308, "headers": {
+                "Location": ["https://{http.request.host}{http.request.uri}"]}}]
+            }
+          ]
+        }
+      }
+    },
+    "tls": {"certificates": {"load_files": [
+      {"certificate": "/etc/ssl/site.pem", "key": "/etc/ssl/site.key", "tags": ["site"]}]}}
+  }
+}
+"""
+
+BASELINES = {"spec": SPEC, "nginx": NGINX, "haproxy": HAPROXY, "traefik": TRAEFIK, "k8s": K8S,
+             "envoy": ENVOY, "caddy": CADDY}
 FILENAMES = {"spec": "site.tlsconf.yaml", "nginx": "nginx.conf", "haproxy": "haproxy.cfg",
-             "traefik": "dynamic.yml", "k8s": "manifests.yaml"}
+             "traefik": "dynamic.yml", "k8s": "manifests.yaml", "envoy": "envoy.yaml",
+             "caddy": "caddy.json"}

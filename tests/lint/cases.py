@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from tests.lint.baselines import CADDY, ENVOY, TRAEFIK
 from tests.lint.baselines import INTERMEDIATE_CIPHERS as IC
-from tests.lint.baselines import TRAEFIK
 
 
 @dataclass(frozen=True)
@@ -499,4 +499,162 @@ CASES: list[Case] = [
     C("TLS303", "k8s", ((K8_EG_CURVES, "ecdhCurves: [X25519, P-256]"),), None),
     C("TLS704", "k8s", (("sniStrict: true", "sniStrict: false"),), 8),
     C("TLS704", "k8s", (), None),
+]
+
+# Envoy bootstrap (baselines.ENVOY): tls_params at 13-23 (versions 14-15, suites 16-22, curves
+# 23), the site's virtual host at 35 and its HSTS header at 41-42, the port-80 virtual host at
+# 54, the cluster at 60-61. A finding about one suite points at its list item.
+EN_MIN = "tls_minimum_protocol_version: TLSv1_2"
+EN_MAX = "tls_maximum_protocol_version: TLSv1_3"
+EN_LAST = "                    - ECDHE-RSA-CHACHA20-POLY1305\n"
+EN_SUITES = ENVOY[ENVOY.index("                  cipher_suites:\n"):ENVOY.index(
+    "                  ecdh_curves")]
+EN_CURVES = "ecdh_curves: [X25519MLKEM768, X25519, P-256, P-384]"
+EN_HSTS = 'value: "max-age=63072000; includeSubDomains"'
+EN_HSTS_BLOCK = ENVOY[ENVOY.index("                  response_headers_to_add:\n"):ENVOY.index(
+    "                http_filters")]
+EN_TYPE = "DownstreamTlsContext\n"
+EN_UPSTREAM = ("      type: STATIC\n      transport_socket:\n"
+               "        name: envoy.transport_sockets.tls\n        typed_config:\n"
+               "          \"@type\": type.googleapis.com/envoy.extensions."
+               "transport_sockets.tls.v3.UpstreamTlsContext\n")
+EN_VERIFIED = ("          common_tls_context:\n            validation_context:\n"
+               "              trusted_ca: {filename: /etc/ssl/backend-ca.pem}\n")
+
+
+def en_c(extra: str) -> tuple[tuple[str, str], ...]:
+    """Add a suite after the last one (line 22): the new item is line 23."""
+    return ((EN_LAST, f"{EN_LAST}                    - {extra}\n"),)
+
+
+def en_add(line: str) -> tuple[tuple[str, str], ...]:
+    """Add a DownstreamTlsContext key after its `@type` (line 11): it is line 12."""
+    return ((EN_TYPE, f"{EN_TYPE}              {line}\n"),)
+
+
+def en_hsts(value: str) -> tuple[tuple[str, str], ...]:
+    return ((EN_HSTS, f'value: "{value}"'),)
+
+
+# Caddy JSON (baselines.CADDY): the policy at 8-22 (versions 10-11, suites 12-19, curves 20),
+# the site's route at 26 with its HSTS value at 30 and reverse_proxy at 31, the port-80 route
+# at 40. Caddy has no comments: suppressions live in .tlsconf.yaml.
+CA_MIN = '"protocol_min": "tls1.2"'
+CA_MAX = '"protocol_max": "tls1.3"'
+CA_LAST = '                "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"\n'
+CA_SUITES = CADDY[CADDY.index('              "cipher_suites": ['):
+                  CADDY.index('              "curves"')]
+CA_CURVES = '"curves": ["x25519mlkem768", "x25519", "secp256r1", "secp384r1"]'
+CA_HSTS = '"Strict-Transport-Security": ["max-age=63072000; includeSubDomains"]'
+CA_HEADERS = CADDY[CADDY.index('                {"handler": "headers"'):CADDY.index(
+    '                {"handler": "reverse_proxy"')]
+CA_PROXY = '{"handler": "reverse_proxy", '
+CA_TLS = '    "tls": {'
+
+
+def ca_c(extra: str) -> tuple[tuple[str, str], ...]:
+    """Add a suite after the last one (line 18): the new item is line 19."""
+    return ((CA_LAST, f'{CA_LAST[:-1]},\n                "{extra}"\n'),)
+
+
+def ca_hsts(value: str) -> tuple[tuple[str, str], ...]:
+    return ((CA_HSTS, f'"Strict-Transport-Security": ["{value}"]'),)
+
+
+CASES += [
+    # Envoy
+    C("TLS001", "envoy", ((EN_MIN, EN_MIN + "  # tlsconf: ignore[TLS103]"),), 14),
+    C("TLS001", "envoy", ((EN_MIN, EN_MIN + "  # tlsconf: ignore[TLS103] no 1.3 here"),), None),
+    C("TLS002", "envoy", ((EN_MIN, EN_MIN + "  # tlsconf: ignore[TLS102] legacy"),), 14,
+      report_unused=True),
+    C("TLS002", "envoy", ((EN_MIN, "tls_minimum_protocol_version: TLSv1_0  "
+                                   "# tlsconf: ignore[TLS102] legacy"),), None,
+      report_unused=True),
+    C("TLS003", "envoy", ((EN_MIN, EN_MIN + "  # tlsconf: ignore[TLS999] because"),), 14),
+    C("TLS003", "envoy", ((EN_MIN, EN_MIN + "  # tlsconf: ignore[TLS103] because"),), None),
+    C("TLS102", "envoy", ((EN_MIN, "tls_minimum_protocol_version: TLSv1_0"),), 14),
+    C("TLS102", "envoy", ((EN_MIN, "tls_minimum_protocol_version: TLS_AUTO"),), None),
+    C("TLS103", "envoy", ((EN_MAX, "tls_maximum_protocol_version: TLSv1_2"),), 14),
+    C("TLS103", "envoy", (), None),
+    C("TLS104", "envoy", (), 14, profile="modern"),
+    C("TLS104", "envoy", ((EN_MIN, "tls_minimum_protocol_version: TLSv1_3"),), None,
+      profile="modern"),
+    C("TLS105", "envoy", ((f"                  {EN_MIN}\n", ""),
+                          (f"                  {EN_MAX}\n", "")), 10),
+    C("TLS105", "envoy", ((f"                  {EN_MIN}\n", ""),), None),
+    C("TLS207", "envoy", en_c("DES-CBC3-SHA"), 23),
+    C("TLS207", "envoy", en_c("DES-CBC3-SHA"), None, profile="old"),
+    C("TLS208", "envoy", en_c("AES128-GCM-SHA256"), 23), C("TLS208", "envoy", (), None),
+    C("TLS209", "envoy", en_c("ECDHE-RSA-AES128-SHA"), 23),
+    C("TLS209", "envoy", en_c("ECDHE-RSA-AES128-SHA"), None, profile="old"),
+    C("TLS210", "envoy", en_c("ECDHE-PSK-CHACHA20-POLY1305"), 23),
+    C("TLS210", "envoy", (), None),
+    C("TLS211", "envoy", (), 17, profile="modern"), C("TLS211", "envoy", (), None),
+    C("TLS212", "envoy", ((EN_SUITES, "                  cipher_suites: [AES128-GCM-SHA256]\n"),),
+      16),
+    C("TLS212", "envoy", (), None),
+    C("TLS215", "envoy", ((EN_SUITES, ""),), 10),
+    C("TLS215", "envoy", ((EN_SUITES, ""), (EN_MIN, "tls_minimum_protocol_version: TLSv1_3")),
+      None),
+    C("TLS217", "envoy", ((EN_MIN, "tls_minimum_protocol_version: TLSv1_3"),), 16),
+    C("TLS217", "envoy", ((EN_SUITES, ""), (EN_MIN, "tls_minimum_protocol_version: TLSv1_3")),
+      None),
+    C("TLS303", "envoy", ((EN_CURVES, "ecdh_curves: [X25519, P-521]"),), 23),
+    C("TLS303", "envoy", ((EN_CURVES, "ecdh_curves: [X25519, P-256]"),), None),
+    C("TLS405", "envoy", en_add("session_ticket_keys: {keys: [{filename: /etc/envoy/t.key}]}"),
+      12),
+    C("TLS405", "envoy", en_add("disable_stateless_session_resumption: true"), None),
+    C("TLS501", "envoy", ((EN_HSTS_BLOCK, ""),), 35), C("TLS501", "envoy", (), None),
+    C("TLS502", "envoy", en_hsts("max-age=0"), 42), C("TLS502", "envoy", (), None),
+    C("TLS503", "envoy", en_hsts("max-age=300"), 42), C("TLS503", "envoy", (), None),
+    C("TLS504", "envoy", en_hsts("max-age=63072000; preload"), 42),
+    C("TLS504", "envoy", en_hsts("max-age=63072000; includeSubDomains; preload"), None),
+    C("TLS507", "envoy", (("redirect: {https_redirect: true}", "route: {cluster: app}"),), 54),
+    C("TLS507", "envoy", (), None),
+    C("TLS701", "envoy", (("      type: STATIC\n", EN_UPSTREAM),), 62),
+    C("TLS701", "envoy", (("      type: STATIC\n", EN_UPSTREAM + EN_VERIFIED),), None),
+    C("TLS704", "envoy", (("          filter_chain_match: {server_names: [example.com]}\n", ""),),
+      6),
+    C("TLS704", "envoy", (), None),
+    # Caddy
+    C("TLS103", "caddy", ((CA_MAX, '"protocol_max": "tls1.2"'),), 10),
+    C("TLS103", "caddy", (), None),
+    C("TLS104", "caddy", (), 10, profile="modern"),
+    C("TLS104", "caddy", ((CA_MIN, '"protocol_min": "tls1.3"'),), None, profile="modern"),
+    C("TLS105", "caddy", ((f"              {CA_MIN},\n", ""), (f"              {CA_MAX},\n", "")),
+      8),
+    C("TLS105", "caddy", ((f"              {CA_MAX},\n", ""),), None),
+    C("TLS106", "caddy", ((CA_MIN, '"protocol_min": "tls1.0"'),), 10),
+    C("TLS106", "caddy", (), None),
+    C("TLS208", "caddy", ca_c("TLS_RSA_WITH_AES_128_GCM_SHA256"), 19),
+    C("TLS208", "caddy", (), None),
+    C("TLS209", "caddy", ca_c("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"), 19),
+    C("TLS209", "caddy", ca_c("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"), None, profile="old"),
+    C("TLS211", "caddy", (), 13, profile="modern"), C("TLS211", "caddy", (), None),
+    C("TLS212", "caddy", ((CA_SUITES, '              "cipher_suites": '
+                                      '["TLS_RSA_WITH_AES_128_GCM_SHA256"],\n'),), 12),
+    C("TLS212", "caddy", (), None),
+    C("TLS215", "caddy", ((CA_SUITES, ""),), 8),
+    C("TLS215", "caddy", ((CA_SUITES, ""), (CA_MIN, '"protocol_min": "tls1.3"')), None),
+    C("TLS217", "caddy", ((CA_MIN, '"protocol_min": "tls1.3"'),), 12),
+    C("TLS217", "caddy", ((CA_SUITES, ""), (CA_MIN, '"protocol_min": "tls1.3"')), None),
+    C("TLS303", "caddy", ((CA_CURVES, '"curves": ["x25519", "secp521r1"]'),), 20),
+    C("TLS303", "caddy", ((CA_CURVES, '"curves": ["x25519", "secp256r1"]'),), None),
+    C("TLS501", "caddy", ((CA_HEADERS, ""),), 26), C("TLS501", "caddy", (), None),
+    C("TLS502", "caddy", ca_hsts("max-age=0"), 30), C("TLS502", "caddy", (), None),
+    C("TLS503", "caddy", ca_hsts("max-age=300"), 30), C("TLS503", "caddy", (), None),
+    C("TLS504", "caddy", ca_hsts("max-age=63072000; preload"), 30),
+    C("TLS504", "caddy", ca_hsts("max-age=63072000; includeSubDomains; preload"), None),
+    C("TLS507", "caddy", (('"status_code": 308', '"status_code": 200'),), 40),
+    C("TLS507", "caddy", (), None),
+    C("TLS405", "caddy", ((CA_TLS, CA_TLS + '"session_tickets": {"disable_rotation": true},'),),
+      49),
+    C("TLS405", "caddy", ((CA_TLS, CA_TLS + '"session_tickets": {"disabled": true},'),), None),
+    C("TLS701", "caddy", ((CA_PROXY, CA_PROXY + '"transport": {"protocol": "http", "tls": '
+                                                '{"insecure_skip_verify": true}}, '),), 31),
+    C("TLS701", "caddy", ((CA_PROXY, CA_PROXY + '"transport": {"protocol": "http", "tls": {}}, '),),
+      None),
+    C("TLS704", "caddy", (('              "match": {"sni": ["example.com"]},\n', ""),), 8),
+    C("TLS704", "caddy", (('              "match": {"sni": ["example.com"]},\n', ""),
+                          ('"any_tag": ["site"]', '"any_tag": ["no-such-certificate"]')), None),
 ]

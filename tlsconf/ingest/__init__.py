@@ -14,7 +14,7 @@ from pathlib import Path
 from tlsconf.errors import Location, TlsconfError
 from tlsconf.lint.model import Subject
 
-KINDS = ("spec", "nginx", "haproxy", "traefik", "k8s")
+KINDS = ("spec", "nginx", "haproxy", "traefik", "envoy", "caddy", "k8s")
 _HAPROXY_SECTION = re.compile(r"^(global|defaults|frontend|backend|listen)\b", re.MULTILINE)
 # A block nginx knows (also the http-context ones a conf.d file may hold alone: `map`, `geo`,
 # `split_clients`, `types`), or an ssl_* or add_header directive (a TLS policy snippet).
@@ -30,14 +30,48 @@ _SPEC = re.compile(r"^sites\s*:", re.MULTILINE)
 # Traefik dynamic configuration: a top-level tls/http/tcp section (YAML key or TOML table).
 _TRAEFIK_YAML = re.compile(r"^(tls|http|tcp)\s*:", re.MULTILINE)
 _TRAEFIK_TOML = re.compile(r"^\s*\[\[?\s*(tls|http|tcp)\s*[.\]]", re.MULTILINE)
+# Envoy's bootstrap (YAML or JSON) and Caddy's native JSON: told by their top-level keys. JSON
+# is read only for these kinds (a package.json beside the configs is not linted). In YAML the
+# key is bare at column 0 or quoted (JSON-style, as tlsconf renders it); a manifest (a ConfigMap
+# holding an Envoy bootstrap in a block string) stays a manifest.
+_ENVOY = re.compile(r'^(?:static_?[rR]esources|\s*[{,]?\s*"static_?[rR]esources")\s*:',
+                    re.MULTILINE)
+_CADDY_APPS = re.compile(r'"apps"\s*:')
+_CADDY_APP = re.compile(r'"(?:http|tls)"\s*:')
 CONFIG_SUFFIXES = (".yaml", ".yml", ".toml", ".conf", ".cfg")
+
+
+def caddyfile_name(path: str) -> bool:
+    """`Caddyfile`, `Caddyfile.prod`, `site.caddyfile`: what `caddy adapt` reads."""
+    name = Path(path).name
+    return name == "Caddyfile" or name.startswith("Caddyfile.") or \
+        name.lower().endswith(".caddyfile")
+
+
+def _json_kind(head: str) -> str | None:
+    if _ENVOY.search(head):
+        return "envoy"
+    if _CADDY_APPS.search(head) and _CADDY_APP.search(head):
+        return "caddy"
+    return None
 
 
 def detect(path: str, head: str) -> str:
     suffix = Path(path).suffix.lower()
+    if caddyfile_name(path):
+        return "caddy"
+    if suffix == ".json":
+        found = _json_kind(head)
+        if found is None:
+            raise TlsconfError.single(Location(path), "", "a JSON file that is neither an Envoy "
+                                      "bootstrap (`static_resources`) nor a Caddy config "
+                                      "(`apps`): pass --kind")
+        return found
     if suffix in (".yaml", ".yml"):
         if _SPEC.search(head):
             return "spec"
+        if _ENVOY.search(head) and not (_K8S_API.search(head) and _K8S_KIND.search(head)):
+            return "envoy"
         if _K8S_GROUP.search(head) or (_K8S_API.search(head) and _K8S_KIND.search(head)):
             return "k8s"
         return "traefik"
@@ -49,7 +83,8 @@ def detect(path: str, head: str) -> str:
             or "crt-list" in Path(path).name:
         return "haproxy"
     raise TlsconfError.single(Location(path), "", "cannot tell the input kind (spec, nginx, "
-                                                  "haproxy, traefik, k8s): pass --kind")
+                                                  "haproxy, traefik, envoy, caddy, k8s): pass "
+                                                  "--kind")
 
 
 def _nginx_path(path: Path) -> bool:
@@ -65,15 +100,22 @@ def found_kind(path: str, head: str, kind: str | None = None) -> str | None:
     tlsconf reads. Stricter than `detect`, which guesses the kind of a file the user named:
     here the content must show it (a spec's `sites:`, a manifest of a group tlsconf reads,
     Traefik's `tls`/`http`/`tcp` sections, nginx blocks or `ssl_*` directives, HAProxy
-    sections), so a README, a CI workflow, pyproject.toml or a Deployment next to the
+    sections, Envoy's `static_resources`, Caddy's `apps`; a Caddyfile by its name), so a
+    README, a CI workflow, pyproject.toml, package.json or a Deployment next to the
     configs is not linted. With `kind`, only files of that kind are taken (for `k8s`, any
     YAML object with apiVersion and kind)."""
     name = Path(path).name
     suffix = Path(path).suffix.lower()
     found: str | None = None
-    if suffix in (".yaml", ".yml"):
+    if caddyfile_name(path):
+        found = "caddy"
+    elif suffix == ".json":
+        found = _json_kind(head)
+    elif suffix in (".yaml", ".yml"):
         if _SPEC.search(head):
             found = "spec"
+        elif _ENVOY.search(head) and not (_K8S_API.search(head) and _K8S_KIND.search(head)):
+            found = "envoy"
         elif _K8S_GROUP.search(head) or (kind == "k8s" and _K8S_API.search(head)
                                           and _K8S_KIND.search(head)):
             found = "k8s"
@@ -112,6 +154,16 @@ def ingest(path: str, kind: str | None = None) -> tuple[str, tuple[Subject, ...]
     return kind, subjects, texts
 
 
+def _is_json_object(text: str) -> bool:
+    """Caddy JSON rather than a Caddyfile (which may also start with a `{` options block)."""
+    import json
+
+    try:
+        return isinstance(json.loads(text), dict)
+    except ValueError:
+        return False
+
+
 def ingest_text(path: str, kind: str, data: bytes,
                 text: str) -> tuple[tuple[Subject, ...], dict[str, str]]:
     if kind == "spec":
@@ -130,6 +182,17 @@ def ingest_text(path: str, kind: str, data: bytes,
         from tlsconf.ingest import traefik
 
         return traefik.ingest(path, text), {path: text}
+    if kind == "envoy":
+        from tlsconf.ingest import envoy
+
+        return envoy.ingest(path, text), {path: text}
+    if kind == "caddy":
+        from tlsconf.ingest import caddy
+
+        if caddyfile_name(path) or (not path.lower().endswith(".json")
+                                    and not _is_json_object(text)):
+            return caddy.ingest_caddyfile(path, text), {path: text}
+        return caddy.ingest(path, text), {path: text}
     from tlsconf.ingest import k8s
 
     return k8s.ingest(path, text), {path: text}

@@ -28,10 +28,12 @@ def _skipped_dir(parent: str, name: str) -> bool:
 
 
 def _may_be_config(name: str) -> bool:
-    from tlsconf.ingest import CONFIG_SUFFIXES
+    from tlsconf.ingest import CONFIG_SUFFIXES, caddyfile_name
 
     lowered = name.lower()
-    return lowered.endswith(CONFIG_SUFFIXES) or "nginx" in lowered or "haproxy" in lowered
+    return (lowered.endswith(CONFIG_SUFFIXES) or "nginx" in lowered or "haproxy" in lowered
+            or caddyfile_name(name)
+            or (lowered.endswith(".json") and ("envoy" in lowered or "caddy" in lowered)))
 
 
 def _taken(path: str, kind: str | None) -> bool:
@@ -68,6 +70,7 @@ def configs_under(root: str, kind: str | None = None) -> tuple[list[str], list[P
             if _taken(path, kind):
                 found.append(path[2:] if root in (".", "./") and path.startswith("./") else path)
     if not found and not problems:
-        what = f"{kind} file" if kind else "spec or nginx/HAProxy/Traefik/Kubernetes config"
+        what = f"{kind} file" if kind else ("spec or nginx/HAProxy/Traefik/Envoy/Caddy/Kubernetes "
+                                            "config")
         problems.append(Problem(Location(root), "", f"no {what} found in this directory"))
     return found, problems

@@ -40,6 +40,11 @@ class ProxyFacts(Struct, frozen=True):
     hsts_elsewhere: tuple[str, ...] = ()  # middlewares named here but defined elsewhere
     http_redirect: bool | None = None  # None: not visible in this input
     unverified_upstreams: tuple[Location, ...] = ()
+    # Client certificates are asked for and verified when sent, but not required (Envoy
+    # `validation_context` without `require_client_certificate`, Caddy `verify_if_given`,
+    # `request`): no rule reads it yet.
+    client_auth_optional: bool = False
+    client_auth_unverified: bool = False  # asked for but never verified (Caddy `request`)
     host_from_http_host: tuple[Location, ...] = ()
     server_tokens_on: bool = False
     unknown_sni_served: bool = False  # the listener serves a site to unknown/absent SNI
@@ -59,7 +64,8 @@ class ProxyFacts(Struct, frozen=True):
 
 
 class Subject(Struct, frozen=True):
-    """One TLS site to judge: `kind` is spec, nginx, haproxy, traefik or k8s (a policy resource)."""
+    """One TLS site to judge: `kind` is spec, nginx, haproxy, traefik, envoy, caddy or k8s (a
+    policy resource)."""
 
     kind: str
     site: SitePolicy

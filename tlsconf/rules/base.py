@@ -22,8 +22,8 @@ from tlsconf.findings import Severity
 from tlsconf.lint.model import Hit, ProxyFacts, Subject
 from tlsconf.profiles import Profile
 
-ALL_KINDS = frozenset({"spec", "nginx", "haproxy", "traefik", "k8s"})
-CONFIGS = frozenset({"nginx", "haproxy", "traefik"})
+ALL_KINDS = frozenset({"spec", "nginx", "haproxy", "traefik", "envoy", "caddy", "k8s"})
+CONFIGS = frozenset({"nginx", "haproxy", "traefik", "envoy", "caddy"})
 
 
 class Context(Struct, frozen=True):

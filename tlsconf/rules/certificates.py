@@ -33,7 +33,7 @@ from tlsconf.rules.base import Check, Context, Rule, rule
 RULES: list[Rule] = []
 # The inputs whose ingesters report certificate paths (the Traefik one does not read
 # certFile/keyFile yet).
-KINDS = frozenset({"spec", "nginx", "haproxy"})
+KINDS = frozenset({"spec", "nginx", "haproxy", "envoy", "caddy"})
 
 BR = "CA/Browser Forum Baseline Requirements — https://cabforum.org/working-groups/server/baseline-requirements/"
 MOZILLA = "Mozilla Server Side TLS — https://wiki.mozilla.org/Security/Server_Side_TLS"

@@ -12,12 +12,25 @@ from tlsconf import suites
 from tlsconf.findings import Severity
 from tlsconf.lint.model import SERVER_DEFAULT, Hit, Subject
 from tlsconf.profiles import Profile
-from tlsconf.rules.base import Context, Rule, declare, explicit, legacy_enabled, listing, rule
+from tlsconf.rules.base import (
+    ALL_KINDS,
+    Context,
+    Rule,
+    declare,
+    explicit,
+    legacy_enabled,
+    listing,
+    rule,
+)
 
 RULES: list[Rule] = []
 OPENSSL_INPUTS = frozenset({"spec", "nginx", "haproxy"})  # Go (Traefik) refuses these suites
 # Kubernetes too: NGINX Gateway Fabric takes an OpenSSL cipher string, Envoy BoringSSL names.
 CIPHER_LISTS = OPENSSL_INPUTS | {"k8s"}
+# What BoringSSL (Envoy) and Caddy (Go) accept at all: Envoy refuses NULL, anonymous, EXPORT,
+# RC4, DES and MD5 suites, Caddy also 3DES and every uncommon one (both are exit 2 at lint).
+BORINGSSL = frozenset({"envoy"})
+NO_RC4 = ALL_KINDS - {"envoy", "caddy"}
 MOZILLA = "Mozilla Server Side TLS — https://wiki.mozilla.org/Security/Server_Side_TLS"
 ONE_SUITE = "ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256;"  # the `good` example of most rules
 STANDARD_TLS13 = ("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
@@ -115,7 +128,7 @@ _CATEGORY_RULES: tuple[tuple[str, str, dict[str, object]], ...] = (
         fix="Remove EXPORT suites.",
         references=("FREAK (CVE-2015-0204) — https://freakattack.com/", MOZILLA))),
     ("rc4", "RC4 suites enabled (prohibited by RFC 7465)", dict(
-        id="TLS204", name="rc4-cipher", severity=Severity.ERROR,
+        id="TLS204", name="rc4-cipher", applies_to=NO_RC4, severity=Severity.ERROR,
         summary="An RC4 suite is enabled.",
         why="RC4 keystream biases make plaintext recovery practical; RFC 7465 prohibits it.",
         bad="ssl_ciphers RC4-SHA:ECDHE-RSA-AES128-GCM-SHA256;", good=ONE_SUITE,
@@ -135,7 +148,8 @@ _CATEGORY_RULES: tuple[tuple[str, str, dict[str, object]], ...] = (
         bad="ssl_ciphers RC4-MD5:ECDHE-RSA-AES128-GCM-SHA256;", good=ONE_SUITE,
         fix="Remove MD5 suites (`!MD5`).", references=(MOZILLA,))),
     ("3des", "64-bit block ciphers (3DES/IDEA, SWEET32) enabled", dict(
-        id="TLS207", name="3des-cipher", severity=Severity.ERROR,
+        id="TLS207", name="3des-cipher", applies_to=ALL_KINDS - {"caddy"},
+        severity=Severity.ERROR,
         summary="A 3DES or IDEA suite (64-bit block, SWEET32) is enabled outside the old profile.",
         why="64-bit block ciphers leak plaintext after ~32 GB on one connection (SWEET32, "
             "CVE-2016-2183); SSL Labs caps the grade at C.",
@@ -157,14 +171,16 @@ _CATEGORY_RULES: tuple[tuple[str, str, dict[str, object]], ...] = (
         bad="ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA;", good=ONE_SUITE,
         fix="Keep only AEAD suites.", references=(MOZILLA,))),
     ("uncommon", "uncommon suites (CAMELLIA/SEED/ARIA/PSK/SRP/DSS) enabled", dict(
-        id="TLS210", name="uncommon-cipher", applies_to=CIPHER_LISTS, severity=Severity.WARNING,
+        id="TLS210", name="uncommon-cipher", applies_to=CIPHER_LISTS | BORINGSSL,
+        severity=Severity.WARNING,
         summary="A CAMELLIA, SEED, ARIA, GOST, PSK, SRP or DSS suite is enabled.",
         why="No mainstream client needs them; they add rarely-tested code paths and DSS keys "
             "are limited to 1024 bits in practice. Usually pulled in by a catch-all like HIGH.",
         bad="ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256:CAMELLIA256-SHA;", good=ONE_SUITE,
         fix="List the profile's suites explicitly.", references=(MOZILLA,))),
     ("other", "suites not in the profile enabled", dict(
-        id="TLS211", name="cipher-not-in-profile", applies_to=CIPHER_LISTS,
+        id="TLS211", name="cipher-not-in-profile",
+        applies_to=CIPHER_LISTS | {"envoy", "caddy"},
         severity=Severity.WARNING,
         summary="An otherwise sound suite that the judging profile does not include (e.g. DHE).",
         why="Mozilla intermediate 6.0 dropped DHE suites; suites outside the profile are "
@@ -235,7 +251,7 @@ def unknown_token(subject: Subject, ctx: Context) -> Iterator[Hit]:
       good="server {\n    listen 443 ssl;\n    ssl_protocols TLSv1.2 TLSv1.3;\n"
            "    ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256;\n}",
       fix="Set the profile's suites explicitly.", references=(MOZILLA,),
-      applies_to=frozenset({"nginx", "haproxy", "traefik", "k8s"}))
+      applies_to=frozenset({"nginx", "haproxy", "traefik", "envoy", "caddy", "k8s"}))
 def ciphers_default(subject: Subject, ctx: Context) -> Iterator[Hit]:
     origin = subject.site.origins.get("ciphers")
     if origin is not None and origin.kind == SERVER_DEFAULT and legacy_enabled(subject):

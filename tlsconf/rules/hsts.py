@@ -14,7 +14,7 @@ PRELOAD = "hstspreload.org submission requirements — https://hstspreload.org/#
 MOZILLA = "Mozilla Server Side TLS — https://wiki.mozilla.org/Security/Server_Side_TLS"
 GOOD = 'add_header Strict-Transport-Security "max-age=63072000; includeSubDomains" always;'
 # Not k8s: its subjects are TLS policy resources; the header belongs to routes.
-SITES = frozenset({"spec", "nginx", "haproxy", "traefik"})
+SITES = frozenset({"spec", "nginx", "haproxy", "traefik", "envoy", "caddy"})
 
 
 def _min_age(ctx: Context) -> int:
@@ -50,7 +50,7 @@ def missing(subject: Subject, ctx: Context) -> Iterator[Hit]:
       why="max-age=0 tells browsers to forget the host's HSTS policy: HSTS is switched off.",
       bad='add_header Strict-Transport-Security "max-age=0" always;', good=GOOD,
       fix="Use max-age=63072000 (two years).", references=(RFC6797,),
-      applies_to=frozenset({"spec", "nginx", "haproxy"}))
+      applies_to=frozenset({"spec", "nginx", "haproxy", "envoy", "caddy"}))
 def zero(subject: Subject, ctx: Context) -> Iterator[Hit]:
     hsts = subject.site.hsts
     if hsts.enabled and hsts.max_age == 0:
@@ -124,7 +124,7 @@ def dropped(subject: Subject, ctx: Context) -> Iterator[Hit]:
       bad="server {\n    listen 80;\n    location / { proxy_pass http://app; }\n}",
       good="server {\n    listen 80;\n    return 301 https://$host$request_uri;\n}",
       fix="Redirect port 80 with 301/308 to https (keep the ACME challenge path if needed).",
-      references=(MOZILLA,), applies_to=frozenset({"spec", "nginx", "haproxy"}))
+      references=(MOZILLA,), applies_to=frozenset({"spec", "nginx", "haproxy", "envoy", "caddy"}))
 def not_redirected(subject: Subject, ctx: Context) -> Iterator[Hit]:
     if subject.facts.http_redirect is False and subject.facts.serves_http:
         yield Hit("redirect_http", "plain HTTP is served without a redirect to https")

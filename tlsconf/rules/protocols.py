@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from tlsconf.findings import Severity
 from tlsconf.lint.model import SERVER_DEFAULT, Hit, Subject
-from tlsconf.rules.base import Context, Rule, rule
+from tlsconf.rules.base import ALL_KINDS, Context, Rule, rule
 
 RULES: list[Rule] = []
 RFC8996 = "RFC 8996: Deprecating TLS 1.0 and TLS 1.1 — https://www.rfc-editor.org/rfc/rfc8996"
@@ -82,7 +82,8 @@ def ssl_protocols(subject: Subject, ctx: Context) -> Iterator[Hit]:
           "browsers removed them in 2020 and SSL Labs caps the grade at B.",
       bad="ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3;", good="ssl_protocols TLSv1.2 TLSv1.3;",
       fix="Enable TLSv1.2 and TLSv1.3 only (TLSv1.3 only for the modern profile).",
-      references=(RFC8996, MOZILLA))
+      references=(RFC8996, MOZILLA),
+      applies_to=ALL_KINDS - {"caddy"})  # Caddy has no TLS 1.0/1.1 (TLS106 when asked for)
 def legacy_tls(subject: Subject, ctx: Context) -> Iterator[Hit]:
     return _outside_profile(subject, ctx, ("TLSv1", "TLSv1.1"),
                             "{bad} enabled (deprecated by RFC 8996; Mozilla {profile} allows "
@@ -122,7 +123,8 @@ def not_in_profile(subject: Subject, ctx: Context) -> Iterator[Hit]:
       good="server {\n    listen 443 ssl;\n    ssl_protocols TLSv1.2 TLSv1.3;\n}",
       fix="Set the versions explicitly (nginx `ssl_protocols`, HAProxy `ssl-default-bind-options "
           "ssl-min-ver TLSv1.2`, Traefik `tls.options.default.minVersion`).",
-      references=(MOZILLA,), applies_to=frozenset({"nginx", "haproxy", "traefik", "k8s"}))
+      references=(MOZILLA,),
+      applies_to=frozenset({"nginx", "haproxy", "traefik", "envoy", "caddy", "k8s"}))
 def left_to_default(subject: Subject, ctx: Context) -> Iterator[Hit]:
     origin = subject.site.origins.get("protocols")
     if origin is not None and origin.kind == SERVER_DEFAULT:
@@ -137,12 +139,13 @@ def left_to_default(subject: Subject, ctx: Context) -> Iterator[Hit]:
       why="Traefik loads `minVersion: foobar` without a warning and falls back to Go's "
           "default (TLS 1.2): the setting you wrote is not the one in force. Keys are "
           "case-insensitive (`minversion` works) but values are matched exactly: "
-          "`versiontls13` and `TLS13` are ignored too.",
+          "`versiontls13` and `TLS13` are ignored too. Caddy's JSON loads `protocol_min: "
+          "tls1.0` the same way (it knows only tls1.2 and tls1.3).",
       bad="tls:\n  options:\n    default:\n      minVersion: TLS12",
       good="tls:\n  options:\n    default:\n      minVersion: VersionTLS12",
       fix="Use a valid value, spelt exactly: VersionTLS12 or VersionTLS13.",
       references=("Traefik TLS options — https://doc.traefik.io/traefik/https/tls/#minimum-tls-version",),
-      applies_to=frozenset({"traefik", "k8s"}), example_lang="yaml")
+      applies_to=frozenset({"traefik", "caddy", "k8s"}), example_lang="yaml")
 def unknown_value(subject: Subject, ctx: Context) -> Iterator[Hit]:
     for value in subject.facts.protocol_unknown:
         yield Hit("protocol_unknown", f"unknown TLS version {value!r} is ignored; the server "

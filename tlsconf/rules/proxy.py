@@ -14,7 +14,8 @@ _RULES: tuple[tuple[Check, dict[str, object]], ...] = (
         summary="TLS to an upstream without certificate verification.",
         why="An unverified upstream connection is encrypted but not authenticated: anyone on "
             "the path can impersonate the backend. (nginx `proxy_ssl_verify` is off by default; "
-            "HAProxy `verify none`; Traefik `insecureSkipVerify`.)",
+            "HAProxy `verify none`; Traefik `insecureSkipVerify`; an Envoy `UpstreamTlsContext` "
+            "without a validation context; Caddy `insecure_skip_verify`.)",
         bad="location / {\n    proxy_pass https://backend;\n}",
         good="location / {\n    proxy_pass https://backend;\n    proxy_ssl_verify on;\n"
              "    proxy_ssl_trusted_certificate /etc/ssl/backend-ca.pem;\n}",

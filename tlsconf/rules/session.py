@@ -85,6 +85,7 @@ _FLAGS: tuple[tuple[Check, dict[str, object]], ...] = (
         bad="ssl_session_tickets on;\nssl_session_ticket_key /etc/nginx/ticket.key;",
         good="ssl_session_tickets off;",
         fix="Turn tickets off (the session cache still resumes), or rotate the key files often.",
-        references=(MOZILLA,), applies_to=frozenset({"spec", "nginx", "haproxy"}))),
+        references=(MOZILLA,),
+        applies_to=frozenset({"spec", "nginx", "haproxy", "envoy", "caddy"}))),
 )
 declare(RULES, _FLAGS)
