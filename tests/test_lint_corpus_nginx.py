@@ -265,6 +265,17 @@ EXPECTED: dict[str, tuple[int, list[str], str | None]] = {
     'h5bp-strict-transport-security.conf': (1, [
         '2:1: TLS503 [warning] HSTS max-age=16070400 is below 63072000',
     ], None),
+    # Mozilla's generator, intermediate: only the info TLS704 (exit 0 at the default --fail-on);
+    # server_tokens is left at its default (NOT_FLAGGED).
+    "mozilla-generator-intermediate.conf": (1, [
+        "6:9: TLS704 [info] handshakes without SNI or with an unknown name are served with "
+        "this site's certificate",
+    ], None),
+    # Mozilla's generator, modern (TLS 1.3 only, no ssl_ciphers): likewise.
+    "mozilla-generator-modern.conf": (1, [
+        "6:9: TLS704 [info] handshakes without SNI or with an unknown name are served with "
+        "this site's certificate",
+    ], None),
     # HSTS through `set $sts_header` (resolved since issue 13: was TLS502 'max-age=0');
     # the catch-all that rejects handshakes is still judged for protocols/ciphers (see the report).
     'nginx-proxy-rendered-intermediate.conf': (1, [
@@ -301,10 +312,17 @@ EXPECTED: dict[str, tuple[int, list[str], str | None]] = {
 }
 
 # Weaknesses present in a file that tlsconf does not report (a rule it lacks, or one that needs
-# more than the file shows); docs/corpus.md lists them as misses.
-NOT_FLAGGED: dict[str, list[str]] = {
+# more than the file shows), each with its rule family (the hundreds of the ids: 4 = session) and
+# the severity tlsconf's rule for it would have; docs/corpus.md counts them as misses.
+NOT_FLAGGED: dict[str, list[tuple[int, str, str]]] = {
     "certbot-options-ssl-nginx-tls13-session-tix-on.conf": [
-        "session tickets on with keys only nginx's restart rotates (Mozilla: tickets off)"],
+        (4, "warning", "session tickets on, keys rotated only by a restart (Mozilla: off)")],
+    # A whole config (`http {}`) without server_tokens: nginx's default is on; TLS703 judges
+    # only an explicit `server_tokens on` (gixy-ng's version_disclosure reports it).
+    "mozilla-generator-intermediate.conf": [
+        (7, "info", "server_tokens left at nginx's default (on): the version in every response")],
+    "mozilla-generator-modern.conf": [
+        (7, "info", "server_tokens left at nginx's default (on): the version in every response")],
 }
 
 
