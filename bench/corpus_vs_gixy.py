@@ -53,6 +53,7 @@ class Graded(NamedTuple):
     present: dict[int, list[str]]  # family -> tlsconf rule ids (or NOT_FLAGGED notes)
     missed: dict[int, list[str]]  # family -> what tlsconf does not report
     strong: bool  # no warning or error, reported or missed
+    refusal: str  # why tlsconf refused it ("" when it was judged)
     gixy_code: int
     gixy: dict[int, list[str]]  # family -> `plugin:line` gixy-ng reported
     gixy_other: list[str]  # its non-TLS plugins
@@ -127,7 +128,8 @@ def grade(name: str, expected: tuple[int, list[str], str | None],
                 other.append(label)
         elif label not in flagged.setdefault(family, []):
             flagged[family].append(label)
-    return Graded(name, code, present, missed, strong, gixy_code, flagged, other)
+    reason = (refusal or "").split(": ", 1)[-1].strip()
+    return Graded(name, code, present, missed, strong, reason, gixy_code, flagged, other)
 
 
 def cell(families: dict[int, list[str]]) -> str:
@@ -190,6 +192,8 @@ def report(rows: list[Graded], gixy_version: str) -> str:
         verdict = {0: "clean (0)", 1: "findings (1)", 2: "refused (2)"}[r.code]
         if r.code == 1 and not r.present:  # TLS704 alone
             verdict = "info only (1; 0 at the default --fail-on)"
+        if r.refusal:
+            verdict += ": " + r.refusal.replace("|", "\\|")
         out.append(f"| `{r.name}` | {verdict} | {cell(r.present)} | {cell(r.missed)} | "
                    f"exit {r.gixy_code} | {cell(r.gixy)} | {', '.join(r.gixy_other) or '—'} |")
     return "\n".join(out) + "\n"
