@@ -109,7 +109,7 @@ def test_github_output() -> None:
     ("trunc.conf", NGINX[: NGINX.index("    server {\n        listen 80")],
      "unexpected end of file"),
     ("inc.conf", NGINX.replace("    server_tokens off;\n", "    include missing.conf;\n"),
-     "No such file"),
+     "no such file or directory"),
     ("semi.conf", NGINX.replace("ssl_protocols TLSv1.2 TLSv1.3;", "ssl_ciphers HIGH # old\n"
                                 "    ssl_protocols TLSv1.2 TLSv1.3;"), "missing `;`"),
     ("tmpl.conf", NGINX.replace("server_tokens off;", "server_tokens {{ tokens }};"), "templated"),
@@ -137,7 +137,9 @@ def test_broken_inputs_exit_2(name: str, text: str, message: str) -> None:
     (NGINX.replace("server_tokens off;", "server_tokens off;\n    }"),
      'nginx.conf:31:1: unexpected "}"'),
     (NGINX.replace("    server_tokens off;\n", "    include missing.conf;\n"),
-     "nginx.conf:9:5: [Errno 2] No such file or directory: 'missing.conf'"),
+     "nginx.conf:9:5: include: 'missing.conf': no such file or directory: nginx refuses a "
+     "plain include it cannot read (only a glob may match nothing); lint the config where its "
+     "includes are"),
 ])
 def test_parse_errors_exit_2_at_their_line(text: str, error: str) -> None:
     assert run("lint", write("nginx.conf", text)) == (

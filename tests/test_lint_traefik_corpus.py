@@ -52,6 +52,68 @@ EXPECTED: dict[str, tuple[int, list[str], str]] = {
         "ansible-secure-headers.yml:12:21: TLS503 [warning] HSTS max-age=31536000 is below "
         "63072000",
     ], ""),
+    # The default option pins TLS 1.1 (the router without `options` gets it); `bar` is TLS 1.3 only.
+    "integration-wildcard-tls-options.toml": (1, [
+        "integration-wildcard-tls-options.toml:12:3: TLS501 [warning] no "
+        "Strict-Transport-Security header is sent",
+        "integration-wildcard-tls-options.toml:17:3: TLS501 [warning] no "
+        "Strict-Transport-Security header is sent",
+        "integration-wildcard-tls-options.toml:23:1: TLS501 [warning] no "
+        "Strict-Transport-Security header is sent",
+        "integration-wildcard-tls-options.toml:39:3: TLS215 [warning] cipher suites are not "
+        "set: tls.options.foo has no cipherSuites: Go's defaults include CBC suites",
+        "integration-wildcard-tls-options.toml:40:5: TLS103 [warning] TLSv1.3 is not enabled",
+        "integration-wildcard-tls-options.toml:45:3: TLS215 [warning] cipher suites are not "
+        "set: tls.options.default has no cipherSuites: Go's defaults include CBC suites",
+        "integration-wildcard-tls-options.toml:45:3: TLS704 [info] handshakes without SNI or "
+        "with an unknown name are served with this site's certificate",
+        "integration-wildcard-tls-options.toml:46:5: TLS102 [error] TLSv1.1 enabled (deprecated "
+        "by RFC 8996; Mozilla intermediate allows TLSv1.2 TLSv1.3)",
+        "integration-wildcard-tls-options.toml:46:5: TLS103 [warning] TLSv1.3 is not enabled",
+    ], ""),
+    # The static insecureSkipVerify next to a TLS router, in one file.
+    "integration-websocket-https.toml": (1, [
+        "integration-websocket-https.toml:5:3: TLS701 [error] TLS to the upstream is not "
+        "verified",
+        "integration-websocket-https.toml:15:3: TLS501 [warning] no Strict-Transport-Security "
+        "header is sent",
+        "integration-websocket-https.toml:18:5: TLS105 [warning] protocol versions are not set: "
+        "tls.options.default is not defined: Go's defaults (minimum TLS 1.2)",
+        "integration-websocket-https.toml:18:5: TLS215 [warning] cipher suites are not set: "
+        "tls.options.default is not defined: Go's defaults (CBC suites included)",
+        "integration-websocket-https.toml:18:5: TLS704 [info] handshakes without SNI or with an "
+        "unknown name are served with this site's certificate",
+    ], ""),
+    # Lower-case `minversion` keys: TLS 1.1 in a used and an unused option.
+    "integration-router-errors-lowercase.toml": (1, [
+        "integration-router-errors-lowercase.toml:8:3: TLS501 [warning] no "
+        "Strict-Transport-Security header is sent",
+        "integration-router-errors-lowercase.toml:20:1: TLS105 [warning] protocol versions are "
+        "not set: tls.options.default is not defined: Go's defaults (minimum TLS 1.2)",
+        "integration-router-errors-lowercase.toml:20:1: TLS215 [warning] cipher suites are not "
+        "set: tls.options.default is not defined: Go's defaults (CBC suites included)",
+        "integration-router-errors-lowercase.toml:20:1: TLS704 [info] handshakes without SNI or "
+        "with an unknown name are served with this site's certificate",
+        "integration-router-errors-lowercase.toml:21:3: TLS215 [warning] cipher suites are not "
+        "set: tls.options.foo has no cipherSuites: Go's defaults include CBC suites",
+        "integration-router-errors-lowercase.toml:22:5: TLS102 [error] TLSv1.1 enabled "
+        "(deprecated by RFC 8996; Mozilla intermediate allows TLSv1.2 TLSv1.3)",
+        "integration-router-errors-lowercase.toml:23:3: TLS215 [warning] cipher suites are not "
+        "set: tls.options.baz has no cipherSuites: Go's defaults include CBC suites",
+        "integration-router-errors-lowercase.toml:24:5: TLS102 [error] TLSv1.1 enabled "
+        "(deprecated by RFC 8996; Mozilla intermediate allows TLSv1.2 TLSv1.3)",
+    ], ""),
+    # A Kubernetes TLSOption with a static-RSA suite.
+    "k8s-tlsoption-crd.yml": (1, [
+        "k8s-tlsoption-crd.yml:3:1: TLS105 [warning] protocol versions are not set: TLSOption "
+        "default is not in the input: Go's defaults (minimum TLS 1.2)",
+        "k8s-tlsoption-crd.yml:3:1: TLS215 [warning] cipher suites are not set: TLSOption "
+        "default is not in the input: Go's defaults (CBC suites included)",
+        "k8s-tlsoption-crd.yml:3:1: TLS704 [info] handshakes without SNI or with an unknown "
+        "name are served with this site's certificate",
+        "k8s-tlsoption-crd.yml:13:7: TLS208 [warning] suites without forward secrecy (static "
+        "RSA/DH key exchange) enabled: AES256-GCM-SHA384",
+    ], ""),
 }
 
 

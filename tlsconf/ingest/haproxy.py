@@ -407,6 +407,7 @@ def _redirects(section: Section) -> bool:
 def _site(section: Section, bind: Line, glob: dict[str, Line], unverified: list[Location],
           plain_redirects: bool | None, reached: list[Section]) -> SiteBuilder:
     w = bind.words
+    _check_bind_address(bind)
     b = SiteBuilder("haproxy", f"{section.kind} {section.name} bind {w[1] if len(w) > 1 else ''}",
                     bind.loc)
     options = glob.get("ssl-default-bind-options")
@@ -466,6 +467,20 @@ def _site(section: Section, bind: Line, glob: dict[str, Line], unverified: list[
     return b
 
 
+def _check_bind_address(bind: Line) -> None:
+    """`bind *443` (no `:`): HAProxy refuses the file ("missing port specification"), so it is
+    not judged as if it listened somewhere."""
+    address = bind.words[1] if len(bind.words) > 1 else ""
+    for part in address.split(","):
+        if part.startswith("/") or "$" in part \
+                or re.match(r"(unix|abns|abnsz|fd|sockpair)@", part):
+            continue
+        if ":" not in part.split("@", 1)[-1]:
+            raise TlsconfError([Problem(bind.loc, "bind", f"address {part!r} has no port; "
+                                        "allowed: [address]:port (`:443`, `*:443`, "
+                                        "`[::]:443`), unix@/path, /path, fd@N")])
+
+
 def _protocols(b: SiteBuilder, sources: list[tuple[list[str], Location | None, str]],
                bind_loc: Location) -> None:
     """Protocols from the first source (crt-list line, bind, ssl-default-bind-options) that
@@ -484,6 +499,15 @@ def _protocols(b: SiteBuilder, sources: list[tuple[list[str], Location | None, s
             last = ORDER.index(VERSIONS[high]) if high else len(ORDER) - 1
             b.protocols = tuple(p for p in ORDER[first:last + 1] if p not in flags)
             b.origins["protocols"] = config_origin(detail, loc or bind_loc)
+            if low is None and high is None and "TLSv1.3" in b.protocols \
+                    and not {"TLSv1", "TLSv1.1"} <= set(flags):
+                # `no-sslv3` alone (configs written for HAProxy < 2.2): whether TLS 1.0/1.1
+                # are on is still the version's default, as with no option at all. (With an
+                # upper bound below 1.3 the origin stays the config's: TLS 1.3 is off for sure.)
+                only = " ".join(f for f in NO_FLAGS if NO_FLAGS[f] in flags)
+                b.origins["protocols"] = default_origin(
+                    f"no ssl-min-ver, and {detail} has only {only}: HAProxy's default depends "
+                    "on its version (TLS 1.0 before 2.2)", loc or bind_loc)
             return
     b.protocols = ("TLSv1.2", "TLSv1.3")
     b.origins["protocols"] = default_origin(

@@ -27,6 +27,7 @@ from tlsconf.ingest.common import (
     expand_cipher_string,
     parse_hsts,
 )
+from tlsconf.ingest.nginx_vars import resolve_variables
 from tlsconf.lint.model import ELSEWHERE, Subject
 from tlsconf.names import PROTOCOLS
 from tlsconf.policy import Origin
@@ -45,6 +46,7 @@ ONE_ARG = frozenset({"ssl_ciphers", "ssl_ecdh_curve", "ssl_session_tickets", "ss
                      "ssl_dhparam", "ssl_early_data", "ssl_prefer_server_ciphers",
                      "ssl_reject_handshake", "server_tokens", "proxy_ssl_verify", "ssl",
                      "ssl_certificate", "ssl_certificate_key"})
+OS_ERROR = re.compile(r"\[Errno \d+\] ([^:]+): '(.*)'")
 REDIRECT_CODES = frozenset({"301", "302", "303", "307", "308"})
 
 
@@ -265,8 +267,15 @@ def _parse_errors(payload: dict[str, Any], path: str, reader: _Reader) -> list[P
         lines = reader.lines.get(file, [])
         text = lines[line - 1].split() if 0 < line <= len(lines) else []
         word = "}" if message.startswith('unexpected "}"') else (text[0] if text else "")
+        field = ""
+        if (unread := OS_ERROR.fullmatch(message)) is not None:
+            # crossplane's OSError text for an `include` it cannot open
+            field = "include"
+            message = (f"{unread.group(2)!r}: {unread.group(1).lower()}: nginx refuses a plain "
+                       "include it cannot read (only a glob may match nothing); lint the "
+                       "config where its includes are")
         problems.append(Problem(Location(file, line, column(lines, line, word) if line else 0),
-                                "", message))
+                                field, message))
     return problems
 
 
@@ -508,9 +517,14 @@ class _Walker:
         headers = server.get("add_header") or http.get("add_header")
         hsts = [h for h in headers if h.args[0].lower() == "strict-transport-security"]
         if hsts:
-            b.hsts = parse_hsts(hsts[-1].args[1])
+            value = resolve_variables(hsts[-1].args[1], server)
+            b.hsts = parse_hsts(value or "")
             b.origins["hsts"] = config_origin("add_header Strict-Transport-Security", hsts[-1].loc)
             b.origins["hsts.max_age"] = b.origins["hsts"]
+            if value is None:  # a variable no `set` here gives a value: not judged
+                unknown = Origin(ELSEWHERE, "add_header Strict-Transport-Security with a "
+                                 "variable this config does not set", hsts[-1].loc)
+                b.origins["hsts.max_age"] = b.origins["hsts.preload"] = unknown
             if len(hsts[-1].args) < 3:
                 b.facts["hsts_not_always"] = True
             dropped: list[Location] = []
@@ -565,7 +579,9 @@ class _Walker:
         if candidate is None:
             return None  # no plain-HTTP listener in this config: nothing to judge
         b.where["redirect_http"] = candidate.loc
-        return _is_redirect(candidate, conditional=candidate is server)
+        # A server with plain and TLS listeners whose every request is redirected to https
+        # (server-level `return 301 https://…`, `location /`) redirects its plain HTTP too.
+        return _is_redirect(candidate)
 
 
 def _elsewhere(detail: str, location: Location) -> Origin:
@@ -573,7 +589,7 @@ def _elsewhere(detail: str, location: Location) -> Origin:
     return Origin(ELSEWHERE, f"{detail} in this snippet (its includer's)", location)
 
 
-def _is_redirect(block: Node, conditional: bool) -> bool:
+def _is_redirect(block: Node) -> bool:
     def redirect(node: Node) -> bool:
         for d in node.get("return"):
             if d.args and d.args[0] in REDIRECT_CODES and d.args[-1].startswith("https://"):
@@ -583,12 +599,12 @@ def _is_redirect(block: Node, conditional: bool) -> bool:
                 return True
         return False
 
-    if not conditional and redirect(block):
+    if redirect(block):
         return True
     for child in block.children or []:
         if child.name == "if" and redirect(child):
             return True
-        if not conditional and child.name == "location" and child.args[-1:] == ["/"] \
+        if child.name == "location" and child.args[-1:] == ["/"] \
                 and redirect(child):
             return True
     return False
