@@ -285,6 +285,10 @@ EXPECTED: dict[str, tuple[int, list[str], str | None]] = {
         'HIGH:!aNULL:!MD5 accepts static-RSA, CBC and CAMELLIA suites',
         '34:5: TLS211 [warning] suites not in the profile enabled: DHE-RSA-AES128-GCM-SHA256, '
         'DHE-RSA-AES256-GCM-SHA384, DHE-RSA-CHACHA20-POLY1305',
+        # nginx-proxy's SSL_POLICY=Mozilla-Intermediate is guideline 5.7's list, exactly.
+        '34:5: TLS218 [info] this is Mozilla intermediate 5.7; current is 6.0: ssl_ciphers '
+        'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:'
+        'ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;',
         '45:5: TLS503 [warning] HSTS max-age=31536000 is below 63072000',
     ], None),
     # SSL_POLICY=Mozilla-Old: TLS 1.0/1.1, DES-CBC3-SHA, @SECLEVEL=0.
