@@ -77,7 +77,10 @@ def test_a_snippet_included_by_a_server_is_judged_through_it() -> None:
 
 
 def test_a_file_with_directives_but_nothing_tls_stays_clean() -> None:
-    assert lint(write("nginx/conf.d/limits.conf", "client_max_body_size 1m;\n")) == (0, "", "")
+    # Clean (exit 0, no finding), and it says nothing was judged (issue 13).
+    assert lint(write("nginx/conf.d/limits.conf", "client_max_body_size 1m;\n")) == (
+        0, "", "note: no TLS server found in nginx/conf.d/limits.conf (no `listen ... ssl`, "
+               "`bind ... ssl`, Traefik router with `tls`, ...)\n")
 
 
 def test_a_conf_d_file_whose_settings_no_server_of_its_own_uses_is_judged() -> None:
@@ -222,7 +225,9 @@ def test_a_haproxy_fragment_is_judged_as_it_stands() -> None:
         "fe.cfg:2:5: TLS704 [info] handshakes without SNI or with an unknown name are served "
         "with this site's certificate\n"), "")
     path = write("be.cfg", "backend be\n    server s1 10.0.0.1:8080 check\n")
-    assert lint(path) == (0, "", "")  # nothing TLS: clean, after reading it all
+    assert lint(path) == (0, "", (  # nothing TLS: clean, after reading it all, and said
+        "note: no TLS server found in be.cfg (no `listen ... ssl`, `bind ... ssl`, Traefik "
+        "router with `tls`, ...)\n"))
 
 
 UNVERIFIED = "TLS701 [error] TLS to the upstream is not verified"
@@ -243,7 +248,10 @@ UNVERIFIED = "TLS701 [error] TLS to the upstream is not verified"
 def test_haproxy_upstream_verification_without_a_tls_bind(config: str,
                                                           expected: list[str]) -> None:
     code, out, err = lint(write("haproxy.cfg", config))
-    assert (code, out.splitlines(), err) == (1 if expected else 0, expected, "")
+    # A config with no TLS bind and nothing flagged says it has no TLS server (issue 13).
+    note = "" if expected else ("note: no TLS server found in haproxy.cfg (no `listen ... "
+                                "ssl`, `bind ... ssl`, Traefik router with `tls`, ...)\n")
+    assert (code, out.splitlines(), err) == (1 if expected else 0, expected, note)
 
 
 @pytest.mark.parametrize(("marker", "col"), [("@@CERT@@", 23), ("{{ cert }}", 23),

@@ -54,7 +54,9 @@ def test_other_files_stay_unknown(path: str) -> None:
 def test_a_file_with_nothing_tls_in_it_is_read_in_full_and_clean() -> None:
     """Nothing to judge is no finding (exit 0) — but only after the whole file was read."""
     assert run("lint", "--format", "json", write("conf.d/00-tlsconf.conf", MAP))[0] == 0
-    assert run("lint", write("nginx/conf.d/empty.conf", "# nothing yet\n")) == (0, "", "")
+    assert run("lint", write("nginx/conf.d/empty.conf", "# nothing yet\n")) == (0, "", (
+        "note: no TLS server found in nginx/conf.d/empty.conf (no `listen ... ssl`, "
+        "`bind ... ssl`, Traefik router with `tls`, ...)\n"))
     cut = MAP.replace("    '' close;\n}\n", "    '' close\n")
     assert run("lint", write("conf.d/01-cut.conf", cut)) == (
         2, "", 'conf.d/01-cut.conf:3:5: unexpected end of file, expecting "}"\n'

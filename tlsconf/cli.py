@@ -552,6 +552,8 @@ def lint(
         sys.stdout.write(text)
     if fmt == "text":
         _report_suppressed(report.suppressed)
+    for note in report.notes:
+        typer.echo(f"note: {note}", err=True)
     for problem in report.errors:
         typer.echo(str(problem), err=True)
     if report.errors:  # no summary: what was not read has no count of findings

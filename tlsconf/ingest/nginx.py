@@ -148,7 +148,7 @@ def ingest_all(inputs: list[tuple[str, str | None]],
         else:
             root = Node("main", [], Location(path, 1, 1), item.nodes, _index(item.nodes))
             sites = list(_Walker(path).sites(root))
-            subjects.extend(sites or _snippet(path, item.nodes))
+            subjects.extend(sites or _snippet(path, item.nodes) or _inherited(path, item.nodes))
     for directory, paths in groups.items():
         subjects.extend(_fragments(directory, paths, parsed, problems))
     return Ingested(tuple(subjects), texts, problems, skipped)
@@ -224,6 +224,14 @@ def _snippet(path: str, nodes: list[Node]) -> list[Subject]:
     server = Node("server", [], tls[0].loc, nodes, _index(nodes))
     empty = Node("http", [], tls[0].loc, [], {})
     return [_Walker(path)._site(server, empty, False, {}, {}, context="snippet")]
+
+
+def _inherited(path: str, nodes: list[Node]) -> list[Subject]:
+    """A config with an `http` block but no TLS server in it (Debian's stock nginx.conf, whose
+    sites are in files not given): the `http`-level TLS directives every TLS server added there
+    would inherit (`ssl_protocols TLSv1 TLSv1.1 ...`), judged as a snippet is."""
+    return [subject for node in nodes if node.name == "http"
+            for subject in _snippet(path, node.children or [])]
 
 
 def _parse(path: str, text: str | None) -> _Parsed:

@@ -27,6 +27,7 @@ class Report(Struct):
     errors: list[Problem] = field(default_factory=list)
     suppressed: list[Suppressed] = field(default_factory=list)
     sites: int = 0
+    notes: list[str] = field(default_factory=list)  # what the user should know (stderr, JSON)
 
 
 def _beside(manifests: list[tuple[str, tuple[Document, ...]]]) -> tuple[
@@ -70,6 +71,10 @@ def lint_paths(paths: Sequence[str], settings: Settings, kind: str | None = None
 
     with gc_paused():
         return _lint(paths, settings, kind, stdin)
+
+
+def _named(files: list[str]) -> str:
+    return files[0] if len(files) == 1 else f"the {len(files)} inputs"
 
 
 def _inputs(paths: Sequence[str], kind: str | None, report: Report) -> list[tuple[str, bool]]:
@@ -155,6 +160,11 @@ def _lint(paths: Sequence[str], settings: Settings, kind: str | None,
             except TlsconfError as error:
                 report.errors.extend(error.problems)
     report.sites = len(subjects)
+    # (Manifests are judged across files: an IngressRoute's policy may be a TLSOption beside
+    # it, so one manifest without a subject is not "no TLS server".)
+    if not subjects and not report.errors and report.files and not manifests:
+        report.notes.append(f"no TLS server found in {_named(report.files)} (no `listen ... "
+                            "ssl`, `bind ... ssl`, Traefik router with `tls`, ...)")
     filtered = verdict(subjects, suppressions, settings)
     report.findings = filtered.findings
     report.suppressed = filtered.suppressed

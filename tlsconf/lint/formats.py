@@ -47,6 +47,7 @@ def as_json(report: Report) -> str:
         "errors": [{"file": p.location.file, "line": p.location.line, "message": p.message}
                    for p in report.errors],
         "suppressed": len(report.suppressed),
+        "notes": report.notes,
     }
     return json.dumps(data, indent=2) + "\n"
 
