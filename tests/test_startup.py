@@ -157,3 +157,39 @@ def test_record_types_are_structs_not_dataclasses() -> None:
     users = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
                    if "dataclass" in p.read_text("utf-8"))
     assert users == []
+
+
+def test_the_console_script_is_the_process_entry_point() -> None:
+    import tomllib
+
+    project = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml")
+                            .read_text("utf-8"))["project"]
+    assert project["scripts"] == {"tlsconf": "tlsconf.process:run"}
+
+
+def test_a_process_runs_without_the_collector_and_freezes_before_finalization() -> None:
+    """The run's exit status is main()'s; the collector stays off, and everything is frozen
+    when the interpreter finalizes (its full collection then walks nothing)."""
+    code = ("import gc, json, sys\n"
+            "sys.argv = ['tlsconf', 'profiles']\n"
+            "from tlsconf.process import run\n"
+            "try:\n    run()\n    status = 0\n"
+            "except SystemExit as done:\n    status = done.code or 0\n"
+            "print(json.dumps([status, gc.isenabled(), gc.get_freeze_count() > 10000]))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert json.loads(proc.stdout.splitlines()[-1]) == [0, False, True]
+    assert proc.stdout.startswith(" " * 18 + "modern")
+
+
+def test_main_itself_leaves_the_collector_as_it_found_it() -> None:
+    """Harnesses call main() many times in one interpreter: it must not freeze or disable."""
+    code = ("import gc, json, sys\n"
+            "sys.argv = ['tlsconf', '--version']\n"
+            "from tlsconf.cli import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(json.dumps([gc.isenabled(), gc.get_freeze_count()]))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert json.loads(proc.stdout.splitlines()[-1]) == [True, 0]

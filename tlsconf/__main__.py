@@ -1,3 +1,3 @@
-from tlsconf.cli import main
+from tlsconf.process import run
 
-main()
+run()
