@@ -51,7 +51,8 @@ SITE_SIZES = (100, 1000, 10000)
 # What any run of a lint of a spec with a certificate imports before tlsconf's own code.
 DEPENDENCY_FLOOR = "pydantic.main, pydantic.types, typer, _ruamel_yaml, cryptography.x509"
 FLOOR_LABEL = f"`python -c 'import {DEPENDENCY_FLOOR}'`"
-FLOOR_NO_GC_LABEL = "the same imports with the collector off and frozen before exit, as tlsconf runs"
+FLOOR_NO_GC_LABEL = ("the same imports with the collector off and frozen before exit, as "
+                     "tlsconf runs")
 # Issue 12: the 1-site lint (certificate checks on) within this factor of that import floor,
 # both from the same run.
 STARTUP_RATIO = 1.35
