@@ -301,7 +301,7 @@ def dependency_versions(cli: list[str]) -> str:
     """Versions of what tlsconf imports, read by the interpreter that runs it."""
     python = interpreter_of(cli)
     code = ("import importlib.metadata as m; print(', '.join(f'{d} {m.version(d)}' for d in "
-            "('pydantic', 'typer', 'jinja2', 'ruamel.yaml', 'cryptography')))")
+            "('pydantic', 'typer', 'jinja2', 'msgspec', 'PyYAML', 'ruamel.yaml', 'cryptography')))")
     return version_of([python, "-c", code])
 
 
