@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.lint.corpus import CORPUS, NOT_LINTED, fixtures, lint_alone, missing_provenance
+from tests.lint.corpus import CORPUS, check, fixtures, missing_provenance
 
 # name: (exit status, findings without the `name:` prefix, the refusal without it or None)
 EXPECTED: dict[str, tuple[int, list[str], str | None]] = {
@@ -337,7 +337,4 @@ def test_every_fixture_has_an_expectation_and_provenance() -> None:
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_corpus_file(name: str, tmp_path: Path) -> None:
-    code, findings, refusal = EXPECTED[name]
-    stderr = "" if refusal is None else f"{name}:{refusal}{NOT_LINTED}"
-    assert lint_alone("nginx", name, tmp_path, "--no-cert-checks") == (
-        code, [f"{name}:{line}" for line in findings], stderr)
+    check("nginx", name, EXPECTED[name], tmp_path)

@@ -38,3 +38,14 @@ def missing_provenance(server: str, provenance: Path) -> list[str]:
     text = provenance.read_text("utf-8")
     return [name for name in fixtures(server) if f"| `{server}/{name}` |" not in text
             and f"| `{name}` |" not in text]
+
+
+Expected = tuple[int, list[str], str | None]  # exit status, findings, the refusal (file:line: ...)
+
+
+def check(server: str, name: str, expected: Expected, directory: Path) -> None:
+    """Lint fixture `name` alone and compare it with its exact expectation."""
+    code, findings, refusal = expected
+    stderr = "" if refusal is None else f"{name}:{refusal}{NOT_LINTED}"
+    assert lint_alone(server, name, directory, "--no-cert-checks") == (
+        code, [f"{name}:{line}" for line in findings], stderr)

@@ -79,6 +79,22 @@ def listing(names: Iterable[str], limit: int = 4) -> str:
     return f"{', '.join(items[:limit])} and {len(items) - limit} more"
 
 
+def as_written(subject: Subject, field: str, names: Iterable[str], nginx: str, haproxy: str,
+               key: str | None = None) -> str:
+    """The list `names` as the input that set `field` writes it — the exact replacement a
+    message offers: nginx `<nginx> a:b;`, HAProxy `<haproxy> a:b` (its global
+    `ssl-default-bind-<haproxy>` form when the value came from there), else `<key>: [a, b]`
+    (`key` defaults to `field`)."""
+    names = list(names)
+    if subject.kind == "nginx":
+        return f"{nginx} {':'.join(names)};"
+    if subject.kind == "haproxy":
+        detail = subject.site.tls_origin(field).detail
+        keyword = f"ssl-default-bind-{haproxy}" if detail.startswith("ssl-default") else haproxy
+        return f"{keyword} {':'.join(names)}"
+    return f"{key or field}: [{', '.join(names)}]"
+
+
 def rule(rules: list[Rule], **meta: object) -> Callable[[Check], Check]:
     """Decorator: declare `check` as a rule with `meta` and append it to a family's list."""
 

@@ -16,6 +16,7 @@ from tlsconf.rules.base import (
     ALL_KINDS,
     Context,
     Rule,
+    as_written,
     declare,
     explicit,
     legacy_enabled,
@@ -287,17 +288,6 @@ def dead_list(subject: Subject, ctx: Context) -> Iterator[Hit]:
         yield Hit("ciphers", "TLS <= 1.2 cipher list has no effect: only TLS 1.3 is enabled")
 
 
-def _cipher_setting(subject: Subject, names: tuple[str, ...]) -> str:
-    """The cipher list `names` written as the input writes it."""
-    if subject.kind == "nginx":
-        return f"ssl_ciphers {':'.join(names)};"
-    if subject.kind == "haproxy":
-        detail = subject.site.tls_origin("ciphers").detail
-        key = "ssl-default-bind-ciphers" if detail.startswith("ssl-default") else "ciphers"
-        return f"{key} {':'.join(names)}"
-    return f"ciphers: [{', '.join(names)}]"
-
-
 @rule(RULES, id="TLS218", name="older-mozilla-guideline", severity=Severity.INFO,
       summary="The cipher list is exactly an older Mozilla guideline's profile (5.7).",
       why="A list copied from Mozilla guideline 5.7 (intermediate: with the DHE suites) has not "
@@ -328,7 +318,7 @@ def older_guideline(subject: Subject, ctx: Context) -> Iterator[Hit]:
     for name, ciphers in old.ciphers.items():
         current = profiles.get(name)
         if ciphers and tls.ciphers == ciphers and ciphers != current.ciphers:
-            replacement = _cipher_setting(subject, current.ciphers)
+            replacement = as_written(subject, "ciphers", current.ciphers, "ssl_ciphers", "ciphers")
             yield Hit("ciphers", f"this is Mozilla {name} {old.guideline}; current is "
                                  f"{current.guideline}: {replacement}")
             return

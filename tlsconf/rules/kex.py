@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from tlsconf.findings import Severity
 from tlsconf.lint.model import Hit, Subject
 from tlsconf.names import CURVE_ALIASES, GROUPS_BY_NAME, Group
-from tlsconf.rules.base import Context, Rule, explicit, listing, rule
+from tlsconf.rules.base import Context, Rule, as_written, explicit, listing, rule
 
 RULES: list[Rule] = []
 LOGJAM = "Logjam — https://weakdh.org/"
@@ -96,15 +96,8 @@ def _group(name: str) -> Group | None:
 
 
 def _written(subject: Subject, names: list[str]) -> str:
-    """The group list `names` as the input writes it (the directive or key that set it)."""
-    if subject.kind == "nginx":
-        return f"ssl_ecdh_curve {':'.join(names)};"
-    if subject.kind == "haproxy":
-        detail = subject.site.tls_origin("curves").detail
-        key = "ssl-default-bind-curves" if detail.startswith("ssl-default") else "curves"
-        return f"{key} {':'.join(names)}"
-    key = "curvePreferences" if subject.kind == "traefik" else "curves"
-    return f"{key}: [{', '.join(names)}]"
+    return as_written(subject, "curves", names, "ssl_ecdh_curve", "curves",
+                      "curvePreferences" if subject.kind == "traefik" else "curves")
 
 
 def _pq_capable(subject: Subject, ctx: Context) -> str | None:
