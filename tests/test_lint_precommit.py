@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.lint.baselines import NGINX, SPEC
+from tlsconf.targets import TARGETS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -141,3 +142,25 @@ def test_readme_recipe_verbatim(scratch: Path) -> None:
     assert weak.returncode == 1
     assert _statuses(weak.stdout)["tlsconf lint"] == "Failed"
     assert f"{spec}:" in weak.stdout and "TLS102 [error] TLSv1.1 enabled" in weak.stdout
+
+
+@pytest.mark.parametrize("target", sorted(TARGETS))
+def test_render_check_hook_runs_on_every_file_every_target_writes(
+        target: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hand edit of any committed output file (under `-o DIR`) triggers the render-check
+    hook: its `files:` covers each target's output layout (`DIR/<target>/...`)."""
+    import yaml
+    from typer.testing import CliRunner
+
+    from tlsconf.cli import app
+
+    root = Path(__file__).resolve().parent.parent
+    hooks = yaml.safe_load((root / ".pre-commit-hooks.yaml").read_text("utf-8"))
+    (pattern,) = [h["files"] for h in hooks if h["id"] == "tlsconf-render-check"]
+    k8s = target in ("gateway-api", "traefik-crd")
+    spec = root / ("tests/golden/k8s/specs/shop.yaml" if k8s else "examples/seed.yaml")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["render", str(spec), "--target", target, "-o", "deploy"])
+    assert result.exit_code == 0, result.stderr
+    written = sorted(str(p) for p in Path("deploy").rglob("*") if p.is_file())
+    assert written and [p for p in written if not re.search(pattern, p)] == []
