@@ -47,7 +47,13 @@ from msgspec import Struct
 
 from tlsconf import suites
 from tlsconf.errors import Location, Path, TlsconfError
-from tlsconf.ingest.common import SiteBuilder, config_origin, default_origin, parse_hsts
+from tlsconf.ingest.common import (
+    SiteBuilder,
+    config_origin,
+    default_origin,
+    mark_unknown_versions,
+    parse_hsts,
+)
 from tlsconf.ingest.structured import Tree
 from tlsconf.lint.model import Subject
 
@@ -350,13 +356,7 @@ def _versions(tree: Tree, b: SiteBuilder, policy: dict[str, Any], path: Path,
     first = ORDER.index(PROTOCOLS.get(low, "TLSv1.2") if isinstance(low, str) else "TLSv1.2")
     last = ORDER.index(PROTOCOLS.get(high, "TLSv1.3") if isinstance(high, str) else "TLSv1.3")
     b.protocols = ORDER[first:last + 1] or ORDER
-    unknown = [(v, p) for v, p in ((low, low_path), (high, high_path))
-               if v is not None and v not in PROTOCOLS]
-    if unknown:
-        b.facts["protocol_unknown"] = tuple(str(v) for v, _ in unknown)
-        b.where["protocol_unknown"] = tree.value(unknown[0][1])
-        for v, p in unknown:
-            b.where.setdefault(f"protocol_unknown:{v}", tree.value(p))
+    mark_unknown_versions(tree, b, ((low, low_path), (high, high_path)), PROTOCOLS)
     if low is None and high is None:
         b.origins["protocols"] = default_origin("no protocol_min/protocol_max: Caddy's default "
                                                 "(TLS 1.2 to 1.3)", at)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from typing import Any
 
 from msgspec import Struct, field
 
@@ -72,6 +74,20 @@ class SiteBuilder(Struct):
         )
         facts = ProxyFacts(**self.facts, where=dict(self.where))  # type: ignore[arg-type]
         return Subject(self.kind, site, facts)
+
+
+def mark_unknown_versions(doc: Any, b: SiteBuilder, values: Iterable[tuple[object, Any]],
+                          names: Mapping[str, str]) -> None:
+    """Version values (with their document paths) the server does not know, and silently
+    ignores (Go-based servers: Traefik, Caddy): the `protocol_unknown` fact, located at each
+    value (`doc.value(path)`)."""
+    unknown = [(v, p) for v, p in values
+               if v is not None and not (isinstance(v, str) and v in names)]
+    if unknown:
+        b.facts["protocol_unknown"] = tuple(str(v) for v, _ in unknown)
+        b.where["protocol_unknown"] = doc.value(unknown[0][1])
+        for v, p in unknown:
+            b.where.setdefault(f"protocol_unknown:{v}", doc.value(p))
 
 
 @lru_cache(maxsize=256)

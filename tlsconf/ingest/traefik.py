@@ -42,7 +42,7 @@ from typing import Any, Protocol
 
 from tlsconf import suites
 from tlsconf.errors import Location, Path, TlsconfError
-from tlsconf.ingest.common import SiteBuilder, config_origin, default_origin
+from tlsconf.ingest.common import SiteBuilder, config_origin, default_origin, mark_unknown_versions
 from tlsconf.lint.model import Subject
 from tlsconf.policy import HSTSPolicy
 
@@ -371,13 +371,7 @@ def apply_versions(doc: Reader, b: SiteBuilder, opts: Any, path: Path) -> bool:
     first = ORDER.index(VERSIONS.get(low, "TLSv1.2") if isinstance(low, str) else "TLSv1.2")
     last = ORDER.index(VERSIONS.get(high, "TLSv1.3") if isinstance(high, str) else "TLSv1.3")
     b.protocols = ORDER[first:last + 1]
-    unknown = [(v, p) for v, p in ((low, low_path), (high, high_path))
-               if v is not None and not (isinstance(v, str) and v in VERSIONS)]
-    if unknown:
-        b.facts["protocol_unknown"] = tuple(str(v) for v, _ in unknown)
-        b.where["protocol_unknown"] = doc.value(unknown[0][1])
-        for v, p in unknown:
-            b.where.setdefault(f"protocol_unknown:{v}", doc.value(p))
+    mark_unknown_versions(doc, b, ((low, low_path), (high, high_path)), VERSIONS)
     if low is None and high is None:
         return False
     b.origins["protocols"] = config_origin(
