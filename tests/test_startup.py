@@ -167,29 +167,32 @@ def test_the_console_script_is_the_process_entry_point() -> None:
     assert project["scripts"] == {"tlsconf": "tlsconf.process:run"}
 
 
-def test_a_process_runs_without_the_collector_and_freezes_before_finalization() -> None:
-    """The run's exit status is main()'s; the collector stays off, and everything is frozen
-    when the interpreter finalizes (its full collection then walks nothing)."""
+def _collector_after(entry: str, argv: list[str]) -> tuple[str, object]:
+    """Run `entry` ("tlsconf.process:run" or "tlsconf.cli:main") with `argv` in a fresh
+    interpreter; its stdout before the last line, and the last line: [exit status, the
+    collector enabled?, objects frozen]."""
+    module, name = entry.split(":")
     code = ("import gc, json, sys\n"
-            "sys.argv = ['tlsconf', 'profiles']\n"
-            "from tlsconf.process import run\n"
-            "try:\n    run()\n    status = 0\n"
+            f"sys.argv = ['tlsconf', *{argv!r}]\n"
+            f"from {module} import {name}\n"
+            f"try:\n    {name}()\n    status = 0\n"
             "except SystemExit as done:\n    status = done.code or 0\n"
-            "print(json.dumps([status, gc.isenabled(), gc.get_freeze_count() > 10000]))\n")
+            "print(json.dumps([status, gc.isenabled(), gc.get_freeze_count()]))\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120, check=False)
     assert (proc.returncode, proc.stderr) == (0, "")
-    assert json.loads(proc.stdout.splitlines()[-1]) == [0, False, True]
-    assert proc.stdout.startswith(" " * 18 + "modern")
+    *out, last = proc.stdout.splitlines()
+    return "\n".join(out), json.loads(last)
+
+
+def test_a_process_runs_without_the_collector_and_freezes_before_finalization() -> None:
+    """The run's exit status is main()'s; the collector stays off, and everything is frozen
+    when the interpreter finalizes (its full collection then walks nothing)."""
+    out, (status, enabled, frozen) = _collector_after("tlsconf.process:run", ["profiles"])
+    assert (status, enabled, frozen > 10000) == (0, False, True)
+    assert out.startswith(" " * 18 + "modern")
 
 
 def test_main_itself_leaves_the_collector_as_it_found_it() -> None:
     """Harnesses call main() many times in one interpreter: it must not freeze or disable."""
-    code = ("import gc, json, sys\n"
-            "sys.argv = ['tlsconf', '--version']\n"
-            "from tlsconf.cli import main\n"
-            "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            "print(json.dumps([gc.isenabled(), gc.get_freeze_count()]))\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120, check=True)
-    assert json.loads(proc.stdout.splitlines()[-1]) == [True, 0]
+    assert _collector_after("tlsconf.cli:main", ["--version"])[1] == [0, True, 0]

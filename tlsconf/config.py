@@ -95,7 +95,8 @@ class Settings(Struct, frozen=True):
 
     def server_version(self, kind: str) -> tuple[int, ...] | None:
         """The release of the server an input of `kind` runs on, when the settings say."""
-        return {"nginx": self.nginx_version, "haproxy": self.haproxy_version}.get(kind)
+        return {"nginx": self.nginx_version, "haproxy": self.haproxy_version,
+                "traefik": self.traefik_version}.get(kind)
 
 
 def find_config(start: Path) -> Path | None:

@@ -12,6 +12,12 @@ from msgspec import Struct
 # Ordered from oldest to newest, so "at least TLS 1.2" is a comparison of indexes.
 PROTOCOLS: tuple[str, ...] = ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
 
+# Server releases that changed what a config leaves to the server: here, a module the renderer,
+# the spec's judgement and the linter's rules all read without importing a target.
+NGINX_TICKET_KEY_ROTATION = (1, 23, 2)  # nginx rotates the ticket keys it makes from here
+NGINX_MODERN_PROTOCOLS = (1, 23, 4)  # `ssl_protocols`' default drops TLS 1.0/1.1 from here
+HAPROXY_MODERN_PROTOCOLS = (2, 2)  # the default `ssl-min-ver` is TLS 1.2 from here
+
 
 def protocol_rank(name: str) -> int:
     return PROTOCOLS.index(name)

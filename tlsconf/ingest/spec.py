@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from tlsconf import policy
 from tlsconf.lint.model import ProxyFacts, Subject
-from tlsconf.names import parse_version
+from tlsconf.names import NGINX_TICKET_KEY_ROTATION, parse_version
 from tlsconf.specfile import LoadedSpec, parse_spec
-
-TICKET_KEY_ROTATION = (1, 23, 2)  # nginx rotates its own ticket keys from this release
 
 
 def subjects_of(loaded: LoadedSpec, sites: tuple[policy.SitePolicy, ...]) -> tuple[Subject, ...]:
@@ -23,7 +21,7 @@ def subjects_of(loaded: LoadedSpec, sites: tuple[policy.SitePolicy, ...]) -> tup
             # site answers handshakes without SNI or with an unknown name (on every target).
             unknown_sni_served=site.default_server,
             tickets_unrotated=(bool(site.tls.session_tickets)
-                               and nginx_version < TICKET_KEY_ROTATION),
+                               and nginx_version < NGINX_TICKET_KEY_ROTATION),
             pq_unsupported=(_pq_unsupported(loaded) if site.tls_origin("curves").kind == "spec"
                             else ()),
             where={k: v for k, v in where.items() if v is not None},

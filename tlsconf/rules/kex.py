@@ -110,7 +110,7 @@ def _pq_capable(subject: Subject, ctx: Context) -> str | None:
         # holds only when every target the spec renders for can offer it.
         return None if subject.facts.pq_unsupported else "every target of this spec"
     if subject.kind == "traefik":
-        version = ctx.settings.traefik_version
+        version = ctx.settings.server_version("traefik")
         if version is None:
             from tlsconf.targets.traefik import DEFAULT_VERSION
 

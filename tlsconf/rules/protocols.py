@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from tlsconf.findings import Severity
 from tlsconf.lint.model import SERVER_DEFAULT, Hit, Subject
+from tlsconf.names import HAPROXY_MODERN_PROTOCOLS, NGINX_MODERN_PROTOCOLS, PROTOCOLS
 from tlsconf.rules.base import ALL_KINDS, Context, Rule, rule
 
 RULES: list[Rule] = []
@@ -13,13 +14,13 @@ RFC8996 = "RFC 8996: Deprecating TLS 1.0 and TLS 1.1 — https://www.rfc-editor.
 MOZILLA = "Mozilla Server Side TLS — https://wiki.mozilla.org/Security/Server_Side_TLS"
 
 
-ALL = ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
+ALL = PROTOCOLS[PROTOCOLS.index("TLSv1"):]  # TLS 1.0 to 1.3
 # What a server enables when its config names no version, by release: (the release that
 # changed it, the default before it, the default from it). nginx 1.23.4 dropped TLS 1.0/1.1
 # from `ssl_protocols`' default; HAProxy 2.2 raised the default `ssl-min-ver` to TLS 1.2.
 SERVER_DEFAULTS = {
-    "nginx": ((1, 23, 4), ALL, ("TLSv1.2", "TLSv1.3")),
-    "haproxy": ((2, 2), ALL, ("TLSv1.2", "TLSv1.3")),
+    "nginx": (NGINX_MODERN_PROTOCOLS, ALL, ("TLSv1.2", "TLSv1.3")),
+    "haproxy": (HAPROXY_MODERN_PROTOCOLS, ALL, ("TLSv1.2", "TLSv1.3")),
 }
 
 

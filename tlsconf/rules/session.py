@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from tlsconf.findings import Severity
 from tlsconf.lint.model import Hit, Subject
+from tlsconf.names import NGINX_TICKET_KEY_ROTATION
 from tlsconf.rules.base import Check, Context, Rule, declare, flag, rule
 
 RULES: list[Rule] = []
@@ -26,7 +27,6 @@ def old_profile(subject: Subject, ctx: Context) -> Iterator[Hit]:
                              "suites")
 
 
-NGINX_TICKET_ROTATION = (1, 23, 2)  # nginx rotates the ticket keys it makes itself from here
 _static = flag("tickets_unrotated", "tickets_unrotated",
                "session tickets are on with keys that are not rotated")
 
@@ -37,7 +37,7 @@ def _tickets_unrotated(subject: Subject, ctx: Context) -> Iterator[Hit]:
     makes at start and never changes."""
     hits = list(_static(subject, ctx))
     release = ctx.settings.server_version(subject.kind) if subject.kind == "nginx" else None
-    if not hits and release is not None and release < NGINX_TICKET_ROTATION \
+    if not hits and release is not None and release < NGINX_TICKET_KEY_ROTATION \
             and subject.site.tls.session_tickets is not False:
         how = ("on" if subject.site.tls.session_tickets
                else "on by default (no ssl_session_tickets)")

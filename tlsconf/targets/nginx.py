@@ -12,7 +12,7 @@ from tlsconf.errors import Path as ErrorPath
 from tlsconf.errors import Problem, TlsconfError, format_path, short_repr
 from tlsconf.escape import Raw
 from tlsconf.escape import nginx as escape
-from tlsconf.names import parse_version
+from tlsconf.names import NGINX_TICKET_KEY_ROTATION, parse_version
 from tlsconf.policy import SitePolicy
 from tlsconf.progress import phase
 from tlsconf.render import (
@@ -34,7 +34,7 @@ DEFAULT_OPENSSL = "3.0"
 # Version gates (nginx release that introduced the behaviour).
 HTTP2_DIRECTIVE = (1, 25, 1)  # `http2 on;` replaces `listen ... http2`
 REJECT_HANDSHAKE = (1, 19, 4)  # `ssl_reject_handshake on;`
-TICKET_KEY_ROTATION = (1, 23, 2)  # before it, ticket keys never rotate: tickets stay off
+TICKET_KEY_ROTATION = NGINX_TICKET_KEY_ROTATION  # before it, keys never rotate: tickets stay off
 SSL_CONF_COMMAND = (1, 19, 4)  # `ssl_conf_command Ciphersuites ...`
 # OpenSSL 3's default security level refuses TLS 1.0/1.1 (SHA-1 handshakes) whatever
 # ssl_protocols says; a spec that enables them (with --allow-weak) must get them.
