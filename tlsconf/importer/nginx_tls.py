@@ -57,8 +57,14 @@ def tls_section(out: Out, main: str, server: Node, http: Node, subject: Subject,
 
     policy = subject.site.tls
     prefer = eff("ssl_prefer_server_ciphers")
+    # nginx's default cipher string on a TLS 1.3-only server selects nothing that is used:
+    # not an override (the spec's modern profile has no TLS <= 1.2 list either).
+    unset = not eff("ssl_ciphers")
+    dead = unset and not any(p in ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2")
+                             for p in policy.protocols)
     choice = choose(Policy(
-        protocols=policy.protocols, ciphers=policy.ciphers, ciphersuites=policy.ciphersuites,
+        protocols=policy.protocols, ciphers=None if dead else policy.ciphers,
+        ciphersuites=policy.ciphersuites,
         curves=policy.curves or None,
         prefer_server_ciphers=bool(prefer) and prefer[-1].args == ["on"]))
     tls["profile"] = choice.profile
