@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from msgspec import Struct
+from msgspec import Struct, structs
 
 from tlsconf.names import PROTOCOLS
 from tlsconf.verify.behaviour import Behaviour, HttpAnswer, Offered, Served
@@ -21,6 +21,7 @@ from tlsconf.verify.behaviour import Behaviour, HttpAnswer, Offered, Served
 # Every judged aspect, in report order: the Behaviour field, or `chain` (part of `sni`).
 ASPECTS = ("protocols", "ciphers", "ciphersuites", "groups", "sni", "chain", "client_auth",
            "resumption_ids", "resumption_tickets", "alpn_h2", "redirect", "hsts")
+CASE_SEPARATOR = ", "  # between the cases of a merged difference (no SNI name holds one)
 
 
 class Difference(Struct, frozen=True):
@@ -66,7 +67,25 @@ def compare(a: Behaviour, b: Behaviour, offered: Offered) -> Comparison:
         _scalar(aspect, getattr(a, aspect), getattr(b, aspect), diffs, skips)
     _redirect(a.redirect, b.redirect, diffs, skips)
     _hsts(a.hsts, b.hsts, diffs, skips)
-    return Comparison(tuple(diffs), tuple(skips))
+    return Comparison(_merged(diffs), tuple(skips))
+
+
+def _merged(diffs: list[Difference]) -> tuple[Difference, ...]:
+    """One difference for the cases that differ the same way (another certificate on every
+    domain, HSTS gone from 2xx and 4xx answers): one drift, one finding. Cases are joined with
+    `CASE_SEPARATOR` in the order they were measured."""
+    groups: dict[tuple[str, object, object], list[Difference]] = {}
+    for diff in diffs:
+        groups.setdefault((diff.aspect, _key(diff.expected), _key(diff.served)), []).append(diff)
+    return tuple(structs.replace(same[0], case=CASE_SEPARATOR.join(d.case for d in same))
+                 for same in groups.values())
+
+
+def _key(value: object) -> object:
+    """HSTS answers of different statuses with the same header differ the same way."""
+    if isinstance(value, HttpAnswer):
+        return (value.location, value.hsts)
+    return value
 
 
 def _side(left: object, right: object) -> str:

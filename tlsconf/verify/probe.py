@@ -88,6 +88,10 @@ def connect_host(address: str) -> str:
 
 def probe(plan: Plan) -> tuple[Behaviour, Offered]:
     """Measure `plan` on its endpoint. Raises Unreachable."""
+    from tlsconf.verify import pq, scan as sslyze_scan
+
+    pq.load()  # both before the worker thread starts (scan.load says why)
+    sslyze_scan.load()
     client = _Client(plan)
     client.reachable()
     box: dict[str, Matrix | BaseException] = {}

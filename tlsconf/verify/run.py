@@ -140,7 +140,9 @@ def _value(diff: object) -> object:
 
 def _note(site: SitePolicy, skip: Skip, plan: Plan, label: str, target: str | None) -> str:
     what = skip.aspect + (f" ({skip.case})" if skip.case else "")
-    if skip.side == "served" or skip.side == "both":
+    if skip.aspect == "redirect" and label != "the spec":
+        why = "differential mode (the plain-HTTP port of --against is not known)"
+    elif skip.side == "served" or skip.side == "both":
         why = f"not measured on {plan.endpoint}"
         if skip.aspect == "hsts":
             why = f"{plan.endpoint} gave no {skip.case} answer to GET / or GET /%zz"
