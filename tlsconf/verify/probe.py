@@ -111,7 +111,7 @@ def probe(plan: Plan) -> tuple[Behaviour, Offered]:
         sni[NO_SNI] = client.served(None)
         sni[UNKNOWN_SNI] = client.served(UNKNOWN_NAME)
         alpn = client.alpn_h2()
-        pq = client.pq_accepted()
+        pq_ok = client.pq_accepted()
         hsts, plain_served = client.https_answers(with_cert=False)
         if plan.client_cert is not None:
             hsts, _ = client.https_answers(with_cert=True)
@@ -122,7 +122,7 @@ def probe(plan: Plan) -> tuple[Behaviour, Offered]:
     if isinstance(matrix, BaseException) or matrix is None:
         raise matrix if isinstance(matrix, Unreachable) else Unreachable(
             f"{plan.endpoint}: the scan did not finish: {matrix!r}")
-    groups = matrix.groups | ({PQ_GROUP} if pq else frozenset())
+    groups = matrix.groups | ({PQ_GROUP} if pq_ok else frozenset())
     if not matrix.asks_client_cert:
         client_auth = "none"
     else:
