@@ -182,8 +182,9 @@ server {
     }
     out = lines(text)
     for line in [
-        "site.conf:3:5: server: approximated: not rendered as written: max_fails=2, "
-        "fail_timeout=7s (the health-check interval; tlsconf renders max_fails=3)",
+        "site.conf:3:5: server: approximated: fail_timeout is health_check.interval 7s "
+        "(nginx: max_fails=3 passive checks; HAProxy, Traefik and Envoy also check GET / "
+        "actively); not rendered as written: max_fails=2",
         "site.conf:5:5: server: dropped: a unix socket or a `down` server: not a tlsconf "
         "upstream",
         "site.conf:6:5: keepalive: dropped: tlsconf renders no equivalent",

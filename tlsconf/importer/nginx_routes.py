@@ -16,7 +16,7 @@ import re
 
 from tlsconf.grammar import abs_path, host_port, url_path
 from tlsconf.importer.nginx_out import Out, seconds, valid
-from tlsconf.ingest.nginx import Node
+from tlsconf.ingest.nginx import Node, is_redirect
 from tlsconf.lint.model import Subject
 
 ACME = "/.well-known/acme-challenge/"
@@ -230,11 +230,14 @@ class Routes:
                 item["backup"] = True
             elif key == "fail_timeout" and (seconds(value) or 0) >= 1:
                 timeout = seconds(value)
-                lost.append(f"{arg} (the health-check interval; tlsconf renders max_fails=3)")
             elif arg != "max_fails=3":
                 lost.append(arg)
-        (out.approx(node, spec_path, "not rendered as written: " + ", ".join(lost)) if lost
-         else out.mapped(node, spec_path))
+        how = "not rendered as written: " + ", ".join(lost) if lost else ""
+        if timeout is not None:  # what tlsconf's nginx output reads back as health_check
+            how = "; ".join([f"fail_timeout is health_check.interval {timeout}s (nginx: "
+                             "max_fails=3 passive checks; HAProxy, Traefik and Envoy also "
+                             "check GET / actively)", *([how] if how else [])])
+        (out.approx(node, spec_path, how) if how else out.mapped(node, spec_path))
         return item, timeout
 
 
@@ -247,6 +250,12 @@ def plain_section(out: Out, main: str, http: Node, server: Node, subject: Subjec
     where = subject.facts.where.get("redirect_http")
     candidate = next((s for s in [server, *http.get("server")] if s.loc == where), None)
     redirect = bool(subject.facts.http_redirect)
+    if candidate is None:  # lint looks on port 80 only; a site's plain server may be elsewhere
+        names = set(subject.site.domains)
+        candidate = next((s for s in http.get("server") if s is not server
+                          and not any("ssl" in n.args for n in s.get("listen"))
+                          and names & {a for n in s.get("server_name") for a in n.args}), None)
+        redirect = candidate is not None and is_redirect(candidate)
     site["redirect_http"] = redirect
     out.at((*base, "redirect_http"), candidate or server)
     if candidate is None:

@@ -80,12 +80,10 @@ def tls_section(out: Out, main: str, server: Node, http: Node, subject: Subject,
     for field, names in POLICY_DIRECTIVES.items():
         for name in names:
             for node in eff(name):
-                _policy_entry(out, node, field, spec_base, choice.overrides, choice.notes,
-                              choice.label)
+                _policy_entry(out, node, field, spec_base, choice.overrides, choice.label)
     for node in eff("ssl_conf_command"):
         if node.args[:1] and node.args[0].lower() == "ciphersuites":
-            _policy_entry(out, node, "ciphersuites", spec_base, choice.overrides, choice.notes,
-                          choice.label)
+            _policy_entry(out, node, "ciphersuites", spec_base, choice.overrides, choice.label)
         else:
             out.drop(node, "tlsconf renders only `ssl_conf_command Ciphersuites`")
     for node in eff("ssl_session_tickets"):
@@ -109,12 +107,10 @@ def tls_section(out: Out, main: str, server: Node, http: Node, subject: Subject,
 
 
 def _policy_entry(out: Out, node: Node, field: str, spec_base: str,
-                  overrides: dict[str, object], notes: dict[str, str], label: str) -> None:
+                  overrides: dict[str, object], label: str) -> None:
     path = f"{spec_base}.{field}"
     if field in overrides:
         out.mapped(node, path)
-    elif field in notes:
-        out.approx(node, f"{spec_base}.profile", notes[field])
     elif field == "curves" and node.args == ["auto"]:
         out.approx(node, f"{spec_base}.profile", "`auto` (OpenSSL's default groups): the spec "
                    "uses the profile's")
