@@ -2,14 +2,16 @@
 turns it into a spec, `tlsconf render` writes it for nginx, HAProxy, Traefik and Envoy, and
 `tlsconf verify --against` (the verify engine's differential mode: the same handshake matrix,
 SNI, chain, client-certificate, resumption, ALPN and HSTS probes on both endpoints) must find
-no difference between the original nginx and each re-rendered server.
+no difference between the original nginx and each re-rendered server (except what a target
+cannot do, asserted exactly in DIFFERS).
 
 Two representative inputs, each served once by nginx while the four re-rendered servers take
 turns on other ports: `app` — Mozilla intermediate written out by hand, an upstream pool, a
 WebSocket location, HSTS, a port-80 redirect; `legacy` — weaker and explicit (TLS 1.2 only,
 server cipher order, a SHA-1 CBC suite, two groups, tickets on, no HSTS) asking for client
-certificates (optional: sslyze's resumption scan cannot present one). The imported `legacy` spec states its weak values, so it renders only
-with `--allow-weak` (the import does not decide for the user).
+certificates (optional: sslyze's resumption scan cannot present one). The imported `legacy`
+spec states its weak values, so it renders only with `--allow-weak` (the import does not
+decide for the user).
 """
 
 from __future__ import annotations
