@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import re
 
+from msgspec import Struct
+
+from tlsconf.errors import Path
 from tlsconf.grammar import abs_path, host_port, url_path
 from tlsconf.importer.nginx_out import Out, seconds, valid
 from tlsconf.ingest.nginx import Node, is_redirect
@@ -28,10 +31,16 @@ WEBSOCKET = {"upgrade": "$http_upgrade"}
 _URL = re.compile(r"http://(?P<host>\[[^\]]*\]|[^/:]+)(?::(?P<port>\d+))?(?P<uri>/.*)?")
 
 
-class Pool:
-    def __init__(self, servers: list[dict[str, object]], balance: str | None,
-                 interval: int | None, name: str) -> None:
-        self.servers, self.balance, self.interval, self.name = servers, balance, interval, name
+class Pool(Struct):
+    servers: list[dict[str, object]]  # the spec's upstream items
+    balance: str | None
+    interval: int | None  # health_check.interval, from fail_timeout
+    name: str  # the upstream block's name, or the address proxy_pass names
+    where: list[Node]  # the directive each item came from
+
+    def place(self, out: Out, path: Path) -> None:
+        for index, node in enumerate(self.where):
+            out.at((*path, index), node)
 
 
 class Routes:
@@ -68,6 +77,7 @@ class Routes:
         base = ("sites", index)
         site["upstreams"] = pool.servers
         out.at((*base, "upstreams"), node)
+        pool.place(out, (*base, "upstreams"))
         if pool.balance:
             site["balance"] = pool.balance
             out.at((*base, "balance"), self.blocks[pool.name])
@@ -88,6 +98,7 @@ class Routes:
             item: dict[str, object] = {"path": path}
             if other.name != pool.name:
                 item["upstreams"] = other.servers
+                other.place(out, (*base, "locations", len(locations), "upstreams"))
             if ws != websocket:
                 item["websocket"] = ws
             out.at((*base, "locations", len(locations)), node)
@@ -178,13 +189,14 @@ class Routes:
             if error is not None:
                 out.drop(node, f"proxy_pass address {address!r} {error}")
                 return f"proxy_pass address {address!r} {error}"
-            return Pool([{"address": address}], None, None, address)
+            return Pool([{"address": address}], None, None, address, [node])
         self.used.add(host)
         return self._block(block, host, spec_path)
 
     def _block(self, block: Node, name: str, spec_path: str) -> Pool | str:
         out = self.out
         servers: list[dict[str, object]] = []
+        where: list[Node] = []
         balance: str | None = None
         interval: int | None = None
         out.mapped(block, spec_path)
@@ -196,6 +208,7 @@ class Routes:
                 item, timeout = self._server(child, f"{spec_path}[{len(servers)}]")
                 if item is not None:
                     servers.append(item)
+                    where.append(child)
                 interval = timeout or interval
         if not servers:
             out.drop(block, "no server tlsconf can render")
@@ -203,7 +216,7 @@ class Routes:
         if balance == "ip_hash" and any(s.get("backup") for s in servers):
             out.error(block, "upstream", "nginx refuses `backup` servers with ip_hash "
                       "(`nginx -t` fails on this config)")
-        return Pool(servers, balance, interval, name)
+        return Pool(servers, balance, interval, name, where)
 
     def _server(self, node: Node, spec_path: str) -> tuple[dict[str, object] | None,
                                                            int | None]:
