@@ -452,7 +452,7 @@ def test_hostile_names_and_paths_are_reported_escaped_and_never_imported() -> No
     Path("bad.conf").write_text(text.replace("ok.example", "ok.example\x1b[2J"))
     result = CliRunner().invoke(app, ["import", "bad.conf", "--kind", "nginx"])
     assert (result.exit_code, result.stdout) == (2, "")
-    assert result.stderr == ("bad.conf:3:46: character U+001B is not allowed (control "
+    assert result.stderr == ("bad.conf:4:22: character U+001B is not allowed (control "
                              "characters, NUL and Unicode line separators are refused)\n")
 
 
