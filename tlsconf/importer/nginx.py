@@ -262,6 +262,7 @@ class _Importer:
         else:
             out["hsts"] = {"enabled": False}
             self.out.at((*base, "hsts"), server)
+            self.out.notes[(*base, "hsts")] = "no add_header Strict-Transport-Security"
         if headers:
             out["headers"] = headers
         return out

@@ -272,6 +272,7 @@ def plain_section(out: Out, main: str, http: Node, server: Node, subject: Subjec
     site["redirect_http"] = redirect
     out.at((*base, "redirect_http"), candidate or server)
     if candidate is None:
+        out.notes[(*base, "redirect_http")] = "no plain-HTTP server for these names"
         return site
     spec_path = f"sites[{index}].redirect_http"
     if candidate is not server:
