@@ -27,7 +27,6 @@ BALANCE = {"least_conn": "least_conn", "ip_hash": "ip_hash"}
 # The request headers tlsconf sends to every upstream, with the value it sends.
 SENT = {"host": "$host", "x-real-ip": "$remote_addr",
         "x-forwarded-for": "$proxy_add_x_forwarded_for", "x-forwarded-proto": "$scheme"}
-WEBSOCKET = {"upgrade": "$http_upgrade"}
 _URL = re.compile(r"http://(?P<host>\[[^\]]*\]|[^/:]+)(?::(?P<port>\d+))?(?P<uri>/.*)?")
 
 
@@ -95,6 +94,9 @@ class Routes:
             if other.balance != pool.balance and len(other.servers) > 1:
                 out.approx(node, spec_path, "one balance method per site: "
                            f"{pool.balance or 'round_robin'} (the `location /` pool's)")
+            if other.interval != pool.interval:
+                out.approx(node, spec_path, "one health check per site: the `location /` "
+                           "pool's (" + (f"{pool.interval}s" if pool.interval else "none") + ")")
             item: dict[str, object] = {"path": path}
             if other.name != pool.name:
                 item["upstreams"] = other.servers
