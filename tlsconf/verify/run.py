@@ -84,6 +84,10 @@ def verify(loaded: LoadedSpec, sites: Sequence[SitePolicy], options: Options,
     findings: list[Finding] = []
     notes: list[str] = []
     certs: dict[str, Certificate] = {}
+    # Every expectation first: bad input (an unreadable certificate file) is found before
+    # anything is contacted.
+    expected = {site.name: expect(site, sites, loaded, options.target, certs)
+                for site in sites} if options.against is None else {}
     for site in sites:
         plan = plan_for(site, options, options.endpoint)
         served, offered = probe(plan)
@@ -96,7 +100,7 @@ def verify(loaded: LoadedSpec, sites: Sequence[SitePolicy], options: Options,
                 groups=offered.groups & also.groups)
             label = reference_plan.endpoint
         else:
-            reference = expect(site, sites, loaded, options.target, certs)
+            reference = expected[site.name]
             label = "the spec"
         result = compare(reference, served, offered)
         findings += _findings(site, plan, result, label, settings, severity_of, get)
