@@ -45,7 +45,7 @@ def chain(leaf: Leaf) -> tuple[str, ...]:
     from tlsconf.certs.files import read_certificates
 
     certs, _ = read_certificates(str(leaf.cert_path))
-    return Certificate(certs).chain
+    return Certificate.of(certs).chain
 
 
 def test_intermediate_with_an_ecdsa_certificate(pki, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

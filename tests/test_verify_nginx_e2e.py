@@ -210,3 +210,28 @@ def hashes(pem: Path) -> list[str]:
 
     return [c.fingerprint(digests.SHA256()).hex()
             for c in x509.load_pem_x509_certificates(pem.read_bytes())]
+
+
+def test_without_target_and_with_settings(setup: Setup) -> None:
+    """Without --target the spec's policy as resolved: Mozilla intermediate's X25519MLKEM768,
+    which nginx on OpenSSL 3.0 cannot offer, is one finding. The settings file applies as for
+    lint: a severity override, and an ignore entry (reported on stderr, exit 0)."""
+    settings = setup.tmp / "verify-settings.yaml"
+    settings.write_text("fail_on: warning\nseverity: {TLS904: info}\n")
+    ignoring = setup.tmp / "verify-ignore.yaml"
+    ignoring.write_text("ignore:\n  - {rule: TLS904, path: site.yaml, reason: nginx 1.22}\n")
+    server = start_nginx(setup.conf, setup.tmp / "work-no-target", setup.ports)
+    try:
+        runs = [runner.invoke(app, ["verify", "site.yaml", "--site", "app", *args])
+                for args in ((), ("--config", str(settings)), ("--config", str(ignoring)))]
+    finally:
+        server.stop()
+    finding = (f"site.yaml:2:5: TLS904 [{{}}] 127.0.0.1:{setup.ports[0]} (sni a.test) refuses "
+               "the group(s) X25519MLKEM768 offered alone; the spec allows X25519, "
+               "X25519MLKEM768, prime256v1, secp384r1")
+    assert [(r.exit_code, r.stdout, r.stderr) for r in runs] == [
+        (1, finding.format("error") + "\n", ""),
+        (0, finding.format("info") + "\n", ""),
+        (0, "", finding.format("error").replace(
+            "[error]", f"[error] suppressed ({ignoring}: ignore[0]: nginx 1.22):") + "\n"),
+    ]
