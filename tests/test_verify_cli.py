@@ -160,3 +160,19 @@ def test_the_missing_extra_is_named(pki, here: Path, monkeypatch: pytest.MonkeyP
     spec_file(here, pki.issue("app", ["a.test"]))
     assert run("site.yaml") == (
         2, "", "tlsconf verify needs the verify extra: pip install 'tlsconf[verify]'\n")
+
+
+def test_what_a_server_sends_cannot_inject_into_messages() -> None:
+    """Location and Strict-Transport-Security come from the server: printable ASCII, bounded."""
+    import socket
+
+    from tlsconf.verify.probe import _request
+
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        theirs.sendall(b"HTTP/1.1 301 Moved\r\nLocation: https://a.test/\x1b[2J\x07\r\n"
+                       b"Strict-Transport-Security: max-age=1\x1b]0;x\r\n"
+                       b"Content-Length: 0\r\n\r\n")
+        answer = _request(ours, "/verify", "a.test")
+    assert answer == HttpAnswer(301, "https://a.test/\\u001b[2J\\u0007",
+                                "max-age=1\\u001b]0;x")

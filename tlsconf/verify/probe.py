@@ -35,6 +35,7 @@ from collections.abc import Iterator, Sequence
 
 from msgspec import Struct
 
+from tlsconf.certs.issues import safe_text
 from tlsconf.names import PROTOCOLS
 from tlsconf.verify.behaviour import NO_SNI, UNKNOWN_SNI, Behaviour, HttpAnswer, Offered, Served
 from tlsconf.verify.scan import Matrix, Unreachable, scan
@@ -247,8 +248,10 @@ def _request(sock: socket.socket, path: str, host: str) -> HttpAnswer:
     response = connection.getresponse()
     response.read(65536)
     hsts = response.headers.get_all("Strict-Transport-Security")
-    return HttpAnswer(response.status, response.getheader("Location"),
-                      ", ".join(hsts) if hsts else None)
+    location = response.getheader("Location")
+    # What the server sends reaches messages and terminals: printable ASCII, bounded.
+    return HttpAnswer(response.status, None if location is None else safe_text(location),
+                      safe_text(", ".join(hsts)) if hsts else None)
 
 
 def _chain(sock: ssl.SSLSocket) -> tuple[str, ...]:

@@ -144,7 +144,9 @@ def _value(diff: object) -> object:
 
 def _note(site: SitePolicy, skip: Skip, plan: Plan, label: str, target: str | None) -> str:
     what = skip.aspect + (f" ({skip.case})" if skip.case else "")
-    if skip.aspect == "redirect" and label != "the spec":
+    if skip.aspect == "redirect" and not site.redirect_http:
+        why = "the spec does not redirect plain HTTP (redirect_http: false)"
+    elif skip.aspect == "redirect" and label != "the spec":
         why = "differential mode (the plain-HTTP port of --against is not known)"
     elif skip.side == "served" or skip.side == "both":
         why = f"not measured on {plan.endpoint}"
