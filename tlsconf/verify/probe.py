@@ -8,11 +8,13 @@ the standard library's client API while sslyze runs:
   for `verify-unknown.invalid`: refused, or the chain served (SHA-256 of each certificate, as
   sent, leaf first).
 - ALPN: h2 and http/1.1 offered, h2 chosen or not.
-- HTTP over TLS (`http.client`): `GET /` and `GET /%zz` with the site's Host; each answer's
-  Strict-Transport-Security is filed under its status class. `/%zz` (an invalid
-  percent-encoding) is the request a proxy answers 400 itself, whatever the upstream does —
-  measured on nginx 1.22 (400 from the site's server block, its `add_header ... always`
-  included). An answer in no class the spec judges is left out, and compare notes it.
+- HTTP over TLS (`http.client`): `GET /` with the site's Host, then for a 4xx answer
+  `GET /%zz` (an invalid percent-encoding: nginx answers 400 itself, from the site's server
+  block, `add_header ... always` included) and, when that was not refused (HAProxy and Envoy
+  pass it to the upstream), `GET /.well-known/tlsconf-verify/not-found` (the upstream's 404,
+  with the headers the proxy adds). Each answer's Strict-Transport-Security is filed under its
+  status class; a class no request got is left out, and compare notes it. docs/verify.md has
+  the table measured on the five targets.
 - Client certificates: sslyze says whether the server asks for one; "required" when, without
   one, the handshake or `GET /` is refused (handshake failure, closed connection, or 400, 403,
   495, 496 — nginx's `ssl_verify_client on` answers 400), "optional" when it is served.
@@ -41,7 +43,8 @@ from tlsconf.verify.behaviour import NO_SNI, UNKNOWN_SNI, Behaviour, HttpAnswer,
 from tlsconf.verify.scan import Matrix, Unreachable, scan
 
 UNKNOWN_NAME = "verify-unknown.invalid"
-BAD_REQUEST_PATH = "/%zz"  # the proxy's own 400 (see the module docstring)
+# The requests for a 4xx answer, in turn until one gets it (see the module docstring).
+CLIENT_ERROR_PATHS = ("/%zz", "/.well-known/tlsconf-verify/not-found")
 REFUSED_STATUSES = frozenset({400, 403, 495, 496})  # "no client certificate" answers
 PQ_GROUP = "X25519MLKEM768"
 EXTRA = ("sslyze", "tlslite", "kyber_py")  # the modules `tlsconf[verify]` brings
@@ -208,7 +211,9 @@ class _Client:
         """HSTS by status class, and whether `GET /` was served (not refused)."""
         answers: dict[str, HttpAnswer] = {}
         served = False
-        for path in ("/", BAD_REQUEST_PATH):
+        for path in ("/", *CLIENT_ERROR_PATHS):
+            if path != "/" and "4xx" in answers:
+                break  # one 4xx answer is the case measured
             answer = self._get(path, with_cert)
             if path == "/":
                 served = answer is not None and answer.status not in REFUSED_STATUSES
