@@ -109,19 +109,17 @@ def probe(plan: Plan) -> tuple[Behaviour, Offered]:
             box["matrix"] = exc
 
     worker = threading.Thread(target=run, name="tlsconf-verify-scan", daemon=True)
-    worker.start()
-    try:
-        sni = {name: client.served(name) for name in plan.names}
-        sni[NO_SNI] = client.served(None)
-        sni[UNKNOWN_SNI] = client.served(UNKNOWN_NAME)
-        alpn = client.alpn_h2()
-        pq_ok = client.pq_accepted()
-        hsts, plain_served = client.https_answers(with_cert=False)
-        if plan.client_cert is not None:
-            hsts, _ = client.https_answers(with_cert=True)
-        redirect = client.redirect()
-    finally:
-        worker.join(plan.deadline + plan.timeout)
+    worker.start()  # a daemon: when a check below raises, the run ends without waiting for it
+    sni = {name: client.served(name) for name in plan.names}
+    sni[NO_SNI] = client.served(None)
+    sni[UNKNOWN_SNI] = client.served(UNKNOWN_NAME)
+    alpn = client.alpn_h2()
+    pq_ok = client.pq_accepted()
+    hsts, plain_served = client.https_answers(with_cert=False)
+    if plan.client_cert is not None:
+        hsts, _ = client.https_answers(with_cert=True)
+    redirect = client.redirect()
+    worker.join(plan.deadline + plan.timeout)  # scan() itself gives up at the deadline
     matrix = box.get("matrix")
     if isinstance(matrix, BaseException) or matrix is None:
         raise matrix if isinstance(matrix, Unreachable) else Unreachable(
