@@ -468,3 +468,20 @@ def test_round_trip_of_the_e2e_inputs(name: str) -> None:
         cert="/etc/ssl/site.pem", ciphers=INTERMEDIATE))
     before, after = round_trip(["in/site.conf"])
     assert before == after
+
+
+def test_an_included_tls_snippet_is_read_where_it_stands() -> None:
+    """certbot's layout: the policy in an included file; its lines are the site's values."""
+    Path("options-ssl.conf").write_text("ssl_protocols TLSv1.2 TLSv1.3;\n"
+                                        f"ssl_ciphers {INTERMEDIATE};\n"
+                                        "ssl_session_tickets off;\n")
+    text = server("    ssl_certificate /etc/ssl/a.pem;\n    ssl_certificate_key /etc/ssl/a.key;\n"
+                  "    include options-ssl.conf;\n" + PROXY)
+    assert site(text)["tls"] == {"certificate": "/etc/ssl/a.pem", "key": "/etc/ssl/a.key",
+                                 "profile": "intermediate", "session_tickets": False}
+    out = lines(text)
+    assert "site.conf:6:5: include: mapped → read: the directives of the files it names are " \
+           "imported where it stands" in out
+    assert "options-ssl.conf:1:1: ssl_protocols: mapped → sites[0].tls.profile" in out
+    assert "options-ssl.conf:3:1: ssl_session_tickets: mapped → sites[0].tls.session_tickets" \
+        in out
