@@ -485,3 +485,48 @@ def test_an_included_tls_snippet_is_read_where_it_stands() -> None:
     assert "options-ssl.conf:1:1: ssl_protocols: mapped → sites[0].tls.profile" in out
     assert "options-ssl.conf:3:1: ssl_session_tickets: mapped → sites[0].tls.session_tickets" \
         in out
+
+
+def test_a_main_config_gives_the_process_settings() -> None:
+    Path("conf.d").mkdir()
+    Path("conf.d/site.conf").write_text(server(TLS + PROXY))
+    Path("nginx.conf").write_text("""user nginx;
+worker_processes auto;
+pid /run/nginx.pid;
+error_log /var/log/nginx/error.log warn;
+events {
+    worker_connections 1024;
+}
+http {
+    access_log /var/log/nginx/access.log main;
+    server_tokens off;
+    include conf.d/*.conf;
+}
+""")
+    result = load(["nginx.conf"], SETTINGS)
+    assert result.spec["targets"] == {"nginx": {
+        "user": "nginx", "pid": "/run/nginx.pid", "error_log": "/var/log/nginx/error.log",
+        "access_log": "/var/log/nginx/access.log"}}
+    out = report.text(result).splitlines()
+    for line in [
+        "nginx.conf:2:1: worker_processes: dropped: process settings: `render --main-config` "
+        "writes its own",
+        "nginx.conf:4:1: error_log: approximated: not rendered: warn",
+        "nginx.conf:6:5: worker_connections: dropped: inside the `events` at line 5, which is "
+        "not imported",
+        "nginx.conf:9:5: access_log: approximated: not rendered: main",
+        "nginx.conf:10:5: server_tokens: mapped → targets.nginx",
+        "nginx.conf:11:5: include: mapped → read: the directives of the files it names are "
+        "imported where it stands",
+        "conf.d/site.conf:1:1: server: mapped → sites[0]",
+    ]:
+        assert line in out
+    Path("spec.yaml").write_text(to_yaml(result, "nginx", ["nginx.conf"]))
+    # no plain-HTTP server: `redirect_http: false` carries its TLS507 suppression and reason,
+    # so render does not refuse what the input never did (TLS704 is info only)
+    assert "    redirect_http: false  # tlsconf: ignore[TLS507] the imported config serves no " \
+           "plain HTTP for these names; from conf.d/site.conf:1" in Path("spec.yaml").read_text()
+    rendered = CliRunner().invoke(app, ["render", "spec.yaml", "--main-config"])
+    assert rendered.exit_code == 0, rendered.output
+    assert "user nginx;\n" in rendered.stdout
+    assert "    access_log /var/log/nginx/access.log;\n" in rendered.stdout

@@ -23,13 +23,14 @@ from collections.abc import Sequence
 
 from tlsconf.config import Settings
 from tlsconf.errors import Location, Problem, TlsconfError
-from tlsconf.grammar import domain, header_name, header_value, ip_address
+from tlsconf.grammar import abs_path, domain, header_name, header_value, ip_address
 from tlsconf.importer.model import Imported
 from tlsconf.importer.nginx_out import Out, valid
 from tlsconf.importer.nginx_routes import Routes, plain_section
 from tlsconf.importer.nginx_tls import tls_section
 from tlsconf.ingest.nginx import Node, listen_key, parse_tree, root_node, subjects_of
 from tlsconf.lint.model import Subject
+from tlsconf.spec import system_name
 
 CONTEXTS = frozenset({"http", "events", "stream", "mail"})
 
@@ -69,14 +70,14 @@ def load(paths: Sequence[str], settings: Settings) -> Imported:
     suppressions = [s for name, text in texts.items() for s in scan(name, text)]
     findings = verdict(subjects, suppressions, settings).findings
     out.rest(importer.roots)
-    return Imported({"sites": importer.sites}, out.origins, out.entries(), list(findings),
-                    out.notes)
+    return Imported(importer.spec, out.origins, out.entries(), list(findings), out.notes)
 
 
 class _Importer:
     def __init__(self, out: Out) -> None:
         self.out = out
         self.sites: list[dict[str, object]] = []
+        self.spec: dict[str, object] = {"sites": self.sites}
         self.roots: list[Node] = []  # every file's top: each directive in them is an entry
         self.names: set[str] = set()
 
@@ -88,14 +89,45 @@ class _Importer:
         for node in nodes:
             if node.name in ("stream", "mail"):
                 self.out.drop(node, f"tlsconf imports HTTP servers, not `{node.name}` ones")
-            elif node.name == "events":
+            elif node.name in ("events", "worker_processes", "worker_rlimit_nofile",
+                               "daemon", "master_process", "load_module"):
                 self.out.drop(node, "process settings: `render --main-config` writes its own")
         https = root.get("http")
+        if https:
+            self._process(root, https[0])
         for http in https or [root]:
             if https:
                 self.out.mapped(http, "sites", "the context of the sites")
             self._http(main, http, by_loc)
         return subjects
+
+    def _process(self, root: Node, http: Node) -> None:
+        """A main config's process settings → `targets.nginx` (what `render --main-config`
+        writes): user, pid, error_log, and http's access_log (`off`: null)."""
+        target: dict[str, object] = {}
+        found = [(n, ("user", system_name)) for n in root.get("user")] + \
+            [(n, (n.name, abs_path)) for n in root.get("pid") + root.get("error_log")] + \
+            [(n, ("access_log", abs_path)) for n in http.get("access_log")]
+        for node, (field, check) in found:
+            path = f"targets.nginx.{field}"
+            value = node.args[0] if node.args else ""
+            if field == "access_log" and value == "off":
+                target[field] = None
+            elif valid(check, value) is not None:
+                self.out.drop(node, f"{value!r} {valid(check, value)} ({path})")
+                continue
+            else:
+                target[field] = value
+            extra = node.args[1:]
+            (self.out.approx(node, path, "not rendered: " + " ".join(extra)) if extra
+             else self.out.mapped(node, path))
+            self.out.at(("targets", "nginx", field), node)
+        if target:
+            self.spec.setdefault("targets", {"nginx": target})
+        for node in http.get("server_tokens"):
+            (self.out.mapped(node, "targets.nginx", "`render --main-config` writes "
+                             "server_tokens off") if node.args == ["off"]
+             else self.out.drop(node, "`render --main-config` writes server_tokens off"))
 
     def _http(self, main: str, http: Node, by_loc: dict[Location, Subject]) -> None:
         routes = Routes(http, self.out)

@@ -274,7 +274,11 @@ def plain_section(out: Out, main: str, http: Node, server: Node, subject: Subjec
     site["redirect_http"] = redirect
     out.at((*base, "redirect_http"), candidate or server)
     if candidate is None:
-        out.notes[(*base, "redirect_http")] = "no plain-HTTP server for these names"
+        # Not served, not weak: lint does not judge a redirect the input has no listener for,
+        # and with redirect_http false tlsconf renders no plain-HTTP listener either. The
+        # spec's own judgement (TLS507 on redirect_http: false) is suppressed, with why.
+        out.notes[(*base, "redirect_http")] = ("tlsconf: ignore[TLS507] the imported config "
+                                               "serves no plain HTTP for these names")
         return site
     spec_path = f"sites[{index}].redirect_http"
     if candidate is not server:
