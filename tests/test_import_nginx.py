@@ -530,3 +530,39 @@ http {
     assert rendered.exit_code == 0, rendered.output
     assert "user nginx;\n" in rendered.stdout
     assert "    access_log /var/log/nginx/access.log;\n" in rendered.stdout
+
+
+def test_stapling_dhparam_and_a_combined_plain_and_tls_server() -> None:
+    body = TLS + """    listen 80;
+    ssl_stapling on;
+    ssl_stapling_verify on;
+    ssl_trusted_certificate /etc/ssl/chain.pem;
+    resolver 9.9.9.9 [2620:fe::fe] valid=60s;
+    resolver_timeout 2s;
+    ssl_dhparam dh.pem;
+    ssl_session_timeout 10s;
+    if ($scheme = http) {
+        return 301 https://$host$request_uri;
+    }
+""" + PROXY
+    got = site(server(body))
+    tls = got["tls"]
+    assert isinstance(tls, dict)
+    assert {k: tls[k] for k in ("ocsp_stapling", "resolvers", "trusted_ca", "dhparam")} == {
+        "ocsp_stapling": True, "resolvers": ["9.9.9.9", "2620:fe::fe"],
+        "trusted_ca": "/etc/ssl/chain.pem",
+        "dhparam": str(Path.cwd() / "dh.pem")}
+    assert "session_timeout" not in tls
+    assert (got["redirect_http"], got["listen"]) == (
+        True, {"address": "0.0.0.0", "https_port": 443})
+    out = lines(server(body))
+    for line in [
+        "site.conf:14:5: resolver: approximated: not rendered as written: valid=60s (tlsconf "
+        "renders valid=300s)",
+        "site.conf:15:5: resolver_timeout: approximated: tlsconf renders resolver_timeout 5s",
+        "site.conf:17:5: ssl_session_timeout: dropped: '10s': the spec allows 60 to 604800 "
+        "seconds",
+        "site.conf:18:5: if: mapped → sites[0].redirect_http",
+        "site.conf:19:9: return: mapped → sites[0].redirect_http",
+    ]:
+        assert line in out

@@ -149,8 +149,9 @@ def _stapling(out: Out, main: str, eff: Eff, tls: dict[str, object], spec_base: 
         if not on:
             out.drop(node, "only used for OCSP stapling by tlsconf, which is off here")
             continue
-        ips = [a for a in node.args if valid(ip_address, a) is None]
-        rest = [a for a in node.args if a not in ips]
+        bare = [a[1:-1] if a.startswith("[") and a.endswith("]") else a for a in node.args]
+        ips = [a for a in bare if valid(ip_address, a) is None]  # `[::1]`: nginx's IPv6 form
+        rest = [a for a, b in zip(node.args, bare, strict=True) if b not in ips]
         resolvers += [a for a in ips if a not in resolvers]
         if rest:
             out.approx(node, f"{spec_base}.resolvers", "not rendered as written: "
