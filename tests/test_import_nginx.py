@@ -566,3 +566,14 @@ def test_stapling_dhparam_and_a_combined_plain_and_tls_server() -> None:
         "site.conf:19:9: return: mapped → sites[0].redirect_http",
     ]:
         assert line in out
+
+
+def test_a_name_two_servers_list_on_one_listener_stays_the_first_ones() -> None:
+    text = server(TLS + PROXY) + server(TLS + PROXY, names="a.example www.a.example") + \
+        server(TLS + PROXY, listen="8443 ssl", names="a.example")
+    result = imported(text)
+    check(to_yaml(result, "nginx", ["site.conf"]))
+    assert [s["domains"] for s in result.spec["sites"]] == [  # type: ignore[attr-defined]
+        ["a.example"], ["www.a.example"], ["a.example"]]
+    assert "site.conf:16:5: server_name: approximated: a.example is served by sites[0], the " \
+           "server before this one on the listener (nginx ignores it here)" in lines(text)

@@ -80,6 +80,7 @@ class _Importer:
         self.spec: dict[str, object] = {"sites": self.sites}
         self.roots: list[Node] = []  # every file's top: each directive in them is an entry
         self.names: set[str] = set()
+        self.claimed: dict[tuple[object, object], dict[str, int]] = {}  # listener → name → site
 
     def root(self, main: str, nodes: list[Node]) -> list[Subject]:
         root = root_node(main, nodes)
@@ -176,7 +177,8 @@ class _Importer:
         base = ("sites", index)
         site: dict[str, object] = {}
         out.mapped(server, f"sites[{index}]")
-        domains = self._domains(server, index)
+        listen = self._listen(server, index)
+        domains = self._domains(server, index, (listen.get("address"), listen.get("https_port")))
         if not domains:
             out.error(server, "server_name", "no server name the spec can hold (a DNS name or "
                       "`*.example.com`): a tlsconf site needs its domains; add a server_name")
@@ -188,7 +190,7 @@ class _Importer:
         if subject.facts.unknown_sni_served:
             site["default_server"] = True
             out.at((*base, "default_server"), listens[0] if listens else server)
-        site["listen"] = self._listen(server, index)
+        site["listen"] = listen
         site["tls"] = tls_section(out, main, server, http, subject, index)
         site.update(self._headers(server, http, subject, index))
         plain = plain_section(out, main, http, server, subject, index, used)
@@ -204,12 +206,20 @@ class _Importer:
         site.update(routes.site(server, index))
         return site
 
-    def _domains(self, server: Node, index: int) -> list[str]:
+    def _domains(self, server: Node, index: int, listener: tuple[object, object]) -> list[str]:
+        """The server's names the spec can hold; one an earlier server on the same listener
+        lists stays that server's, as nginx keeps it ("conflicting server name ... ignored")."""
         found: list[str] = []
+        claimed = self.claimed.setdefault(listener, {})
         for node in server.get("server_name"):
             skipped: list[str] = []
             for name in node.args:
-                if name in ("", "_"):
+                if name in claimed:
+                    self.out.approx(node, f"sites[{index}].domains", f"{name} is served by "
+                                    f"sites[{claimed[name]}], the server before this one on "
+                                    "the listener (nginx ignores it here)")
+            for name in node.args:
+                if name in ("", "_") or name in claimed:
                     continue
                 # `.example.com` is nginx's short form of both names
                 names = [name[1:], f"*{name}"] if name.startswith(".") else [name]
@@ -224,6 +234,8 @@ class _Importer:
             else:
                 self.out.mapped(node, path)
             self.out.at(("sites", index, "domains"), node)
+        for name in (a for n in server.get("server_name") for a in n.args):
+            claimed.setdefault(name, index)
         return found
 
     def _name(self, first: str) -> str:
