@@ -33,6 +33,7 @@ from tlsconf.lint.model import Subject
 from tlsconf.spec import system_name
 
 CONTEXTS = frozenset({"http", "events", "stream", "mail"})
+HSTS_MAX_AGE = 2**31 - 1  # spec `hsts.max_age`
 
 
 def load(paths: Sequence[str], settings: Settings) -> Imported:
@@ -300,9 +301,19 @@ class _Importer:
                 headers[name] = value
                 self.out.at((*base, "headers", name), node)
         hsts = subject.site.hsts
-        if hsts.enabled:
+        where = subject.locate("hsts")
+        if hsts.enabled and hsts.max_age > HSTS_MAX_AGE:
+            self.out.fail(where, "add_header", f"Strict-Transport-Security max-age="
+                          f"{hsts.max_age} is beyond {HSTS_MAX_AGE} (what the spec and "
+                          "browsers take)")
+        elif hsts.enabled:
+            preload = hsts.preload and hsts.include_subdomains
+            if preload != hsts.preload:
+                self.out.add(where, "add_header", "approximated", "`preload` not kept: it "
+                             "needs includeSubDomains (the spec, and the preload list, refuse "
+                             "it without)", f"sites[{index}].hsts")
             out["hsts"] = {"max_age": hsts.max_age, "include_subdomains": hsts.include_subdomains,
-                           "preload": hsts.preload}
+                           "preload": preload}
         else:
             out["hsts"] = {"enabled": False}
             self.out.at((*base, "hsts"), server)
