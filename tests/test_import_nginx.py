@@ -577,3 +577,32 @@ def test_a_name_two_servers_list_on_one_listener_stays_the_first_ones() -> None:
         ["a.example"], ["www.a.example"], ["a.example"]]
     assert "site.conf:16:5: server_name: approximated: a.example is served by sites[0], the " \
            "server before this one on the listener (nginx ignores it here)" in lines(text)
+
+
+def test_values_the_spec_cannot_hold_are_settled_as_the_server_does() -> None:
+    body = TLS.replace('"max-age=63072000; includeSubDomains"', '"max-age=63072000; preload"') \
+        + "    ssl_stapling on;\n" + PROXY
+    got = site(server(body))
+    assert got["hsts"] == {"max_age": 63072000, "include_subdomains": False, "preload": False}
+    assert got["tls"]["ocsp_stapling"] is False  # type: ignore[index]
+    out = lines(server(body))
+    assert "site.conf:9:5: add_header: approximated: `preload` not kept: it needs " \
+           "includeSubDomains (the spec, and the preload list, refuse it without)" in out
+    assert "site.conf:10:5: ssl_stapling: approximated: off: without a `resolver` IP address " \
+           "nginx cannot reach the OCSP responder and staples nothing" in out
+
+
+@pytest.mark.parametrize(("edit", "problem"), [
+    (lambda t: t.replace("max-age=63072000", "max-age=99999999999"),
+     "site.conf:9:5: add_header: Strict-Transport-Security max-age=99999999999 is beyond "
+     "2147483647 (what the spec and browsers take)"),
+    (lambda t: t.replace(f"ssl_ciphers {INTERMEDIATE}", "ssl_ciphers TLS_AES_128_GCM_SHA256"),
+     "site.conf:7:5: ssl_ciphers: selects no TLS <= 1.2 suite while a version below TLS 1.3 is "
+     "enabled (OpenSSL refuses such a list: `nginx -t` fails)"),
+    (lambda t: t + "    location /api/ {\n        proxy_pass http://127.0.0.1:1;\n    }\n"
+     "    location ^~ /api/ {\n        proxy_pass http://127.0.0.1:2;\n    }\n",
+     "site.conf:13:5: location: duplicate location '/api/': nginx refuses it (`nginx -t` fails "
+     "on this config)"),
+])
+def test_values_nginx_or_the_spec_refuse_fail_the_import(edit, problem: str) -> None:  # type: ignore[no-untyped-def]
+    assert refused(server(edit(TLS) + PROXY)) == [problem]
