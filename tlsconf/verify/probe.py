@@ -116,8 +116,9 @@ def probe(plan: Plan) -> tuple[Behaviour, Offered]:
     alpn = client.alpn_h2()
     pq_ok = client.pq_accepted()
     hsts, plain_served = client.https_answers(with_cert=False)
+    cert_served = None
     if plan.client_cert is not None:
-        hsts, _ = client.https_answers(with_cert=True)
+        hsts, cert_served = client.https_answers(with_cert=True)
     redirect = client.redirect()
     worker.join(plan.deadline + plan.timeout)  # scan() itself gives up at the deadline
     matrix = box.get("matrix")
@@ -133,7 +134,7 @@ def probe(plan: Plan) -> tuple[Behaviour, Offered]:
         protocols=matrix.protocols, ciphers=matrix.ciphers, ciphersuites=matrix.ciphersuites,
         groups=groups, sni=sni, client_auth=client_auth,
         resumption_ids=matrix.resumption_ids, resumption_tickets=matrix.resumption_tickets,
-        alpn_h2=alpn, redirect=redirect, hsts=hsts)
+        alpn_h2=alpn, redirect=redirect, hsts=hsts, client_cert_accepted=cert_served)
     offered = Offered(protocols=frozenset(PROTOCOLS), ciphers=matrix.offered_ciphers,
                       ciphersuites=matrix.offered_ciphersuites,
                       groups=matrix.offered_groups | {PQ_GROUP})

@@ -20,6 +20,7 @@ from tlsconf.config import Settings
 from tlsconf.errors import Location, TlsconfError
 from tlsconf.findings import Finding
 from tlsconf.lint import Report
+from tlsconf.verify.behaviour import Behaviour
 from tlsconf.verify.compare import Comparison, Skip, compare
 from tlsconf.verify.expect import Certificate, expect, probe_name
 from tlsconf.verify.probe import CLIENT_ERROR_PATHS, Plan, connect_host, probe
@@ -70,7 +71,8 @@ def plan_for(site: SitePolicy, options: Options, endpoint: tuple[str, int] | Non
     return Plan(host=host, port=port, sni=options.sni or probe_name(site.domains[0]),
                 names=tuple(probe_name(d) for d in site.domains),
                 http_port=site.http_port if measure_http else None,
-                client_cert=options.client_cert, timeout=options.timeout,
+                client_cert=options.client_cert if site.tls.client_auth else None,
+                timeout=options.timeout,
                 deadline=max(30.0, 12 * options.timeout))
 
 
@@ -86,7 +88,8 @@ def verify(loaded: LoadedSpec, sites: Sequence[SitePolicy], options: Options,
     certs: dict[str, Certificate] = {}
     # Every expectation first: bad input (an unreadable certificate file) is found before
     # anything is contacted.
-    expected = {site.name: expect(site, sites, loaded, options.target, certs)
+    expected = {site.name: _with_client_cert(expect(site, sites, loaded, options.target,
+                                                    certs), site, options)
                 for site in sites} if options.against is None else {}
     for site in sites:
         plan = plan_for(site, options, options.endpoint)
@@ -104,7 +107,8 @@ def verify(loaded: LoadedSpec, sites: Sequence[SitePolicy], options: Options,
             label = "the spec"
         result = compare(reference, served, offered)
         findings += _findings(site, plan, result, label, settings, severity_of, get)
-        notes += [_note(site, skip, plan, label, options.target) for skip in result.skipped]
+        notes += [_note(site, skip, plan, label, options.target) for skip in result.skipped
+                  if _applies(skip)]
     name = loaded.document.name
     filtered = apply_suppressions(sorted(findings),
                                   scan(name, loaded.data.decode("utf-8", "replace")), settings)
@@ -112,6 +116,20 @@ def verify(loaded: LoadedSpec, sites: Sequence[SitePolicy], options: Options,
     kept = [f for f in filtered.findings if f.rule_id.startswith("TLS9")]
     return Report(files=[name], findings=kept, suppressed=filtered.suppressed,
                   sites=len(sites), notes=notes)
+
+
+def _with_client_cert(behaviour: Behaviour, site: SitePolicy, options: Options) -> Behaviour:
+    """With `--client-cert`, a site with client_auth must serve the request presenting it (the
+    user gives one the spec's CA issued). Other sites are not asked (`plan_for`)."""
+    if options.client_cert is None or site.tls.client_auth is None:
+        return behaviour
+    return structs.replace(behaviour, client_cert_accepted=True)
+
+
+def _applies(skip: Skip) -> bool:
+    """A skip worth a note: the client-certificate request not made on either side (no
+    --client-cert, or a site without client_auth) is not a check left out but none to make."""
+    return not (skip.aspect == "client_cert_accepted" and skip.side == "both")
 
 
 def _findings(site: SitePolicy, plan: Plan, result: Comparison, label: str, settings: Settings,
