@@ -263,14 +263,11 @@ def _report_suppressed(suppressed: "Sequence[Suppressed]") -> None:
         typer.echo(str(entry), err=True)
 
 
-def _load_judged(
-    spec: Path, site: list[str] | None, allow_weak: bool, max_bytes: int = MAX_BYTES,
-    settings: "Settings | None" = None,
-) -> "tuple[LoadedSpec, tuple[SitePolicy, ...]]":
-    """Load, validate and resolve the spec, then refuse it (exit 1) when it has findings at
-    or above `fail_on` after suppressions — `tlsconf.judge.verdict`, the judgement of
-    `tlsconf lint` — unless `allow_weak`."""
-    from tlsconf import judge, policy
+def _load_sites(spec: Path, site: list[str] | None, max_bytes: int = MAX_BYTES,
+                ) -> "tuple[LoadedSpec, tuple[SitePolicy, ...]]":
+    """Load, validate and resolve the spec; only the `--site` sites (exit 2 for a name the
+    spec does not have)."""
+    from tlsconf import policy
     from tlsconf.specfile import load_spec
 
     loaded = load_spec(str(spec), max_bytes=max_bytes)
@@ -284,6 +281,19 @@ def _load_judged(
             )
             raise typer.Exit(2)
         sites = tuple(s for s in sites if s.name in site)
+    return loaded, sites
+
+
+def _load_judged(
+    spec: Path, site: list[str] | None, allow_weak: bool, max_bytes: int = MAX_BYTES,
+    settings: "Settings | None" = None,
+) -> "tuple[LoadedSpec, tuple[SitePolicy, ...]]":
+    """Load, validate and resolve the spec, then refuse it (exit 1) when it has findings at
+    or above `fail_on` after suppressions — `tlsconf.judge.verdict`, the judgement of
+    `tlsconf lint` — unless `allow_weak`."""
+    from tlsconf import judge
+
+    loaded, sites = _load_sites(spec, site, max_bytes)
     if settings is None:
         settings = _settings(None)
     result = judge.spec_verdict(loaded, sites, settings)
@@ -501,16 +511,9 @@ def lint(
     from tlsconf.lint.formats import render as format_report
     from tlsconf.profiles import PROFILE_NAMES
 
-    def usage(message: str) -> NoReturn:
-        typer.echo(message, err=True)
-        raise typer.Exit(2)
-
-    if fmt not in FORMATS:
-        usage(f"--format: unknown format {fmt!r}; allowed: {', '.join(FORMATS)}")
-    if kind is not None and kind not in KINDS:
-        usage(f"--kind: unknown kind {kind!r}; allowed: {', '.join(KINDS)}")
-    if profile is not None and profile not in PROFILE_NAMES:
-        usage(f"--profile: unknown profile {profile!r}; allowed: {', '.join(PROFILE_NAMES)}")
+    _choice_of("--format", "format", fmt, FORMATS)
+    _choice_of("--kind", "kind", kind, KINDS)
+    _choice_of("--profile", "profile", profile, PROFILE_NAMES)
     day = _as_of(as_of)
     try:
         settings = _settings(config, ca_file, day)
@@ -521,7 +524,7 @@ def lint(
         try:
             changes["fail_on"] = Severity.parse(fail_on)
         except KeyError:
-            usage(f"--fail-on: unknown severity {fail_on!r}; allowed: info, warning, error")
+            _usage(f"--fail-on: unknown severity {fail_on!r}; allowed: info, warning, error")
     if profile is not None:
         changes["profile"] = profile
     if report_unused:
@@ -536,9 +539,9 @@ def lint(
     stdin = None
     if "-" in names:
         if kind is None:
-            usage(f"-: reading stdin needs --kind ({', '.join(KINDS)})")
+            _usage(f"-: reading stdin needs --kind ({', '.join(KINDS)})")
         if names.count("-") > 1:
-            usage("-: stdin can only be read once")
+            _usage("-: stdin can only be read once")
         stdin = _read_stdin(max_bytes)
     with byte_limit(max_bytes), reporting(paths):  # a progress line on a terminal, for big inputs
         report = lint_paths(names, settings, kind, stdin)
@@ -563,6 +566,18 @@ def lint(
                                            terminal.colour_wanted(sys.stderr, fmt=fmt)), fmt)
     if any(f.severity >= settings.fail_on for f in report.findings):
         raise typer.Exit(1)
+
+
+def _usage(message: str) -> NoReturn:
+    """A usage error: the message on stderr, exit 2."""
+    typer.echo(message, err=True)
+    raise typer.Exit(2)
+
+
+def _choice_of(option: str, noun: str, value: str | None, allowed: "Sequence[str]") -> None:
+    """Refuse (exit 2) a value of `option` that is not one of `allowed` (None: not given)."""
+    if value is not None and value not in allowed:
+        _usage(f"{option}: unknown {noun} {value!r}; allowed: {', '.join(allowed)}")
 
 
 def _read_stdin(max_bytes: int) -> bytes:
@@ -729,8 +744,10 @@ def profiles() -> None:
 
 def _register_subcommands() -> None:
     from tlsconf.cli_cert import cert_app  # typer only at import: keeps --help fast
+    from tlsconf.cli_verify import verify  # typer only at import, too
 
     app.add_typer(cert_app, name="cert", help="Certificates: inspect, CSR, dev CA, bundles.")
+    app.command(name="verify")(verify)
 
 
 _register_subcommands()
