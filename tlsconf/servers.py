@@ -349,3 +349,47 @@ def _caddy(binary: str, root: Path, move: bool) -> _Start:
 _PREPARE: dict[str, Callable[[str, Path, bool], _Start]] = {
     "nginx": _nginx, "haproxy": _haproxy, "traefik": _traefik, "envoy": _envoy, "caddy": _caddy,
 }
+
+
+# -- a stand-in upstream ------------------------------------------------------------------------
+STUB_BODY = b"tlsconf validate --live\n"
+NOT_FOUND_PATH = "/.tlsconf-verify-404"
+
+
+@contextlib.contextmanager
+def stub_upstream() -> Iterator[str]:
+    """An HTTP/1.1 server on a 127.0.0.1 free port for the duration of the block, answering
+    every request with 200 and a fixed body (404 under `/.tlsconf-verify-404`), so a live
+    check needs none of the spec's backends. Yields its `host:port`."""
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _answer(self) -> None:
+            status = 404 if self.path.startswith(NOT_FOUND_PATH) else 200
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(STUB_BODY)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(STUB_BODY)
+
+        do_GET = do_HEAD = do_POST = _answer
+
+        def log_message(self, format: str, *args: Any) -> None:  # quiet: no access log
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
+                              daemon=True)
+    thread.start()
+    try:
+        yield f"127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+

@@ -22,17 +22,20 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from msgspec import structs
+from msgspec import Struct, structs
 
 from tlsconf import servers
 from tlsconf.policy import SitePolicy
 from tlsconf.servers import Outcome
 from tlsconf.specfile import LoadedSpec
 
-__all__ = ["FFDHE2048", "Outcome", "find_binary", "validate", "validate_manifests"]
+__all__ = ["FFDHE2048", "Live", "Outcome", "find_binary", "live", "validate",
+           "validate_manifests"]
+T = TypeVar("T")
 
 # RFC 7919 ffdhe2048: a placeholder for a missing `tls.dhparam` file (generating one is slow).
 FFDHE2048 = """-----BEGIN DH PARAMETERS-----
@@ -65,34 +68,111 @@ def find_binary(name: str) -> str | None:
     return None
 
 
+def _missing(target: str) -> Outcome:
+    return Outcome(target, False, f"{target} is not installed (looked on PATH, in /usr/sbin "
+                                  "and next to Python); install it to validate",
+                   missing_binary=True)
+
+
+def _render_into(root: Path, target: str, loaded: LoadedSpec,
+                 sites: tuple[SitePolicy, ...]) -> None:
+    from tlsconf import targets
+
+    rendered = targets.render(target, loaded, sites)
+    for name, text in rendered.files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
 def validate(
     loaded: LoadedSpec, sites: tuple[SitePolicy, ...], target: str, timeout: float = 30.0
 ) -> Outcome:
     binary = find_binary(BINARIES[target])
     if binary is None:
-        return Outcome(
-            target,
-            False,
-            f"{target} is not installed (looked on PATH, in /usr/sbin "
-            "and next to Python); install it to validate",
-            missing_binary=True,
-        )
-    from tlsconf import targets
-
+        return _missing(target)
     with tempfile.TemporaryDirectory(prefix="tlsconf-validate-") as scratch:
         root = Path(scratch)
-        placed = _with_placeholders(sites, root / "placeholders")
-        rendered = targets.render(target, loaded, placed)
-        for name, text in rendered.files.items():
-            path = root / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+        _render_into(root, target, loaded, _with_placeholders(sites, root / "placeholders"))
         if target in OFFLINE:
             checked = servers.check(target, binary, root, timeout)
             assert checked is not None
             return checked
         with servers.running(target, binary, root, timeout, move=True) as outcome:
             return outcome
+
+
+class Live(Struct, Generic[T], frozen=True):
+    """`validate --live` for one target: the start, where the listeners went, what was seen."""
+
+    outcome: Outcome
+    moves: tuple[str, ...] = ()  # "0.0.0.0:443 -> 127.0.0.1:41234", in spec order
+    verified: T | None = None  # what `verify` returned, when the server started
+
+
+def live(loaded: LoadedSpec, sites: tuple[SitePolicy, ...], target: str,
+         verify: Callable[[tuple[SitePolicy, ...]], T], timeout: float = 30.0) -> Live[T]:
+    """Render `sites` on 127.0.0.1 free ports into a scratch directory (placeholders for the
+    files this machine lacks, every upstream a stub on loopback), start the real server, call
+    `verify` with the sites as served while it runs, and stop it — also when `verify` raises
+    or the user interrupts."""
+    binary = find_binary(BINARIES[target])
+    if binary is None:
+        return Live(_missing(target))
+    with (tempfile.TemporaryDirectory(prefix="tlsconf-live-") as scratch,
+          servers.stub_upstream() as stub):
+        root = Path(scratch)
+        served, moves = _on_loopback(_with_placeholders(sites, root / "placeholders"), stub)
+        _render_into(root, target, _scratch_process(loaded), served)
+        ports = sorted({p for site in served for p in (site.https_port, site.http_port)})
+        with servers.running(target, binary, root, timeout, ports=ports) as outcome:
+            if not outcome.ok:
+                return Live(outcome, moves)
+            return Live(outcome, moves, verify(served))
+
+
+def _on_loopback(sites: tuple[SitePolicy, ...], upstream: str
+                 ) -> tuple[tuple[SitePolicy, ...], tuple[str, ...]]:
+    """The sites on 127.0.0.1 free ports (sites that shared a listener still do), every route
+    and the ACME upstream sent to `upstream`, and one line per listener moved."""
+    moved: dict[tuple[str, int], int] = {}
+
+    def port(address: str, number: int) -> int:
+        if (address, number) not in moved:
+            fresh = servers.free_port()
+            while fresh in moved.values():
+                fresh = servers.free_port()
+            moved[(address, number)] = fresh
+        return moved[(address, number)]
+
+    out = []
+    for site in sites:
+        routes = tuple(structs.replace(route, upstreams=tuple(
+            u.model_copy(update={"address": upstream}) for u in route.upstreams))
+            for route in site.routes)
+        out.append(structs.replace(
+            site, address="127.0.0.1", https_port=port(site.address, site.https_port),
+            http_port=port(site.address, site.http_port), routes=routes,
+            acme_upstream=upstream if site.acme_upstream else None))
+    lines = tuple(f"{_host(a)}:{p} -> 127.0.0.1:{n}" for (a, p), n in moved.items())
+    return tuple(out), lines
+
+
+def _host(address: str) -> str:
+    return f"[{address}]" if ":" in address else address
+
+
+def _scratch_process(loaded: LoadedSpec) -> LoadedSpec:
+    """The spec with HAProxy's process settings off for a foreground run in a scratch
+    directory: no chroot, no privilege drop, no syslog, and no stats socket that could take the
+    place of a running HAProxy's."""
+    targets = loaded.spec.targets
+    haproxy = targets.haproxy.model_copy(update={
+        "user": None, "group": None, "chroot": None, "log": None, "stats_socket": None,
+        "daemon": False})
+    spec = loaded.spec.model_copy(
+        update={"targets": targets.model_copy(update={"haproxy": haproxy})})
+    return structs.replace(loaded, spec=spec)
 
 
 def validate_manifests(
