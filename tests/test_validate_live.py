@@ -8,6 +8,7 @@ apart from the verify engine; the CLI end to end is in test_verify_targets_e2e.p
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support.procs import port_open
@@ -24,9 +25,9 @@ HSTS = "max-age=63072000; includeSubDomains"
 pytestmark = pytest.mark.e2e
 
 
-def answers(served: tuple[SitePolicy, ...]) -> list[tuple[object, ...]]:
+def answers(served: tuple[SitePolicy, ...]) -> list[tuple[Any, ...]]:
     """Per site: its ports, then the answers to GET / and to the stub's 404, and the redirect."""
-    out: list[tuple[object, ...]] = []
+    out: list[tuple[Any, ...]] = []
     for site in served:
         name = site.domains[0]
         ok = https_get(site.https_port, name, "/")
