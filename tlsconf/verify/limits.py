@@ -150,6 +150,41 @@ def caddy_limits(
     )
 
 
+# Why a target's behaviour differs from the policy, per `Behaviour` field it changes: the
+# differential mode names these for each documented difference between two targets.
+WHY: dict[str, dict[str, str]] = {
+    "haproxy": {
+        "groups": "HAProxy gets no X25519MLKEM768 below OpenSSL 3.5 (targets.haproxy.openssl)",
+        "resumption_tickets": "HAProxy never rotates ticket keys: tickets stay off unless "
+                              "`session_tickets: true`",
+    },
+    "traefik": {
+        "ciphers": "Go's crypto/tls (Traefik) has no DHE, CCM or CBC-SHA384 suites",
+        "ciphersuites": "Go's crypto/tls (Traefik) negotiates its fixed TLS 1.3 suites",
+        "groups": "Traefik takes the groups Go has, X25519MLKEM768 from Traefik 3.5",
+        "resumption_ids": "Go's crypto/tls (Traefik) has no session cache: TLS 1.2 resumes "
+                          "by ticket only",
+        "resumption_tickets": "Traefik keeps Go's session tickets on unless "
+                              "`session_tickets: false`",
+    },
+    "envoy": {
+        "ciphers": "BoringSSL (Envoy) has no DHE, CCM, CBC-SHA384 or RSA CBC-SHA256 suites",
+        "ciphersuites": "BoringSSL (Envoy) negotiates its fixed TLS 1.3 suites",
+        "groups": "Envoy takes BoringSSL's groups, X25519MLKEM768 included",
+        "resumption_tickets": "Envoy keeps BoringSSL's tickets (in-memory keys) on unless "
+                              "`session_tickets: false`",
+    },
+    "caddy": {
+        "ciphers": "Go's crypto/tls (Caddy) has no DHE, CCM or CBC-SHA384 suites",
+        "ciphersuites": "Go's crypto/tls (Caddy) negotiates its fixed TLS 1.3 suites",
+        "groups": "Caddy takes the groups Go has, X25519MLKEM768 included",
+        "resumption_ids": "Go's crypto/tls (Caddy) has no session cache: TLS 1.2 resumes by "
+                          "ticket only",
+        "resumption_tickets": "Caddy keeps Go's session tickets on unless "
+                              "`session_tickets: false`",
+    },
+}
+
 # The entries `expect.TARGET_LIMITS` takes for these targets.
 LIMITS: dict[str, Limit] = {
     "haproxy": haproxy_limits,
