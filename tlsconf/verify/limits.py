@@ -18,6 +18,8 @@ listener (HAProxy 2.6.12 / OpenSSL 3.0, Traefik 3.7, Envoy 1.40, Caddy 2.11):
   for no or an unknown SNI, a refused handshake without a client certificate, `301` with
   `Location: https://<host>:<https port><path>` on the plain port, HSTS on a 200 and on an
   upstream's 404 — all as the policy says. No target-specific change is needed there.
+- `GET /%zz` (the probe's 4xx): HAProxy and Envoy pass it to the upstream (its answer, with
+  HSTS); Traefik and Caddy answer 400 themselves (Go's net/http), without HSTS.
 - Groups: HAProxy on OpenSSL 3.0 has no X25519MLKEM768 (left out of the profile's list by the
   renderer, as for nginx); the three others accept it alone.
 - TLS 1.2 resumption by session ID alone (client without tickets): HAProxy and Envoy resume
@@ -35,11 +37,11 @@ from msgspec import structs
 from tlsconf import suites
 from tlsconf.names import GROUPS, GROUPS_BY_NAME, parse_version
 from tlsconf.policy import SitePolicy
-from tlsconf.spec import TargetVersions
+from tlsconf.specfile import LoadedSpec
 from tlsconf.targets import caddy, envoy_tls, haproxy, traefik, traefik_tls
-from tlsconf.verify.behaviour import Behaviour
+from tlsconf.verify.behaviour import Behaviour, HttpAnswer
 
-Limit = Callable[..., Behaviour]  # (SitePolicy, Behaviour[, TargetVersions | None]) -> Behaviour
+Limit = Callable[[Behaviour, SitePolicy, LoadedSpec], Behaviour]  # as expect.Limit
 
 _GO_GROUPS = {g.go: g.name for g in GROUPS if g.go is not None}
 _CADDY_GROUPS = {value: name for name, value in caddy.CURVES.items()}
@@ -59,40 +61,45 @@ def _openssl_names(go_suites: Iterable[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-def _version(versions: TargetVersions | None, default: str) -> tuple[int, ...]:
-    return parse_version(versions.version if versions and versions.version else default)
-
-
 def _tls13(expected: Behaviour, fixed: Iterable[str]) -> frozenset[str]:
     # A library with fixed TLS 1.3 suites negotiates them whenever TLS 1.3 is on: the renderers
     # refuse a spec that asks for others, so these are the policy's own on such a target.
     return frozenset(fixed) if "TLSv1.3" in expected.protocols else frozenset()
 
 
-def haproxy_limits(
-    site: SitePolicy, expected: Behaviour, versions: TargetVersions | None = None
-) -> Behaviour:
-    openssl = parse_version(versions.openssl if versions and versions.openssl
-                            else haproxy.DEFAULT_OPENSSL)
+def _tls12(expected: Behaviour, value: bool) -> bool | None:
+    """A TLS 1.2 resumption value, where the prediction has one (not for TLS 1.3-only sites)."""
+    return None if expected.resumption_ids is None else value
+
+
+def _go_bad_request(expected: Behaviour) -> dict[str, HttpAnswer]:
+    # Go's net/http answers a request it cannot parse (`GET /%zz`, the probe's 4xx) with its
+    # own 400 before any Traefik or Caddy handler runs, so that answer has no HSTS (measured on
+    # Traefik 3.7 and Caddy 2.11; a 404 from the upstream carries it). HSTS on 2xx is kept.
+    if "4xx" not in expected.hsts:
+        return expected.hsts
+    return {**expected.hsts, "4xx": HttpAnswer(400)}
+
+
+def haproxy_limits(expected: Behaviour, site: SitePolicy, loaded: LoadedSpec) -> Behaviour:
+    openssl = parse_version(loaded.spec.targets.haproxy.openssl or haproxy.DEFAULT_OPENSSL)
     return structs.replace(
         expected,
         # The renderer leaves out the profile groups the declared OpenSSL cannot configure
         # (X25519MLKEM768 before 3.5; measured: absent on Debian 12's HAProxy 2.6 / OpenSSL 3.0).
         groups=frozenset(g for g in expected.groups if openssl >= GROUPS_BY_NAME[g].openssl_min),
         # HAProxy's shared session cache: TLS 1.2 resumes by session ID (measured).
-        resumption_ids=True,
+        resumption_ids=_tls12(expected, True),
         # `no-tls-tickets` unless the spec asks for tickets: HAProxy never rotates their keys
         # (measured: no ticket in a TLS 1.2 handshake; resumption still works by session ID).
-        resumption_tickets=bool(site.tls.session_tickets),
+        resumption_tickets=_tls12(expected, bool(site.tls.session_tickets)),
     )
 
 
-def traefik_limits(
-    site: SitePolicy, expected: Behaviour, versions: TargetVersions | None = None
-) -> Behaviour:
+def traefik_limits(expected: Behaviour, site: SitePolicy, loaded: LoadedSpec) -> Behaviour:
     # What the renderer writes into the site's `tls.options` entry, read back.
     options, _problems, _warnings = traefik_tls.site_options(
-        site, _version(versions, traefik.DEFAULT_VERSION))
+        site, parse_version(loaded.spec.targets.traefik.version or traefik.DEFAULT_VERSION))
     written = options.get("cipherSuites")
     ciphers = _openssl_names(written) if isinstance(written, list) else frozenset()
     curves = options.get("curvePreferences")
@@ -104,18 +111,17 @@ def traefik_limits(
         ciphers=expected.ciphers & ciphers,
         ciphersuites=_tls13(expected, traefik_tls.GO_TLS13_SUITES),
         # Groups Go (or the declared Traefik release) cannot use are left out by the renderer.
-        groups=frozenset(groups),
+        groups=expected.groups & groups,
         # Go's crypto/tls has no session cache: TLS 1.2 resumes by ticket only (measured: a
         # client without tickets never resumes on Traefik 3.7).
-        resumption_ids=False,
-        resumption_tickets=not options.get("disableSessionTickets", False),
+        resumption_ids=_tls12(expected, False),
+        resumption_tickets=_tls12(expected, not options.get("disableSessionTickets", False)),
+        hsts=_go_bad_request(expected),
     )
 
 
-def envoy_limits(
-    site: SitePolicy, expected: Behaviour, versions: TargetVersions | None = None
-) -> Behaviour:
-    del versions  # every supported Envoy release takes the same BoringSSL names
+def envoy_limits(expected: Behaviour, site: SitePolicy, loaded: LoadedSpec) -> Behaviour:
+    del loaded  # every supported Envoy release takes the same BoringSSL names
     policy, _problems, _warnings = envoy_tls.resolve(site)
     if policy is None:  # the renderer refuses such a site: nothing to predict beyond the spec
         return expected
@@ -124,29 +130,28 @@ def envoy_limits(
         # BoringSSL knows only `BORINGSSL_CIPHERS` (no DHE, no CBC-SHA384, no RSA CBC-SHA256).
         ciphers=expected.ciphers & frozenset(policy.ciphers),
         ciphersuites=_tls13(expected, envoy_tls.BORINGSSL_TLS13_SUITES),
-        groups=frozenset(_ENVOY_GROUPS[c] for c in policy.curves),
+        groups=expected.groups & {_ENVOY_GROUPS[c] for c in policy.curves},
         # Envoy keeps a session cache beside the tickets: TLS 1.2 resumes by ID (measured, also
         # with `session_tickets: false` in tests/test_envoy_e2e.py).
-        resumption_ids=True,
-        resumption_tickets=policy.tickets,
+        resumption_ids=_tls12(expected, True),
+        resumption_tickets=_tls12(expected, policy.tickets),
     )
 
 
-def caddy_limits(
-    site: SitePolicy, expected: Behaviour, versions: TargetVersions | None = None
-) -> Behaviour:
-    del versions  # every supported Caddy release (>= 2.10) takes the same names
+def caddy_limits(expected: Behaviour, site: SitePolicy, loaded: LoadedSpec) -> Behaviour:
+    del loaded  # every supported Caddy release (>= 2.10) takes the same names
     written, _problems, _warnings = caddy._policy(site, acme=False)
     return structs.replace(
         expected,
         ciphers=expected.ciphers & _openssl_names(written.get("cipher_suites", ())),
         ciphersuites=_tls13(expected, traefik_tls.GO_TLS13_SUITES),
-        groups=frozenset(_CADDY_GROUPS[c] for c in written["curves"]),
+        groups=expected.groups & {_CADDY_GROUPS[c] for c in written["curves"]},
         # Go's crypto/tls: no session cache, tickets only (measured on Caddy 2.11).
-        resumption_ids=False,
+        resumption_ids=_tls12(expected, False),
         # One switch for the whole Caddy instance (`apps.tls.session_tickets`); the renderer
         # refuses sites that disagree, so the site's own choice is the instance's.
-        resumption_tickets=site.tls.session_tickets is not False,
+        resumption_tickets=_tls12(expected, site.tls.session_tickets is not False),
+        hsts=_go_bad_request(expected),
     )
 
 
@@ -166,6 +171,8 @@ WHY: dict[str, dict[str, str]] = {
                           "by ticket only",
         "resumption_tickets": "Traefik keeps Go's session tickets on unless "
                               "`session_tickets: false`",
+        "hsts": "Go's net/http answers an unparsable request (GET /%zz) with its own 400, "
+                "before Traefik's headers middleware: no HSTS on it",
     },
     "envoy": {
         "ciphers": "BoringSSL (Envoy) has no DHE, CCM, CBC-SHA384 or RSA CBC-SHA256 suites",
@@ -182,6 +189,8 @@ WHY: dict[str, dict[str, str]] = {
                           "ticket only",
         "resumption_tickets": "Caddy keeps Go's session tickets on unless "
                               "`session_tickets: false`",
+        "hsts": "Go's net/http answers an unparsable request (GET /%zz) with its own 400, "
+                "before Caddy's routes: no HSTS on it",
     },
 }
 
