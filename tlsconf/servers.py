@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -353,13 +354,14 @@ _PREPARE: dict[str, Callable[[str, Path, bool], _Start]] = {
 
 # -- a stand-in upstream ------------------------------------------------------------------------
 STUB_BODY = b"tlsconf validate --live\n"
-NOT_FOUND_PATH = "/.tlsconf-verify-404"
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")  # `%zz`: not a percent-encoding
 
 
 @contextlib.contextmanager
 def stub_upstream() -> Iterator[str]:
     """An HTTP/1.1 server on a 127.0.0.1 free port for the duration of the block, answering
-    every request with 200 and a fixed body (404 under `/.tlsconf-verify-404`), so a live
+    every request with 200 and a fixed body — 400 for a path with an invalid percent-encoding,
+    as a strict application does (verify's `GET /%zz`, which some proxies pass on) — so a live
     check needs none of the spec's backends. Yields its `host:port`."""
     import http.server
     import threading
@@ -368,7 +370,7 @@ def stub_upstream() -> Iterator[str]:
         protocol_version = "HTTP/1.1"
 
         def _answer(self) -> None:
-            status = 404 if self.path.startswith(NOT_FOUND_PATH) else 200
+            status = 400 if _BAD_ESCAPE.search(self.path) else 200
             self.send_response(status)
             self.send_header("Content-Type", "text/plain")
             self.send_header("Content-Length", str(len(STUB_BODY)))
