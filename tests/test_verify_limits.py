@@ -29,6 +29,10 @@ sites:
     domains: [quiet.test]
     tls: {certificate: /x.pem, key: /x.key, session_tickets: false}
     upstreams: [{address: 127.0.0.1:8080}]
+  - name: mtls
+    domains: [mtls.test]
+    tls: {certificate: /x.pem, key: /x.key, client_auth: {ca: /ca.pem, mode: required}}
+    upstreams: [{address: 127.0.0.1:8080}]
   - name: old
     domains: [old.test]
     tls: {profile: old, certificate: /x.pem, key: /x.key, session_tickets: true}
@@ -121,6 +125,9 @@ def test_caddy_is_go_with_one_ticket_switch(sites: dict[str, SitePolicy]) -> Non
         hsts={"2xx": HttpAnswer(200, hsts=HSTS), "4xx": HttpAnswer(400)})
     quiet = sites["quiet"]
     assert caddy_limits(spec_behaviour(quiet), quiet, LOADED).resumption_tickets is False
+    mtls = sites["mtls"]
+    assert caddy_limits(spec_behaviour(mtls), mtls, LOADED).resumption_tickets is False
+    assert traefik_limits(spec_behaviour(mtls), mtls, LOADED).resumption_tickets is True
 
 
 def test_tls13_only_sites_predict_no_tls12_resumption(sites: dict[str, SitePolicy]) -> None:

@@ -22,6 +22,7 @@ from msgspec import structs
 from tlsconf.errors import Location, TlsconfError
 from tlsconf.names import protocol_rank
 from tlsconf.verify.behaviour import NO_SNI, UNKNOWN_SNI, Behaviour, HttpAnswer, Served
+from tlsconf.verify.limits import LIMITS
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -166,7 +167,8 @@ def _nginx(behaviour: Behaviour, site: SitePolicy, loaded: LoadedSpec) -> Behavi
     return structs.replace(behaviour, groups=groups, ciphers=ciphers, resumption_tickets=tickets)
 
 
-# target name → its limits; the other targets' entries are added here, one function each.
+# target name → its limits; HAProxy's, Traefik's, Envoy's and Caddy's are in limits.py.
 TARGET_LIMITS: dict[str, Limit] = {
     "nginx": _nginx,
+    **LIMITS,
 }

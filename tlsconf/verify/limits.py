@@ -25,7 +25,8 @@ listener (HAProxy 2.6.12 / OpenSSL 3.0, Traefik 3.7, Envoy 1.40, Caddy 2.11):
 - TLS 1.2 resumption by session ID alone (client without tickets): HAProxy and Envoy resume
   (their session caches); Traefik and Caddy do not (Go's crypto/tls has no session cache).
 - Session tickets: HAProxy issues none unless `session_tickets: true` (`no-tls-tickets`: it never
-  rotates ticket keys); Traefik, Envoy and Caddy issue them unless the spec turns them off.
+  rotates ticket keys); Traefik, Envoy and Caddy issue them unless the spec turns them off —
+  except Caddy on a site with `client_auth`, which issues none.
 """
 
 from __future__ import annotations
@@ -149,8 +150,11 @@ def caddy_limits(expected: Behaviour, site: SitePolicy, loaded: LoadedSpec) -> B
         # Go's crypto/tls: no session cache, tickets only (measured on Caddy 2.11).
         resumption_ids=_tls12(expected, False),
         # One switch for the whole Caddy instance (`apps.tls.session_tickets`); the renderer
-        # refuses sites that disagree, so the site's own choice is the instance's.
-        resumption_tickets=_tls12(expected, site.tls.session_tickets is not False),
+        # refuses sites that disagree, so the site's own choice is the instance's. A policy with
+        # `client_authentication` issues no ticket at all (measured on Caddy 2.11: no ticket in
+        # a TLS 1.2 handshake that presented the client certificate; Traefik issues one).
+        resumption_tickets=_tls12(expected, site.tls.session_tickets is not False
+                                  and site.tls.client_auth is None),
         hsts=_go_bad_request(expected),
     )
 
@@ -188,7 +192,8 @@ WHY: dict[str, dict[str, str]] = {
         "resumption_ids": "Go's crypto/tls (Caddy) has no session cache: TLS 1.2 resumes by "
                           "ticket only",
         "resumption_tickets": "Caddy keeps Go's session tickets on unless "
-                              "`session_tickets: false`",
+                              "`session_tickets: false`, and issues none on a site with "
+                              "client certificates",
         "hsts": "Go's net/http answers an unparsable request (GET /%zz) with its own 400, "
                 "before Caddy's routes: no HSTS on it",
     },
