@@ -44,6 +44,11 @@ from tlsconf.verify.behaviour import Behaviour, HttpAnswer
 
 Limit = Callable[[Behaviour, SitePolicy, LoadedSpec], Behaviour]  # as expect.Limit
 
+# Targets whose `default_server` site answers clients without SNI or with an unknown name on
+# every listener, not just its own: Traefik has one default certificate and one
+# `tls.options.default` for all entry points (traefik_tls.default_options; measured on 3.7: a
+# listener of its own for a modern site served the default site's certificate without SNI).
+INSTANCE_WIDE_DEFAULT = frozenset({"traefik"})
 _GO_GROUPS = {g.go: g.name for g in GROUPS if g.go is not None}
 _CADDY_GROUPS = {value: name for name, value in caddy.CURVES.items()}
 _ENVOY_GROUPS = {value: name for name, value in envoy_tls.CURVES.items()}
@@ -162,6 +167,12 @@ def caddy_limits(expected: Behaviour, site: SitePolicy, loaded: LoadedSpec) -> B
 # Why a target's behaviour differs from the policy, per `Behaviour` field it changes: the
 # differential mode names these for each documented difference between two targets.
 WHY: dict[str, dict[str, str]] = {
+    "nginx": {  # expect._nginx
+        "groups": "nginx gets no X25519MLKEM768 below OpenSSL 3.5 (targets.nginx.openssl)",
+        "ciphers": "nginx has no DHE suites without `tls.dhparam`",
+        "resumption_tickets": "nginx before 1.23.2 never rotates ticket keys: tickets stay "
+                              "off there unless `session_tickets: true`",
+    },
     "haproxy": {
         "groups": "HAProxy gets no X25519MLKEM768 below OpenSSL 3.5 (targets.haproxy.openssl)",
         "resumption_tickets": "HAProxy never rotates ticket keys: tickets stay off unless "
@@ -177,6 +188,8 @@ WHY: dict[str, dict[str, str]] = {
                               "`session_tickets: false`",
         "hsts": "Go's net/http answers an unparsable request (GET /%zz) with its own 400, "
                 "before Traefik's headers middleware: no HSTS on it",
+        "sni": "Traefik has one default certificate for all entry points: the default_server "
+               "site's answers clients without SNI or with an unknown name on every listener",
     },
     "envoy": {
         "ciphers": "BoringSSL (Envoy) has no DHE, CCM, CBC-SHA384 or RSA CBC-SHA256 suites",
