@@ -33,8 +33,8 @@ from tlsconf.policy import SitePolicy
 from tlsconf.servers import Outcome
 from tlsconf.specfile import LoadedSpec
 
-__all__ = ["FFDHE2048", "Live", "Outcome", "find_binary", "live", "validate",
-           "validate_manifests"]
+__all__ = ["FFDHE2048", "Live", "Outcome", "find_binary", "live", "on_loopback", "render_into",
+           "validate", "validate_manifests"]
 T = TypeVar("T")
 
 # RFC 7919 ffdhe2048: a placeholder for a missing `tls.dhparam` file (generating one is slow).
@@ -74,8 +74,10 @@ def _missing(target: str) -> Outcome:
                    missing_binary=True)
 
 
-def _render_into(root: Path, target: str, loaded: LoadedSpec,
-                 sites: tuple[SitePolicy, ...]) -> None:
+def render_into(root: Path, target: str, loaded: LoadedSpec,
+                sites: tuple[SitePolicy, ...]) -> None:
+    """Write the target's rendered files under `root` (a scratch directory: no atomic write,
+    no ownership checks — `render -o` is for deploying)."""
     from tlsconf import targets
 
     rendered = targets.render(target, loaded, sites)
@@ -93,7 +95,7 @@ def validate(
         return _missing(target)
     with tempfile.TemporaryDirectory(prefix="tlsconf-validate-") as scratch:
         root = Path(scratch)
-        _render_into(root, target, loaded, _with_placeholders(sites, root / "placeholders"))
+        render_into(root, target, loaded, _with_placeholders(sites, root / "placeholders"))
         if target in OFFLINE:
             checked = servers.check(target, binary, root, timeout)
             assert checked is not None
@@ -122,8 +124,8 @@ def live(loaded: LoadedSpec, sites: tuple[SitePolicy, ...], target: str,
     with (tempfile.TemporaryDirectory(prefix="tlsconf-live-") as scratch,
           servers.stub_upstream() as stub):
         root = Path(scratch)
-        served, moves = _on_loopback(_with_placeholders(sites, root / "placeholders"), stub)
-        _render_into(root, target, _scratch_process(loaded), served)
+        served, moves = on_loopback(_with_placeholders(sites, root / "placeholders"), stub)
+        render_into(root, target, _scratch_process(loaded), served)
         ports = sorted({p for site in served for p in (site.https_port, site.http_port)})
         with servers.running(target, binary, root, timeout, ports=ports) as outcome:
             if not outcome.ok:
@@ -131,8 +133,8 @@ def live(loaded: LoadedSpec, sites: tuple[SitePolicy, ...], target: str,
             return Live(outcome, moves, verify(served))
 
 
-def _on_loopback(sites: tuple[SitePolicy, ...], upstream: str
-                 ) -> tuple[tuple[SitePolicy, ...], tuple[str, ...]]:
+def on_loopback(sites: tuple[SitePolicy, ...], upstream: str
+                ) -> tuple[tuple[SitePolicy, ...], tuple[str, ...]]:
     """The sites on 127.0.0.1 free ports (sites that shared a listener still do), every route
     and the ACME upstream sent to `upstream`, and one line per listener moved."""
     moved: dict[tuple[str, int], int] = {}
