@@ -7,14 +7,17 @@ apart from the verify engine; the CLI end to end is in test_verify_targets_e2e.p
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from support.procs import port_open
 from support.tlsprobe import http_get, https_get
+from typer.testing import CliRunner
 
 from tlsconf import policy, servers
+from tlsconf.cli import app
 from tlsconf.policy import SitePolicy
 from tlsconf.specfile import load_spec
 from tlsconf.validate import live
@@ -25,7 +28,8 @@ HSTS = "max-age=63072000; includeSubDomains"
 pytestmark = pytest.mark.e2e
 
 
-def answers(served: tuple[SitePolicy, ...]) -> list[tuple[Any, ...]]:
+def answers(served: tuple[SitePolicy, ...], client: tuple[str, str] | None
+            ) -> list[tuple[Any, ...]]:
     """Per site: its ports, then the answers to GET / and GET /%zz, and the redirect."""
     out: list[tuple[Any, ...]] = []
     for site in served:
@@ -63,7 +67,7 @@ def test_an_interrupted_verify_still_stops_the_server(nginx_bin: str) -> None:
     loaded = load_spec(str(EXAMPLES / "seed.yaml"))
     seen: list[int] = []
 
-    def interrupted(served: tuple[SitePolicy, ...]) -> None:
+    def interrupted(served: tuple[SitePolicy, ...], client: object) -> None:
         seen.append(served[0].https_port)
         assert port_open(seen[0])
         raise KeyboardInterrupt
@@ -90,7 +94,7 @@ def test_a_server_that_cannot_start_is_reported_and_verify_never_runs(
     def first_taken() -> int:
         return next(ports, None) or real()
 
-    def never(served: tuple[SitePolicy, ...]) -> None:
+    def never(served: tuple[SitePolicy, ...], client: object) -> None:
         raise AssertionError("verify ran against a server that did not start")
 
     try:
@@ -102,3 +106,55 @@ def test_a_server_that_cannot_start_is_reported_and_verify_never_runs(
     assert (result.outcome.ok, result.verified) == (False, None)
     assert result.outcome.summary == "haproxy exited with status 1"
     assert "cannot bind socket" in result.outcome.details
+
+
+# -- the CLI -------------------------------------------------------------------------------------
+MOVES = re.compile(r"^(\w+): listeners moved to loopback: 0\.0\.0\.0:443 -> 127\.0\.0\.1:(\d+), "
+                   r"0\.0\.0\.0:80 -> 127\.0\.0\.1:(\d+)$", re.MULTILINE)
+STARTED = {"nginx": "nginx -t: OK; started on 127.0.0.1",
+           "haproxy": "haproxy -c: OK; started on 127.0.0.1",
+           "traefik": "traefik loaded 1 routers, all enabled",
+           "envoy": "envoy --mode validate: OK; started on 127.0.0.1 with 2 listener(s) and 1 "
+                    "cluster(s)",
+           "caddy": "caddy validate: Valid configuration; started on 127.0.0.1 with 2 server(s)"}
+
+
+def run_live(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, ["validate", *args, "--live"])
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.usefixtures("nginx_bin", "haproxy_bin", "traefik_bin")
+def test_validate_live_verifies_nginx_haproxy_and_traefik() -> None:
+    code, out, err = run_live(str(EXAMPLES / "seed.yaml"))
+    ports = {m[1]: (m[2], m[3]) for m in MOVES.finditer(out)}
+    assert list(ports) == ["nginx", "haproxy", "traefik"]
+    assert (code, err) == (0, "")
+    assert out == "".join(
+        f"{t}: ok: {STARTED[t]}\n"
+        f"{t}: listeners moved to loopback: 0.0.0.0:443 -> 127.0.0.1:{ports[t][0]}, "
+        f"0.0.0.0:80 -> 127.0.0.1:{ports[t][1]}\n"
+        f"{t}: verify: as specified (1 site)\n" for t in ports)
+
+
+@pytest.mark.parametrize("target", ["envoy", "caddy"])
+def test_validate_live_verifies_mtls_with_the_placeholder_client(
+    target: str, request: pytest.FixtureRequest
+) -> None:
+    request.getfixturevalue(f"{target}_bin")
+    code, out, err = run_live(str(EXAMPLES / "mtls.yaml"), "--target", target)
+    [(_, https, http)] = MOVES.findall(out)
+    assert (code, out) == (0, f"{target}: ok: {STARTED[target]}\n"
+                              f"{target}: listeners moved to loopback: 0.0.0.0:443 -> "
+                              f"127.0.0.1:{https}, 0.0.0.0:80 -> 127.0.0.1:{http}\n"
+                              f"{target}: verify: as specified (1 site)\n")
+    # The site is TLS 1.3 only: nothing of TLS 1.2 to compare, and it says so.
+    assert err == "".join(f"note: {target}: internal-api: {what} not compared: 127.0.0.1:{https} "
+                          "does not speak TLS 1.2\n"
+                          for what in ("resumption_ids", "resumption_tickets"))
+
+
+def test_validate_live_has_nothing_to_start_for_kubernetes() -> None:
+    assert run_live(str(EXAMPLES / "seed.yaml"), "--target", "gateway-api") == (
+        2, "", "--live: gateway-api has no server to start; --live takes nginx, haproxy, "
+               "traefik, envoy, caddy or all\n")

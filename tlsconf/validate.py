@@ -49,6 +49,7 @@ ssbzSibBsu/6iGtCOGEoXJf//////////wIBAg==
 """
 BINARIES = {"nginx": "nginx", "haproxy": "haproxy", "traefik": "traefik", "envoy": "envoy",
             "caddy": "caddy"}
+PLACEHOLDER_CLIENT = ("client.pem", "client.pem.key")  # under the placeholder directory
 OFFLINE = ("nginx", "haproxy")  # their own check is enough: no start without --live
 
 
@@ -113,24 +114,33 @@ class Live(Struct, Generic[T], frozen=True):
 
 
 def live(loaded: LoadedSpec, sites: tuple[SitePolicy, ...], target: str,
-         verify: Callable[[tuple[SitePolicy, ...]], T], timeout: float = 30.0) -> Live[T]:
+         verify: Callable[[tuple[SitePolicy, ...], tuple[str, str] | None], T],
+         timeout: float = 30.0) -> Live[T]:
     """Render `sites` on 127.0.0.1 free ports into a scratch directory (placeholders for the
     files this machine lacks, every upstream a stub on loopback), start the real server, call
-    `verify` with the sites as served while it runs, and stop it — also when `verify` raises
-    or the user interrupts."""
+    `verify` with the sites as served and a client certificate (certificate, key) when a site's
+    client CA is the placeholder, while it runs, and stop it — also when `verify` raises or the
+    user interrupts. The expected certificates are then the placeholders: what the server was
+    configured with is what it must serve."""
     binary = find_binary(BINARIES[target])
     if binary is None:
         return Live(_missing(target))
     with (tempfile.TemporaryDirectory(prefix="tlsconf-live-") as scratch,
           servers.stub_upstream() as stub):
         root = Path(scratch)
-        served, moves = on_loopback(_with_placeholders(sites, root / "placeholders"), stub)
+        placeholders = root / "placeholders"
+        served, moves = on_loopback(_with_placeholders(sites, placeholders), stub)
+        ca = str(placeholders / "ca.pem")
+        client: tuple[str, str] | None = None
+        if any(s.tls.client_auth and s.tls.client_auth.ca == ca for s in served):
+            client = (str(placeholders / PLACEHOLDER_CLIENT[0]),
+                      str(placeholders / PLACEHOLDER_CLIENT[1]))
         render_into(root, target, _scratch_process(loaded), served)
         ports = sorted({p for site in served for p in (site.https_port, site.http_port)})
         with servers.running(target, binary, root, timeout, ports=ports) as outcome:
             if not outcome.ok:
                 return Live(outcome, moves)
-            return Live(outcome, moves, verify(served))
+            return Live(outcome, moves, verify(served, client))
 
 
 def on_loopback(sites: tuple[SitePolicy, ...], upstream: str
@@ -205,8 +215,17 @@ def validate_manifests(
 
 
 def _with_placeholders(sites: tuple[SitePolicy, ...], directory: Path) -> tuple[SitePolicy, ...]:
-    """The sites with every file this machine lacks swapped for a generated placeholder."""
-    from tlsconf.certs.generate import build_dev_ca, build_dev_leaf, cert_pem, key_pem, new_key
+    """The sites with every file this machine lacks swapped for a generated placeholder. The
+    placeholder CA's own client certificate is written beside it (`PLACEHOLDER_CLIENT`), so a
+    live check can pass the client verification it stands in for."""
+    from tlsconf.certs.generate import (
+        build_dev_ca,
+        build_dev_client,
+        build_dev_leaf,
+        cert_pem,
+        key_pem,
+        new_key,
+    )
 
     directory.mkdir(mode=0o700)
     now = dt.datetime.now(dt.UTC)
@@ -219,6 +238,11 @@ def _with_placeholders(sites: tuple[SitePolicy, ...], directory: Path) -> tuple[
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(text)
+
+    client_key = new_key("ecdsa")
+    client = build_dev_client(ca_key, ca, client_key, "tlsconf validate --live", now)
+    (directory / PLACEHOLDER_CLIENT[0]).write_text(cert_pem(client, ca))
+    private(directory / PLACEHOLDER_CLIENT[1], key_pem(client_key))
 
     out = []
     for site in sites:
