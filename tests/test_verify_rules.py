@@ -43,8 +43,7 @@ SIDES = Sides("127.0.0.1:8443", "a.test", http="127.0.0.1:8080")
 
 def _sni(**cases: Served) -> Callable[[Behaviour], Behaviour]:
     def edit(b: Behaviour) -> Behaviour:
-        return structs.replace(b, sni={**b.sni, **{k.replace("_", " "): v for k, v in
-                                                   cases.items()}})
+        return structs.replace(b, sni={**b.sni, **cases})
     return edit
 
 
@@ -96,7 +95,7 @@ CASES: dict[str, tuple[Callable[[Behaviour], Behaviour], str]] = {
         "expects 301 to https://a.test:8443/verify"),
     "served-hsts-differs": (
         _hsts("4xx", HttpAnswer(400)),
-        "127.0.0.1:8443 (sni a.test) sends no Strict-Transport-Security on a 4xx (400); the "
+        "127.0.0.1:8443 (sni a.test) sends no Strict-Transport-Security on 4xx answers; the "
         "spec sends \"max-age=63072000; includeSubDomains\""),
     "served-alpn-differs": (
         _set(alpn_h2=False),
@@ -178,7 +177,27 @@ def test_items_carry_every_name_in_full() -> None:
                            "-ECDHE-ECDSA-AES128-GCM-SHA256", "-ECDHE-ECDSA-AES256-GCM-SHA384")
 
 
+def test_the_same_drift_on_several_cases_is_one_difference() -> None:
+    """Another certificate on every domain, HSTS gone from every answer: one finding each."""
+    base = structs.replace(BASE, sni={**BASE.sni, "www.a.test": Served(True, (LEAF, CA))})
+    served = structs.replace(
+        base, sni={**base.sni, "a.test": Served(True, (OTHER,)),
+                   "www.a.test": Served(True, (OTHER,)), UNKNOWN_SNI: Served(True, (OTHER,))},
+        hsts={"2xx": HttpAnswer(204), "4xx": HttpAnswer(400)})
+    result = compare(base, served, OFFERED)
+    assert [describe(d, SIDES) for d in result.differences] == [
+        "127.0.0.1:8443 (sni a.test, www.a.test) serves the chain sha256 cccccccccccccccc…; the "
+        "spec's certificate file holds aaaaaaaaaaaaaaaa…, bbbbbbbbbbbbbbbb…",
+        "127.0.0.1:8443 (unknown SNI verify-unknown.invalid) completes the handshake; the spec "
+        "refuses it",
+        "127.0.0.1:8443 (sni a.test) sends no Strict-Transport-Security on 2xx and 4xx answers; "
+        "the spec sends \"max-age=63072000; includeSubDomains\"",
+    ]
+
+
 def test_where_names_the_sni_case() -> None:
     assert where("[::1]:443", NO_SNI) == "[::1]:443 (no SNI)"
+    assert where("[::1]:443", f"a.test, b.test, {NO_SNI}, {UNKNOWN_SNI}") == \
+        "[::1]:443 (sni a.test, b.test; no SNI; unknown SNI verify-unknown.invalid)"
     assert where("[::1]:443", UNKNOWN_SNI) == "[::1]:443 (unknown SNI verify-unknown.invalid)"
     assert where("[::1]:443", "a.test") == "[::1]:443 (sni a.test)"

@@ -24,16 +24,23 @@ TLSLITE_GROUPS = {
 }
 
 
+def load() -> None:
+    """Import tlslite-ng (it imports asyncore, deprecated in Python 3.11) without the warning.
+    Call it before starting threads: `warnings.catch_warnings` is not thread-safe."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import tlslite  # noqa: F401
+
+
 def tls13_group(host: str, port: int, sni: str | None, groups: Iterable[str], *,
                 timeout: float = 10.0) -> str | None:
     """The group a TLS 1.3 server at host:port picks from `groups` (OpenSSL names, client
     preference order), or None when the server refuses the handshake. Every socket operation
     is bounded by `timeout`; a connection that cannot be made raises OSError."""
-    with warnings.catch_warnings():  # tlslite-ng imports asyncore (deprecated in 3.11)
-        warnings.simplefilter("ignore", DeprecationWarning)
-        from tlslite import HandshakeSettings, TLSConnection
-        from tlslite.constants import GroupName
-        from tlslite.errors import TLSError
+    load()
+    from tlslite import HandshakeSettings, TLSConnection
+    from tlslite.constants import GroupName
+    from tlslite.errors import TLSError
 
     offered = [TLSLITE_GROUPS[g] for g in groups]
     settings = HandshakeSettings()

@@ -35,6 +35,7 @@ from collections.abc import Iterator, Sequence
 
 from msgspec import Struct
 
+from tlsconf.certs.issues import safe_text
 from tlsconf.names import PROTOCOLS
 from tlsconf.verify.behaviour import NO_SNI, UNKNOWN_SNI, Behaviour, HttpAnswer, Offered, Served
 from tlsconf.verify.scan import Matrix, Unreachable, scan
@@ -88,6 +89,11 @@ def connect_host(address: str) -> str:
 
 def probe(plan: Plan) -> tuple[Behaviour, Offered]:
     """Measure `plan` on its endpoint. Raises Unreachable."""
+    from tlsconf.verify import pq
+    from tlsconf.verify import scan as sslyze_scan
+
+    pq.load()  # both before the worker thread starts (scan.load says why)
+    sslyze_scan.load()
     client = _Client(plan)
     client.reachable()
     box: dict[str, Matrix | BaseException] = {}
@@ -106,7 +112,7 @@ def probe(plan: Plan) -> tuple[Behaviour, Offered]:
         sni[NO_SNI] = client.served(None)
         sni[UNKNOWN_SNI] = client.served(UNKNOWN_NAME)
         alpn = client.alpn_h2()
-        pq = client.pq_accepted()
+        pq_ok = client.pq_accepted()
         hsts, plain_served = client.https_answers(with_cert=False)
         if plan.client_cert is not None:
             hsts, _ = client.https_answers(with_cert=True)
@@ -118,7 +124,7 @@ def probe(plan: Plan) -> tuple[Behaviour, Offered]:
     if isinstance(matrix, BaseException) or matrix is None:
         raise matrix if isinstance(matrix, Unreachable) else Unreachable(
             f"{plan.endpoint}: the scan did not finish: {matrix!r}")
-    groups = matrix.groups | ({PQ_GROUP} if pq else frozenset())
+    groups = matrix.groups | ({PQ_GROUP} if pq_ok else frozenset())
     if not matrix.asks_client_cert:
         client_auth = "none"
     else:
@@ -266,8 +272,10 @@ def _request(sock: socket.socket, path: str, host: str) -> HttpAnswer:
     response = connection.getresponse()
     response.read(65536)
     hsts = response.headers.get_all("Strict-Transport-Security")
-    return HttpAnswer(response.status, response.getheader("Location"),
-                      ", ".join(hsts) if hsts else None)
+    location = response.getheader("Location")
+    # What the server sends reaches messages and terminals: printable ASCII, bounded.
+    return HttpAnswer(response.status, None if location is None else safe_text(location),
+                      safe_text(", ".join(hsts)) if hsts else None)
 
 
 def _chain(sock: ssl.SSLSocket) -> tuple[str, ...]:

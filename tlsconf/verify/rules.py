@@ -19,7 +19,7 @@ from tlsconf.findings import Severity
 from tlsconf.lint.model import Hit, Subject
 from tlsconf.rules.base import Context, Rule, listing
 from tlsconf.verify.behaviour import NO_SNI, UNKNOWN_SNI, HttpAnswer, Served
-from tlsconf.verify.compare import Difference
+from tlsconf.verify.compare import CASE_SEPARATOR, Difference
 
 ENDPOINT = "endpoint"  # the input kind of these rules: a running server, not a file
 MOZILLA = "Mozilla Server Side TLS — https://wiki.mozilla.org/Security/Server_Side_TLS"
@@ -114,7 +114,7 @@ RULES: list[Rule] = [
           "HSTS protects the next visit only if every answer carries it: a header missing on "
           "error pages, or a shorter max-age, leaves browsers open to SSL stripping.",
           _example("TLS910 [warning] 127.0.0.1:8443 (sni a.test) sends no "
-                   "Strict-Transport-Security on a 4xx (400); the spec sends "
+                   "Strict-Transport-Security on 4xx answers; the spec sends "
                    "\"max-age=63072000; includeSubDomains\""), CLEAN, (RFC6797,)),
     _rule("TLS911", "served-alpn-differs", Severity.WARNING,
           "HTTP/2 over ALPN is negotiated other than the spec says.",
@@ -160,10 +160,13 @@ CASE_NAMES = {NO_SNI: "no SNI", UNKNOWN_SNI: "unknown SNI verify-unknown.invalid
 
 
 def where(endpoint: str, sni: str | None) -> str:
-    """`127.0.0.1:8443 (sni a.test)`, `… (no SNI)`: the endpoint and the name a message is about."""
-    if sni is None or sni == NO_SNI:
-        return f"{endpoint} (no SNI)"
-    return f"{endpoint} ({CASE_NAMES.get(sni, f'sni {sni}')})"
+    """`127.0.0.1:8443 (sni a.test)`, `… (no SNI)`, `… (sni a.test, www.a.test; no SNI)`: the
+    endpoint and the SNI case(s) a message is about (`compare.CASE_SEPARATOR` joins them)."""
+    cases = (sni or NO_SNI).split(CASE_SEPARATOR)
+    names = [c for c in cases if c not in CASE_NAMES]
+    labels = [f"sni {', '.join(names)}"] if names else []
+    labels += [CASE_NAMES[c] for c in cases if c in CASE_NAMES]
+    return f"{endpoint} ({'; '.join(labels)})"
 
 
 def describe(diff: Difference, sides: Sides) -> str:
@@ -275,5 +278,6 @@ def _hsts(diff: Difference, sides: Sides) -> str:
     served, expected = diff.served, diff.expected
     assert isinstance(served, HttpAnswer) and isinstance(expected, HttpAnswer)
     other = "none" if expected.hsts is None else f"\"{expected.hsts}\""
-    return (f"{sides.served(diff)} sends {_header(served)} on a {diff.case} ({served.status}); "
+    classes = " and ".join(diff.case.split(CASE_SEPARATOR))
+    return (f"{sides.served(diff)} sends {_header(served)} on {classes} answers; "
             f"{sides.reference} sends {other}")

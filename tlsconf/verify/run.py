@@ -86,6 +86,10 @@ def verify(loaded: LoadedSpec, sites: Sequence[SitePolicy], options: Options,
     findings: list[Finding] = []
     notes: list[str] = []
     certs: dict[str, Certificate] = {}
+    # Every expectation first: bad input (an unreadable certificate file) is found before
+    # anything is contacted.
+    expected = {site.name: expect(site, sites, loaded, options.target, certs)
+                for site in sites} if options.against is None else {}
     for site in sites:
         plan = plan_for(site, options, options.endpoint)
         served, offered = probe(plan)
@@ -98,7 +102,7 @@ def verify(loaded: LoadedSpec, sites: Sequence[SitePolicy], options: Options,
                 groups=offered.groups & also.groups)
             label = reference_plan.endpoint
         else:
-            reference = expect(site, sites, loaded, options.target, certs)
+            reference = expected[site.name]
             label = "the spec"
         result = compare(reference, served, offered)
         judged: list[tuple[Difference, str | None]] = [(d, None) for d in result.differences]
@@ -173,7 +177,11 @@ def _value(diff: object) -> object:
 
 def _note(site: SitePolicy, skip: Skip, plan: Plan, label: str, target: str | None) -> str:
     what = skip.aspect + (f" ({skip.case})" if skip.case else "")
-    if skip.side == "served" or skip.side == "both":
+    if skip.aspect == "redirect" and not site.redirect_http:
+        why = "the spec does not redirect plain HTTP (redirect_http: false)"
+    elif skip.aspect == "redirect" and label != "the spec":
+        why = "differential mode (the plain-HTTP port of --against is not known)"
+    elif skip.side == "served" or skip.side == "both":
         why = f"not measured on {plan.endpoint}"
         if skip.aspect == "hsts":
             why = f"{plan.endpoint} gave no {skip.case} answer to GET / or GET /%zz"

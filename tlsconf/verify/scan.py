@@ -64,14 +64,21 @@ def _group(name: str) -> str:
     return CURVE_ALIASES.get(name, name)
 
 
-def scan(host: str, port: int, sni: str, *, timeout: float, deadline: float) -> Matrix:
-    """Scan host:port with ClientHellos naming `sni`."""
+def load() -> None:
+    """Import sslyze, with the warnings it and its dependencies raise on import silenced. Call
+    it before starting threads: `warnings.catch_warnings` is process-wide, not thread-safe."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        from sslyze.plugins.scan_commands import ScanCommand
-        from sslyze.scanner.models import ServerScanRequest
-        from sslyze.scanner.scanner import Scanner
-        from sslyze.server_setting import ServerNetworkConfiguration, ServerNetworkLocation
+        import sslyze  # noqa: F401
+
+
+def scan(host: str, port: int, sni: str, *, timeout: float, deadline: float) -> Matrix:
+    """Scan host:port with ClientHellos naming `sni`."""
+    load()
+    from sslyze.plugins.scan_commands import ScanCommand
+    from sslyze.scanner.models import ServerScanRequest
+    from sslyze.scanner.scanner import Scanner
+    from sslyze.server_setting import ServerNetworkConfiguration, ServerNetworkLocation
     commands = {ScanCommand(value) for value in SUITE_SCANS.values()}
     commands |= {ScanCommand.ELLIPTIC_CURVES}
     request = ServerScanRequest(
