@@ -1,9 +1,9 @@
 """What HAProxy, Traefik, Envoy and Caddy negotiate when they serve `tlsconf render` output, as
 changes to the behaviour a site's resolved policy predicts (`expect`).
 
-Each function is one target's entry of `expect.TARGET_LIMITS`: `(site, expected) -> expected`,
-with the spec's `targets.<name>` settings as an optional third argument (the renderers' default
-release without it). The values come from the renderer itself — its per-site option builder
+Each function is one target's entry of `expect.TARGET_LIMITS`: `(expected, site, loaded spec)
+-> expected` (`loaded.spec.targets.<name>` for the release; the renderer's default when unset).
+The values come from the renderer itself — its per-site option builder
 (`traefik_tls.site_options`, `envoy_tls.resolve`, the Caddy connection policy) or the tables it
 filters with (`GROUPS_BY_NAME[...].openssl_min`) — read back into tlsconf's names, so what is
 expected is what was written, and no list is typed twice.
@@ -11,7 +11,8 @@ expected is what was written, and no list is typed twice.
 Measured (2026-12-08) with tests/support/tlsprobe.py on the servers started as the e2e tests
 start them, serving one spec with an intermediate default site, a modern site, an explicit
 protocols+ciphers site, a `client_auth: required` site and an `http2: false` site, all on one
-listener (HAProxy 2.6.12 / OpenSSL 3.0, Traefik 3.7, Envoy 1.40, Caddy 2.11):
+listener (HAProxy 2.6.12 / OpenSSL 3.0, Traefik 3.7, Envoy 1.40, Caddy 2.11), then with
+`tlsconf verify` itself (tests/test_verify_targets_e2e.py keeps checking every entry):
 
 - Every target: protocols, TLS <= 1.2 suites (those the ECDSA certificate can use), TLS 1.3
   suites, ALPN (`h2` unless `http2: false`), the certificate per SNI name and the default site's
@@ -52,8 +53,6 @@ INSTANCE_WIDE_DEFAULT = frozenset({"traefik"})
 _GO_GROUPS = {g.go: g.name for g in GROUPS if g.go is not None}
 _CADDY_GROUPS = {value: name for name, value in caddy.CURVES.items()}
 _ENVOY_GROUPS = {value: name for name, value in envoy_tls.CURVES.items()}
-
-
 _BY_GO_NAME = {s.go: s for s in suites.SUITES if s.go is not None}
 
 
