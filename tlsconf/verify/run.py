@@ -22,7 +22,7 @@ from tlsconf.findings import Finding, Severity
 from tlsconf.lint import Report
 from tlsconf.verify.compare import Difference, Skip, compare
 from tlsconf.verify.expect import Certificate, expect, probe_name
-from tlsconf.verify.probe import Plan, connect_host, probe
+from tlsconf.verify.probe import CLIENT_ERROR_PATHS, Plan, connect_host, probe
 from tlsconf.verify.rules import ORIGIN_FIELD, RULE_OF, Sides, describe, items, where
 from tlsconf.verify.scan import Unreachable
 
@@ -184,7 +184,8 @@ def _note(site: SitePolicy, skip: Skip, plan: Plan, label: str, target: str | No
     elif skip.side == "served" or skip.side == "both":
         why = f"not measured on {plan.endpoint}"
         if skip.aspect == "hsts":
-            why = f"{plan.endpoint} gave no {skip.case} answer to GET / or GET /%zz"
+            tried = " or ".join(("/", *CLIENT_ERROR_PATHS))
+            why = f"{plan.endpoint} gave no {skip.case} answer to GET {tried}"
         elif skip.aspect.startswith("resumption"):
             why = f"{plan.endpoint} does not speak TLS 1.2"
     elif label == "the spec":
