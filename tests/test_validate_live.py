@@ -158,3 +158,16 @@ def test_validate_live_has_nothing_to_start_for_kubernetes() -> None:
     assert run_live(str(EXAMPLES / "seed.yaml"), "--target", "gateway-api") == (
         2, "", "--live: gateway-api has no server to start; --live takes nginx, haproxy, "
                "traefik, envoy, caddy or all\n")
+
+
+def test_a_site_without_redirect_needs_no_plain_listener(tmp_path: Path, envoy_bin: str) -> None:
+    # Envoy renders no port-80 listener for it: readiness must not wait for one.
+    spec = tmp_path / "plain.yaml"
+    spec.write_text((EXAMPLES / "seed.yaml").read_text().replace(
+        "    upstreams:", "    redirect_http: false\n    upstreams:", 1))
+    code, out, err = run_live(str(spec), "--target", "envoy", "--allow-weak")
+    assert (code, out.splitlines()[0], out.splitlines()[-1]) == (
+        0, "envoy: ok: envoy --mode validate: OK; started on 127.0.0.1 with 1 listener(s) and 1 "
+           "cluster(s)", "envoy: verify: as specified (1 site)")
+    assert err.endswith("note: envoy: mydomain: redirect not compared: the spec does not "
+                        "redirect plain HTTP (redirect_http: false)\n")

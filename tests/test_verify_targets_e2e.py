@@ -134,7 +134,8 @@ def fleet(pki: TestPKI, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fl
 @pytest.mark.parametrize("target", ["haproxy", "traefik", "envoy", "caddy"])
 def test_verify_passes_on_each_server_serving_tlsconf_output(fleet: Fleet, target: str) -> None:
     deployed = fleet(target)
-    assert fleet.verify(deployed, "--target", target) == (0, "", deployed.notes())
+    result = fleet.verify(deployed, "--target", target)
+    assert result == (0, "", deployed.notes()), result[1]
 
 
 def _without_pq_for_inter(root: Path) -> None:

@@ -136,7 +136,10 @@ def live(loaded: LoadedSpec, sites: tuple[SitePolicy, ...], target: str,
             client = (str(placeholders / PLACEHOLDER_CLIENT[0]),
                       str(placeholders / PLACEHOLDER_CLIENT[1]))
         render_into(root, target, _scratch_process(loaded), served)
-        ports = sorted({p for site in served for p in (site.https_port, site.http_port)})
+        # Ready when every HTTPS listener and every redirecting plain one accepts connections
+        # (a plain port nothing redirects on may have no listener: ACME only, or none at all).
+        ports = sorted({s.https_port for s in served} |
+                       {s.http_port for s in served if s.redirect_http})
         with servers.running(target, binary, root, timeout, ports=ports) as outcome:
             if not outcome.ok:
                 return Live(outcome, moves)
