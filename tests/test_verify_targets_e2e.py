@@ -4,7 +4,8 @@ and deliberate drifts that must each show as exactly one finding.
 
 One spec for every server: `inter` (intermediate, the default site, HTTP/2, port-80 redirect)
 and `mtls` (client certificates required) on one listener, `modern` (TLS 1.3 only, HTTP/2 off)
-on its own; one stub upstream (tlsconf.servers). Each deployment is rendered by the target and
+and `explicit` (its own protocols and suites) on listeners of their own; one stub upstream
+(tlsconf.servers). Each deployment is rendered by the target and
 started once per module on 127.0.0.1 free ports (`tlsconf.servers.running`, as `validate
 --live` starts them); a drift is a copy of the rendered files with one edit by hand.
 """
@@ -53,6 +54,14 @@ sites:
     listen: {{address: 127.0.0.1, https_port: {https2}, http_port: {http}}}
     http2: false
     tls: {{profile: modern, certificate: {modern}, key: {modern}.key}}
+  - name: explicit
+    domains: [explicit.test]
+    listen: {{address: 127.0.0.1, https_port: {https3}, http_port: {http}}}
+    tls:
+      protocols: [TLSv1.2, TLSv1.3]
+      ciphers: [ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-ECDSA-CHACHA20-POLY1305]
+      certificate: {explicit}
+      key: {explicit}.key
 """
 INTER, MTLS, MODERN = 5, 9, 15  # the line of each site's `- name:` in SPEC
 
@@ -80,7 +89,7 @@ class Fleet:
         self.started: dict[str, Deployed] = {}
         self.upstream = stack.enter_context(servers.stub_upstream())
         self.files: dict[str, Path] = {}
-        for name in ("inter", "mtls", "modern"):
+        for name in ("inter", "mtls", "modern", "explicit"):
             leaf = pki.issue(name, [f"{name}.test"])
             shutil.copy(leaf.key_path, f"{leaf.cert_path}.key")  # HAProxy < 3.0's key layout
             self.files[name] = leaf.cert_path
@@ -88,9 +97,9 @@ class Fleet:
         self.client = ["--client-cert", str(client.cert_path), "--client-key",
                        str(client.key_path)]
         self.cafile = pki.cafile
-        https, https2, http = unique_ports(3)
+        https, https2, https3, http = unique_ports(4)
         self.spec = base / "site.yaml"
-        self.spec.write_text(SPEC.format(https=https, https2=https2, http=http,
+        self.spec.write_text(SPEC.format(https=https, https2=https2, https3=https3, http=http,
                                          app=self.upstream, cafile=self.cafile, **self.files))
         self.loaded = parse_spec(str(self.spec), self.spec.read_bytes())
         self.sites = policy.resolve(self.loaded)
@@ -111,8 +120,8 @@ class Fleet:
                 edit(root)
             spec = root / "site.yaml"
             spec.write_text(SPEC.format(https=sites[0].https_port, https2=sites[2].https_port,
-                                        http=sites[0].http_port, app=self.upstream,
-                                        cafile=self.cafile, **self.files))
+                                        https3=sites[3].https_port, http=sites[0].http_port,
+                                        app=self.upstream, cafile=self.cafile, **self.files))
             ports = sorted({p for s in sites for p in (s.https_port, s.http_port)})
             outcome = self.stack.enter_context(servers.running(target, binary, root, 30,
                                                                ports=ports))
