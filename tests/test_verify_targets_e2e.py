@@ -147,6 +147,12 @@ def test_verify_passes_on_each_server_serving_tlsconf_output(fleet: Fleet, targe
     assert result == (0, "", deployed.notes()), result[1]
 
 
+def test_one_site_is_judged_with_its_listeners_default_server(fleet: Fleet) -> None:
+    # mtls shares inter's listener: clients without SNI get inter's certificate there.
+    deployed = fleet("haproxy")
+    assert fleet.verify(deployed, "--target", "haproxy", "--site", "mtls") == (0, "", "")
+
+
 def _without_pq_for_inter(root: Path) -> None:
     """Traefik's `tls.options.tlsconf_inter` with X25519MLKEM768 removed from its groups."""
     file = root / "traefik" / "dynamic" / "tlsconf.yml"

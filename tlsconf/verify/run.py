@@ -86,9 +86,15 @@ def verify(loaded: LoadedSpec, sites: Sequence[SitePolicy], options: Options,
     findings: list[Finding] = []
     notes: list[str] = []
     certs: dict[str, Certificate] = {}
+    # The default server of a listener decides what clients without SNI get, also when only
+    # another site of it is verified (`--site`): the spec's other sites take part in that.
+    from tlsconf.policy import resolve
+
+    named = {site.name for site in sites}
+    everyone = (*sites, *(s for s in resolve(loaded) if s.name not in named))
     # Every expectation first: bad input (an unreadable certificate file) is found before
     # anything is contacted.
-    expected = {site.name: expect(site, sites, loaded, options.target, certs)
+    expected = {site.name: expect(site, everyone, loaded, options.target, certs)
                 for site in sites} if options.against is None else {}
     for site in sites:
         plan = plan_for(site, options, options.endpoint)
@@ -109,8 +115,8 @@ def verify(loaded: LoadedSpec, sites: Sequence[SitePolicy], options: Options,
         if options.against is not None and options.against_target and options.target:
             from tlsconf.verify.differential import predict, split
 
-            documented = predict(site, sites, loaded, options.against_target, options.target,
-                                 offered, certs)
+            documented = predict(site, everyone, loaded, options.against_target,
+                                 options.target, offered, certs)
             judged, unseen = split(result, documented)
             findings += _unseen(site, plan, unseen, label, settings, severity_of, get)
         findings += _findings(site, plan, judged, label, settings, severity_of, get)
