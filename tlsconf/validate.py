@@ -7,8 +7,14 @@ about the deployment. Then, with an argv list and a timeout: `nginx -t` on a mai
 includes the rendered files, `haproxy -c -f`, or Traefik started on 127.0.0.1 free ports with
 its routers read back from its API (Traefik has no offline check), or `envoy --mode validate`
 followed by a live start on 127.0.0.1 free ports, its listeners and clusters read back from the
-admin interface. A missing binary is an
-error that says so, never a pass.
+admin interface, or `caddy validate` and a start read back from its admin `/config/` (the
+checks and starts are tlsconf/servers.py's). A missing binary is an error that says so, never
+a pass.
+
+`live` (`validate --live`) goes further: the sites are rendered on 127.0.0.1 free ports with a
+stub upstream, the real server is started on them (nginx and HAProxy in the foreground too),
+a callback — `tlsconf verify`'s engine, from the CLI — measures it while it runs, and the
+server is stopped however the callback ends.
 
 The Kubernetes targets have no server to ask: their manifests are rendered in memory and checked
 against the CRDs shipped in the package (`tlsconf.k8s_schema`), as an apiserver would on create.
