@@ -116,8 +116,9 @@ def probe(plan: Plan) -> tuple[Behaviour, Offered]:
     alpn = client.alpn_h2()
     pq_ok = client.pq_accepted()
     hsts, plain_served = client.https_answers(with_cert=False)
+    cert_served = None
     if plan.client_cert is not None:
-        hsts, _ = client.https_answers(with_cert=True)
+        hsts, cert_served = client.https_answers(with_cert=True)
     redirect = client.redirect()
     ids, tickets = client.resumes(tickets=False), client.resumes(tickets=True)
     worker.join(plan.deadline + plan.timeout)  # scan() itself gives up at the deadline
@@ -136,7 +137,7 @@ def probe(plan: Plan) -> tuple[Behaviour, Offered]:
         # TLS 1.2 resumption: None where the server speaks no version below TLS 1.3.
         resumption_ids=ids if matrix.protocols - {"TLSv1.3"} else None,
         resumption_tickets=tickets if matrix.protocols - {"TLSv1.3"} else None,
-        alpn_h2=alpn, redirect=redirect, hsts=hsts)
+        alpn_h2=alpn, redirect=redirect, hsts=hsts, client_cert_accepted=cert_served)
     offered = Offered(protocols=frozenset(PROTOCOLS), ciphers=matrix.offered_ciphers,
                       ciphersuites=matrix.offered_ciphersuites,
                       groups=matrix.offered_groups | {PQ_GROUP})

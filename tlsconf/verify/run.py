@@ -20,6 +20,7 @@ from tlsconf.config import Settings
 from tlsconf.errors import Location, TlsconfError
 from tlsconf.findings import Finding, Severity
 from tlsconf.lint import Report
+from tlsconf.verify.behaviour import Behaviour
 from tlsconf.verify.compare import Difference, Skip, compare
 from tlsconf.verify.expect import Certificate, expect, probe_name
 from tlsconf.verify.probe import CLIENT_ERROR_PATHS, Plan, connect_host, probe
@@ -72,7 +73,8 @@ def plan_for(site: SitePolicy, options: Options, endpoint: tuple[str, int] | Non
     return Plan(host=host, port=port, sni=options.sni or probe_name(site.domains[0]),
                 names=tuple(probe_name(d) for d in site.domains),
                 http_port=site.http_port if measure_http else None,
-                client_cert=options.client_cert, timeout=options.timeout,
+                client_cert=options.client_cert if site.tls.client_auth else None,
+                timeout=options.timeout,
                 deadline=max(30.0, 12 * options.timeout))
 
 
@@ -94,7 +96,8 @@ def verify(loaded: LoadedSpec, sites: Sequence[SitePolicy], options: Options,
     everyone = (*sites, *(s for s in resolve(loaded) if s.name not in named))
     # Every expectation first: bad input (an unreadable certificate file) is found before
     # anything is contacted.
-    expected = {site.name: expect(site, everyone, loaded, options.target, certs)
+    expected = {site.name: _with_client_cert(expect(site, everyone, loaded, options.target,
+                                                    certs), site, options)
                 for site in sites} if options.against is None else {}
     for site in sites:
         plan = plan_for(site, options, options.endpoint)
@@ -120,7 +123,8 @@ def verify(loaded: LoadedSpec, sites: Sequence[SitePolicy], options: Options,
             judged, unseen = split(result, documented)
             findings += _unseen(site, plan, unseen, label, settings, severity_of, get)
         findings += _findings(site, plan, judged, label, settings, severity_of, get)
-        notes += [_note(site, skip, plan, label, options.target) for skip in result.skipped]
+        notes += [_note(site, skip, plan, label, options.target) for skip in result.skipped
+                  if _applies(skip)]
     name = loaded.document.name
     filtered = apply_suppressions(sorted(findings),
                                   scan(name, loaded.data.decode("utf-8", "replace")), settings)
@@ -128,6 +132,20 @@ def verify(loaded: LoadedSpec, sites: Sequence[SitePolicy], options: Options,
     kept = [f for f in filtered.findings if f.rule_id.startswith("TLS9")]
     return Report(files=[name], findings=kept, suppressed=filtered.suppressed,
                   sites=len(sites), notes=notes)
+
+
+def _with_client_cert(behaviour: Behaviour, site: SitePolicy, options: Options) -> Behaviour:
+    """With `--client-cert`, a site with client_auth must serve the request presenting it (the
+    user gives one the spec's CA issued). Other sites are not asked (`plan_for`)."""
+    if options.client_cert is None or site.tls.client_auth is None:
+        return behaviour
+    return structs.replace(behaviour, client_cert_accepted=True)
+
+
+def _applies(skip: Skip) -> bool:
+    """A skip worth a note: the client-certificate request not made on either side (no
+    --client-cert, or a site without client_auth) is not a check left out but none to make."""
+    return not (skip.aspect == "client_cert_accepted" and skip.side == "both")
 
 
 def _findings(site: SitePolicy, plan: Plan, judged: list[tuple[Difference, str | None]],
