@@ -78,7 +78,7 @@ def test_nginx_limits(pki, tmp_path: Path) -> None:  # type: ignore[no-untyped-d
     assert nginx.ciphers == {"ECDHE-RSA-AES128-GCM-SHA256"}
     assert nginx.groups == {"X25519", "prime256v1", "secp384r1"}
     assert nginx.resumption_tickets is False
-    assert list(TARGET_LIMITS) == ["nginx"]
+    assert list(TARGET_LIMITS) == ["nginx", "haproxy", "traefik", "envoy", "caddy"]
 
 
 def test_versions_and_groups_follow_what_can_be_negotiated(pki, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -142,8 +142,6 @@ def test_bad_input_is_exit_2_with_its_place(pki, here: Path) -> None:  # type: i
     (("--against", "127.0.0.1:0"), "--against: '127.0.0.1:0' is not HOST:PORT (e.g. "
                                    "127.0.0.1:8443, [::1]:8443, example.com:443)"),
     (("--client-cert", "c.pem"), "--client-cert and --client-key: give both or neither"),
-    (("--target", "haproxy"), "--target: tlsconf verify knows no limits of haproxy yet; "
-                              "known: nginx"),
     (("--site", "nope"), "--site: no site named 'nope'; sites: app"),
 ])
 def test_bad_options_are_exit_2(pki, here: Path, args: tuple[str, ...], message: str) -> None:  # type: ignore[no-untyped-def]
