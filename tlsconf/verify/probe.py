@@ -250,6 +250,8 @@ class _Client:
                 return None
             try:
                 return _request(sock, path, self.plan.sni)
+            except TimeoutError:  # slow is not refused: never a finding from a busy server
+                raise self._slow(f"GET {path}") from None
             except (OSError, http.client.HTTPException):
                 return None  # closed without an answer: refused (mTLS in TLS 1.3)
 
@@ -259,13 +261,23 @@ class _Client:
         try:
             sock = socket.create_connection((self.plan.host, self.plan.http_port),
                                             timeout=self.plan.timeout)
+        except TimeoutError:
+            raise self._slow("connecting to the HTTP port", self.plan.http_port) from None
         except OSError:
             return HttpAnswer(0)  # nothing listens: no redirect
         with sock:
             try:
                 return _request(sock, "/verify", self.plan.sni)
+            except TimeoutError:
+                raise self._slow("GET /verify", self.plan.http_port) from None
             except (OSError, http.client.HTTPException):
                 return HttpAnswer(0)
+
+    def _slow(self, what: str, port: int | None = None) -> Unreachable:
+        """No answer within the timeout: exit 2 (what was not measured is never judged)."""
+        where = f"{_bracket(self.plan.host)}:{port or self.plan.port}"
+        return Unreachable(f"{where}: no answer to {what} within {self.plan.timeout:g} s "
+                           "(raise --timeout for a slow server)")
 
 
 def _request(sock: socket.socket, path: str, host: str) -> HttpAnswer:
