@@ -368,7 +368,7 @@ def reached(section: Section, backends: dict[str, Section],
     return [backends[n] for n in dict.fromkeys(names) if n in backends]
 
 
-def _hsts_line(section: Section) -> tuple[Line, str] | None:
+def hsts_line(section: Section) -> tuple[Line, str] | None:
     """The section's last rule that sets Strict-Transport-Security on TLS responses, and
     the header value."""
     found = None
@@ -382,7 +382,7 @@ def _hsts_line(section: Section) -> tuple[Line, str] | None:
                 and w[1].lower().startswith("strict-transport-security:") and _on_tls(w[2:]):
             found = (line, w[1].split(":", 1)[1].strip())
     if found is None and section.defaults is not None:
-        return _hsts_line(section.defaults)  # a (named) defaults section's rules are inherited
+        return hsts_line(section.defaults)  # a (named) defaults section's rules are inherited
     return found
 
 
@@ -394,13 +394,13 @@ def _on_tls(condition: list[str]) -> bool:
 
 
 def _hsts(b: SiteBuilder, section: Section, reached: list[Section]) -> None:
-    own = _hsts_line(section)
+    own = hsts_line(section)
     if own is None and section.kind == "listen" and reached == [section]:
         reached = []
     if own is not None:
         chosen: tuple[Line, str] | None = own
     elif reached:
-        found = [(_hsts_line(backend), backend) for backend in reached]
+        found = [(hsts_line(backend), backend) for backend in reached]
         lacking = next((backend for line, backend in found if line is None), None)
         if lacking is not None and len(found) > 1 and any(line for line, _ in found):
             b.origins["hsts"] = config_origin(

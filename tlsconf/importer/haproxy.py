@@ -1,0 +1,447 @@
+"""HAProxy config → a tlsconf spec, through the lint ingester's parse and TLS reduction.
+
+`tlsconf.ingest.haproxy.binds` gives every `bind … ssl` with its resolved policy (one subject
+per crt-list line, or per bind); this module adds what a spec needs beyond the policy:
+
+* Sites: one per certificate (crt-list line, or each `crt` of a bind), named by tlsconf's own
+  `set-var(txn.tls_site) str(NAME) if { ssl_fc_sni … }` lines when present, else after the
+  first domain. Domains: the crt-list line's SNI filters, else the certificate's SANs (read
+  from the file: without the file the site's names are unknown, exit 2). The first
+  certificate of a listener is its `default_server` unless the bind has `strict-sni`.
+* Routing: `use_backend B if COND` with COND an anonymous `{ … }` or named `acl`: a host
+  (`ssl_fc_sni`, `hdr(host)`, `req.hdr(host)…`) picks the site serving that name — a name no
+  certificate lists becomes a site of its own on the bind's first certificate —, a site name
+  (`var(txn.tls_site) -m str NAME`, tlsconf's output), a path (`path_beg`) a `locations`
+  entry, `hdr(Upgrade) -i websocket` turns `websocket` on. Anything else: the line is dropped
+  (its condition named). `default_backend` (own or from defaults) is the site's pool.
+* Pools: `balance` (roundrobin, leastconn, source), `server ADDR [weight N] [backup] [check
+  inter T]`, `option httpchk [METH URI]` / `http-check send uri`; TLS to a server is dropped
+  (the spec's upstreams are plain HTTP; the loss report says so).
+* `http-request redirect scheme https` (or tlsconf's `redirect prefix https://…`), HSTS and
+  other `set-header`s, `alpn h2`, `verify required|optional ca-file` (mTLS), `no-tls-tickets`,
+  `prefer-client-ciphers`, `tune.ssl.lifetime`, and port 80's ACME backend
+  (`path_beg /.well-known/acme-challenge/`).
+
+Every keyword line is an `Entry`: mapped, approximated (how) or dropped (why) — a keyword this
+module does not know is dropped as not understood.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+
+from msgspec import Struct, field
+
+from tlsconf.config import Settings
+from tlsconf.errors import Location, TlsconfError
+from tlsconf.importer import entries as report
+from tlsconf.importer import haproxy_lines as lines
+from tlsconf.importer import sites as common
+from tlsconf.importer.model import Imported
+from tlsconf.ingest import haproxy as ingest
+from tlsconf.ingest import read
+from tlsconf.ingest.common import parse_hsts
+from tlsconf.ingest.haproxy import Line, Section, option
+from tlsconf.lint.model import Subject
+
+HOST_FETCHES = ("ssl_fc_sni", "req.ssl_sni", "hdr(host)", "req.hdr(host)", "req.hdr(host),"
+                "field(1,:)", "hdr(host),field(1,:)", "req.hdr(host),host_only", "hdr_dom(host)")
+SITE_VARS = ("var(txn.tls_site)", "var(txn.host_site)")
+ACME = "/.well-known/acme-challenge/"
+# Keywords whose lines carry nothing a spec has, and why (what tlsconf renders instead).
+DROPPED = {
+    "log": "logging: tlsconf renders targets.haproxy.log", "chroot": "targets.haproxy.chroot",
+    "stats": "targets.haproxy.stats_socket", "user": "targets.haproxy.user",
+    "group": "targets.haproxy.group", "daemon": "targets.haproxy.daemon",
+    "timeout": "tlsconf renders its own timeouts", "maxconn": "no spec field (limits)",
+    "option": "no spec field", "nbthread": "process tuning: no spec field",
+    "pidfile": "process setting: no spec field", "mode": "a tlsconf site is mode http",
+    "ssl-load-extra-files": "tlsconf renders its own (key beside the certificate)",
+    "default-path": "tlsconf renders `default-path config`",
+    "tune.ssl.default-dh-param": "no spec field: tlsconf's profiles use ECDHE (`dhparam` names "
+                                 "a file)",
+    "tune.ssl.keylog": "debugging: never rendered", "ca-base": "used to resolve ca-file paths",
+    "crt-base": "used to resolve certificate paths",
+    "ssl-server-verify": "TLS to upstreams is not in the spec (plain-HTTP upstreams)",
+    "ssl-default-server-options": "TLS to upstreams is not in the spec",
+    "ssl-default-server-ciphers": "TLS to upstreams is not in the spec",
+    "ssl-default-server-ciphersuites": "TLS to upstreams is not in the spec",
+}
+OWN = "tlsconf renders it for every site"  # X-Forwarded-*, 421, 404 on unknown hosts
+
+
+class _Route(Struct):
+    line: Line
+    backend: str
+    hosts: tuple[str, ...] = ()
+    sites: tuple[str, ...] = ()
+    paths: tuple[str, ...] = ()
+    websocket: bool = False
+    acme: bool = False
+
+
+class _Context(Struct):
+    path: str
+    sections: list[Section]
+    glob: dict[str, Line]
+    backends: dict[str, Section]
+    log: report.Log
+    sites: list[common.SiteDraft] = field(default_factory=list)
+
+
+def load(paths: Sequence[str], settings: Settings) -> Imported:
+    configs = [p for p in paths if "crt-list" not in os.path.basename(p)]
+    if len(configs) != 1:
+        raise TlsconfError.single(Location(paths[0] if paths else "-"), "", (
+            "import one HAProxy config at a time (its crt-lists are read through it); given "
+            f"{len(configs)}"))
+    path = configs[0]
+    _, data, text = read(path, "haproxy")
+    if ingest.is_crt_list(path, text):
+        raise TlsconfError.single(Location(path), "", "a crt-list is imported through the "
+                                  "config whose `bind … crt-list` names it: import that config")
+    sections = ingest.parse(path, data, text)
+    ingest.resolve_defaults(sections)
+    log = report.Log()
+    ctx = _Context(path, sections, ingest.global_lines(sections),
+                   {s.name: s for s in sections if s.kind in ("backend", "listen")}, log)
+    binds = ingest.binds(path, sections)
+    subjects: list[Subject] = [s for b in binds for s in b.subjects]
+    names = _site_names(sections)
+    for bind in binds:
+        _bind_sites(ctx, bind, names)
+    if not ctx.sites:
+        raise TlsconfError.single(Location(path), "", "no TLS site to import: no `bind … ssl` "
+                                  "in a `mode http` frontend or listen section")
+    for section in sections:
+        _section_lines(ctx, section)
+    for section in sections:
+        if section.kind in ("frontend", "listen"):
+            for draft in ctx.sites:
+                if draft.section == section.name:
+                    lines.headers(log, draft, section)
+                    _hsts(ctx, draft, section)
+    log.finish([(s.loc, s.kind) for s in sections]
+               + [(line.loc, line.words[0]) for s in sections for line in s.lines])
+    spec, origins = common.assemble(ctx.sites)
+    return Imported(spec, origins, log.entries(), common.findings(path, text, subjects, settings))
+
+
+# -- sites ------------------------------------------------------------------------------------
+
+
+def _site_names(sections: list[Section]) -> dict[str, tuple[str, ...]]:
+    """tlsconf's own output names each site: `set-var(txn.tls_site) str(NAME) if { ssl_fc_sni
+    -i a b }` → NAME: (a, b)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for section in sections:
+        for line in section.lines:
+            w = line.words
+            match = re.fullmatch(r"set-var\(txn\.tls_site\)", w[1]) if len(w) > 3 else None
+            name = re.fullmatch(r"str\(([a-z0-9-]+)\)", w[2]) if match else None
+            if w[0] == "http-request" and name:
+                terms = [t for t in _terms(w[4:], {}) if t[1] in ("ssl_fc_sni",)]
+                out.setdefault(name.group(1), ())
+                out[name.group(1)] += tuple(n for t in terms for n in t[2])
+    return out
+
+
+def _bind_sites(ctx: _Context, bind: ingest.Bind, names: dict[str, tuple[str, ...]]) -> None:
+    section, line, subjects = bind.section, bind.line, bind.subjects
+    if section.mode != "http":
+        ctx.log.drop(line, "bind", f"{section.kind} {section.name} is mode {section.mode}: a "
+                     "tlsconf site serves HTTP")
+        return
+    address = line.words[1] if len(line.words) > 1 else ""
+    if re.match(r"(quic[46]?|udp[46]?)@", address):
+        ctx.log.drop(line, "bind", "QUIC (HTTP/3): tlsconf renders TCP listeners only")
+        return
+    listen = _listen(ctx, line, address)
+    crts = [line.words[i + 1] for i, w in enumerate(line.words[:-1]) if w == "crt"]
+    if option(line.words, "crt-list") is None and len(crts) > 1:
+        subjects = tuple(common.with_certificate(subjects[0], c) for c in crts)
+    first = True
+    for subject in subjects:
+        cert = _cert_path(ctx, subject.site.tls.certificate, line)
+        domains = subject.site.domains or common.certificate_names(cert, subject.site.location)
+        name = next((n for n, d in names.items() if set(domains) & set(d)), "")
+        draft = common.SiteDraft(name or common.site_name(domains[0]), domains,
+                                 subject.site.location, subject, section=section.name)
+        draft.set(("domains",), list(domains), subject.site.location)
+        draft.set(("listen",), dict(listen), line.loc)
+        _tls(ctx, draft, subject, line, cert)
+        if first and "strict-sni" not in line.words:
+            draft.set(("default_server",), True, line.loc)
+        first = False
+        draft.set(("http2",), "h2" in (option(line.words, "alpn") or "").split(","), line.loc)
+        redirect = subject.facts.http_redirect is True
+        draft.set(("redirect_http",), redirect, subject.facts.where.get("redirect_http", line.loc))
+        ctx.sites.append(draft)
+    ctx.log.mark(line, "bind", "mapped", "listen, tls, http2", _spec(ctx, -1, "listen"))
+
+
+def _listen(ctx: _Context, line: Line, address: str) -> dict[str, object]:
+    parts = address.split(",")
+    host, _, port = parts[0].rpartition(":")
+    host = host.strip("[]")
+    if host in ("", "*"):
+        host = "0.0.0.0"
+    out: dict[str, object] = {"address": host, "https_port": int(port)}
+    plain = _plain_port(ctx, line)
+    if plain is not None:
+        out["http_port"] = plain
+    if len(parts) > 1:
+        ctx.log.note(line, f"only the first address ({parts[0]}) is listened on; "
+                     f"{', '.join(parts[1:])} dropped")
+    return out
+
+
+def _plain_port(ctx: _Context, bind: Line) -> int | None:
+    """The port of a plain-HTTP bind: the TLS bind's own section first, then any other."""
+    own = [s for s in ctx.sections if bind in s.lines]
+    for section in own + [s for s in ctx.sections if s.kind in ("frontend", "listen")]:
+        for line in section.lines:
+            if line.words[0] == "bind" and "ssl" not in line.words and len(line.words) > 1:
+                port = line.words[1].split(",")[0].rpartition(":")[2]
+                if port.isdigit():
+                    return int(port)
+    return None
+
+
+def _cert_path(ctx: _Context, cert: str, line: Line) -> str:
+    """A relative certificate path is under `crt-base`, else the config's directory."""
+    if not cert:
+        raise TlsconfError.single(line.loc, "bind", "no `crt` or `crt-list`: no certificate")
+    if os.path.isabs(cert):
+        return cert
+    base = ctx.glob.get("crt-base")
+    root = base.words[1] if base and len(base.words) > 1 else os.path.dirname(ctx.path)
+    return os.path.normpath(os.path.join(os.path.abspath(root), cert))
+
+
+def _tls(ctx: _Context, draft: common.SiteDraft, subject: Subject, line: Line,
+         cert: str) -> None:
+    defaults = ctx.glob.get("ssl-default-bind-options")
+    words = line.words + (defaults.words[1:] if defaults else [])
+    key = cert + ".key" if os.path.exists(cert + ".key") else cert
+    if key == cert:
+        ctx.log.note(line, f"tls.key is the certificate file: no {cert}.key here, so HAProxy "
+                     "reads the key from the PEM")
+    draft.set(("tls", "certificate"), cert, subject.site.location)
+    draft.set(("tls", "key"), key, subject.site.location)
+    common.policy(draft, subject)
+    if "no-tls-tickets" not in words:
+        draft.set(("tls", "session_tickets"), True, line.loc)
+    if "prefer-client-ciphers" not in words and draft.profile_prefers_client():
+        draft.set(("tls", "prefer_server_ciphers"), True, defaults.loc if defaults else line.loc)
+    lifetime = ctx.glob.get("tune.ssl.lifetime")
+    if lifetime is not None and lifetime.words[1:2] and lifetime.words[1].isdigit():
+        seconds = int(lifetime.words[1])
+        if seconds != 86400:
+            draft.set(("tls", "session_timeout"), max(60, min(seconds, 604800)), lifetime.loc)
+    verify = option(line.words, "verify")
+    ca = option(line.words, "ca-file")
+    if verify in ("required", "optional") and ca:
+        base = ctx.glob.get("ca-base")
+        if not os.path.isabs(ca):
+            ca = os.path.join(base.words[1] if base else os.path.dirname(ctx.path), ca)
+        draft.set(("tls", "client_auth"), {"ca": os.path.abspath(ca), "mode": verify}, line.loc)
+    dh = ctx.glob.get("ssl-dh-param-file")
+    if dh is not None and len(dh.words) > 1:
+        draft.set(("tls", "dhparam"), dh.words[1], dh.loc)
+        ctx.log.mark(dh, dh.words[0], "mapped", "tls.dhparam", _spec(ctx, len(ctx.sites), "tls"))
+
+
+def _spec(ctx: _Context, index: int, rest: str) -> str:
+    index = index if index >= 0 else len(ctx.sites) - 1
+    return f"sites[{index}].{rest}"
+
+
+# -- routing ----------------------------------------------------------------------------------
+
+
+def _acls(section: Section) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for line in section.lines:
+        if line.words[0] == "acl" and len(line.words) > 2:
+            out.setdefault(line.words[1], []).extend(["{", *line.words[2:], "}"])
+    return out
+
+
+def _terms(words: list[str], acls: dict[str, list[str]]) -> list[tuple[bool, str, list[str]]]:
+    """A condition's terms: (negated, fetch, values without flags); named ACLs expanded."""
+    out: list[tuple[bool, str, list[str]]] = []
+    i = 0
+    while i < len(words):
+        negated = words[i].startswith("!")
+        word = words[i].lstrip("!")
+        if word == "{" or (negated and word == "" and words[i + 1:i + 2] == ["{"]):
+            end = words.index("}", i) if "}" in words[i:] else len(words)
+            body = words[i + 1:end] if word == "{" else words[i + 2:end]
+            out.append((negated, body[0] if body else "", _values(body[1:])))
+            i = end + 1
+        elif word in acls:
+            for term in _terms(acls[word], {}):
+                out.append((negated != term[0], term[1], term[2]))
+            i += 1
+        else:
+            out.append((negated, word, []))  # `or`, `if`, an unknown ACL: not understood
+            i += 1
+    return out
+
+
+def _values(words: list[str]) -> list[str]:
+    out, skip = [], False
+    for w in words:
+        if skip:
+            skip = False
+        elif w in ("-m", "-f"):
+            skip = True
+        elif not w.startswith("-"):
+            out.append(w.lower())
+    return out
+
+
+def _route(line: Line, backend: str, cond: list[str], acls: dict[str, list[str]]
+           ) -> _Route | str:
+    """A `use_backend` line's route, or why it cannot be imported."""
+    if cond[:1] == ["unless"]:
+        return f"`unless` conditions are not imported: {' '.join(cond)}"
+    route = _Route(line, backend)
+    for negated, fetch, values in _terms(cond[1:], acls):
+        if negated:
+            return f"negated condition not imported: {' '.join(cond)}"
+        if fetch in HOST_FETCHES and values:
+            route.hosts += tuple(values)
+        elif fetch in SITE_VARS and values:
+            route.sites += tuple(values)
+        elif fetch == "path_beg" and values:
+            route.paths += tuple(values)
+            route.acme = route.acme or ACME in values
+        elif fetch in ("hdr(upgrade)", "req.hdr(upgrade)", "hdr(Upgrade)", "req.hdr(Upgrade)") \
+                and values == ["websocket"]:
+            route.websocket = True
+        else:
+            return f"condition not understood: {' '.join(cond)}"
+    return route
+
+
+def _section_lines(ctx: _Context, section: Section) -> None:
+    ctx.log.mark(section, section.kind, "mapped" if _serving(ctx, section) else "dropped",
+                 "" if _serving(ctx, section) else "no TLS site is served by it")
+    mine = [d for d in ctx.sites if d.section == section.name]
+    acls = _acls(section)
+    for line in section.lines:
+        w = line.words
+        key = w[0]
+        if key == "bind":
+            if "ssl" not in w:
+                ctx.log.mark(line, key, "mapped", "listen.http_port")
+            continue
+        if key in ("use_backend", "default_backend") and len(w) > 1 and mine:
+            if key == "default_backend":
+                _default(ctx, mine, w[1], line)
+            else:
+                found = _route(line, w[1], w[2:], acls)
+                if isinstance(found, str):
+                    ctx.log.drop(line, key, found)
+                else:
+                    _apply(ctx, mine, found)
+            continue
+        if key in ("use_backend", "default_backend") and section.kind == "frontend" and \
+                any(x.words[0] == "bind" and "ssl" not in x.words for x in section.lines):
+            _acme(ctx, line, w, acls)
+            continue
+        lines.line_fate(ctx.log, line, section, DROPPED, OWN)
+    if mine and section.kind == "listen" and not any(d.has(("upstreams",)) for d in mine):
+        _default(ctx, mine, section.name, section)  # a listen section serves itself
+    if mine and section.defaults is not None and not any(
+            d.has(("upstreams",)) for d in mine):
+        name = section.defaults.value("default_backend")
+        if name:
+            _default(ctx, mine, name, section.defaults.lines[0])
+
+
+def _hsts(ctx: _Context, draft: common.SiteDraft, section: Section) -> None:
+    """The site's own Strict-Transport-Security: its frontend's rule, else its pool's."""
+    found = ingest.hsts_line(section)
+    main = ctx.backends.get(str(draft.get(("pool",)) or ""))
+    if found is None and main is not None:
+        found = ingest.hsts_line(main)
+    if found is None:
+        draft.set(("hsts",), {"enabled": False}, section.loc)
+        return
+    hsts = parse_hsts(found[1])
+    draft.set(("hsts",), {"max_age": hsts.max_age, "include_subdomains": hsts.include_subdomains,
+                          "preload": hsts.preload}, found[0].loc)
+
+
+def _serving(ctx: _Context, section: Section) -> bool:
+    if section.kind in ("frontend", "listen") and any(
+            x.words[0] == "bind" and "ssl" not in x.words for x in section.lines):
+        return True  # port 80: the sites' redirect and ACME path
+    return section.kind in ("global", "defaults") or any(
+        d.section == section.name or section.name in d.backends for d in ctx.sites)
+
+
+def _default(ctx: _Context, sites: list[common.SiteDraft], name: str,
+             line: Line | Section) -> None:
+    backend = ctx.backends.get(name)
+    key = line.words[0] if isinstance(line, Line) else line.kind
+    if backend is None:
+        ctx.log.drop(line, key, f"no backend {name!r} in this config")
+        return
+    for draft in sites:
+        if not draft.has(("upstreams",)):
+            lines.pool(ctx.log, draft, backend, line, ())
+    if isinstance(line, Line):
+        ctx.log.mark(line, key, "mapped", "upstreams")
+
+
+def _apply(ctx: _Context, sites: list[common.SiteDraft], route: _Route) -> None:
+    backend = ctx.backends.get(route.backend)
+    if backend is None:
+        ctx.log.drop(route.line, "use_backend", f"no backend {route.backend!r} in this config")
+        return
+    targets = [d for d in sites if (not route.sites or d.name in route.sites)
+               and (not route.hosts or set(route.hosts) & set(d.domains))]
+    if route.hosts and not targets and not route.sites:
+        base = sites[0]
+        draft = base.split(common.site_name(route.hosts[0]), route.hosts, route.line.loc)
+        ctx.sites.append(draft)
+        targets = [draft]
+        ctx.log.note(route.line, f"names {', '.join(route.hosts)} no certificate lists: a site "
+                     f"of their own on {base.name}'s certificate and policy")
+    for draft in targets:
+        if route.websocket:
+            draft.set(("websocket",), True, route.line.loc)
+            ctx.log.note(route.line, "WebSocket upgrades go to the site's upstreams (the spec "
+                         f"routes by path, not by the Upgrade header); backend {route.backend} "
+                         "is not imported for it")
+            continue
+        lines.pool(ctx.log, draft, backend, route.line, route.paths)
+    ctx.log.mark(route.line, "use_backend", "mapped", "upstreams / locations")
+
+
+def _acme(ctx: _Context, line: Line, w: list[str], acls: dict[str, list[str]]) -> None:
+    """Port 80: the backend of the ACME path (http-01 challenges) is `acme_upstream`."""
+    found = _route(line, w[1], w[2:], acls) if w[0] == "use_backend" else None
+    backend = ctx.backends.get(w[1])
+    acme_acl = any(ACME in v for v in acls.values())
+    if isinstance(found, str) or backend is None or not (
+            (found is not None and found.acme) or acme_acl):
+        ctx.log.drop(line, w[0], "plain-HTTP routing: a tlsconf site's port 80 only redirects "
+                     "and answers ACME challenges")
+        return
+    server = next((x for x in backend.lines if x.words[0] == "server" and len(x.words) > 2),
+                  None)
+    if server is None:
+        ctx.log.drop(line, w[0], f"backend {w[1]} has no server")
+        return
+    for draft in ctx.sites:
+        if found is None or not found.sites or draft.name in found.sites:
+            draft.set(("acme_upstream",), server.words[2], server.loc)
+            draft.backends.add(backend.name)
+    ctx.log.mark(line, w[0], "mapped", "acme_upstream")

@@ -1,0 +1,188 @@
+"""HAProxy import, the line-level half: a backend → an upstream pool (servers, balance, health
+check, WebSocket tunnel, response headers), and the fate of every other keyword line."""
+
+from __future__ import annotations
+
+import re
+
+from tlsconf.importer.entries import Log
+from tlsconf.importer.sites import SiteDraft
+from tlsconf.ingest.haproxy import Line, Section, option
+
+BALANCE = {"roundrobin": "round_robin", "leastconn": "least_conn", "source": "ip_hash"}
+OWN_HEADERS = ("x-forwarded-proto", "x-real-ip", "x-forwarded-for")
+SERVER_DROPPED = ("ssl", "verify", "ca-file", "sni", "crt", "check-ssl", "alpn",
+                  "force-tlsv12", "force-tlsv13", "ssl-min-ver", "ssl-max-ver", "ciphers",
+                  "curves")
+
+
+def _interval(text: str) -> int:
+    """HAProxy time (`2s`, `1500`, `1m`) → whole seconds (at least 1)."""
+    match = re.fullmatch(r"(\d+)(ms|s|m|h)?", text)
+    if not match:
+        return 2
+    value, unit = int(match.group(1)), match.group(2) or "ms"
+    seconds = {"ms": value / 1000, "s": value, "m": value * 60, "h": value * 3600}[unit]
+    return max(1, min(3600, round(seconds)))
+
+
+def servers(log: Log, backend: Section) -> tuple[list[dict[str, object]], int | None]:
+    """The backend's `server` lines → upstreams; the health-check interval when any has
+    `check` (`inter`, HAProxy's default 2 s)."""
+    out: list[dict[str, object]] = []
+    interval: int | None = None
+    for line in backend.lines:
+        w = line.words
+        if w[0] != "server" or len(w) < 3:
+            continue
+        upstream: dict[str, object] = {"address": w[2]}
+        if ":" not in w[2].rsplit("]", 1)[-1]:
+            log.drop(line, "server", f"address {w[2]!r} has no port: the spec needs host:port")
+            continue
+        weight = option(w, "weight")
+        if weight is not None and weight.isdigit() and int(weight) != 1:
+            if int(weight) == 0:
+                log.drop(line, "server", "weight 0 (takes no traffic)")
+                continue
+            upstream["weight"] = min(int(weight), 256)
+        if "backup" in w:
+            upstream["backup"] = True
+        if "check" in w:
+            inter = option(w, "inter")
+            found = _interval(inter) if inter else 2
+            interval = found if interval is None else min(interval, found)
+        tls = [o for o in SERVER_DROPPED if o in w]
+        if "ssl" in w:
+            log.note(line, "TLS to this server dropped (the spec's upstreams are plain "
+                     "HTTP): " + " ".join(tls))
+        out.append(upstream)
+        log.mark(line, "server", "mapped", "upstreams")
+    return out, interval
+
+
+def health(log: Log, backend: Section, interval: int | None) -> dict[str, object] | None:
+    """`option httpchk [METH] [URI]` (or `http-check send … uri URI`) with `check` servers."""
+    chk = next((x for x in backend.lines if x.words[:2] == ["option", "httpchk"]), None)
+    if chk is None:
+        if interval is not None:
+            for line in backend.lines:
+                if line.words[0] == "server" and "check" in line.words:
+                    log.note(line, "a TCP-connect `check` is dropped: the spec's health "
+                             "checks are HTTP (add health_check)")
+        return None
+    path = "/"
+    args = chk.words[2:]
+    if len(args) >= 2 and args[1].startswith("/"):
+        path = args[1]
+    elif args and args[0].startswith("/"):
+        path = args[0]
+    log.mark(chk, "option httpchk", "mapped", "health_check")
+    for line in backend.lines:
+        if line.words[:2] == ["http-check", "send"]:
+            uri = option(line.words, "uri")
+            if uri:
+                path = uri
+            log.mark(line, "http-check send", "mapped", "health_check.path")
+    if interval is None:
+        log.note(chk, "no server has `check`: health_check as the spec renders it (interval 2s)")
+    return {"path": path.split("?", 1)[0], "interval": interval or 2}
+
+
+def pool(log: Log, draft: SiteDraft, backend: Section, use: Line | Section,
+         paths: tuple[str, ...]) -> None:
+    """The backend `use` sends to: the site's pool, or a `locations` entry per path."""
+    upstreams, interval = servers(log, backend)
+    if not upstreams:
+        log.drop(use, use.words[0] if isinstance(use, Line) else use.kind,
+                 f"backend {backend.name} has no server the spec can hold")
+        return
+    draft.backends.add(backend.name)
+    websocket = any(x.words[:2] == ["timeout", "tunnel"] for x in backend.lines)
+    if paths:
+        for line in backend.lines:
+            if line.words[0] in ("balance", "option", "http-check", "http-response",
+                                 "http-after-response"):
+                log.mark(line, line.words[0], "approximated", "a location takes its site's "
+                         "balance, health check and response headers")
+        locations = list(draft.get(("locations",)) or [])  # type: ignore[call-overload]
+        for path in paths:
+            entry: dict[str, object] = {"path": path, "upstreams": upstreams}
+            if websocket:
+                entry["websocket"] = True
+            locations.append(entry)
+        draft.set(("locations",), locations, use.loc)
+        return
+    draft.set(("upstreams",), upstreams, backend.loc)
+    draft.set(("pool",), backend.name, backend.loc)
+    for line in backend.lines:
+        w = line.words
+        if w[0] == "balance" and len(w) > 1:
+            if w[1] in BALANCE:
+                if w[1] != "roundrobin":
+                    draft.set(("balance",), BALANCE[w[1]], line.loc)
+                log.mark(line, "balance", "mapped", "balance")
+            else:
+                log.drop(line, "balance", f"balance {w[1]}: allowed are roundrobin, leastconn, "
+                         "source (round_robin, least_conn, ip_hash)")
+    check = health(log, backend, interval)
+    if check is not None:
+        draft.set(("health_check",), check, backend.loc)
+    if websocket:
+        draft.set(("websocket",), True, backend.loc)
+    headers(log, draft, backend)
+
+
+def headers(log: Log, draft: SiteDraft, section: Section) -> None:
+    """`http-response|http-after-response set-header NAME VALUE` (not HSTS): `headers`."""
+    found = dict(draft.get(("headers",)) or {})  # type: ignore[call-overload]
+    for line in section.lines:
+        w = line.words
+        if w[0] in ("http-response", "http-after-response") and len(w) >= 4 \
+                and w[1] in ("set-header", "add-header"):
+            key = f"{w[0]} {w[1]}"
+            if w[2].lower() == "strict-transport-security":
+                log.mark(line, key, "mapped", "hsts")
+            elif "%[" in w[3] or len(w) > 4:
+                log.drop(line, key, "a dynamic or conditional header: the spec's headers are "
+                         "fixed values on every response")
+            else:
+                found[w[2]] = w[3]
+                draft.set(("headers",), found, line.loc)
+                log.mark(line, key, "mapped", "headers")
+
+
+def line_fate(log: Log, line: Line, section: Section, dropped: dict[str, str],
+              own: str) -> None:
+    """Every line that is not a bind, a route or a backend's: what became of it."""
+    w = line.words
+    key = w[0]
+    if key.startswith("ssl-default-bind-"):
+        log.mark(line, key, "mapped", "tls (every site on these binds)")
+    elif key in ("redirect", "http-request") and "https" in " ".join(w) and (
+            w[1:2] == ["redirect"] or key == "redirect"):
+        log.mark(line, " ".join(w[:2]), "mapped", "redirect_http")
+    elif key in ("http-response", "http-after-response") or key == "rspadd":
+        if not log.seen(line):
+            log.drop(line, " ".join(w[:2]), "not a header of a site's responses")
+    elif key == "http-request" and w[1:2] == ["set-header"] and len(w) > 2 \
+            and w[2].lower() in OWN_HEADERS:
+        log.mark(line, "http-request set-header", "approximated", own)
+    elif key == "http-request" and len(w) > 1 and w[1].startswith("set-var(txn.") and \
+            w[1][12:].startswith(("tls_site", "host_site")):
+        log.mark(line, "http-request set-var", "approximated",
+                 "site names and domains: " + own)
+    elif key == "http-request" and w[1:3] == ["return", "status"]:
+        log.mark(line, "http-request return", "approximated", own)
+    elif w[:2] == ["option", "forwardfor"]:
+        log.mark(line, "option forwardfor", "approximated", own)
+    elif key == "acl":
+        log.mark(line, "acl", "mapped", "conditions of the routes that use it")
+    elif key in dropped:
+        log.drop(line, key, dropped[key])
+    elif key == "tune.ssl.lifetime":
+        log.mark(line, key, "mapped", "tls.session_timeout")
+    elif key == "ssl-dh-param-file":
+        log.mark(line, key, "mapped", "tls.dhparam")
+    elif section.kind in ("backend", "listen") and key in (
+            "balance", "server", "http-check", "default-server") and not log.seen(line):
+        log.drop(line, key, f"backend {section.name} is not used by an imported site")

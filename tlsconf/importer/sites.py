@@ -1,0 +1,154 @@
+"""What the HAProxy and Traefik importers share: a site being collected (`SiteDraft`), its TLS
+policy as a profile plus overrides (from the lint subject: the very values lint judges), the
+spec assembled in output order with an origin per value, and the lint findings on the input."""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from msgspec import Struct, field, structs
+
+from tlsconf.config import Settings
+from tlsconf.errors import Location, Path, TlsconfError
+from tlsconf.findings import Finding
+from tlsconf.importer.profile import Values, choose
+from tlsconf.lint.model import Subject
+
+# A site's keys in the order the spec documents them (docs/spec.md).
+ORDER = ("name", "domains", "default_server", "listen", "tls", "hsts", "redirect_http",
+         "acme_upstream", "http2", "upstreams", "balance", "health_check", "websocket",
+         "headers", "locations")
+TLS_ORDER = ("certificate", "key", "profile", "protocols", "ciphers", "ciphersuites", "curves",
+             "prefer_server_ciphers", "session_tickets", "session_timeout", "ocsp_stapling",
+             "client_auth", "dhparam")
+
+
+class SiteDraft(Struct):
+    """A site while an importer collects it: values by their path inside the site."""
+
+    name: str
+    domains: tuple[str, ...]
+    location: Location
+    subject: Subject
+    section: str = ""  # the source's grouping (HAProxy frontend, Traefik TLS option)
+    values: dict[Path, object] = field(default_factory=dict)
+    origins: dict[Path, Location] = field(default_factory=dict)
+    backends: set[str] = field(default_factory=set)  # pools it uses (HAProxy backends)
+    profile: str = "intermediate"
+
+    def set(self, path: Path, value: object, where: Location) -> None:
+        self.values[path] = value
+        self.origins[path] = where
+
+    def has(self, path: Path) -> bool:
+        return path in self.values
+
+    def get(self, path: Path) -> object:
+        return self.values.get(path)
+
+    def profile_prefers_client(self) -> bool:
+        from tlsconf import profiles
+
+        return not profiles.get(self.profile).server_preferred_order
+
+    def split(self, name: str, domains: tuple[str, ...], where: Location) -> SiteDraft:
+        """A site on the same certificate and policy serving other names."""
+        out = copy.deepcopy(self)
+        out.name, out.domains, out.location = name, domains, where
+        for path in [p for p in out.values if p[0] in ("upstreams", "locations", "balance",
+                                                       "health_check", "default_server")]:
+            del out.values[path]
+        out.set(("domains",), list(domains), where)
+        return out
+
+
+def with_certificate(subject: Subject, certificate: str) -> Subject:
+    """The subject of one more `crt` on the same bind: its policy, another certificate."""
+    tls = structs.replace(subject.site.tls, certificate=certificate)
+    return structs.replace(subject, site=structs.replace(subject.site, tls=tls))
+
+
+def site_name(domain: str) -> str:
+    """A spec site name from a domain: `*.blog.example.com` → `wildcard-blog-example-com`."""
+    text = domain.lower().replace("*.", "wildcard.")
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:32].strip("-")
+    return text or "site"
+
+
+def certificate_names(path: str, where: Location) -> tuple[str, ...]:
+    """The DNS names of a certificate file (its SANs), the site's domains when the config
+    names none (no SNI filter): refused when the file cannot be read here."""
+    from tlsconf.certs.files import read_certificates
+    from tlsconf.certs.san import names
+
+    certs, issues = read_certificates(path)
+    dns = names(certs[0]).dns if certs else ()
+    if not dns:
+        why = issues[0].message if issues else "it has no DNS name in its subjectAltName"
+        raise TlsconfError.single(where, "crt", (
+            f"the site's domains are unknown: no SNI filter (crt-list) or Host rule names them, "
+            f"and certificate {path} cannot give them ({why}); import where the certificates "
+            "are, or list the names in a crt-list"))
+    return tuple(d.lower() for d in dict.fromkeys(dns))
+
+
+def policy(draft: SiteDraft, subject: Subject) -> None:
+    """The subject's TLS values → `tls.profile` and the overrides that differ from it."""
+    tls = subject.site.tls
+    curves = tls.curves or None
+    ciphers = tls.ciphers if "ciphers" in subject.site.origins or tls.ciphers else None
+    choice = choose(Values(tls.protocols, ciphers, tls.ciphersuites, curves))
+    draft.profile = choice.profile
+    at = subject.site.location
+    draft.set(("tls", "profile"), choice.profile, at)
+    for name, value in choice.overrides.items():
+        origin = subject.site.origins.get(name)
+        draft.set(("tls", name), value, origin.location if origin and origin.location else at)
+    if tls.ocsp_stapling:
+        origin = subject.site.origins.get("ocsp_stapling")
+        draft.set(("tls", "ocsp_stapling"), True, origin.location if origin and
+                  origin.location else at)
+
+
+def assemble(drafts: list[SiteDraft]) -> tuple[dict[str, object], dict[Path, Location]]:
+    """The spec (`sites` in source order, unique names) and each value's origin."""
+    sites: list[dict[str, Any]] = []
+    origins: dict[Path, Location] = {}
+    used: set[str] = set()
+    for index, draft in enumerate(drafts):
+        name = draft.name
+        n = 2
+        while name in used:
+            suffix = f"-{n}"
+            name = draft.name[:32 - len(suffix)] + suffix
+            n += 1
+        used.add(name)
+        site: dict[str, Any] = {"name": name}
+        origins[("sites", index, "name")] = draft.location
+        for path, value in sorted(draft.values.items(), key=lambda kv: _rank(kv[0])):
+            if path[0] == "pool":
+                continue  # the source's name of the site's pool, not a spec field
+            node = site
+            for part in path[:-1]:
+                node = node.setdefault(str(part), {})
+            node[str(path[-1])] = value
+            origins[("sites", index, *path)] = draft.origins[path]
+        sites.append(site)
+    return {"sites": sites}, origins
+
+
+def _rank(path: Path) -> tuple[int, int]:
+    head = str(path[0])
+    first = ORDER.index(head) if head in ORDER else len(ORDER)
+    second = TLS_ORDER.index(str(path[1])) if head == "tls" and len(path) > 1 else 0
+    return first, second
+
+
+def findings(path: str, text: str, subjects: list[Subject], settings: Settings) -> list[Finding]:
+    """What `tlsconf lint` says about the input (suppression comments honoured)."""
+    from tlsconf.judge import verdict
+    from tlsconf.lint.suppress import scan
+
+    return verdict(subjects, scan(path, text), settings).findings
