@@ -13,7 +13,7 @@ from msgspec import Struct, field, structs
 from tlsconf.config import Settings
 from tlsconf.errors import Location, Path, TlsconfError
 from tlsconf.findings import Finding
-from tlsconf.importer.profile import Values, choose
+from tlsconf.importer.choice import Values, choose
 from tlsconf.lint.model import Subject
 
 # A site's keys in the order the spec documents them (docs/spec.md).
