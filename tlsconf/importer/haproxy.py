@@ -89,6 +89,7 @@ class _Context(Struct):
     backends: dict[str, Section]
     log: report.Log
     sites: list[common.SiteDraft] = field(default_factory=list)
+    crt_lists: dict[str, dict[int, list[str]]] = field(default_factory=dict)
 
 
 def load(paths: Sequence[str], settings: Settings) -> Imported:
@@ -170,6 +171,10 @@ def _bind_sites(ctx: _Context, bind: ingest.Bind, names: dict[str, tuple[str, ..
         draft = common.SiteDraft(name or common.site_name(domains[0]), domains,
                                  subject.site.location, subject, section=section.name)
         draft.set(("domains",), list(domains), subject.site.location)
+        if subject.site.location.file != ctx.path:
+            ctx.log.mark(subject.site.location, "crt-list line", "mapped",
+                         "tls.certificate, domains (SNI filters), per-site TLS options",
+                         f"sites[{len(ctx.sites)}]")
         draft.set(("listen",), dict(listen), line.loc)
         _tls(ctx, draft, subject, line, cert)
         if first and "strict-sni" not in line.words:
@@ -241,8 +246,9 @@ def _tls(ctx: _Context, draft: common.SiteDraft, subject: Subject, line: Line,
         seconds = int(lifetime.words[1])
         if seconds != 86400:
             draft.set(("tls", "session_timeout"), max(60, min(seconds, 604800)), lifetime.loc)
-    verify = option(line.words, "verify")
-    ca = option(line.words, "ca-file")
+    own = _crt_list_options(ctx, subject.site.location)
+    verify = option(own, "verify") or option(line.words, "verify")
+    ca = option(own, "ca-file") or option(line.words, "ca-file")
     if verify in ("required", "optional") and ca:
         base = ctx.glob.get("ca-base")
         if not os.path.isabs(ca):
@@ -252,6 +258,19 @@ def _tls(ctx: _Context, draft: common.SiteDraft, subject: Subject, line: Line,
     if dh is not None and len(dh.words) > 1:
         draft.set(("tls", "dhparam"), dh.words[1], dh.loc)
         ctx.log.mark(dh, dh.words[0], "mapped", "tls.dhparam", _spec(ctx, len(ctx.sites), "tls"))
+
+
+def _crt_list_options(ctx: _Context, where: Location) -> list[str]:
+    """The `[options]` of the crt-list line a subject comes from (none for a bind's own)."""
+    if where.file == ctx.path:
+        return []
+    if where.file not in ctx.crt_lists:
+        from tlsconf.source import decode, read_bytes
+
+        text = decode(where.file, read_bytes(where.file))
+        ctx.crt_lists[where.file] = {loc.line: options for loc, options, _, _ in
+                                     ingest.crt_list_lines(where.file, text)}
+    return ctx.crt_lists[where.file].get(where.line, [])
 
 
 def _spec(ctx: _Context, index: int, rest: str) -> str:
