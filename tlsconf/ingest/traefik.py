@@ -72,7 +72,7 @@ OPTION_KEYS = ("alpnProtocols", "cipherSuites", "clientAuth", "curvePreferences"
 CHAIN_DEPTH = 16  # Traefik refuses recursive chains; a bound keeps a cycle from looping here
 
 
-class _Doc:
+class Doc:
     """Case-insensitive access with positions (of keys, and of values down to list items)."""
 
     def __init__(self, name: str, text: str) -> None:
@@ -208,6 +208,11 @@ def _array_items(values: dict[Path, tuple[int, int]], path: Path, line: str, sta
 
 
 def ingest(path: str, text: str) -> tuple[Subject, ...]:
+    return subjects(read_doc(path, text))
+
+
+def read_doc(path: str, text: str) -> Doc:
+    """The dynamic configuration with positions; templates and v1 files refused."""
     match = TEMPLATE.search(text)
     if match:
         line = text.count("\n", 0, match.start()) + 1
@@ -215,8 +220,14 @@ def ingest(path: str, text: str) -> tuple[Subject, ...]:
         raise TlsconfError.single(Location(path, line, col), "", (
             "templated file: the Traefik file provider evaluates Go templates itself; tlsconf "
             "cannot judge a template — lint the evaluated file"))
-    doc = _Doc(path, text)
+    doc = Doc(path, text)
     _refuse_v1(doc)
+    return doc
+
+
+def subjects(doc: Doc) -> tuple[Subject, ...]:
+    """One subject per TLS option (`tls.options.<name>`, `default` always), per TLS router
+    (HSTS), per `headers` middleware with HSTS, per servers transport."""
     top: Path = ()
     tls, tls_path = doc.get(doc.data, top, "tls")
     options, options_path = doc.get(tls, tls_path, "options")
@@ -240,7 +251,7 @@ def ingest(path: str, text: str) -> tuple[Subject, ...]:
                     b = builders[option_name.lower()] = _option(
                         doc, options, options_path, option_name, doc.locate(router_tls_path))
                 rule, _ = doc.get(router, router_path, "rule")
-                b.domains += tuple(d for d in _domains(rule) if d not in b.domains)
+                b.domains += tuple(d for d in domains(rule) if d not in b.domains)
             if section == "http":
                 routers.append(_router(doc, name, router, router_path, middlewares, mw_path))
     for name, _opts in _items(options):
@@ -262,14 +273,14 @@ def _items(table: Any) -> Iterator[tuple[str, Any]]:
             yield str(name), value
 
 
-def _domains(rule: Any) -> list[str]:
+def domains(rule: Any) -> list[str]:
     out: list[str] = []
     for args in HOST.findall(rule if isinstance(rule, str) else ""):
         out += [n for pair in re.findall(r"`([^`]*)`|\"([^\"]*)\"", args) for n in pair if n]
     return [n.lower() for n in dict.fromkeys(out) if n != "*"]
 
 
-def _refuse_v1(doc: _Doc) -> None:
+def _refuse_v1(doc: Doc) -> None:
     """Traefik v1 keys at places where v2+ has none: refuse the file, never judge it as v2 (a
     v1 file read as v2 has no routers and no options, and would look clean)."""
     data = doc.data
@@ -289,7 +300,7 @@ def _refuse_v1(doc: _Doc) -> None:
             raise TlsconfError.single(doc.locate(found_path), key, V1_FORMAT)
 
 
-def _option(doc: _Doc, options: Any, options_path: Path, option_name: str,
+def _option(doc: Doc, options: Any, options_path: Path, option_name: str,
             use_loc: Location | None) -> SiteBuilder:
     """The subject of `tls.options.<option_name>`; `use_loc` is where it is referenced (for an
     option the file does not define)."""
@@ -315,7 +326,7 @@ def _option(doc: _Doc, options: Any, options_path: Path, option_name: str,
 
 
 class Reader(Protocol):
-    """Key lookup with positions: this module's `_Doc` (case-insensitive, as Traefik's file
+    """Key lookup with positions: this module's `Doc` (case-insensitive, as Traefik's file
     provider reads keys) or a Kubernetes manifest (exact keys, as the API server keeps them)."""
 
     def get(self, node: Any, path: Path, key: str) -> tuple[Any, Path]: ...
@@ -402,13 +413,13 @@ def apply_ciphers(doc: Reader, b: SiteBuilder, opts: Any, path: Path) -> bool:
     return True
 
 
-def _router(doc: _Doc, name: str, router: Any, router_path: Path, middlewares: Any,
+def _router(doc: Doc, name: str, router: Any, router_path: Path, middlewares: Any,
             mw_path: Path) -> Subject:
     """An HTTP TLS router, judged for HSTS only: the `headers` middlewares it names."""
     b = SiteBuilder("traefik", f"http.routers.{name}", doc.locate(router_path))
     b.facts["families"] = HSTS_ONLY
     rule, _ = doc.get(router, router_path, "rule")
-    b.domains = tuple(_domains(rule))
+    b.domains = tuple(domains(rule))
     names, names_path = doc.get(router, router_path, "middlewares")
     entry_points, ep_path = doc.get(router, router_path, "entryPoints")
     if isinstance(entry_points, str):  # Traefik takes one name as a one-item list
@@ -427,7 +438,7 @@ def _router(doc: _Doc, name: str, router: Any, router_path: Path, middlewares: A
     return b.build()
 
 
-def _chain(doc: _Doc, names: list[Any], middlewares: Any, mw_path: Path, elsewhere: list[str],
+def _chain(doc: Doc, names: list[Any], middlewares: Any, mw_path: Path, elsewhere: list[str],
            depth: int = 0) -> Iterator[tuple[Any, Path]]:
     """The middlewares `names` refer to in this file (`@file` or no provider), in order, with
     the members of `chain` middlewares in their place; the names this file does not define
@@ -446,7 +457,7 @@ def _chain(doc: _Doc, names: list[Any], middlewares: Any, mw_path: Path, elsewhe
             yield mw, path
 
 
-def _headers_hsts(doc: _Doc, b: SiteBuilder, mw: Any, path: Path) -> bool:
+def _headers_hsts(doc: Doc, b: SiteBuilder, mw: Any, path: Path) -> bool:
     """A `headers` middleware's HSTS (`stsSeconds` > 0: Traefik sends none for 0) → `b`."""
     headers, headers_path = doc.get(mw, path, "headers")
     seconds, seconds_path = doc.get(headers, headers_path, "stsSeconds")
@@ -462,7 +473,7 @@ def _headers_hsts(doc: _Doc, b: SiteBuilder, mw: Any, path: Path) -> bool:
     return True
 
 
-def _middlewares(doc: _Doc, middlewares: Any, mw_path: Path) -> Iterator[Subject]:
+def _middlewares(doc: Doc, middlewares: Any, mw_path: Path) -> Iterator[Subject]:
     """Every `headers` middleware with HSTS, judged where it is defined (used or not)."""
     for name, mw in _items(middlewares):
         b = SiteBuilder("traefik", f"http.middlewares.{name}", doc.locate((*mw_path, name)))
@@ -472,7 +483,7 @@ def _middlewares(doc: _Doc, middlewares: Any, mw_path: Path) -> Iterator[Subject
             yield b.build()
 
 
-def _transports(doc: _Doc) -> Iterator[Subject]:
+def _transports(doc: Doc) -> Iterator[Subject]:
     """Servers transports (the upstream leg): verification, and versions and suites where set."""
     found: list[tuple[str, Any, Path]] = []
     for section, sub in (("http", ""), ("tcp", "tls")):
