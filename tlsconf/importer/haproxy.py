@@ -57,7 +57,8 @@ DROPPED = {
     "group": "targets.haproxy.group", "daemon": "targets.haproxy.daemon",
     "timeout": "tlsconf renders its own timeouts", "maxconn": "no spec field (limits)",
     "option": "no spec field", "nbthread": "process tuning: no spec field",
-    "pidfile": "process setting: no spec field", "mode": "a tlsconf site is mode http",
+    "pidfile": "process setting: no spec field",
+    "mode": "only mode http is imported (a tlsconf site serves HTTP)",
     "ssl-load-extra-files": "tlsconf renders its own (key beside the certificate)",
     "default-path": "tlsconf renders `default-path config`",
     "tune.ssl.default-dh-param": "no spec field: tlsconf's profiles use ECDHE (`dhparam` names "
@@ -232,8 +233,8 @@ def _tls(ctx: _Context, draft: common.SiteDraft, subject: Subject, line: Line,
     words = line.words + (defaults.words[1:] if defaults else [])
     key = cert + ".key" if os.path.exists(cert + ".key") else cert
     if key == cert:
-        ctx.log.note(line, f"tls.key is the certificate file: no {cert}.key here, so HAProxy "
-                     "reads the key from the PEM")
+        ctx.log.note(subject.site.location, f"tls.key is the certificate file: no {cert}.key "
+                     "here, so HAProxy reads the key from the PEM")
     draft.set(("tls", "certificate"), cert, subject.site.location)
     draft.set(("tls", "key"), key, subject.site.location)
     common.policy(draft, subject)
@@ -348,8 +349,9 @@ def _route(line: Line, backend: str, cond: list[str], acls: dict[str, list[str]]
 
 
 def _section_lines(ctx: _Context, section: Section) -> None:
-    ctx.log.mark(section, section.kind, "mapped" if _serving(ctx, section) else "dropped",
-                 "" if _serving(ctx, section) else "no TLS site is served by it")
+    serving = _serving(ctx, section)
+    ctx.log.mark(section, section.kind, "mapped" if serving else "dropped",
+                 "the section of the lines below" if serving else "no TLS site is served by it")
     mine = [d for d in ctx.sites if d.section == section.name]
     acls = _acls(section)
     for line in section.lines:

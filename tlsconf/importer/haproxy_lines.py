@@ -175,6 +175,8 @@ def line_fate(log: Log, line: Line, section: Section, dropped: dict[str, str],
         log.mark(line, "http-request return", "approximated", own)
     elif w[:2] == ["option", "forwardfor"]:
         log.mark(line, "option forwardfor", "approximated", own)
+    elif w == ["mode", "http"]:
+        log.mark(line, key, "mapped", "a tlsconf site serves HTTP")
     elif key == "acl":
         log.mark(line, "acl", "mapped", "conditions of the routes that use it")
     elif key in dropped:

@@ -36,6 +36,7 @@ from tlsconf.importer.entries import Log
 from tlsconf.importer.model import Imported
 from tlsconf.ingest import read
 from tlsconf.ingest import traefik as ingest
+from tlsconf.ingest.structured import dotted as _dotted
 from tlsconf.lint.model import Subject
 
 PATH = re.compile(r"PathPrefix\s*\(\s*`([^`]*)`\s*\)")
@@ -63,10 +64,14 @@ def load(paths: Sequence[str], settings: Settings) -> Imported:
         docs.append(ingest.read_doc(path, text))
     dynamic = [d for d in docs if _get(d, d.data, (), "http")[0] is not None
                or _get(d, d.data, (), "tls")[0] is not None]
-    if len(dynamic) != 1:
+    if not dynamic:
         raise TlsconfError.single(Location(paths[0] if paths else "-"), "", (
-            "import one Traefik dynamic configuration (http/tls sections), optionally with "
-            f"its static file; given {len(dynamic)} dynamic files"))
+            "no `http` or `tls` section: not a Traefik dynamic configuration (a static file "
+            "is imported together with the dynamic file it loads)"))
+    if len(dynamic) > 1:
+        raise TlsconfError.single(Location(dynamic[1].name), "", (
+            "import one Traefik dynamic configuration at a time (with its static file); "
+            f"given {len(dynamic)}: {', '.join(d.name for d in dynamic)}"))
     doc = dynamic[0]
     subjects = ingest.subjects(doc)
     options = {s.site.name.split(" ")[0].removeprefix("tls.options.").lower(): s
@@ -77,7 +82,8 @@ def load(paths: Sequence[str], settings: Settings) -> Imported:
     _routers(ctx)
     if not ctx.sites:
         raise TlsconfError.single(Location(doc.name), "http.routers", (
-            "no TLS site to import: no HTTP router with `tls` and a `Host()` rule"))
+            "no TLS site to import: no HTTP router with `tls` and a `Host()` rule in this file "
+            "(TLS options and middlewares alone are imported with the routers that use them)"))
     _certificates(ctx)
     default, default_path = _get(doc, doc.data, (), "tls", "options", "default")
     if default is not None and all(d.section != "default" for d in ctx.sites):
@@ -123,10 +129,6 @@ def _parents(ctx: _Ctx, doc: ingest.Doc) -> None:
         entry = ctx.log.found.get(doc.locate(path))
         if parent and entry is not None and entry.fate != "dropped":
             ctx.log.mark(doc.locate(parent), _dotted(parent), "mapped", "holds the keys below")
-
-
-def _dotted(path: Path) -> str:
-    return ".".join(str(p) for p in path)
 
 
 def _mark(ctx: _Ctx, path: Path, detail: str, spec_path: str = "", fate: str = "mapped") -> None:
@@ -213,6 +215,11 @@ def _service(doc: ingest.Doc, router: Any, path: Path) -> str:
 def _site(ctx: _Ctx, name: str, router: Any, path: Path, hosts: tuple[str, ...]
           ) -> common.SiteDraft:
     doc = ctx.doc
+    resolver, resolver_path = _get(doc, router, path, "tls", "certResolver")
+    if resolver is not None:
+        raise TlsconfError.single(doc.locate(resolver_path), _dotted(resolver_path), (
+            f"certificates from certResolver {resolver!r} (ACME inside Traefik): the spec names "
+            "certificate files; obtain them with an ACME client (acme_upstream) and list them"))
     reference, _ = _get(doc, router, path, "tls", "options")
     option = str(reference or "default").partition("@")[0].lower()
     subject = ctx.options.get(option) or ctx.options.get("default")
@@ -398,6 +405,50 @@ def _plain(ctx: _Ctx, name: str, router: Any, path: Path) -> None:
                  "80 only redirects and answers ACME challenges")
 
 
+def _default_site(ctx: _Ctx, default_cert: str, default_path: Path) -> None:
+    """Who answers clients without SNI (or with an unknown name): nobody with `sniStrict` on
+    the default option; else the site of the store's default certificate, else — Traefik's
+    own self-signed certificate, which a spec cannot name — the first site on the default
+    option (or the first site)."""
+    doc = ctx.doc
+    strict, strict_path = _get(doc, doc.data, (), "tls", "options", "default", "sniStrict")
+    if strict is True:
+        return
+    site = next((d for d in ctx.sites if default_cert and
+                 d.get(("tls", "certificate")) == default_cert), None)
+    where = doc.locate(default_path)
+    if site is None:
+        site = next((d for d in ctx.sites if d.section == "default"), ctx.sites[0])
+        where = doc.locate(strict_path if strict is not None else default_path)
+        ctx.log.note(where, f"clients without SNI got Traefik's self-signed certificate; the "
+                     f"spec serves them site {site.name} (default_server)")
+    site.set(("default_server",), True, where)
+
+
+def _unmatched(ctx: _Ctx, pairs: list[tuple[str, str, Path]], where: Path
+               ) -> dict[int, tuple[str, str, Path]]:
+    """Certificates whose files are not here to match by name: the only one serves every site
+    (Traefik falls back to it, or it is the store's default); as many as sites go in order
+    (tlsconf's own output lists them so); anything else cannot be decided."""
+    doc = ctx.doc
+    if len(pairs) == 1:
+        ctx.log.note(doc.locate(pairs[0][2]), "the only certificate: every site gets it (its "
+                     "file is not here to check its names)")
+        return dict.fromkeys(range(len(ctx.sites)), pairs[0])
+    if pairs and len(pairs) == len(ctx.sites):
+        ctx.log.note(doc.locate(where), "certificates matched to sites in order (the files are "
+                     "not here to match them by name)")
+        return dict(enumerate(pairs))
+    if not pairs:
+        raise TlsconfError.single(doc.locate(where), "tls.certificates", (
+            "no certificate in tls.certificates or tls.stores.default.defaultCertificate: "
+            "Traefik serves its self-signed default (or an ACME certResolver's, which the spec "
+            "cannot name); add the certificate files"))
+    raise TlsconfError.single(doc.locate(where), "tls.certificates", (
+        f"{len(pairs)} certificates for {len(ctx.sites)} sites, and the files are not here to "
+        "match them by name: import where the certificates are"))
+
+
 def _certificates(ctx: _Ctx) -> None:
     doc = ctx.doc
     certs, certs_path = _get(doc, doc.data, (), "tls", "certificates")
@@ -416,22 +467,16 @@ def _certificates(ctx: _Ctx) -> None:
             if set(draft.domains) & set(names):
                 chosen[index] = (cert, key, path)
                 break
-    if len(chosen) < len(ctx.sites):
-        if len(pairs) != len(ctx.sites):
-            raise TlsconfError.single(doc.locate(certs_path), "tls.certificates", (
-                f"{len(pairs)} certificates for {len(ctx.sites)} sites, and the files are not "
-                "here to match them by name: import where the certificates are"))
-        chosen = dict(enumerate(pairs))
-        ctx.log.note(doc.locate(certs_path), "certificates matched to sites in order (the "
-                     "files are not here to match them by name)")
     default_cert = str(default.get("certFile", "")) if isinstance(default, dict) else ""
+    if default_cert and not any(cert == default_cert for cert, _, _ in pairs):
+        pairs.append((default_cert, str(default.get("keyFile", "")), default_path))
+    if len(chosen) < len(ctx.sites):
+        chosen = _unmatched(ctx, pairs, certs_path if certs is not None else default_path)
     for index, (cert, key, path) in chosen.items():
         draft = ctx.sites[index]
         draft.set(("tls", "certificate"), cert, doc.locate(path))
         draft.set(("tls", "key"), key, doc.locate(path))
-        strict, _ = _get(doc, doc.data, (), "tls", "options", "default", "sniStrict")
-        if cert == default_cert and strict is not True:
-            draft.set(("default_server",), True, doc.locate(default_path))
         _mark(ctx, path, "tls.certificate, tls.key")
+    _default_site(ctx, default_cert, default_path)
     if default is not None:
         _mark(ctx, default_path, "default_server")
