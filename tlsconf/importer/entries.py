@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
-from msgspec import Struct, field
+from msgspec import Struct, field, structs
 
-from tlsconf.errors import Location
+from tlsconf.errors import Location, Path, format_path
 from tlsconf.importer.model import Entry, Fate
 
 NOT_UNDERSTOOD = "not understood by tlsconf import"
@@ -47,6 +47,14 @@ class Log(Struct):
         for loc, key in lines:
             if loc not in self.found:
                 self.found[loc] = Entry(loc, key, "dropped", NOT_UNDERSTOOD)
+
+    def link(self, origins: dict[Path, Location]) -> None:
+        """Each mapped or approximated entry's `spec_path`: the first spec value (in spec
+        order) whose origin is its line or key."""
+        for path, loc in origins.items():
+            entry = self.found.get(loc)
+            if entry is not None and entry.fate != "dropped" and not entry.spec_path:
+                self.found[loc] = structs.replace(entry, spec_path=format_path(path))
 
     def entries(self) -> list[Entry]:
         out = []

@@ -128,6 +128,7 @@ def load(paths: Sequence[str], settings: Settings) -> Imported:
     log.finish([(s.loc, s.kind) for s in sections]
                + [(line.loc, line.words[0]) for s in sections for line in s.lines])
     spec, origins = common.assemble(ctx.sites)
+    ctx.log.link(origins)
     return Imported(spec, origins, log.entries(), common.findings(path, text, subjects, settings))
 
 
@@ -220,6 +221,10 @@ def _cert_path(ctx: _Context, cert: str, line: Line) -> str:
     """A relative certificate path is under `crt-base`, else the config's directory."""
     if not cert:
         raise TlsconfError.single(line.loc, "bind", "no `crt` or `crt-list`: no certificate")
+    if cert.endswith("/") or os.path.isdir(cert):
+        raise TlsconfError.single(line.loc, "bind", (
+            f"crt {cert}: a directory of certificates (each one a site, its names in the "
+            "file): list them in a crt-list to import them"))
     if os.path.isabs(cert):
         return cert
     base = ctx.glob.get("crt-base")

@@ -11,9 +11,10 @@ from tlsconf.ingest.haproxy import Line, Section, option
 
 BALANCE = {"roundrobin": "round_robin", "leastconn": "least_conn", "source": "ip_hash"}
 OWN_HEADERS = ("x-forwarded-proto", "x-real-ip", "x-forwarded-for")
-SERVER_DROPPED = ("ssl", "verify", "ca-file", "sni", "crt", "check-ssl", "alpn",
-                  "force-tlsv12", "force-tlsv13", "ssl-min-ver", "ssl-max-ver", "ciphers",
-                  "curves")
+# A server's TLS options (the spec's upstreams are plain HTTP): flags, then those with a value.
+SERVER_TLS_FLAGS = ("ssl", "check-ssl", "force-tlsv12", "force-tlsv13", "no-sslv3")
+SERVER_TLS_VALUED = ("verify", "ca-file", "sni", "crt", "alpn", "ssl-min-ver", "ssl-max-ver",
+                     "ciphers", "curves")
 
 
 def _interval(text: str) -> int:
@@ -26,10 +27,12 @@ def _interval(text: str) -> int:
     return max(1, min(3600, round(seconds)))
 
 
-def servers(log: Log, backend: Section) -> tuple[list[dict[str, object]], int | None]:
-    """The backend's `server` lines → upstreams; the health-check interval when any has
-    `check` (`inter`, HAProxy's default 2 s)."""
+def servers(log: Log, backend: Section
+            ) -> tuple[list[dict[str, object]], list[Line], int | None]:
+    """The backend's `server` lines → upstreams (and their lines); the health-check interval
+    when any has `check` (`inter`, HAProxy's default 2 s)."""
     out: list[dict[str, object]] = []
+    used: list[Line] = []
     interval: int | None = None
     for line in backend.lines:
         w = line.words
@@ -51,13 +54,16 @@ def servers(log: Log, backend: Section) -> tuple[list[dict[str, object]], int | 
             inter = option(w, "inter")
             found = _interval(inter) if inter else 2
             interval = found if interval is None else min(interval, found)
-        tls = [o for o in SERVER_DROPPED if o in w]
         if "ssl" in w:
+            tls = [word for i, word in enumerate(w[3:], 3)
+                   if word in SERVER_TLS_FLAGS + SERVER_TLS_VALUED
+                   or w[i - 1] in SERVER_TLS_VALUED]
             log.note(line, "TLS to this server dropped (the spec's upstreams are plain "
                      "HTTP): " + " ".join(tls))
         out.append(upstream)
+        used.append(line)
         log.mark(line, "server", "mapped", "upstreams")
-    return out, interval
+    return out, used, interval
 
 
 def health(log: Log, backend: Section, interval: int | None) -> dict[str, object] | None:
@@ -91,7 +97,7 @@ def health(log: Log, backend: Section, interval: int | None) -> dict[str, object
 def pool(log: Log, draft: SiteDraft, backend: Section, use: Line | Section,
          paths: tuple[str, ...]) -> None:
     """The backend `use` sends to: the site's pool, or a `locations` entry per path."""
-    upstreams, interval = servers(log, backend)
+    upstreams, used, interval = servers(log, backend)
     if not upstreams:
         log.drop(use, use.words[0] if isinstance(use, Line) else use.kind,
                  f"backend {backend.name} has no server the spec can hold")
@@ -109,10 +115,15 @@ def pool(log: Log, draft: SiteDraft, backend: Section, use: Line | Section,
             entry: dict[str, object] = {"path": path, "upstreams": upstreams}
             if websocket:
                 entry["websocket"] = True
+            draft.origin(("locations", len(locations)), use.loc)
+            for n, line in enumerate(used):
+                draft.origin(("locations", len(locations), "upstreams", n), line.loc)
             locations.append(entry)
         draft.set(("locations",), locations, use.loc)
         return
     draft.set(("upstreams",), upstreams, backend.loc)
+    for n, line in enumerate(used):
+        draft.origin(("upstreams", n), line.loc)
     draft.set(("pool",), backend.name, backend.loc)
     for line in backend.lines:
         w = line.words
@@ -126,7 +137,8 @@ def pool(log: Log, draft: SiteDraft, backend: Section, use: Line | Section,
                          "source (round_robin, least_conn, ip_hash)")
     check = health(log, backend, interval)
     if check is not None:
-        draft.set(("health_check",), check, backend.loc)
+        chk = next(x for x in backend.lines if x.words[:2] == ["option", "httpchk"])
+        draft.set(("health_check",), check, chk.loc)
     if websocket:
         draft.set(("websocket",), True, backend.loc)
     headers(log, draft, backend)

@@ -42,6 +42,10 @@ class SiteDraft(Struct):
         self.values[path] = value
         self.origins[path] = where
 
+    def origin(self, path: Path, where: Location) -> None:
+        """Where a value inside one set (a list item, a nested key) comes from."""
+        self.origins[path] = where
+
     def has(self, path: Path) -> bool:
         return path in self.values
 
@@ -134,7 +138,9 @@ def assemble(drafts: list[SiteDraft]) -> tuple[dict[str, object], dict[Path, Loc
             for part in path[:-1]:
                 node = node.setdefault(str(part), {})
             node[str(path[-1])] = value
-            origins[("sites", index, *path)] = draft.origins[path]
+        for path, where in sorted(draft.origins.items(), key=lambda kv: _rank(kv[0])):
+            if path[0] != "pool":
+                origins[("sites", index, *path)] = where
         sites.append(site)
     return {"sites": sites}, origins
 

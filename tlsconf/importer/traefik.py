@@ -99,6 +99,7 @@ def load(paths: Sequence[str], settings: Settings) -> Imported:
         _parents(ctx, static)
         ctx.log.finish([(static.locate(p), _dotted(p)) for p in _keys(static, static.data, ())])
     spec, origins = common.assemble(ctx.sites)
+    ctx.log.link(origins)
     findings = common.findings(doc.name, doc.text, list(subjects), settings)
     return Imported(spec, origins, ctx.log.entries(), findings)
 
