@@ -166,6 +166,7 @@ def _bind_sites(ctx: _Context, bind: ingest.Bind, names: dict[str, tuple[str, ..
     if option(line.words, "crt-list") is None and len(crts) > 1:
         subjects = tuple(common.with_certificate(subjects[0], c) for c in crts)
     first = True
+    first_index = len(ctx.sites)
     for subject in subjects:
         cert = _cert_path(ctx, subject.site.tls.certificate, line)
         domains = subject.site.domains or common.certificate_names(cert, subject.site.location)
@@ -184,9 +185,20 @@ def _bind_sites(ctx: _Context, bind: ingest.Bind, names: dict[str, tuple[str, ..
         first = False
         draft.set(("http2",), "h2" in (option(line.words, "alpn") or "").split(","), line.loc)
         redirect = subject.facts.http_redirect is True
-        draft.set(("redirect_http",), redirect, subject.facts.where.get("redirect_http", line.loc))
-        ctx.sites.append(draft)
-    ctx.log.mark(line, "bind", "mapped", "listen, tls, http2", _spec(ctx, -1, "listen"))
+        draft.set(("redirect_http",), redirect, _redirect_line(ctx) or line.loc)
+        common.add(ctx.sites, draft)
+    ctx.log.mark(line, "bind", "mapped", "listen, tls, http2", f"sites[{first_index}].listen")
+
+
+def _redirect_line(ctx: _Context) -> Location | None:
+    """Where the plain-HTTP listener redirects to https (the ingester judged that it does)."""
+    for section in ctx.sections:
+        if section.kind in ("frontend", "listen") and ingest.redirects(section):
+            for line in section.lines:
+                if line.words[0] in ("redirect", "http-request") and "https" in " ".join(
+                        line.words) and "redirect" in line.words[:2]:
+                    return line.loc
+    return None
 
 
 def _listen(ctx: _Context, line: Line, address: str) -> dict[str, object]:
@@ -263,7 +275,8 @@ def _tls(ctx: _Context, draft: common.SiteDraft, subject: Subject, line: Line,
     dh = ctx.glob.get("ssl-dh-param-file")
     if dh is not None and len(dh.words) > 1:
         draft.set(("tls", "dhparam"), dh.words[1], dh.loc)
-        ctx.log.mark(dh, dh.words[0], "mapped", "tls.dhparam", _spec(ctx, len(ctx.sites), "tls"))
+        ctx.log.mark(dh, dh.words[0], "mapped", "tls.dhparam",
+                     f"sites[{len(ctx.sites)}].tls.dhparam")
 
 
 def _crt_list_options(ctx: _Context, where: Location) -> list[str]:
@@ -277,11 +290,6 @@ def _crt_list_options(ctx: _Context, where: Location) -> list[str]:
         ctx.crt_lists[where.file] = {loc.line: options for loc, options, _, _ in
                                      ingest.crt_list_lines(where.file, text)}
     return ctx.crt_lists[where.file].get(where.line, [])
-
-
-def _spec(ctx: _Context, index: int, rest: str) -> str:
-    index = index if index >= 0 else len(ctx.sites) - 1
-    return f"sites[{index}].{rest}"
 
 
 # -- routing ----------------------------------------------------------------------------------
@@ -436,7 +444,7 @@ def _apply(ctx: _Context, sites: list[common.SiteDraft], route: _Route) -> None:
     if route.hosts and not targets and not route.sites:
         base = sites[0]
         draft = base.split(common.site_name(route.hosts[0]), route.hosts, route.line.loc)
-        ctx.sites.append(draft)
+        common.add(ctx.sites, draft)
         targets = [draft]
         ctx.log.note(route.line, f"names {', '.join(route.hosts)} no certificate lists: a site "
                      f"of their own on {base.name}'s certificate and policy")
@@ -448,7 +456,14 @@ def _apply(ctx: _Context, sites: list[common.SiteDraft], route: _Route) -> None:
                          "is not imported for it")
             continue
         lines.pool(ctx.log, draft, backend, route.line, route.paths)
-    ctx.log.mark(route.line, "use_backend", "mapped", "upstreams / locations")
+    if targets:
+        field = f"locations {', '.join(route.paths)}" if route.paths else "upstreams"
+        ctx.log.mark(route.line, "use_backend", "mapped",
+                     f"{field} of {', '.join(d.name for d in targets)}",
+                     f"sites[{targets[0].index}].{'locations' if route.paths else 'upstreams'}")
+    else:
+        ctx.log.drop(route.line, "use_backend", "no imported site serves the names or the "
+                     "site it names")
 
 
 def _acme(ctx: _Context, line: Line, w: list[str], acls: dict[str, list[str]]) -> None:

@@ -37,6 +37,7 @@ class SiteDraft(Struct):
     origins: dict[Path, Location] = field(default_factory=dict)
     backends: set[str] = field(default_factory=set)  # pools it uses (HAProxy backends)
     profile: str = "intermediate"
+    index: int = -1  # its place in `sites` (`add`)
 
     def set(self, path: Path, value: object, where: Location) -> None:
         self.values[path] = value
@@ -66,6 +67,12 @@ class SiteDraft(Struct):
             del out.values[path]
         out.set(("domains",), list(domains), where)
         return out
+
+
+def add(sites: list[SiteDraft], draft: SiteDraft) -> SiteDraft:
+    draft.index = len(sites)
+    sites.append(draft)
+    return draft
 
 
 def with_certificate(subject: Subject, certificate: str) -> Subject:

@@ -262,8 +262,7 @@ def _site(ctx: _Ctx, name: str, router: Any, path: Path, hosts: tuple[str, ...]
         draft.set(("balance",), balance, doc.locate(path))
     _middlewares(ctx, draft, router, path)
     _mark(ctx, path, "a site: domains, listen, tls, upstreams", f"sites[{len(ctx.sites)}]")
-    ctx.sites.append(draft)
-    return draft
+    return common.add(ctx.sites, draft)
 
 
 def _option_extras(ctx: _Ctx, draft: common.SiteDraft, option: str) -> None:
