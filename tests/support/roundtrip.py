@@ -4,7 +4,9 @@
 protocols and suites), keyed by what names a site on both sides: the certificate (HAProxy:
 one subject per certificate) or each domain (Traefik: one subject per TLS option, with the
 domains of its routers). `reimport` writes the imported spec, renders it for a target and
-returns the rendered config's path.
+returns the files. `differences` is what a test asserts exactly: an import makes explicit
+what the input left to the server (TLS105/TLS215 "not set" become findings on the stated
+values) and drops what a spec cannot hold (TLS to upstreams: TLS701), each in the loss report.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import yaml
+from msgspec import Struct
 
 from tlsconf.config import Settings
 from tlsconf.importer import loader
@@ -22,11 +25,14 @@ from tlsconf.judge import verdict
 from tlsconf.lint.model import Subject
 
 SETTINGS = Settings(certificates=False)
-Verdict = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]
-# What an import makes explicit that the input left to the server: "not set" findings
-# (TLS105 protocols, TLS215 ciphers) become findings on the explicit values, and the upstream
-# leg (TLS701: the spec's upstreams are plain HTTP) is dropped, in the loss report.
-LEFT_TO_SERVER = frozenset({"TLS105", "TLS215"})
+Policy = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # protocols, ciphers, TLS 1.3
+
+
+class Verdict(Struct):
+    """A site's rule ids (of every subject that serves it) and its resolved policy."""
+
+    rules: set[str]
+    policy: Policy
 
 
 def by_certificate(subject: Subject) -> list[str]:
@@ -39,17 +45,21 @@ def by_domain(subject: Subject) -> list[str]:
 
 def verdicts(path: Path, kind: str, key: Callable[[Subject], list[str]],
              settings: Settings = SETTINGS) -> dict[str, Verdict]:
-    """Per site key: (rule ids, protocols, TLS <= 1.2 suites, TLS 1.3 suites)."""
+    """Per site key (`key` of each subject): the rule ids of the subjects serving it, and the
+    policy of its TLS subject. A Traefik router (judged for HSTS only) adds its rules to its
+    domains' option."""
     _, subjects, _ = ingest(str(path), kind)
     out: dict[str, Verdict] = {}
     for subject in subjects:
-        if subject.facts.families is not None and "protocols" not in subject.facts.families:
-            continue  # a router judged for HSTS only, a servers transport
-        rules = tuple(sorted({f.rule_id for f in verdict([subject], [], settings).findings}))
+        rules = {f.rule_id for f in verdict([subject], [], settings).findings}
         tls = subject.site.tls
         ciphers = tls.ciphers if set(tls.protocols) - {"TLSv1.3"} else ()
+        judged = subject.facts.families is None or "protocols" in subject.facts.families
         for name in key(subject):
-            out[name] = (rules, tls.protocols, ciphers, tls.ciphersuites)
+            found = out.setdefault(name, Verdict(set(), ((), (), ())))
+            found.rules |= rules
+            if judged:
+                found.policy = (tls.protocols, ciphers, tls.ciphersuites)
     return out
 
 
@@ -81,18 +91,17 @@ def reimport(imported: Imported, target: str, out: Path) -> dict[str, Path]:
     return files
 
 
-def compared(before: dict[str, Verdict], after: dict[str, Verdict]
-             ) -> dict[str, tuple[Verdict, Verdict]]:
-    """The sites whose verdicts differ (beyond what the import makes explicit, LEFT_TO_SERVER
-    and TLS701), each as (input's, re-rendered's)."""
-    out = {}
-    for name in sorted(set(before) | set(after)):
-        a, b = before.get(name), after.get(name)
-        if a is None or b is None:
-            out[name] = (a or ((), (), (), ()), b or ((), (), (), ()))
-            continue
-        strip = LEFT_TO_SERVER | {"TLS701"}
-        if (tuple(r for r in a[0] if r not in strip), *a[1:]) != \
-                (tuple(r for r in b[0] if r not in strip), *b[1:]):
-            out[name] = (a, b)
+def differences(before: dict[str, Verdict], after: dict[str, Verdict],
+                name: Callable[[str], str] = str) -> dict[str, tuple[set[str], set[str]]]:
+    """Per site (`name` of its key): the rule ids only the input gets, and only the
+    re-rendered config gets; sites that agree are left out. Policies must agree exactly."""
+    out: dict[str, tuple[set[str], set[str]]] = {}
+    for key in sorted(set(before) | set(after)):
+        a, b = before.get(key), after.get(key)
+        if a is not None and b is not None:
+            assert a.policy == b.policy, (key, a.policy, b.policy)
+        rules_a = a.rules if a else set()
+        rules_b = b.rules if b else set()
+        if rules_a != rules_b:
+            out[name(key)] = (rules_a - rules_b, rules_b - rules_a)
     return out

@@ -254,7 +254,7 @@ def _tls(ctx: _Context, draft: common.SiteDraft, subject: Subject, line: Line,
                      "here, so HAProxy reads the key from the PEM")
     draft.set(("tls", "certificate"), cert, subject.site.location)
     draft.set(("tls", "key"), key, subject.site.location)
-    common.policy(draft, subject)
+    common.policy(draft, subject, ctx.log)
     if "no-tls-tickets" not in words:
         draft.set(("tls", "session_tickets"), True, line.loc)
     if "prefer-client-ciphers" not in words and draft.profile_prefers_client():

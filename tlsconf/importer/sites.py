@@ -14,7 +14,8 @@ from tlsconf.config import Settings
 from tlsconf.errors import Location, Path, TlsconfError
 from tlsconf.findings import Finding
 from tlsconf.importer.choice import Values, choose
-from tlsconf.lint.model import Subject
+from tlsconf.importer.entries import Log
+from tlsconf.lint.model import SERVER_DEFAULT, Subject
 
 # A site's keys in the order the spec documents them (docs/spec.md).
 ORDER = ("name", "domains", "default_server", "listen", "tls", "hsts", "redirect_http",
@@ -105,8 +106,15 @@ def certificate_names(path: str, where: Location) -> tuple[str, ...]:
     return tuple(d.lower() for d in dict.fromkeys(dns))
 
 
-def policy(draft: SiteDraft, subject: Subject) -> None:
-    """The subject's TLS values → `tls.profile` and the overrides that differ from it."""
+def policy(draft: SiteDraft, subject: Subject, log: Log) -> None:
+    """The subject's TLS values → `tls.profile` and the overrides that differ from it. A value
+    the input leaves to the server is stated as the server's default (the ingester's reading,
+    which lint judges), and the loss report says so where it is left unset."""
+    for name in ("protocols", "ciphers"):
+        origin = subject.site.origins.get(name)
+        if origin is not None and origin.kind == SERVER_DEFAULT and origin.location:
+            log.note(origin.location, f"{name} not set ({origin.detail}): the spec states "
+                     "that default")
     tls = subject.site.tls
     curves = tls.curves or None
     ciphers = tls.ciphers if "ciphers" in subject.site.origins or tls.ciphers else None

@@ -246,7 +246,7 @@ def _site(ctx: _Ctx, name: str, router: Any, path: Path, hosts: tuple[str, ...]
                      "given): listen on 0.0.0.0:443")
     draft.set(("listen",), listen or {"address": "0.0.0.0", "https_port": 443},
               doc.locate(ep_path))
-    common.policy(draft, subject)
+    common.policy(draft, subject, ctx.log)
     _option_extras(ctx, draft, option)
     draft.set(("redirect_http",), redirect, redirect_at if redirect else doc.locate(path))
     draft.set(("hsts",), {"enabled": False}, doc.locate(path))
