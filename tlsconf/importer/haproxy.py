@@ -254,11 +254,12 @@ def _tls(ctx: _Context, draft: common.SiteDraft, subject: Subject, line: Line,
                      "here, so HAProxy reads the key from the PEM")
     draft.set(("tls", "certificate"), cert, subject.site.location)
     draft.set(("tls", "key"), key, subject.site.location)
-    common.policy(draft, subject, ctx.log)
+    # HAProxy enforces the server's order unless `prefer-client-ciphers`.
+    common.policy(draft, subject, ctx.log, "prefer-client-ciphers" not in words)
+    if draft.has(("tls", "prefer_server_ciphers")):  # where `prefer-client-ciphers` is not
+        draft.origin(("tls", "prefer_server_ciphers"), defaults.loc if defaults else line.loc)
     if "no-tls-tickets" not in words:
         draft.set(("tls", "session_tickets"), True, line.loc)
-    if "prefer-client-ciphers" not in words and draft.profile_prefers_client():
-        draft.set(("tls", "prefer_server_ciphers"), True, defaults.loc if defaults else line.loc)
     lifetime = ctx.glob.get("tune.ssl.lifetime")
     if lifetime is not None and lifetime.words[1:2] and lifetime.words[1].isdigit():
         seconds = int(lifetime.words[1])

@@ -13,8 +13,8 @@ from msgspec import Struct, field, structs
 from tlsconf.config import Settings
 from tlsconf.errors import Location, Path, TlsconfError
 from tlsconf.findings import Finding
-from tlsconf.importer.choice import Values, choose
 from tlsconf.importer.entries import Log
+from tlsconf.importer.profile import Policy, choose
 from tlsconf.lint.model import SERVER_DEFAULT, Subject
 
 # A site's keys in the order the spec documents them (docs/spec.md).
@@ -53,11 +53,6 @@ class SiteDraft(Struct):
 
     def get(self, path: Path) -> object:
         return self.values.get(path)
-
-    def profile_prefers_client(self) -> bool:
-        from tlsconf import profiles
-
-        return not profiles.get(self.profile).server_preferred_order
 
     def split(self, name: str, domains: tuple[str, ...], where: Location) -> SiteDraft:
         """A site on the same certificate and policy serving other names."""
@@ -106,25 +101,32 @@ def certificate_names(path: str, where: Location) -> tuple[str, ...]:
     return tuple(d.lower() for d in dict.fromkeys(dns))
 
 
-def policy(draft: SiteDraft, subject: Subject, log: Log) -> None:
-    """The subject's TLS values → `tls.profile` and the overrides that differ from it. A value
-    the input leaves to the server is stated as the server's default (the ingester's reading,
-    which lint judges), and the loss report says so where it is left unset."""
+def policy(draft: SiteDraft, subject: Subject, log: Log,
+           prefer_server_ciphers: bool | None = None) -> None:
+    """The subject's TLS values → `tls.profile` and the overrides that differ from it (the
+    shared chooser, `tlsconf.importer.profile`). A value the input leaves to the server is
+    stated as the server's default (the ingester's reading, which lint judges), and the loss
+    report says so where it is left unset. Suites of a version the site does not enable are
+    not compared (they negotiate nothing)."""
     for name in ("protocols", "ciphers"):
         origin = subject.site.origins.get(name)
         if origin is not None and origin.kind == SERVER_DEFAULT and origin.location:
             log.note(origin.location, f"{name} not set ({origin.detail}): the spec states "
                      "that default")
     tls = subject.site.tls
-    curves = tls.curves or None
-    ciphers = tls.ciphers if "ciphers" in subject.site.origins or tls.ciphers else None
-    choice = choose(Values(tls.protocols, ciphers, tls.ciphersuites, curves))
+    below_13 = bool(set(tls.protocols) - {"TLSv1.3"})
+    choice = choose(Policy(tls.protocols, tls.ciphers if below_13 else None,
+                           tls.ciphersuites if "TLSv1.3" in tls.protocols else None,
+                           tls.curves or None, prefer_server_ciphers))
     draft.profile = choice.profile
     at = subject.site.location
     draft.set(("tls", "profile"), choice.profile, at)
     for name, value in choice.overrides.items():
         origin = subject.site.origins.get(name)
         draft.set(("tls", name), value, origin.location if origin and origin.location else at)
+    for name, why in choice.notes.items():
+        origin = subject.site.origins.get(name)
+        log.note(origin.location if origin and origin.location else at, f"{name}: {why}")
     if tls.ocsp_stapling:
         origin = subject.site.origins.get("ocsp_stapling")
         draft.set(("tls", "ocsp_stapling"), True, origin.location if origin and
