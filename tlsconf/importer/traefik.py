@@ -33,7 +33,7 @@ from tlsconf.config import Settings
 from tlsconf.errors import Location, Path, TlsconfError
 from tlsconf.importer import sites as common
 from tlsconf.importer.entries import Log
-from tlsconf.importer.model import Imported
+from tlsconf.importer.model import Fate, Imported
 from tlsconf.ingest import read
 from tlsconf.ingest import traefik as ingest
 from tlsconf.ingest.structured import dotted as _dotted
@@ -44,6 +44,7 @@ PATH = re.compile(r"PathPrefix\s*\(\s*`([^`]*)`\s*\)")
 WILDCARD = re.compile(r"HostRegexp\(`\^\[a-z0-9\]\(\[a-z0-9-\]\*\[a-z0-9\]\)\?"
                       r"((?:\\\.[a-z0-9-]+)+)\$`\)")
 ACME = "/.well-known/acme-challenge/"
+LB_KEYS = ("servers", "healthcheck", "strategy", "passhostheader")
 CLIENT_AUTH = {"RequireAndVerifyClientCert": "required", "VerifyClientCertIfGiven": "optional"}
 
 
@@ -132,14 +133,14 @@ def _parents(ctx: _Ctx, doc: ingest.Doc) -> None:
             ctx.log.mark(doc.locate(parent), _dotted(parent), "mapped", "holds the keys below")
 
 
-def _mark(ctx: _Ctx, path: Path, detail: str, spec_path: str = "", fate: str = "mapped") -> None:
+def _mark(ctx: _Ctx, path: Path, detail: str, spec_path: str = "", fate: Fate = "mapped") -> None:
     """`path` and every key under it get the same fate."""
     node: Any = ctx.doc.data
     for part in path:
         node = node.get(part) if isinstance(node, dict) else (
             node[part] if isinstance(node, list) and isinstance(part, int) else None)
     for sub in (path, *_keys(ctx.doc, node, path)):
-        ctx.log.mark(ctx.doc.locate(sub), _dotted(sub), fate, detail, spec_path)  # type: ignore[arg-type]
+        ctx.log.mark(ctx.doc.locate(sub), _dotted(sub), fate, detail, spec_path)
 
 
 def _entry_points(ctx: _Ctx, doc: ingest.Doc) -> None:
@@ -182,16 +183,17 @@ def _routers(ctx: _Ctx) -> None:
             later.append((str(name), router, path, hosts))
             continue
         if not hosts:
-            ctx.log.drop(doc.locate(path), _dotted(path), "no Host() rule: a tlsconf site "
-                         "serves named domains")
+            _mark(ctx, path, "no Host() rule: a tlsconf site serves named domains",
+                  fate="dropped")
             continue
         draft = _site(ctx, str(name), router, path, hosts)
         by_hosts[hosts] = draft
     for _name, router, path, hosts in later:
         target = by_hosts.get(hosts) or next(
+            (d for d in ctx.sites if hosts and set(hosts) <= set(d.domains)), None) or next(
             (d for d in ctx.sites if _service(doc, router, path) == d.get(("pool",))), None)
         if target is None:
-            ctx.log.drop(doc.locate(path), _dotted(path), "a path or wildcard route of no site")
+            _mark(ctx, path, "a path or wildcard route of no site", fate="dropped")
             continue
         prefix = PATH.search(str(doc.get(router, path, "rule")[0]))
         if prefix is None:  # the wildcard router of a site (tlsconf's output): its domain
@@ -201,9 +203,10 @@ def _routers(ctx: _Ctx) -> None:
             continue
         upstreams = _upstreams(ctx, _service(doc, router, path), path)
         locations = list(target.get(("locations",)) or [])  # type: ignore[call-overload]
+        target.origin(("locations", len(locations)), doc.locate(path))
+        _mark(ctx, path, "locations", f"sites[{target.index}].locations[{len(locations)}]")
         locations.append({"path": prefix.group(1), "upstreams": upstreams[0]})
         target.set(("locations",), locations, doc.locate(path))
-        _mark(ctx, path, "locations", "locations")
     for name, router, path in plain:
         _plain(ctx, name, router, path)
 
@@ -330,6 +333,10 @@ def _upstreams(ctx: _Ctx, name: str, used: Path, weight: int = 1
         if w != 1:
             upstream["weight"] = min(w, 256)
         upstreams.append(upstream)
+    for key in lb if isinstance(lb, dict) else ():
+        if str(key).lower() not in LB_KEYS:
+            _mark(ctx, (*lb_path, key), f"{key}: no spec field (the spec's pools have weights, "
+                  "backups, balance and health checks)", fate="dropped")
     _mark(ctx, lb_path, "upstreams")
     check_node, check_path = doc.get(lb, lb_path, "healthCheck")
     check = None
@@ -401,8 +408,8 @@ def _plain(ctx: _Ctx, name: str, router: Any, path: Path) -> None:
             _mark(ctx, mw_path, "redirect_http")
             _mark(ctx, path, "redirect_http")
             return
-    ctx.log.drop(doc.locate(path), _dotted(path), "plain-HTTP routing: a tlsconf site's port "
-                 "80 only redirects and answers ACME challenges")
+    _mark(ctx, path, "plain-HTTP routing: a tlsconf site's port 80 only redirects and "
+          "answers ACME challenges", fate="dropped")
 
 
 def _default_site(ctx: _Ctx, default_cert: str, default_path: Path) -> None:
@@ -417,6 +424,11 @@ def _default_site(ctx: _Ctx, default_cert: str, default_path: Path) -> None:
     site = next((d for d in ctx.sites if default_cert and
                  d.get(("tls", "certificate")) == default_cert), None)
     where = doc.locate(default_path)
+    if site is not None and site.section != "default" and any(
+            d.section == "default" for d in ctx.sites):
+        ctx.log.note(doc.locate(_get(doc, doc.data, (), "tls", "options", "default")[1]),
+                     f"clients without SNI get tls.options.default with {site.name}'s "
+                     f"certificate; the spec gives them {site.name}'s policy (default_server)")
     if site is None:
         site = next((d for d in ctx.sites if d.section == "default"), ctx.sites[0])
         where = doc.locate(strict_path if strict is not None else default_path)
