@@ -6,14 +6,25 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from typing import Any
 
 from msgspec import Struct, field, structs
 
 from tlsconf.config import Settings
-from tlsconf.errors import Location, Path, TlsconfError
+from tlsconf.errors import Location, Path, Problem, TlsconfError, format_path
 from tlsconf.findings import Finding
+from tlsconf.grammar import (
+    abs_path,
+    domain,
+    header_name,
+    header_value,
+    host_port,
+    ip_address,
+    url_path,
+)
 from tlsconf.importer.entries import Log
+from tlsconf.importer.nginx_out import valid
 from tlsconf.importer.profile import Policy, choose
 from tlsconf.lint.model import SERVER_DEFAULT, Subject
 
@@ -133,8 +144,69 @@ def policy(draft: SiteDraft, subject: Subject, log: Log,
                   origin.location else at)
 
 
+# The spec grammar each imported value must pass (else the import is refused at its source).
+GRAMMAR: dict[Path, Callable[[str], str]] = {
+    ("tls", "certificate"): abs_path, ("tls", "key"): abs_path, ("tls", "dhparam"): abs_path,
+    ("listen", "address"): ip_address, ("acme_upstream",): host_port,
+    ("health_check", "path"): url_path,
+}
+
+
+def check(drafts: list[SiteDraft]) -> None:
+    """Every value the spec loader would refuse, refused here at the source line that gave
+    it (exit 2, nothing written): a spec tlsconf cannot load is never written."""
+    problems: list[Problem] = []
+
+    def test(grammar: Callable[[str], str], value: object, path: Path, draft: SiteDraft,
+             field_: str) -> None:
+        error = valid(grammar, str(value))
+        if error is not None:
+            where = draft.origins.get(path) or draft.origins.get(path[:1]) or draft.location
+            problems.append(Problem(where, field_, f"{value!r}: {error}"))
+
+    for draft in drafts:
+        if not draft.has(("upstreams",)):
+            problems.append(Problem(draft.location, "upstreams", (
+                f"site {draft.name} ({', '.join(draft.domains)}): no backend server reaches "
+                "it (a default backend or service with plain-HTTP servers)")))
+        for name in draft.domains:
+            test(domain, name, ("domains",), draft, "domains")
+        for path, value in draft.values.items():
+            for key, grammar in GRAMMAR.items():
+                node = _inside(value, key[len(path):]) if path == key[:len(path)] else None
+                if node is not None:
+                    test(grammar, node, key, draft, format_path(key))
+        for n, upstream in enumerate(_list(draft.get(("upstreams",)))):
+            test(host_port, upstream["address"], ("upstreams", n), draft, "upstreams.address")
+        for k, location in enumerate(_list(draft.get(("locations",)))):
+            test(url_path, location["path"], ("locations", k), draft, "locations.path")
+            for n, upstream in enumerate(location["upstreams"]):
+                test(host_port, upstream["address"], ("locations", k, "upstreams", n), draft,
+                     "locations.upstreams.address")
+        headers = draft.get(("headers",))
+        for name, value in (headers.items() if isinstance(headers, dict) else ()):
+            test(header_name, name, ("headers",), draft, "headers")
+            test(header_value, value, ("headers",), draft, "headers")
+        auth = draft.get(("tls", "client_auth"))
+        if isinstance(auth, dict):
+            test(abs_path, auth["ca"], ("tls", "client_auth"), draft, "tls.client_auth.ca")
+    if problems:
+        raise TlsconfError(problems)
+
+
+def _inside(value: object, path: Path) -> object:
+    for part in path:
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _list(value: object) -> list[dict[str, Any]]:
+    return value if isinstance(value, list) else []
+
+
 def assemble(drafts: list[SiteDraft]) -> tuple[dict[str, object], dict[Path, Location]]:
     """The spec (`sites` in source order, unique names) and each value's origin."""
+    check(drafts)
     sites: list[dict[str, Any]] = []
     origins: dict[Path, Location] = {}
     used: set[str] = set()

@@ -134,13 +134,15 @@ def _parents(ctx: _Ctx, doc: ingest.Doc) -> None:
 
 
 def _mark(ctx: _Ctx, path: Path, detail: str, spec_path: str = "", fate: Fate = "mapped") -> None:
-    """`path` and every key under it get the same fate."""
+    """`path` and every key under it not marked yet get the same fate."""
     node: Any = ctx.doc.data
     for part in path:
         node = node.get(part) if isinstance(node, dict) else (
             node[part] if isinstance(node, list) and isinstance(part, int) else None)
-    for sub in (path, *_keys(ctx.doc, node, path)):
-        ctx.log.mark(ctx.doc.locate(sub), _dotted(sub), fate, detail, spec_path)
+    ctx.log.mark(ctx.doc.locate(path), _dotted(path), fate, detail, spec_path)
+    for sub in _keys(ctx.doc, node, path):  # a key below with a fate of its own keeps it
+        if not ctx.log.seen(ctx.doc.locate(sub)):
+            ctx.log.mark(ctx.doc.locate(sub), _dotted(sub), fate, detail)
 
 
 def _entry_points(ctx: _Ctx, doc: ingest.Doc) -> None:
@@ -201,11 +203,14 @@ def _routers(ctx: _Ctx) -> None:
             target.set(("domains",), list(target.domains), target.origins[("domains",)])
             _mark(ctx, path, "domains (HostRegexp of one label)")
             continue
-        upstreams = _upstreams(ctx, _service(doc, router, path), path)
+        pool = _upstreams(ctx, _service(doc, router, path), path)
         locations = list(target.get(("locations",)) or [])  # type: ignore[call-overload]
-        target.origin(("locations", len(locations)), doc.locate(path))
-        _mark(ctx, path, "locations", f"sites[{target.index}].locations[{len(locations)}]")
-        locations.append({"path": prefix.group(1), "upstreams": upstreams[0]})
+        at = len(locations)
+        target.origin(("locations", at), doc.locate(path))
+        for n, where in enumerate(pool.where):
+            target.origin(("locations", at, "upstreams", n), where)
+        _mark(ctx, path, "locations", f"sites[{target.index}].locations[{at}]")
+        locations.append({"path": prefix.group(1), "upstreams": pool.upstreams})
         target.set(("locations",), locations, doc.locate(path))
     for name, router, path in plain:
         _plain(ctx, name, router, path)
@@ -254,15 +259,15 @@ def _site(ctx: _Ctx, name: str, router: Any, path: Path, hosts: tuple[str, ...]
     draft.set(("redirect_http",), redirect, redirect_at if redirect else doc.locate(path))
     draft.set(("hsts",), {"enabled": False}, doc.locate(path))
     service = _service(doc, router, path)
-    upstreams, check, balance = _upstreams(ctx, service, path)
-    draft.set(("upstreams",), upstreams, doc.locate(path))
+    pool = _upstreams(ctx, service, path)
+    pool.into(draft, ("upstreams",), doc.locate(path))
     draft.set(("pool",), service, doc.locate(path))
     # Traefik passes WebSocket upgrades on every route, with no setting for it.
     draft.set(("websocket",), True, doc.locate(path))
-    if check:
-        draft.set(("health_check",), check, doc.locate(path))
-    if balance:
-        draft.set(("balance",), balance, doc.locate(path))
+    if pool.check:
+        draft.set(("health_check",), pool.check, doc.locate(path))
+    if pool.balance:
+        draft.set(("balance",), pool.balance, doc.locate(path))
     _middlewares(ctx, draft, router, path)
     _mark(ctx, path, "a site: domains, listen, tls, upstreams", f"sites[{len(ctx.sites)}]")
     return common.add(ctx.sites, draft)
@@ -292,9 +297,39 @@ def _option_extras(ctx: _Ctx, draft: common.SiteDraft, option: str) -> None:
                      f"clientAuthType {kind!r} is not required or optional verification")
 
 
-def _upstreams(ctx: _Ctx, name: str, used: Path, weight: int = 1
-               ) -> tuple[list[dict[str, object]], dict[str, object] | None, str | None]:
-    """A service → (upstreams, health check, balance)."""
+class _Pool(Struct):
+    upstreams: list[dict[str, object]] = field(default_factory=list)
+    where: list[Location] = field(default_factory=list)  # each upstream's url
+    check: dict[str, object] | None = None
+    balance: str | None = None
+
+    def into(self, draft: common.SiteDraft, base: Path, at: Location) -> None:
+        draft.set(base, self.upstreams, at)
+        for n, where in enumerate(self.where):
+            draft.origin((*base, n), where)
+
+
+def _seconds(text: object) -> int | None:
+    """A Go duration Traefik takes (`10s`, `1m`, `1m30s`, `500ms`) → whole seconds (>= 1)."""
+    parts = re.findall(r"(\d+)(ms|s|m|h)", str(text))
+    if not parts or "".join(n + u for n, u in parts) != str(text):
+        return None
+    total = sum(int(n) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[u] for n, u in parts)
+    return max(1, min(3600, round(total)))
+
+
+def _weight(doc: ingest.Doc, node: Any, path: Path) -> int:
+    value, value_path = doc.get(node, path, "weight")
+    if value is None:
+        return 1
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise TlsconfError.single(doc.value(value_path), _dotted(value_path),
+                                  f"weight {value!r}: a whole number of at least 0")
+    return value
+
+
+def _upstreams(ctx: _Ctx, name: str, used: Path, weight: int = 1) -> _Pool:
+    """A service → its pool (upstreams, health check, balance)."""
     doc = ctx.doc
     service, path = _get(doc, doc.data, (), "http", "services", name)
     if service is None:
@@ -303,55 +338,66 @@ def _upstreams(ctx: _Ctx, name: str, used: Path, weight: int = 1
             "servers are unknown"))
     failover, fo_path = doc.get(service, path, "failover")
     if failover is not None:
-        main, check, balance = _upstreams(ctx, str(doc.get(failover, fo_path, "service")[0]),
-                                          fo_path)
-        backup, _, _ = _upstreams(ctx, str(doc.get(failover, fo_path, "fallback")[0]), fo_path)
+        main = _upstreams(ctx, str(doc.get(failover, fo_path, "service")[0]), fo_path)
+        backup = _upstreams(ctx, str(doc.get(failover, fo_path, "fallback")[0]), fo_path)
         _mark(ctx, fo_path, "upstreams (fallback servers are backups)")
-        return main + [{**u, "backup": True} for u in backup], check, balance
+        main.upstreams += [{**u, "backup": True} for u in backup.upstreams]
+        main.where += backup.where
+        return main
     weighted, w_path = doc.get(service, path, "weighted")
     if weighted is not None:
-        members, _ = doc.get(weighted, w_path, "services")
-        out: list[dict[str, object]] = []
-        for item in members if isinstance(members, list) else []:
-            got, _, _ = _upstreams(ctx, str(item.get("name")), w_path,
-                                   int(item.get("weight", 1)))
-            out += got
+        members, members_path = doc.get(weighted, w_path, "services")
+        pool = _Pool()
+        for index, item in enumerate(members if isinstance(members, list) else []):
+            member, _ = doc.get(item, (*members_path, index), "name")
+            got = _upstreams(ctx, str(member), w_path,
+                             weight * _weight(doc, item, (*members_path, index)))
+            pool.upstreams += got.upstreams
+            pool.where += got.where
         _mark(ctx, w_path, "upstreams (each service's servers with its weight)")
         ctx.log.note(doc.locate(w_path), "weighted services flattened into one pool")
-        return out, None, None
+        return pool
     lb, lb_path = doc.get(service, path, "loadBalancer")
-    servers, _ = doc.get(lb, lb_path, "servers")
-    upstreams: list[dict[str, object]] = []
-    for item in servers if isinstance(servers, list) else []:
-        url = str(item.get("url", "")) if isinstance(item, dict) else ""
-        match = re.fullmatch(r"http://([^/]+?)/?", url)
+    servers, servers_path = doc.get(lb, lb_path, "servers")
+    pool = _Pool()
+    for index, item in enumerate(servers if isinstance(servers, list) else []):
+        url, url_path = doc.get(item, (*servers_path, index), "url")
+        match = re.fullmatch(r"http://([^/]+?)/?", str(url or ""))
         if match is None:
-            raise TlsconfError.single(doc.locate(lb_path), _dotted(lb_path), (
+            raise TlsconfError.single(doc.value(url_path), _dotted(url_path), (
                 f"server url {url!r}: the spec's upstreams are plain http://host:port"))
+        share = _weight(doc, item, (*servers_path, index)) * weight
+        if share == 0:
+            _mark(ctx, (*servers_path, index), "weight 0 (takes no traffic)", fate="dropped")
+            continue
         upstream: dict[str, object] = {"address": match.group(1)}
-        w = int(item.get("weight", 1)) * weight
-        if w != 1:
-            upstream["weight"] = min(w, 256)
-        upstreams.append(upstream)
+        if share != 1:
+            upstream["weight"] = min(share, 256)
+        pool.upstreams.append(upstream)
+        pool.where.append(doc.locate(url_path))
     for key in lb if isinstance(lb, dict) else ():
         if str(key).lower() not in LB_KEYS:
             _mark(ctx, (*lb_path, key), f"{key}: no spec field (the spec's pools have weights, "
                   "backups, balance and health checks)", fate="dropped")
-    _mark(ctx, lb_path, "upstreams")
-    check_node, check_path = doc.get(lb, lb_path, "healthCheck")
-    check = None
-    if isinstance(check_node, dict):
-        interval = re.fullmatch(r"(\d+)s", str(check_node.get("interval", "30s")))
-        check = {"path": str(check_node.get("path", "/")),
-                 "interval": int(interval.group(1)) if interval else 30}
+    check, check_path = doc.get(lb, lb_path, "healthCheck")
+    if isinstance(check, dict):
+        check_url, _ = doc.get(check, check_path, "path")
+        every, every_path = doc.get(check, check_path, "interval")
+        seconds = 30 if every is None else _seconds(every)  # Traefik's default: 30s
+        if seconds is None:
+            raise TlsconfError.single(doc.value(every_path), _dotted(every_path),
+                                      f"interval {every!r}: a Go duration such as 10s or 1m")
+        pool.check = {"path": str(check_url or "/"), "interval": seconds}
+        _mark(ctx, check_path, "health_check")
     strategy, strategy_path = doc.get(lb, lb_path, "strategy")
-    balance = "least_conn" if strategy == "p2c" else None
+    if strategy is not None:
+        pool.balance = "least_conn" if str(strategy).lower() == "p2c" else None
+        _mark(ctx, strategy_path, "balance")
     pass_host, pass_path = doc.get(lb, lb_path, "passHostHeader")
     if pass_host is False:
-        ctx.log.mark(doc.locate(pass_path), _dotted(pass_path), "dropped",
-                     "tlsconf always passes the Host header")
-    del check_path, strategy_path
-    return upstreams, check, balance
+        _mark(ctx, pass_path, "tlsconf always passes the Host header", fate="dropped")
+    _mark(ctx, lb_path, "upstreams")
+    return pool
 
 
 def _middlewares(ctx: _Ctx, draft: common.SiteDraft, router: Any, path: Path) -> None:
@@ -385,9 +431,12 @@ def _plain(ctx: _Ctx, name: str, router: Any, path: Path) -> None:
                                                                    else [])
     prefix = PATH.search(rule)
     if prefix and prefix.group(1) == ACME:
-        upstreams, _, _ = _upstreams(ctx, _service(doc, router, path), path)
+        acme = _upstreams(ctx, _service(doc, router, path), path)
+        if not acme.upstreams:
+            _mark(ctx, path, "its service has no server", fate="dropped")
+            return
         for d in targets:
-            d.set(("acme_upstream",), upstreams[0]["address"], doc.locate(path))
+            d.set(("acme_upstream",), acme.upstreams[0]["address"], acme.where[0])
         _mark(ctx, path, "acme_upstream")
         return
     names, _ = doc.get(router, path, "middlewares")
