@@ -236,7 +236,7 @@ def _site(ctx: _Ctx, name: str, router: Any, path: Path, hosts: tuple[str, ...]
         raise TlsconfError.single(doc.locate(path), _dotted(path), "no TLS option to import")
     draft = common.SiteDraft(common.site_name(name.removeprefix("tlsconf_").replace("_", "-")),
                              hosts, doc.locate(path), subject, section=option)
-    draft.set(("domains",), list(hosts), doc.locate(path))
+    draft.set(("domains",), list(hosts), doc.locate(doc.get(router, path, "rule")[1]))
     entry_points, ep_path = doc.get(router, path, "entryPoints")
     names = [entry_points] if isinstance(entry_points, str) else list(entry_points or [])
     listen: dict[str, object] = {}
@@ -260,12 +260,12 @@ def _site(ctx: _Ctx, name: str, router: Any, path: Path, hosts: tuple[str, ...]
     draft.set(("hsts",), {"enabled": False}, doc.locate(path))
     service = _service(doc, router, path)
     pool = _upstreams(ctx, service, path)
-    pool.into(draft, ("upstreams",), doc.locate(path))
+    pool.into(draft, ("upstreams",), doc.locate(doc.get(router, path, "service")[1]))
     draft.set(("pool",), service, doc.locate(path))
     # Traefik passes WebSocket upgrades on every route, with no setting for it.
     draft.set(("websocket",), True, doc.locate(path))
     if pool.check:
-        draft.set(("health_check",), pool.check, doc.locate(path))
+        draft.set(("health_check",), pool.check, pool.check_at or doc.locate(path))
     if pool.balance:
         draft.set(("balance",), pool.balance, doc.locate(path))
     _middlewares(ctx, draft, router, path)
@@ -301,6 +301,7 @@ class _Pool(Struct):
     upstreams: list[dict[str, object]] = field(default_factory=list)
     where: list[Location] = field(default_factory=list)  # each upstream's url
     check: dict[str, object] | None = None
+    check_at: Location | None = None
     balance: str | None = None
 
     def into(self, draft: common.SiteDraft, base: Path, at: Location) -> None:
@@ -388,6 +389,7 @@ def _upstreams(ctx: _Ctx, name: str, used: Path, weight: int = 1) -> _Pool:
             raise TlsconfError.single(doc.value(every_path), _dotted(every_path),
                                       f"interval {every!r}: a Go duration such as 10s or 1m")
         pool.check = {"path": str(check_url or "/"), "interval": seconds}
+        pool.check_at = doc.locate(check_path)
         _mark(ctx, check_path, "health_check")
     strategy, strategy_path = doc.get(lb, lb_path, "strategy")
     if strategy is not None:
