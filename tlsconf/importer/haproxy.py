@@ -77,6 +77,7 @@ class _Route(Struct):
     line: Line
     backend: str
     hosts: tuple[str, ...] = ()
+    sni: bool = False  # a host condition on the SNI name (`ssl_fc_sni`), not the Host header
     sites: tuple[str, ...] = ()
     paths: tuple[str, ...] = ()
     websocket: bool = False
@@ -349,6 +350,7 @@ def _route(line: Line, backend: str, cond: list[str], acls: dict[str, list[str]]
             return f"negated condition not imported: {' '.join(cond)}"
         if fetch in HOST_FETCHES and values:
             route.hosts += tuple(values)
+            route.sni = route.sni or fetch in ("ssl_fc_sni", "req.ssl_sni")
         elif fetch in SITE_VARS and values:
             route.sites += tuple(values)
         elif fetch == "path_beg" and values:
@@ -450,6 +452,9 @@ def _apply(ctx: _Context, sites: list[common.SiteDraft], route: _Route) -> None:
         ctx.log.note(route.line, f"names {', '.join(route.hosts)} no certificate lists: a site "
                      f"of their own on {base.name}'s certificate and policy")
     for draft in targets:
+        if route.sni and draft.get(("default_server",)) is True:
+            ctx.log.note(route.line, f"clients without SNI (or with another name) are served "
+                         f"site {draft.name} (default_server), so they get this route too")
         if route.websocket:
             draft.set(("websocket",), True, route.line.loc)
             ctx.log.note(route.line, "WebSocket upgrades go to the site's upstreams (the spec "
