@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from support.fixtures import TestPKI
     from support.pki import Leaf
 
+    from tlsconf.importer.model import Imported
+
 pytestmark = pytest.mark.e2e
 
 ECDSA = ["ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384",
@@ -128,7 +130,7 @@ HAPROXY_SEES = {
 
 @pytest.fixture(scope="module")
 def haproxy_both(pki: TestPKI, haproxy_bin: str, tmp_path_factory: pytest.TempPathFactory
-                 ) -> Iterator[tuple[Observed, Observed, Path]]:
+                 ) -> Iterator[tuple[Observed, Observed, Imported]]:
     tmp = tmp_path_factory.mktemp("import-haproxy")
     leaves = {name: pki.issue(f"imp-{name}", [f"{name}.test"]) for name in ("shop", "blog")}
     for leaf in leaves.values():  # HAProxy < 3.0 finds the key at CERT.key
@@ -151,11 +153,11 @@ def haproxy_both(pki: TestPKI, haproxy_bin: str, tmp_path_factory: pytest.TempPa
         assert checked.returncode == 0, checked.stdout + checked.stderr
         with stopping(start_haproxy(rendered, tmp / "work-out", [https, http])):
             after = observe(https, http, names, pki.cafile, leaves)
-    yield before, after, rendered
+    yield before, after, imported
 
 
 def test_haproxy_original_negotiates_what_it_says(haproxy_both: tuple[Observed, Observed,
-                                                                       Path]) -> None:
+                                                                       Imported]) -> None:
     before, _, _ = haproxy_both
     for name, seen in HAPROXY_SEES.items():
         assert before[name] == seen, name
@@ -163,15 +165,21 @@ def test_haproxy_original_negotiates_what_it_says(haproxy_both: tuple[Observed, 
 
 
 def test_haproxy_rerendered_negotiates_the_same(haproxy_both: tuple[Observed, Observed,
-                                                                     Path]) -> None:
-    before, after, _ = haproxy_both
+                                                                     Imported]) -> None:
+    before, after, imported = haproxy_both
+    approximated = {e.location.line: e.detail for e in imported.entries
+                    if e.fate == "approximated" and e.location.file.endswith("haproxy.cfg")}
+    assert "so they get this route too" in approximated[17]
+    assert "`redirect scheme https` keeps the Host's port" in approximated[15]
     for name in ("shop.test", "blog.test"):
         assert after[name] == before[name], name
     # The one difference, in the loss report: clients without SNI are shop's (the default
     # site's), so its /api/ route, an `ssl_fc_sni` condition in the original, is theirs too.
     assert after["None"] == {**before["None"], "upstream": "api"}
-    # tlsconf's redirect keeps the path and query, like the original.
-    assert after["http"] == before["http"]
+    # tlsconf's redirect keeps the path and query, like the original, and names the TLS
+    # listener's port (not 443 here), where `redirect scheme https` keeps the Host's (none:
+    # 443, where nothing listens in this test). The loss report says so.
+    assert after["http"] == (301, "https://shop.test:HTTPS/a?b=1")
 
 
 # -- Traefik ----------------------------------------------------------------------------------

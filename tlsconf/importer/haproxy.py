@@ -186,7 +186,12 @@ def _bind_sites(ctx: _Context, bind: ingest.Bind, names: dict[str, tuple[str, ..
         first = False
         draft.set(("http2",), "h2" in (option(line.words, "alpn") or "").split(","), line.loc)
         redirect = subject.facts.http_redirect is True
-        draft.set(("redirect_http",), redirect, _redirect_line(ctx) or line.loc)
+        redirect_at = _redirect_line(ctx)
+        draft.set(("redirect_http",), redirect, redirect_at or line.loc)
+        if redirect and redirect_at and listen["https_port"] != 443:
+            ctx.log.note(redirect_at, f"tlsconf redirects to port {listen['https_port']} (the "
+                         "TLS listener); `redirect scheme https` keeps the Host's port (443 "
+                         "when it names none)")
         common.add(ctx.sites, draft)
     ctx.log.mark(line, "bind", "mapped", "listen, tls, http2", f"sites[{first_index}].listen")
 
