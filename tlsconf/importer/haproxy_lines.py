@@ -174,7 +174,7 @@ def line_fate(log: Log, line: Line, section: Section, dropped: dict[str, str],
             w[1:2] == ["redirect"] or key == "redirect"):
         log.mark(line, " ".join(w[:2]), "mapped", "redirect_http")
     elif key in ("http-response", "http-after-response") or key == "rspadd":
-        if not log.seen(line):
+        if not log.has(line):
             log.drop(line, " ".join(w[:2]), "not a header of a site's responses")
     elif key == "http-request" and w[1:2] == ["set-header"] and len(w) > 2 \
             and w[2].lower() in OWN_HEADERS:
@@ -198,5 +198,5 @@ def line_fate(log: Log, line: Line, section: Section, dropped: dict[str, str],
     elif key == "ssl-dh-param-file":
         log.mark(line, key, "mapped", "tls.dhparam")
     elif section.kind in ("backend", "listen") and key in (
-            "balance", "server", "http-check", "default-server") and not log.seen(line):
+            "balance", "server", "http-check", "default-server") and not log.has(line):
         log.drop(line, key, f"backend {section.name} is not used by an imported site")

@@ -128,8 +128,8 @@ def _parents(ctx: _Ctx, doc: ingest.Doc) -> None:
         parent = path[:-1]
         while parent and isinstance(parent[-1], int):
             parent = parent[:-1]
-        entry = ctx.log.found.get(doc.locate(path))
-        if parent and entry is not None and entry.fate != "dropped":
+        entry = ctx.log.at.get(doc.locate(path))
+        if parent and entry is not None and entry[2] != "dropped":
             ctx.log.mark(doc.locate(parent), _dotted(parent), "mapped", "holds the keys below")
 
 
@@ -141,7 +141,7 @@ def _mark(ctx: _Ctx, path: Path, detail: str, spec_path: str = "", fate: Fate = 
             node[part] if isinstance(node, list) and isinstance(part, int) else None)
     ctx.log.mark(ctx.doc.locate(path), _dotted(path), fate, detail, spec_path)
     for sub in _keys(ctx.doc, node, path):  # a key below with a fate of its own keeps it
-        if not ctx.log.seen(ctx.doc.locate(sub)):
+        if not ctx.log.has(ctx.doc.locate(sub)):
             ctx.log.mark(ctx.doc.locate(sub), _dotted(sub), fate, detail)
 
 
