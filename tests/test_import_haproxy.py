@@ -310,3 +310,44 @@ def test_own_output_round_trips_exactly(example: str, tmp_path: Path) -> None:
     before = verdicts(source, "haproxy", by_certificate)
     assert differences(before, verdicts(files["haproxy/haproxy.cfg"], "haproxy",
                                         by_certificate)) == {}
+
+
+# -- routing conditions -----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("condition", "acl", "outcome"), [
+    ("if { ssl_fc_sni -i a.test b.test }", "", {"hosts": ("a.test", "b.test"), "sni": True}),
+    ("if { req.hdr(host),field(1,:) -m str -i A.test }", "", {"hosts": ("a.test",)}),
+    ("if { var(txn.tls_site) -m str shop } { path_beg /api/ /v2/ }", "",
+     {"sites": ("shop",), "paths": ("/api/", "/v2/")}),
+    ("if { path -m beg /.well-known/acme-challenge/ }", "",
+     {"paths": ("/.well-known/acme-challenge/",), "acme": True}),
+    ("if is_ws", "acl is_ws hdr(Upgrade) -i WebSocket", {"websocket": True}),
+    ("if api host", "acl api path_beg /api/\nacl host hdr(host) -i h.test",
+     {"paths": ("/api/",), "hosts": ("h.test",)}),
+    # What a spec cannot say is refused with the condition named.
+    ("if { hdr(host) -m end .example.com }", "",
+     "condition not understood: if { hdr(host) -m end .example.com }"),
+    ("if { hdr(host) -f /etc/hosts.lst }", "",
+     "condition not understood: if { hdr(host) -f /etc/hosts.lst }"),
+    ("if { path /exact }", "", "condition not understood: if { path /exact }"),
+    ("if { path_beg /a } || { path_beg /b }", "",
+     "condition not understood: if { path_beg /a } || { path_beg /b }"),
+    ("if !{ ssl_fc }", "", "negated condition not imported: if !{ ssl_fc }"),
+    ("unless { src 10.0.0.0/8 }", "", "`unless` conditions are not imported: unless { src "
+     "10.0.0.0/8 }"),
+])
+def test_route_conditions(condition: str, acl: str, outcome: dict[str, object] | str) -> None:
+    from tlsconf.importer import haproxy_lines
+    from tlsconf.ingest.haproxy import parse
+
+    text = f"frontend f\n{acl}\nuse_backend b {condition}\n"
+    section = parse("h.cfg", text.encode(), text)[0]
+    found = haproxy_lines.route(section.lines[-1], "b", section.lines[-1].words[2:],
+                                haproxy_lines.acls(section))
+    if isinstance(outcome, str):
+        assert found == outcome
+    else:
+        assert not isinstance(found, str)
+        defaults = haproxy_lines.Route(section.lines[-1], "b")
+        assert {f: getattr(found, f) for f in found.__struct_fields__
+                if getattr(found, f) != getattr(defaults, f)} == outcome

@@ -46,10 +46,6 @@ from tlsconf.ingest.common import parse_hsts
 from tlsconf.ingest.haproxy import Line, Section, option
 from tlsconf.lint.model import Subject
 
-HOST_FETCHES = ("ssl_fc_sni", "req.ssl_sni", "hdr(host)", "req.hdr(host)", "req.hdr(host),"
-                "field(1,:)", "hdr(host),field(1,:)", "req.hdr(host),host_only", "hdr_dom(host)")
-SITE_VARS = ("var(txn.tls_site)", "var(txn.host_site)")
-ACME = "/.well-known/acme-challenge/"
 # Keywords whose lines carry nothing a spec has, and why (what tlsconf renders instead).
 DROPPED = {
     "log": "logging: tlsconf renders targets.haproxy.log", "chroot": "targets.haproxy.chroot",
@@ -71,17 +67,6 @@ DROPPED = {
     "ssl-default-server-ciphersuites": "TLS to upstreams is not in the spec",
 }
 OWN = "tlsconf renders it for every site"  # X-Forwarded-*, 421, 404 on unknown hosts
-
-
-class _Route(Struct):
-    line: Line
-    backend: str
-    hosts: tuple[str, ...] = ()
-    sni: bool = False  # a host condition on the SNI name (`ssl_fc_sni`), not the Host header
-    sites: tuple[str, ...] = ()
-    paths: tuple[str, ...] = ()
-    websocket: bool = False
-    acme: bool = False
 
 
 class _Context(Struct):
@@ -146,9 +131,10 @@ def _site_names(sections: list[Section]) -> dict[str, tuple[str, ...]]:
             match = re.fullmatch(r"set-var\(txn\.tls_site\)", w[1]) if len(w) > 3 else None
             name = re.fullmatch(r"str\(([a-z0-9-]+)\)", w[2]) if match else None
             if w[0] == "http-request" and name:
-                terms = [t for t in _terms(w[4:], {}) if t[1] in ("ssl_fc_sni",)]
+                terms = [t for t in lines.terms(w[4:], {}) if t[1] == "ssl_fc_sni"
+                         and t[2] in ("", "str")]
                 out.setdefault(name.group(1), ())
-                out[name.group(1)] += tuple(n for t in terms for n in t[2])
+                out[name.group(1)] += tuple(n for t in terms for n in t[3])
     return out
 
 
@@ -302,79 +288,12 @@ def _crt_list_options(ctx: _Context, where: Location) -> list[str]:
 # -- routing ----------------------------------------------------------------------------------
 
 
-def _acls(section: Section) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for line in section.lines:
-        if line.words[0] == "acl" and len(line.words) > 2:
-            out.setdefault(line.words[1], []).extend(["{", *line.words[2:], "}"])
-    return out
-
-
-def _terms(words: list[str], acls: dict[str, list[str]]) -> list[tuple[bool, str, list[str]]]:
-    """A condition's terms: (negated, fetch, values without flags); named ACLs expanded."""
-    out: list[tuple[bool, str, list[str]]] = []
-    i = 0
-    while i < len(words):
-        negated = words[i].startswith("!")
-        word = words[i].lstrip("!")
-        if word == "{" or (negated and word == "" and words[i + 1:i + 2] == ["{"]):
-            end = words.index("}", i) if "}" in words[i:] else len(words)
-            body = words[i + 1:end] if word == "{" else words[i + 2:end]
-            out.append((negated, body[0] if body else "", _values(body[1:])))
-            i = end + 1
-        elif word in acls:
-            for term in _terms(acls[word], {}):
-                out.append((negated != term[0], term[1], term[2]))
-            i += 1
-        else:
-            out.append((negated, word, []))  # `or`, `if`, an unknown ACL: not understood
-            i += 1
-    return out
-
-
-def _values(words: list[str]) -> list[str]:
-    out, skip = [], False
-    for w in words:
-        if skip:
-            skip = False
-        elif w in ("-m", "-f"):
-            skip = True
-        elif not w.startswith("-"):
-            out.append(w.lower())
-    return out
-
-
-def _route(line: Line, backend: str, cond: list[str], acls: dict[str, list[str]]
-           ) -> _Route | str:
-    """A `use_backend` line's route, or why it cannot be imported."""
-    if cond[:1] == ["unless"]:
-        return f"`unless` conditions are not imported: {' '.join(cond)}"
-    route = _Route(line, backend)
-    for negated, fetch, values in _terms(cond[1:], acls):
-        if negated:
-            return f"negated condition not imported: {' '.join(cond)}"
-        if fetch in HOST_FETCHES and values:
-            route.hosts += tuple(values)
-            route.sni = route.sni or fetch in ("ssl_fc_sni", "req.ssl_sni")
-        elif fetch in SITE_VARS and values:
-            route.sites += tuple(values)
-        elif fetch == "path_beg" and values:
-            route.paths += tuple(values)
-            route.acme = route.acme or ACME in values
-        elif fetch in ("hdr(upgrade)", "req.hdr(upgrade)", "hdr(Upgrade)", "req.hdr(Upgrade)") \
-                and values == ["websocket"]:
-            route.websocket = True
-        else:
-            return f"condition not understood: {' '.join(cond)}"
-    return route
-
-
 def _section_lines(ctx: _Context, section: Section) -> None:
     serving = _serving(ctx, section)
     ctx.log.mark(section, section.kind, "mapped" if serving else "dropped",
                  "the section of the lines below" if serving else "no TLS site is served by it")
     mine = [d for d in ctx.sites if d.section == section.name]
-    acls = _acls(section)
+    acls = lines.acls(section)
     for line in section.lines:
         w = line.words
         key = w[0]
@@ -386,7 +305,7 @@ def _section_lines(ctx: _Context, section: Section) -> None:
             if key == "default_backend":
                 _default(ctx, mine, w[1], line)
             else:
-                found = _route(line, w[1], w[2:], acls)
+                found = lines.route(line, w[1], w[2:], acls)
                 if isinstance(found, str):
                     ctx.log.drop(line, key, found)
                 else:
@@ -442,7 +361,7 @@ def _default(ctx: _Context, sites: list[common.SiteDraft], name: str,
         ctx.log.mark(line, key, "mapped", "upstreams")
 
 
-def _apply(ctx: _Context, sites: list[common.SiteDraft], route: _Route) -> None:
+def _apply(ctx: _Context, sites: list[common.SiteDraft], route: lines.Route) -> None:
     backend = ctx.backends.get(route.backend)
     if backend is None:
         ctx.log.drop(route.line, "use_backend", f"no backend {route.backend!r} in this config")
@@ -479,9 +398,9 @@ def _apply(ctx: _Context, sites: list[common.SiteDraft], route: _Route) -> None:
 
 def _acme(ctx: _Context, line: Line, w: list[str], acls: dict[str, list[str]]) -> None:
     """Port 80: the backend of the ACME path (http-01 challenges) is `acme_upstream`."""
-    found = _route(line, w[1], w[2:], acls) if w[0] == "use_backend" else None
+    found = lines.route(line, w[1], w[2:], acls) if w[0] == "use_backend" else None
     backend = ctx.backends.get(w[1])
-    acme_acl = any(ACME in v for v in acls.values())
+    acme_acl = any(lines.ACME in v for v in acls.values())
     if isinstance(found, str) or backend is None or not (
             (found is not None and found.acme) or acme_acl):
         ctx.log.drop(line, w[0], "plain-HTTP routing: a tlsconf site's port 80 only redirects "

@@ -1,9 +1,12 @@
 """HAProxy import, the line-level half: a backend → an upstream pool (servers, balance, health
-check, WebSocket tunnel, response headers), and the fate of every other keyword line."""
+check, WebSocket tunnel, response headers), the fate of every other keyword line, and a
+`use_backend` condition → its route (host, site, path, WebSocket; anything else: why not)."""
 
 from __future__ import annotations
 
 import re
+
+from msgspec import Struct
 
 from tlsconf.importer.entries import Log
 from tlsconf.importer.sites import SiteDraft
@@ -97,6 +100,10 @@ def health(log: Log, backend: Section, interval: int | None) -> dict[str, object
 def pool(log: Log, draft: SiteDraft, backend: Section, use: Line | Section,
          paths: tuple[str, ...]) -> None:
     """The backend `use` sends to: the site's pool, or a `locations` entry per path."""
+    if not paths and draft.has(("upstreams",)):
+        log.note(use, f"an earlier rule already sends {draft.name}'s requests elsewhere (the "
+                 "first match wins)")
+        return
     upstreams, used, interval = servers(log, backend)
     if not upstreams:
         log.drop(use, use.words[0] if isinstance(use, Line) else use.kind,
@@ -200,3 +207,99 @@ def line_fate(log: Log, line: Line, section: Section, dropped: dict[str, str],
     elif section.kind in ("backend", "listen") and key in (
             "balance", "server", "http-check", "default-server") and not log.has(line):
         log.drop(line, key, f"backend {section.name} is not used by an imported site")
+
+
+# -- routing conditions -----------------------------------------------------------------------
+
+# Fetches whose exact (`-m str`, the default) match names hosts: the SNI name or the Host.
+HOST_FETCHES = ("ssl_fc_sni", "req.ssl_sni", "hdr(host)", "req.hdr(host)", "req.hdr(host),"
+                "field(1,:)", "hdr(host),field(1,:)", "req.hdr(host),host_only")
+SITE_VARS = ("var(txn.tls_site)", "var(txn.host_site)")
+ACME = "/.well-known/acme-challenge/"
+
+
+class Route(Struct):
+    line: Line
+    backend: str
+    hosts: tuple[str, ...] = ()
+    sni: bool = False  # a host condition on the SNI name (`ssl_fc_sni`), not the Host header
+    sites: tuple[str, ...] = ()
+    paths: tuple[str, ...] = ()
+    websocket: bool = False
+    acme: bool = False
+
+
+def acls(section: Section) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for line in section.lines:
+        if line.words[0] == "acl" and len(line.words) > 2:
+            out.setdefault(line.words[1], []).extend(["{", *line.words[2:], "}"])
+    return out
+
+
+Term = tuple[bool, str, str, list[str]]  # negated, fetch, match method (`-m`), values
+
+
+def terms(words: list[str], acls: dict[str, list[str]]) -> list[Term]:
+    """A condition's terms: (negated, fetch, match method, values without flags); named ACLs
+    expanded. A term with `-f FILE` (values from a file) has method `file`."""
+    out: list[Term] = []
+    i = 0
+    while i < len(words):
+        negated = words[i].startswith("!")
+        word = words[i].lstrip("!")
+        if word == "{" or (negated and word == "" and words[i + 1:i + 2] == ["{"]):
+            end = words.index("}", i) if "}" in words[i:] else len(words)
+            body = words[i + 1:end] if word == "{" else words[i + 2:end]
+            method, values = condition_values(body[1:])
+            out.append((negated, body[0] if body else "", method, values))
+            i = end + 1
+        elif word in acls:
+            for term in terms(acls[word], {}):
+                out.append((negated != term[0], *term[1:]))
+            i += 1
+        else:
+            out.append((negated, word, "", []))  # `or`, `if`, an unknown ACL: not understood
+            i += 1
+    return out
+
+
+def condition_values(words: list[str]) -> tuple[str, list[str]]:
+    """(match method, values) of a term's words after the fetch: `-m METHOD`, `-f` (file),
+    flags (`-i`) left out, values lower-cased."""
+    method, out, skip = "", [], ""
+    for w in words:
+        if skip:
+            method = "file" if skip == "-f" else w
+            skip = ""
+        elif w in ("-m", "-f"):
+            skip = w
+        elif not w.startswith("-"):
+            out.append(w.lower())
+    return method, out
+
+
+def route(line: Line, backend: str, cond: list[str], acls: dict[str, list[str]]
+          ) -> Route | str:
+    """A `use_backend` line's route, or why it cannot be imported."""
+    if cond[:1] == ["unless"]:
+        return f"`unless` conditions are not imported: {' '.join(cond)}"
+    found = Route(line, backend)
+    for negated, fetch, method, values in terms(cond[1:], acls):
+        if negated:
+            return f"negated condition not imported: {' '.join(cond)}"
+        exact = method in ("", "str")
+        if fetch in HOST_FETCHES and values and exact:
+            found.hosts += tuple(values)
+            found.sni = found.sni or fetch in ("ssl_fc_sni", "req.ssl_sni")
+        elif fetch in SITE_VARS and values and exact:
+            found.sites += tuple(values)
+        elif values and ((fetch == "path_beg" and exact) or (fetch == "path" and method == "beg")):
+            found.paths += tuple(values)
+            found.acme = found.acme or ACME in values
+        elif fetch.lower() in ("hdr(upgrade)", "req.hdr(upgrade)") and values == ["websocket"] \
+                and exact:
+            found.websocket = True
+        else:
+            return f"condition not understood: {' '.join(cond)}"
+    return found

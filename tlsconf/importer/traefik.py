@@ -24,7 +24,7 @@ Every key of the files is an `Entry` (mapped, approximated, dropped).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from msgspec import Struct, field
@@ -33,7 +33,8 @@ from tlsconf.config import Settings
 from tlsconf.errors import Location, Path, TlsconfError
 from tlsconf.importer import sites as common
 from tlsconf.importer.entries import Log
-from tlsconf.importer.model import Fate, Imported
+from tlsconf.importer.model import Imported
+from tlsconf.importer.traefik_pools import get, keys, mark, service_pool
 from tlsconf.ingest import read
 from tlsconf.ingest import traefik as ingest
 from tlsconf.ingest.structured import dotted as _dotted
@@ -44,7 +45,6 @@ PATH = re.compile(r"PathPrefix\s*\(\s*`([^`]*)`\s*\)")
 WILDCARD = re.compile(r"HostRegexp\(`\^\[a-z0-9\]\(\[a-z0-9-\]\*\[a-z0-9\]\)\?"
                       r"((?:\\\.[a-z0-9-]+)+)\$`\)")
 ACME = "/.well-known/acme-challenge/"
-LB_KEYS = ("servers", "healthcheck", "strategy", "passhostheader")
 CLIENT_AUTH = {"RequireAndVerifyClientCert": "required", "VerifyClientCertIfGiven": "optional"}
 
 
@@ -63,8 +63,8 @@ def load(paths: Sequence[str], settings: Settings) -> Imported:
     for path in paths:
         _, _, text = read(path, "traefik")
         docs.append(ingest.read_doc(path, text))
-    dynamic = [d for d in docs if _get(d, d.data, (), "http")[0] is not None
-               or _get(d, d.data, (), "tls")[0] is not None]
+    dynamic = [d for d in docs if get(d, d.data, (), "http")[0] is not None
+               or get(d, d.data, (), "tls")[0] is not None]
     if not dynamic:
         raise TlsconfError.single(Location(paths[0] if paths else "-"), "", (
             "no `http` or `tls` section: not a Traefik dynamic configuration (a static file "
@@ -86,45 +86,28 @@ def load(paths: Sequence[str], settings: Settings) -> Imported:
             "no TLS site to import: no HTTP router with `tls` and a `Host()` rule in this file "
             "(TLS options and middlewares alone are imported with the routers that use them)"))
     _certificates(ctx)
-    default, default_path = _get(doc, doc.data, (), "tls", "options", "default")
+    default, default_path = get(doc, doc.data, (), "tls", "options", "default")
     if default is not None and all(d.section != "default" for d in ctx.sites):
-        _mark(ctx, default_path, "clients without SNI get the default site's policy (tlsconf "
-              "renders tls.options.default from it)", fate="approximated")
+        mark(ctx.doc, ctx.log, default_path, "clients without SNI get the default site's "
+             "policy (tlsconf renders tls.options.default from it)", fate="approximated")
     for static in docs:
         for key in ("global", "log", "providers", "api", "accessLog", "metrics", "ping"):
             found, found_path = static.get(static.data, (), key)
             if found is not None and static is not doc:
-                for sub in (found_path, *_keys(static, found, found_path)):
+                for sub in (found_path, *keys(static, found, found_path)):
                     ctx.log.drop(static.locate(sub), _dotted(sub), "static setting: tlsconf "
                                  "renders its own traefik.yml")
         _parents(ctx, static)
-        ctx.log.finish([(static.locate(p), _dotted(p)) for p in _keys(static, static.data, ())])
+        ctx.log.finish([(static.locate(p), _dotted(p)) for p in keys(static, static.data, ())])
     spec, origins = common.assemble(ctx.sites)
     ctx.log.link(origins)
     findings = common.findings(doc.name, doc.text, list(subjects), settings)
     return Imported(spec, origins, ctx.log.entries(), findings)
 
 
-def _get(doc: ingest.Doc, node: Any, path: Path, *keys: str) -> tuple[Any, Path]:
-    for key in keys:
-        node, path = doc.get(node, path, key)
-    return node, path
-
-
-def _keys(doc: ingest.Doc, node: Any, path: Path) -> Iterator[Path]:
-    """Every key path of the document (list items by index), parents before children."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield (*path, key)
-            yield from _keys(doc, value, (*path, key))
-    elif isinstance(node, list) and any(isinstance(v, dict) for v in node):
-        for index, value in enumerate(node):
-            yield from _keys(doc, value, (*path, index))
-
-
 def _parents(ctx: _Ctx, doc: ingest.Doc) -> None:
     """A key whose children were mapped is mapped too (`http.routers` holds the routers)."""
-    for path in reversed(list(_keys(doc, doc.data, ()))):
+    for path in reversed(list(keys(doc, doc.data, ()))):
         parent = path[:-1]
         while parent and isinstance(parent[-1], int):
             parent = parent[:-1]
@@ -133,20 +116,8 @@ def _parents(ctx: _Ctx, doc: ingest.Doc) -> None:
             ctx.log.mark(doc.locate(parent), _dotted(parent), "mapped", "holds the keys below")
 
 
-def _mark(ctx: _Ctx, path: Path, detail: str, spec_path: str = "", fate: Fate = "mapped") -> None:
-    """`path` and every key under it not marked yet get the same fate."""
-    node: Any = ctx.doc.data
-    for part in path:
-        node = node.get(part) if isinstance(node, dict) else (
-            node[part] if isinstance(node, list) and isinstance(part, int) else None)
-    ctx.log.mark(ctx.doc.locate(path), _dotted(path), fate, detail, spec_path)
-    for sub in _keys(ctx.doc, node, path):  # a key below with a fate of its own keeps it
-        if not ctx.log.has(ctx.doc.locate(sub)):
-            ctx.log.mark(ctx.doc.locate(sub), _dotted(sub), fate, detail)
-
-
 def _entry_points(ctx: _Ctx, doc: ingest.Doc) -> None:
-    table, table_path = _get(doc, doc.data, (), "entryPoints")
+    table, table_path = get(doc, doc.data, (), "entryPoints")
     for name, entry in table.items() if isinstance(table, dict) else ():
         address, address_path = doc.get(entry, (*table_path, name), "address")
         host, _, port = str(address or "").rpartition(":")
@@ -154,19 +125,19 @@ def _entry_points(ctx: _Ctx, doc: ingest.Doc) -> None:
             ctx.ports[str(name).lower()] = (host.strip("[]") or "0.0.0.0", int(port))
             ctx.log.mark(doc.locate(address_path), _dotted(address_path), "mapped",
                          "listen (address, https_port / http_port)")
-        redirect, r_path = _get(doc, entry, (*table_path, name), "http", "redirections",
+        redirect, r_path = get(doc, entry, (*table_path, name), "http", "redirections",
                                 "entryPoint")
         to, _ = doc.get(redirect, r_path, "to")
         scheme, _ = doc.get(redirect, r_path, "scheme")
         if to is not None and scheme == "https" and port.isdigit():
             ctx.redirects[str(to).lower()] = (str(name).lower(), int(port), doc.locate(r_path))
-            for sub in (r_path, *_keys(doc, redirect, r_path)):
+            for sub in (r_path, *keys(doc, redirect, r_path)):
                 ctx.log.mark(doc.locate(sub), _dotted(sub), "mapped", "redirect_http")
 
 
 def _routers(ctx: _Ctx) -> None:
     doc = ctx.doc
-    routers, routers_path = _get(doc, doc.data, (), "http", "routers")
+    routers, routers_path = get(doc, doc.data, (), "http", "routers")
     by_hosts: dict[tuple[str, ...], common.SiteDraft] = {}
     plain: list[tuple[str, Any, Path]] = []
     later: list[tuple[str, Any, Path, tuple[str, ...]]] = []
@@ -185,7 +156,7 @@ def _routers(ctx: _Ctx) -> None:
             later.append((str(name), router, path, hosts))
             continue
         if not hosts:
-            _mark(ctx, path, "no Host() rule: a tlsconf site serves named domains",
+            mark(ctx.doc, ctx.log, path, "no Host() rule: a tlsconf site serves named domains",
                   fate="dropped")
             continue
         draft = _site(ctx, str(name), router, path, hosts)
@@ -195,21 +166,21 @@ def _routers(ctx: _Ctx) -> None:
             (d for d in ctx.sites if hosts and set(hosts) <= set(d.domains)), None) or next(
             (d for d in ctx.sites if _service(doc, router, path) == d.get(("pool",))), None)
         if target is None:
-            _mark(ctx, path, "a path or wildcard route of no site", fate="dropped")
+            mark(ctx.doc, ctx.log, path, "a path or wildcard route of no site", fate="dropped")
             continue
         prefix = PATH.search(str(doc.get(router, path, "rule")[0]))
         if prefix is None:  # the wildcard router of a site (tlsconf's output): its domain
             target.domains += tuple(h for h in hosts if h not in target.domains)
             target.set(("domains",), list(target.domains), target.origins[("domains",)])
-            _mark(ctx, path, "domains (HostRegexp of one label)")
+            mark(ctx.doc, ctx.log, path, "domains (HostRegexp of one label)")
             continue
-        pool = _upstreams(ctx, _service(doc, router, path), path)
+        pool = service_pool(ctx.doc, ctx.log, _service(doc, router, path), path)
         locations = list(target.get(("locations",)) or [])  # type: ignore[call-overload]
         at = len(locations)
         target.origin(("locations", at), doc.locate(path))
         for n, where in enumerate(pool.where):
             target.origin(("locations", at, "upstreams", n), where)
-        _mark(ctx, path, "locations", f"sites[{target.index}].locations[{at}]")
+        mark(ctx.doc, ctx.log, path, "locations", f"sites[{target.index}].locations[{at}]")
         locations.append({"path": prefix.group(1), "upstreams": pool.upstreams})
         target.set(("locations",), locations, doc.locate(path))
     for name, router, path in plain:
@@ -224,12 +195,12 @@ def _service(doc: ingest.Doc, router: Any, path: Path) -> str:
 def _site(ctx: _Ctx, name: str, router: Any, path: Path, hosts: tuple[str, ...]
           ) -> common.SiteDraft:
     doc = ctx.doc
-    resolver, resolver_path = _get(doc, router, path, "tls", "certResolver")
+    resolver, resolver_path = get(doc, router, path, "tls", "certResolver")
     if resolver is not None:
         raise TlsconfError.single(doc.locate(resolver_path), _dotted(resolver_path), (
             f"certificates from certResolver {resolver!r} (ACME inside Traefik): the spec names "
             "certificate files; obtain them with an ACME client (acme_upstream) and list them"))
-    reference, _ = _get(doc, router, path, "tls", "options")
+    reference, _ = get(doc, router, path, "tls", "options")
     option = str(reference or "default").partition("@")[0].lower()
     subject = ctx.options.get(option) or ctx.options.get("default")
     if subject is None:
@@ -259,7 +230,7 @@ def _site(ctx: _Ctx, name: str, router: Any, path: Path, hosts: tuple[str, ...]
     draft.set(("redirect_http",), redirect, redirect_at if redirect else doc.locate(path))
     draft.set(("hsts",), {"enabled": False}, doc.locate(path))
     service = _service(doc, router, path)
-    pool = _upstreams(ctx, service, path)
+    pool = service_pool(ctx.doc, ctx.log, service, path)
     pool.into(draft, ("upstreams",), doc.locate(doc.get(router, path, "service")[1]))
     draft.set(("pool",), service, doc.locate(path))
     # Traefik passes WebSocket upgrades on every route, with no setting for it.
@@ -269,16 +240,17 @@ def _site(ctx: _Ctx, name: str, router: Any, path: Path, hosts: tuple[str, ...]
     if pool.balance:
         draft.set(("balance",), pool.balance, doc.locate(path))
     _middlewares(ctx, draft, router, path)
-    _mark(ctx, path, "a site: domains, listen, tls, upstreams", f"sites[{len(ctx.sites)}]")
+    mark(ctx.doc, ctx.log, path, "a site: domains, listen, tls, upstreams",
+         f"sites[{len(ctx.sites)}]")
     return common.add(ctx.sites, draft)
 
 
 def _option_extras(ctx: _Ctx, draft: common.SiteDraft, option: str) -> None:
     doc = ctx.doc
-    opts, path = _get(doc, doc.data, (), "tls", "options", option)
+    opts, path = get(doc, doc.data, (), "tls", "options", option)
     if opts is None:
         return
-    _mark(ctx, path, f"tls (the policy of the sites using tls.options.{option})")
+    mark(ctx.doc, ctx.log, path, f"tls (the policy of the sites using tls.options.{option})")
     alpn, alpn_path = doc.get(opts, path, "alpnProtocols")
     draft.set(("http2",), alpn is None or "h2" in list(alpn), doc.locate(alpn_path))
     tickets, tickets_path = doc.get(opts, path, "disableSessionTickets")
@@ -297,115 +269,10 @@ def _option_extras(ctx: _Ctx, draft: common.SiteDraft, option: str) -> None:
                      f"clientAuthType {kind!r} is not required or optional verification")
 
 
-class _Pool(Struct):
-    upstreams: list[dict[str, object]] = field(default_factory=list)
-    where: list[Location] = field(default_factory=list)  # each upstream's url
-    check: dict[str, object] | None = None
-    check_at: Location | None = None
-    balance: str | None = None
-
-    def into(self, draft: common.SiteDraft, base: Path, at: Location) -> None:
-        draft.set(base, self.upstreams, at)
-        for n, where in enumerate(self.where):
-            draft.origin((*base, n), where)
-
-
-def _seconds(text: object) -> int | None:
-    """A Go duration Traefik takes (`10s`, `1m`, `1m30s`, `500ms`) → whole seconds (>= 1)."""
-    parts = re.findall(r"(\d+)(ms|s|m|h)", str(text))
-    if not parts or "".join(n + u for n, u in parts) != str(text):
-        return None
-    total = sum(int(n) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[u] for n, u in parts)
-    return max(1, min(3600, round(total)))
-
-
-def _weight(doc: ingest.Doc, node: Any, path: Path) -> int:
-    value, value_path = doc.get(node, path, "weight")
-    if value is None:
-        return 1
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise TlsconfError.single(doc.value(value_path), _dotted(value_path),
-                                  f"weight {value!r}: a whole number of at least 0")
-    return value
-
-
-def _upstreams(ctx: _Ctx, name: str, used: Path, weight: int = 1) -> _Pool:
-    """A service → its pool (upstreams, health check, balance)."""
-    doc = ctx.doc
-    service, path = _get(doc, doc.data, (), "http", "services", name)
-    if service is None:
-        raise TlsconfError.single(doc.locate(used), _dotted(used), (
-            f"service {name!r} is not defined in this file (another provider's?): its "
-            "servers are unknown"))
-    failover, fo_path = doc.get(service, path, "failover")
-    if failover is not None:
-        main = _upstreams(ctx, str(doc.get(failover, fo_path, "service")[0]), fo_path)
-        backup = _upstreams(ctx, str(doc.get(failover, fo_path, "fallback")[0]), fo_path)
-        _mark(ctx, fo_path, "upstreams (fallback servers are backups)")
-        main.upstreams += [{**u, "backup": True} for u in backup.upstreams]
-        main.where += backup.where
-        return main
-    weighted, w_path = doc.get(service, path, "weighted")
-    if weighted is not None:
-        members, members_path = doc.get(weighted, w_path, "services")
-        pool = _Pool()
-        for index, item in enumerate(members if isinstance(members, list) else []):
-            member, _ = doc.get(item, (*members_path, index), "name")
-            got = _upstreams(ctx, str(member), w_path,
-                             weight * _weight(doc, item, (*members_path, index)))
-            pool.upstreams += got.upstreams
-            pool.where += got.where
-        _mark(ctx, w_path, "upstreams (each service's servers with its weight)")
-        ctx.log.note(doc.locate(w_path), "weighted services flattened into one pool")
-        return pool
-    lb, lb_path = doc.get(service, path, "loadBalancer")
-    servers, servers_path = doc.get(lb, lb_path, "servers")
-    pool = _Pool()
-    for index, item in enumerate(servers if isinstance(servers, list) else []):
-        url, url_path = doc.get(item, (*servers_path, index), "url")
-        match = re.fullmatch(r"http://([^/]+?)/?", str(url or ""))
-        if match is None:
-            raise TlsconfError.single(doc.value(url_path), _dotted(url_path), (
-                f"server url {url!r}: the spec's upstreams are plain http://host:port"))
-        share = _weight(doc, item, (*servers_path, index)) * weight
-        if share == 0:
-            _mark(ctx, (*servers_path, index), "weight 0 (takes no traffic)", fate="dropped")
-            continue
-        upstream: dict[str, object] = {"address": match.group(1)}
-        if share != 1:
-            upstream["weight"] = min(share, 256)
-        pool.upstreams.append(upstream)
-        pool.where.append(doc.locate(url_path))
-    for key in lb if isinstance(lb, dict) else ():
-        if str(key).lower() not in LB_KEYS:
-            _mark(ctx, (*lb_path, key), f"{key}: no spec field (the spec's pools have weights, "
-                  "backups, balance and health checks)", fate="dropped")
-    check, check_path = doc.get(lb, lb_path, "healthCheck")
-    if isinstance(check, dict):
-        check_url, _ = doc.get(check, check_path, "path")
-        every, every_path = doc.get(check, check_path, "interval")
-        seconds = 30 if every is None else _seconds(every)  # Traefik's default: 30s
-        if seconds is None:
-            raise TlsconfError.single(doc.value(every_path), _dotted(every_path),
-                                      f"interval {every!r}: a Go duration such as 10s or 1m")
-        pool.check = {"path": str(check_url or "/"), "interval": seconds}
-        pool.check_at = doc.locate(check_path)
-        _mark(ctx, check_path, "health_check")
-    strategy, strategy_path = doc.get(lb, lb_path, "strategy")
-    if strategy is not None:
-        pool.balance = "least_conn" if str(strategy).lower() == "p2c" else None
-        _mark(ctx, strategy_path, "balance")
-    pass_host, pass_path = doc.get(lb, lb_path, "passHostHeader")
-    if pass_host is False:
-        _mark(ctx, pass_path, "tlsconf always passes the Host header", fate="dropped")
-    _mark(ctx, lb_path, "upstreams")
-    return pool
-
-
 def _middlewares(ctx: _Ctx, draft: common.SiteDraft, router: Any, path: Path) -> None:
     doc = ctx.doc
     names, _ = doc.get(router, path, "middlewares")
-    table, table_path = _get(doc, doc.data, (), "http", "middlewares")
+    table, table_path = get(doc, doc.data, (), "http", "middlewares")
     for name in names if isinstance(names, list) else []:
         mw, mw_path = doc.get(table, table_path, str(name).partition("@")[0])
         headers, h_path = doc.get(mw, mw_path, "headers")
@@ -421,7 +288,7 @@ def _middlewares(ctx: _Ctx, draft: common.SiteDraft, router: Any, path: Path) ->
         if isinstance(custom, dict) and custom:
             draft.set(("headers",), {str(k): str(v) for k, v in custom.items()},
                       doc.locate(c_path))
-        _mark(ctx, mw_path, "hsts, headers")
+        mark(ctx.doc, ctx.log, mw_path, "hsts, headers")
 
 
 def _plain(ctx: _Ctx, name: str, router: Any, path: Path) -> None:
@@ -433,19 +300,19 @@ def _plain(ctx: _Ctx, name: str, router: Any, path: Path) -> None:
                                                                    else [])
     prefix = PATH.search(rule)
     if prefix and prefix.group(1) == ACME:
-        acme = _upstreams(ctx, _service(doc, router, path), path)
+        acme = service_pool(ctx.doc, ctx.log, _service(doc, router, path), path)
         if not acme.upstreams:
-            _mark(ctx, path, "its service has no server", fate="dropped")
+            mark(ctx.doc, ctx.log, path, "its service has no server", fate="dropped")
             return
         for d in targets:
             d.set(("acme_upstream",), acme.upstreams[0]["address"], acme.where[0])
-        _mark(ctx, path, "acme_upstream")
+        mark(ctx.doc, ctx.log, path, "acme_upstream")
         return
     names, _ = doc.get(router, path, "middlewares")
-    table, table_path = _get(doc, doc.data, (), "http", "middlewares")
+    table, table_path = get(doc, doc.data, (), "http", "middlewares")
     for mw_name in names if isinstance(names, list) else []:
         mw, mw_path = doc.get(table, table_path, str(mw_name).partition("@")[0])
-        scheme, _ = _get(doc, mw, mw_path, "redirectScheme", "scheme")
+        scheme, _ = get(doc, mw, mw_path, "redirectScheme", "scheme")
         if scheme == "https":
             for d in targets:
                 d.set(("redirect_http",), True, doc.locate(path))
@@ -456,10 +323,10 @@ def _plain(ctx: _Ctx, name: str, router: Any, path: Path) -> None:
                         listen = dict(d.get(("listen",)))  # type: ignore[call-overload]
                         listen["http_port"] = ctx.ports[str(ep).lower()][1]
                         d.set(("listen",), listen, d.origins[("listen",)])
-            _mark(ctx, mw_path, "redirect_http")
-            _mark(ctx, path, "redirect_http")
+            mark(ctx.doc, ctx.log, mw_path, "redirect_http")
+            mark(ctx.doc, ctx.log, path, "redirect_http")
             return
-    _mark(ctx, path, "plain-HTTP routing: a tlsconf site's port 80 only redirects and "
+    mark(ctx.doc, ctx.log, path, "plain-HTTP routing: a tlsconf site's port 80 only redirects and "
           "answers ACME challenges", fate="dropped")
 
 
@@ -469,7 +336,7 @@ def _default_site(ctx: _Ctx, default_cert: str, default_path: Path) -> None:
     own self-signed certificate, which a spec cannot name — the first site on the default
     option (or the first site)."""
     doc = ctx.doc
-    strict, strict_path = _get(doc, doc.data, (), "tls", "options", "default", "sniStrict")
+    strict, strict_path = get(doc, doc.data, (), "tls", "options", "default", "sniStrict")
     if strict is True:
         return
     site = next((d for d in ctx.sites if default_cert and
@@ -477,7 +344,7 @@ def _default_site(ctx: _Ctx, default_cert: str, default_path: Path) -> None:
     where = doc.locate(default_path)
     if site is not None and site.section != "default" and any(
             d.section == "default" for d in ctx.sites):
-        ctx.log.note(doc.locate(_get(doc, doc.data, (), "tls", "options", "default")[1]),
+        ctx.log.note(doc.locate(get(doc, doc.data, (), "tls", "options", "default")[1]),
                      f"clients without SNI get tls.options.default with {site.name}'s "
                      f"certificate; the spec gives them {site.name}'s policy (default_server)")
     if site is None:
@@ -514,11 +381,11 @@ def _unmatched(ctx: _Ctx, pairs: list[tuple[str, str, Path]], where: Path
 
 def _certificates(ctx: _Ctx) -> None:
     doc = ctx.doc
-    certs, certs_path = _get(doc, doc.data, (), "tls", "certificates")
+    certs, certs_path = get(doc, doc.data, (), "tls", "certificates")
     pairs = [(str(c.get("certFile", "")), str(c.get("keyFile", "")), (*certs_path, i))
              for i, c in enumerate(certs if isinstance(certs, list) else [])
              if isinstance(c, dict)]
-    default, default_path = _get(doc, doc.data, (), "tls", "stores", "default",
+    default, default_path = get(doc, doc.data, (), "tls", "stores", "default",
                                  "defaultCertificate")
     chosen: dict[int, tuple[str, str, Path]] = {}
     for index, draft in enumerate(ctx.sites):
@@ -539,7 +406,7 @@ def _certificates(ctx: _Ctx) -> None:
         draft = ctx.sites[index]
         draft.set(("tls", "certificate"), cert, doc.locate(path))
         draft.set(("tls", "key"), key, doc.locate(path))
-        _mark(ctx, path, "tls.certificate, tls.key")
+        mark(ctx.doc, ctx.log, path, "tls.certificate, tls.key")
     _default_site(ctx, default_cert, default_path)
     if default is not None:
-        _mark(ctx, default_path, "default_server")
+        mark(ctx.doc, ctx.log, default_path, "default_server")
