@@ -351,3 +351,27 @@ def test_route_conditions(condition: str, acl: str, outcome: dict[str, object] |
         defaults = haproxy_lines.Route(section.lines[-1], "b")
         assert {f: getattr(found, f) for f in found.__struct_fields__
                 if getattr(found, f) != getattr(defaults, f)} == outcome
+
+
+def test_access_control_and_default_server(tmp_path: Path, pki: TestPKI) -> None:
+    """`default-server` options reach every server; a request check is dropped loudly."""
+    leaf = pki.issue("acl", ["acl.test"])
+    path = tmp_path / "haproxy.cfg"
+    path.write_text(f"frontend f\n    mode http\n    bind :443 ssl crt {leaf.cert_path}\n"
+                    "    http-request deny if !{ src 10.0.0.0/8 }\n"
+                    "    http-request auth realm x unless { http_auth(users) }\n"
+                    "    default_backend b\nbackend b\n    option httpchk GET /up\n"
+                    "    default-server check inter 4s weight 2\n"
+                    "    server a 10.0.0.1:80\n    server b 10.0.0.2:80 weight 5\n")
+    imported = import_file("haproxy", path)
+    site = imported.spec["sites"][0]  # type: ignore[index]
+    assert site["upstreams"] == [{"address": "10.0.0.1:80", "weight": 2},  # type: ignore[index]
+                                 {"address": "10.0.0.2:80", "weight": 5}]
+    assert site["health_check"] == {"path": "/up", "interval": 4}  # type: ignore[index]
+    fates = {e.location.line: (e.key, e.fate, e.detail) for e in imported.entries}
+    dropped = ("dropped", "ACCESS CONTROL DROPPED: the spec has no request checks, so the "
+               "rendered site accepts what this refused; put the check in front of tlsconf's "
+               "output or in the application")
+    assert fates[4] == ("http-request deny", *dropped)
+    assert fates[5] == ("http-request auth", *dropped)
+    assert fates[9] == ("default-server", "mapped", "the options of the servers below")

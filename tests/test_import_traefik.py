@@ -258,3 +258,55 @@ def test_own_output_round_trips_exactly(example: str, tmp_path: Path) -> None:
 def test_report_paths_are_relative_to_the_run(tmp_cwd: Path) -> None:
     """The golden report names files as given on the command line."""
     assert os.getcwd() == str(tmp_cwd)
+
+
+MIDDLEWARES = """\
+http:
+  routers:
+    app:
+      rule: "Host(`app.test`)"
+      service: s
+      middlewares: [all, login@docker]
+      tls: {}
+  services:
+    s:
+      loadBalancer: {servers: [{url: "http://10.0.0.1:80"}]}
+  middlewares:
+    all:
+      chain: {middlewares: [secure, auth, limit]}
+    secure:
+      headers: {frameDeny: true, contentTypeNosniff: true, referrerPolicy: no-referrer,
+                customRequestHeaders: {X-A: b}, forceSTSHeader: true}
+    auth:
+      basicAuth: {users: ["u:$apr1$x$y"]}
+    limit:
+      rateLimit: {average: 10}
+tls:
+  certificates: [{certFile: /c.pem, keyFile: /c.key}]
+"""
+
+
+def test_middlewares(tmp_cwd: Path) -> None:
+    """Chains are expanded; headers options that are one response header become `headers`;
+    an authentication middleware is dropped loudly; one from another provider is named."""
+    Path("dynamic.yml").write_text(MIDDLEWARES)
+    imported = import_file("traefik", Path("dynamic.yml"))
+    site = imported.spec["sites"][0]  # type: ignore[index]
+    assert site["headers"] == {"X-Frame-Options": "DENY",  # type: ignore[index]
+                               "X-Content-Type-Options": "nosniff",
+                               "Referrer-Policy": "no-referrer"}
+    fates = {e.key: (e.fate, e.detail) for e in imported.entries}
+    assert fates["http.middlewares.all"] == ("mapped", "a chain: its members, in its place")
+    assert fates["http.middlewares.auth"] == ("dropped", (
+        "basicAuth: ACCESS CONTROL DROPPED: the spec has no request checks, so the rendered "
+        "site accepts what this refused; put the check in front of tlsconf's output or in "
+        "the application"))
+    assert fates["http.middlewares.auth.basicAuth.users"][0] == "dropped"
+    assert fates["http.middlewares.limit"] == ("dropped", "rateLimit: no spec field")
+    assert fates["http.middlewares.secure.headers.customRequestHeaders"] == ("dropped", (
+        "customRequestHeaders: no spec field (the spec's headers are fixed response headers)"))
+    assert fates["http.middlewares.secure.headers.forceSTSHeader"] == (
+        "approximated", "hsts (tlsconf sends it on every TLS response)")
+    assert fates["http.routers.app.middlewares"] == (
+        "approximated", "a site: domains, listen, tls, upstreams: not in this file, not "
+        "imported: login@docker")

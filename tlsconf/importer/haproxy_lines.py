@@ -9,11 +9,13 @@ import re
 from msgspec import Struct
 
 from tlsconf.importer.entries import Log
-from tlsconf.importer.sites import SiteDraft
+from tlsconf.importer.sites import ACCESS_DROPPED, SiteDraft
 from tlsconf.ingest.haproxy import Line, Section, option
 
 BALANCE = {"roundrobin": "round_robin", "leastconn": "least_conn", "source": "ip_hash"}
 OWN_HEADERS = ("x-forwarded-proto", "x-real-ip", "x-forwarded-for")
+# Request checks a spec cannot express: dropping them opens the site to what they refused.
+ACCESS = {"deny", "auth", "reject", "tarpit", "silent-drop"}
 # A server's TLS options (the spec's upstreams are plain HTTP): flags, then those with a value.
 SERVER_TLS_FLAGS = ("ssl", "check-ssl", "force-tlsv12", "force-tlsv13", "no-sslv3")
 SERVER_TLS_VALUED = ("verify", "ca-file", "sni", "crt", "alpn", "ssl-min-ver", "ssl-max-ver",
@@ -30,6 +32,12 @@ def _interval(text: str) -> int:
     return max(1, min(3600, round(seconds)))
 
 
+def _last(words: list[str], name: str) -> str | None:
+    """The value of a server option's last occurrence (its own over `default-server`'s)."""
+    at = [i for i, w in enumerate(words[:-1]) if w == name]
+    return words[at[-1] + 1] if at else None
+
+
 def servers(log: Log, backend: Section
             ) -> tuple[list[dict[str, object]], list[Line], int | None]:
     """The backend's `server` lines → upstreams (and their lines); the health-check interval
@@ -37,15 +45,22 @@ def servers(log: Log, backend: Section
     out: list[dict[str, object]] = []
     used: list[Line] = []
     interval: int | None = None
+    inherited: list[str] = []  # `default-server` options (defaults section, then backend)
+    for line in (backend.defaults.lines if backend.defaults else []) + backend.lines:
+        if line.words[0] == "default-server":
+            inherited += line.words[1:]
     for line in backend.lines:
-        w = line.words
-        if w[0] != "server" or len(w) < 3:
+        if line.words[0] == "default-server":
+            log.mark(line, "default-server", "mapped", "the options of the servers below")
             continue
+        if line.words[0] != "server" or len(line.words) < 3:
+            continue
+        w = [*line.words[:3], *inherited, *line.words[3:]]  # a server's own options last
         upstream: dict[str, object] = {"address": w[2]}
         if ":" not in w[2].rsplit("]", 1)[-1]:
             log.drop(line, "server", f"address {w[2]!r} has no port: the spec needs host:port")
             continue
-        weight = option(w, "weight")
+        weight = _last(w, "weight")
         if weight is not None and weight.isdigit() and int(weight) != 1:
             if int(weight) == 0:
                 log.drop(line, "server", "weight 0 (takes no traffic)")
@@ -54,7 +69,7 @@ def servers(log: Log, backend: Section
         if "backup" in w:
             upstream["backup"] = True
         if "check" in w:
-            inter = option(w, "inter")
+            inter = _last(w, "inter")
             found = _interval(inter) if inter else 2
             interval = found if interval is None else min(interval, found)
         if "ssl" in w:
@@ -198,6 +213,8 @@ def line_fate(log: Log, line: Line, section: Section, dropped: dict[str, str],
         log.mark(line, key, "mapped", "a tlsconf site serves HTTP")
     elif key == "acl":
         log.mark(line, "acl", "mapped", "conditions of the routes that use it")
+    elif key in ("http-request", "tcp-request") and set(w[1:4]) & ACCESS:
+        log.drop(line, " ".join(w[:2]), ACCESS_DROPPED)
     elif key in dropped:
         log.drop(line, key, dropped[key])
     elif key == "tune.ssl.lifetime":

@@ -28,6 +28,11 @@ from tlsconf.importer.nginx_out import valid
 from tlsconf.importer.profile import Policy, choose
 from tlsconf.lint.model import SERVER_DEFAULT, Subject
 
+# A request check (authentication, client addresses) the spec cannot hold: dropping it opens
+# the site to what it refused, so the loss report says it loudly.
+ACCESS_DROPPED = ("ACCESS CONTROL DROPPED: the spec has no request checks, so the rendered "
+                  "site accepts what this refused; put the check in front of tlsconf's output "
+                  "or in the application")
 # A site's keys in the order the spec documents them (docs/spec.md).
 ORDER = ("name", "domains", "default_server", "listen", "tls", "hsts", "redirect_http",
          "acme_upstream", "http2", "upstreams", "balance", "health_check", "websocket",

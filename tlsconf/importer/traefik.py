@@ -45,6 +45,18 @@ PATH = re.compile(r"PathPrefix\s*\(\s*`([^`]*)`\s*\)")
 WILDCARD = re.compile(r"HostRegexp\(`\^\[a-z0-9\]\(\[a-z0-9-\]\*\[a-z0-9\]\)\?"
                       r"((?:\\\.[a-z0-9-]+)+)\$`\)")
 ACME = "/.well-known/acme-challenge/"
+# Traefik's `headers` options that are one fixed response header: (name, value when `true`).
+HEADER_KEYS = {
+    "framedeny": ("X-Frame-Options", "DENY"),
+    "customframeoptionsvalue": ("X-Frame-Options", ""),
+    "contenttypenosniff": ("X-Content-Type-Options", "nosniff"),
+    "browserxssfilter": ("X-XSS-Protection", "1; mode=block"),
+    "contentsecuritypolicy": ("Content-Security-Policy", ""),
+    "referrerpolicy": ("Referrer-Policy", ""),
+    "permissionspolicy": ("Permissions-Policy", ""),
+}
+# Middlewares that refuse requests (authentication, client addresses).
+ACCESS = {"basicauth", "digestauth", "forwardauth", "ipallowlist", "ipwhitelist"}
 CLIENT_AUTH = {"RequireAndVerifyClientCert": "required", "VerifyClientCertIfGiven": "optional"}
 
 
@@ -270,25 +282,70 @@ def _option_extras(ctx: _Ctx, draft: common.SiteDraft, option: str) -> None:
 
 
 def _middlewares(ctx: _Ctx, draft: common.SiteDraft, router: Any, path: Path) -> None:
+    """The router's middlewares (chains expanded in place, as the ingester reads them)."""
     doc = ctx.doc
-    names, _ = doc.get(router, path, "middlewares")
+    names, names_path = doc.get(router, path, "middlewares")
     table, table_path = get(doc, doc.data, (), "http", "middlewares")
-    for name in names if isinstance(names, list) else []:
-        mw, mw_path = doc.get(table, table_path, str(name).partition("@")[0])
-        headers, h_path = doc.get(mw, mw_path, "headers")
-        if headers is None:
-            continue
-        seconds, s_path = doc.get(headers, h_path, "stsSeconds")
-        if isinstance(seconds, int) and seconds > 0:
-            sub, _ = doc.get(headers, h_path, "stsIncludeSubdomains")
-            preload, _ = doc.get(headers, h_path, "stsPreload")
-            draft.set(("hsts",), {"max_age": seconds, "include_subdomains": sub is True,
-                                  "preload": preload is True}, doc.locate(s_path))
-        custom, c_path = doc.get(headers, h_path, "customResponseHeaders")
-        if isinstance(custom, dict) and custom:
-            draft.set(("headers",), {str(k): str(v) for k, v in custom.items()},
-                      doc.locate(c_path))
-        mark(ctx.doc, ctx.log, mw_path, "hsts, headers")
+    elsewhere: list[str] = []
+    for mw, mw_path in ingest.chain(doc, names if isinstance(names, list) else [], table,
+                                    table_path, elsewhere):
+        _middleware(ctx, draft, mw, mw_path)
+    _chains(ctx, names if isinstance(names, list) else [], table, table_path, 0)
+    if elsewhere:
+        ctx.log.note(doc.locate(names_path), "not in this file, not imported: "
+                     + ", ".join(elsewhere))
+
+
+def _chains(ctx: _Ctx, names: list[Any], table: Any, table_path: Path, depth: int) -> None:
+    """`chain` middlewares are mapped: their members are imported in their place."""
+    for name in names:
+        mw, mw_path = ctx.doc.get(table, table_path, str(name).partition("@")[0])
+        members, _ = get(ctx.doc, mw, mw_path, "chain", "middlewares")
+        if isinstance(members, list) and depth < ingest.CHAIN_DEPTH:
+            mark(ctx.doc, ctx.log, mw_path, "a chain: its members, in its place")
+            _chains(ctx, members, table, table_path, depth + 1)
+
+
+def _middleware(ctx: _Ctx, draft: common.SiteDraft, mw: Any, path: Path) -> None:
+    doc = ctx.doc
+    kind = next(iter(mw), "") if isinstance(mw, dict) else ""
+    headers, h_path = doc.get(mw, path, "headers")
+    if str(kind).lower() in ACCESS:
+        mark(doc, ctx.log, path, f"{kind}: {common.ACCESS_DROPPED}", fate="dropped")
+        return
+    if headers is None:
+        mark(doc, ctx.log, path, f"{kind}: no spec field", fate="dropped")
+        return
+    seconds, s_path = doc.get(headers, h_path, "stsSeconds")
+    if isinstance(seconds, int) and not isinstance(seconds, bool) and seconds > 0:
+        sub, sub_path = doc.get(headers, h_path, "stsIncludeSubdomains")
+        preload, preload_path = doc.get(headers, h_path, "stsPreload")
+        draft.set(("hsts",), {"max_age": seconds, "include_subdomains": sub is True,
+                              "preload": preload is True}, doc.locate(s_path))
+        for value, key_path in ((seconds, s_path), (sub, sub_path), (preload, preload_path)):
+            if value is not None:
+                mark(doc, ctx.log, key_path, "hsts")
+    found = dict(draft.get(("headers",)) or {})  # type: ignore[call-overload]
+    for key, value in headers.items() if isinstance(headers, dict) else ():
+        key_path = (*h_path, key)
+        name = HEADER_KEYS.get(str(key).lower())
+        if str(key).lower() == "customresponseheaders" and isinstance(value, dict):
+            found.update({str(k): str(v) for k, v in value.items()})
+            draft.origin(("headers",), doc.locate(key_path))
+            mark(doc, ctx.log, key_path, "headers")
+        elif name is not None and value not in (None, False, ""):
+            found[name[0]] = name[1] if value is True else str(value)
+            draft.origin(("headers",), doc.locate(key_path))
+            mark(doc, ctx.log, key_path, f"headers.{name[0]}")
+        elif str(key).lower() == "forcestsheader":
+            mark(doc, ctx.log, key_path, "hsts (tlsconf sends it on every TLS response)",
+                 fate="approximated")
+        elif not str(key).lower().startswith("sts"):
+            mark(doc, ctx.log, key_path, f"{key}: no spec field (the spec's headers are fixed "
+                 "response headers)", fate="dropped")
+    if found:
+        draft.set(("headers",), found, draft.origins.get(("headers",), doc.locate(h_path)))
+    mark(doc, ctx.log, path, "hsts, headers")
 
 
 def _plain(ctx: _Ctx, name: str, router: Any, path: Path) -> None:

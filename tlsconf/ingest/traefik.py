@@ -428,7 +428,7 @@ def _router(doc: Doc, name: str, router: Any, router_path: Path, middlewares: An
         b.where["listener"] = doc.locate(ep_path)
         b.facts["listener"] = ", ".join(str(e) for e in entry_points)
     elsewhere: list[str] = []
-    for mw, path in _chain(doc, names if isinstance(names, list) else [], middlewares, mw_path,
+    for mw, path in chain(doc, names if isinstance(names, list) else [], middlewares, mw_path,
                            elsewhere):
         if _headers_hsts(doc, b, mw, path):
             return b.build()
@@ -438,7 +438,7 @@ def _router(doc: Doc, name: str, router: Any, router_path: Path, middlewares: An
     return b.build()
 
 
-def _chain(doc: Doc, names: list[Any], middlewares: Any, mw_path: Path, elsewhere: list[str],
+def chain(doc: Doc, names: list[Any], middlewares: Any, mw_path: Path, elsewhere: list[str],
            depth: int = 0) -> Iterator[tuple[Any, Path]]:
     """The middlewares `names` refer to in this file (`@file` or no provider), in order, with
     the members of `chain` middlewares in their place; the names this file does not define
@@ -449,10 +449,10 @@ def _chain(doc: Doc, names: list[Any], middlewares: Any, mw_path: Path, elsewher
         if provider not in ("", "file") or mw is None:
             elsewhere.append(str(name))
             continue
-        chain, chain_path = doc.get(mw, path, "chain")
-        members, _ = doc.get(chain, chain_path, "middlewares")
+        members_of, chain_path = doc.get(mw, path, "chain")
+        members, _ = doc.get(members_of, chain_path, "middlewares")
         if isinstance(members, list) and depth < CHAIN_DEPTH:
-            yield from _chain(doc, members, middlewares, mw_path, elsewhere, depth + 1)
+            yield from chain(doc, members, middlewares, mw_path, elsewhere, depth + 1)
         else:
             yield mw, path
 
