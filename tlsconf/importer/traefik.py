@@ -55,6 +55,13 @@ HEADER_KEYS = {
     "referrerpolicy": ("Referrer-Policy", ""),
     "permissionspolicy": ("Permissions-Policy", ""),
 }
+# Sections a spec has no place for, and why.
+NOT_SITES = {
+    "tcp": "TCP routers and services: a tlsconf site serves HTTP",
+    "udp": "UDP routers and services: a tlsconf site serves HTTP",
+    "http.serversTransports": "TLS to upstreams: the spec's upstreams are plain HTTP",
+    "serversTransport": "TLS to upstreams: the spec's upstreams are plain HTTP",
+}
 # Middlewares that refuse requests (authentication, client addresses).
 ACCESS = {"basicauth", "digestauth", "forwardauth", "ipallowlist", "ipwhitelist"}
 CLIENT_AUTH = {"RequireAndVerifyClientCert": "required", "VerifyClientCertIfGiven": "optional"}
@@ -102,6 +109,10 @@ def load(paths: Sequence[str], settings: Settings) -> Imported:
     if default is not None and all(d.section != "default" for d in ctx.sites):
         mark(ctx.doc, ctx.log, default_path, "clients without SNI get the default site's "
              "policy (tlsconf renders tls.options.default from it)", fate="approximated")
+    for section, why in NOT_SITES.items():
+        found, found_path = get(doc, doc.data, (), *section.split("."))
+        if found is not None:
+            mark(doc, ctx.log, found_path, why, fate="dropped")
     for static in docs:
         for key in ("global", "log", "providers", "api", "accessLog", "metrics", "ping"):
             found, found_path = static.get(static.data, (), key)
