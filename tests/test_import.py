@@ -216,11 +216,11 @@ def test_minimal_overrides_kept_as_explicit_lists() -> None:
 def test_iana_names_and_curve_aliases_compare_by_their_canonical_names() -> None:
     p = profiles.get("intermediate")
     iana = profiles.get("intermediate").ciphers_iana
+    assert choose(Policy(p.protocols, iana, curves=p.curves)).overrides == {}
+    # the profile's groups without X25519MLKEM768 (what nginx on OpenSSL 3.0 offers) stay
+    # explicit: Traefik and Envoy would add the post-quantum group
     choice = choose(Policy(p.protocols, iana, curves=("X25519", "P-256", "secp384r1")))
-    assert choice.overrides == {}
-    assert choice.notes == {"curves": "the intermediate profile's groups without the "
-                            "post-quantum ones, as tlsconf renders them for OpenSSL < 3.5"}
-    assert choose(Policy(curves=("X25519",))).overrides == {"curves": ["X25519"]}
+    assert choice.overrides == {"curves": ["X25519", "prime256v1", "secp384r1"]}
 
 
 def test_old_is_chosen_only_when_closer() -> None:
@@ -319,3 +319,18 @@ def test_imported_spec_lints_and_renders_with_its_origins() -> None:
     }]}
     code, out, _ = run("render", "spec.yaml", "--target", "nginx")
     assert code == 0 and "least_conn;" in out
+
+
+def test_collector_one_entry_per_value_with_every_approximation() -> None:
+    from tlsconf.importer.collect import Collector
+
+    out = Collector()
+    where = Location("a.conf", 3, 5)
+    out.add(where, "location", "dropped", "not understood")
+    out.add(where, "location", "mapped", "sites[0].locations[0]", "sites[0].locations[0]")
+    out.add(where, "location", "approximated", "one balance", "sites[0].locations[0]")
+    out.add(where, "location", "approximated", "one health check", "sites[0].locations[0]")
+    out.add(where, "location", "mapped", "sites[0].locations[0]", "sites[0].locations[0]")
+    out.fill(where, "location", "not rendered")
+    assert out.entries() == [Entry(where, "location", "approximated",
+                                   "one balance; one health check", "sites[0].locations[0]")]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from tlsconf import __version__
-from tlsconf.cli_help import HELP_OPTION_NAMES, App, choice
+from tlsconf.cli_help import HELP_OPTION_NAMES, MAX_BYTES, App, choice
 from tlsconf.errors import TlsconfError
 
 if TYPE_CHECKING:
@@ -39,7 +39,6 @@ TARGET_NAMES = ("nginx", "haproxy", "traefik")  # what `--target all` renders: s
 OTHER_TARGET_NAMES = ("envoy", "caddy")  # single hosts too, but not in `all` (no distro package)
 K8S_TARGET_NAMES = ("gateway-api", "traefik-crd")
 IMPL_NAMES = ("traefik", "envoy-gateway", "nginx-gateway-fabric")
-MAX_BYTES = 16 * 1024 * 1024  # tlsconf.source.DEFAULT_MAX_BYTES, without importing it for --help
 # The choices of lint's options, for --help and completion without importing the linter (a
 # test ties each to its source: lint.formats.FORMATS, ingest.KINDS, profiles.PROFILE_NAMES).
 FORMAT_NAMES = ("text", "json", "sarif", "github")
@@ -263,14 +262,11 @@ def _report_suppressed(suppressed: "Sequence[Suppressed]") -> None:
         typer.echo(str(entry), err=True)
 
 
-def _load_judged(
-    spec: Path, site: list[str] | None, allow_weak: bool, max_bytes: int = MAX_BYTES,
-    settings: "Settings | None" = None,
-) -> "tuple[LoadedSpec, tuple[SitePolicy, ...]]":
-    """Load, validate and resolve the spec, then refuse it (exit 1) when it has findings at
-    or above `fail_on` after suppressions — `tlsconf.judge.verdict`, the judgement of
-    `tlsconf lint` — unless `allow_weak`."""
-    from tlsconf import judge, policy
+def _load_sites(spec: Path, site: list[str] | None, max_bytes: int = MAX_BYTES,
+                ) -> "tuple[LoadedSpec, tuple[SitePolicy, ...]]":
+    """Load, validate and resolve the spec; only the `--site` sites (exit 2 for a name the
+    spec does not have)."""
+    from tlsconf import policy
     from tlsconf.specfile import load_spec
 
     loaded = load_spec(str(spec), max_bytes=max_bytes)
@@ -284,6 +280,19 @@ def _load_judged(
             )
             raise typer.Exit(2)
         sites = tuple(s for s in sites if s.name in site)
+    return loaded, sites
+
+
+def _load_judged(
+    spec: Path, site: list[str] | None, allow_weak: bool, max_bytes: int = MAX_BYTES,
+    settings: "Settings | None" = None,
+) -> "tuple[LoadedSpec, tuple[SitePolicy, ...]]":
+    """Load, validate and resolve the spec, then refuse it (exit 1) when it has findings at
+    or above `fail_on` after suppressions — `tlsconf.judge.verdict`, the judgement of
+    `tlsconf lint` — unless `allow_weak`."""
+    from tlsconf import judge
+
+    loaded, sites = _load_sites(spec, site, max_bytes)
     if settings is None:
         settings = _settings(None)
     result = judge.spec_verdict(loaded, sites, settings)
@@ -730,9 +739,11 @@ def profiles() -> None:
 def _register_subcommands() -> None:
     from tlsconf.cli_cert import cert_app  # typer only at import: keeps --help fast
     from tlsconf.cli_import import import_command
+    from tlsconf.cli_verify import verify  # typer only at import, too
 
     app.command("import")(import_command)
     app.add_typer(cert_app, name="cert", help="Certificates: inspect, CSR, dev CA, bundles.")
+    app.command(name="verify")(verify)
 
 
 _register_subcommands()

@@ -10,15 +10,19 @@ spec states them, so `render` refuses them until the user decides).
 
 Groups: the profiles list X25519MLKEM768 first, which a server on OpenSSL < 3.5 cannot offer
 (tlsconf renders the profile's groups without it there). A source offering the profile's
-groups minus the post-quantum ones is the profile's choice on that server, not an override.
+groups minus the post-quantum ones still gets them as an explicit list: Traefik and Envoy
+would offer X25519MLKEM768 with the profile's, which the source did not (measured with
+`tlsconf verify --against`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from msgspec import Struct, field
 
 from tlsconf import profiles
-from tlsconf.names import CURVE_ALIASES, GROUPS_BY_NAME, cipher_name
+from tlsconf.names import CURVE_ALIASES, cipher_name
 
 # Tie-break order: the default profile first, never the weak one unless it is closer.
 ORDER = ("intermediate", "modern", "old")
@@ -39,7 +43,6 @@ class Choice(Struct, frozen=True):
     guideline: str
     # spec `tls` field → its value (lists as lists): only the fields that differ
     overrides: dict[str, object] = field(default_factory=dict)
-    notes: dict[str, str] = field(default_factory=dict)  # field → why it is not an override
 
     @property
     def label(self) -> str:
@@ -61,39 +64,39 @@ def _canonical_cipher(name: str) -> str:
         return name
 
 
-def _differences(policy: Policy, profile: profiles.Profile) -> tuple[dict[str, object],
-                                                                      dict[str, str]]:
+def _same(name: str) -> str:
+    return name
+
+
+# spec `tls` list field → (the Profile attribute it overrides, the canonical name of an item)
+LISTS: dict[str, tuple[str, Callable[[str], str]]] = {
+    "protocols": ("protocols", _same),
+    "ciphers": ("ciphers", _canonical_cipher),
+    "ciphersuites": ("ciphersuites", _same),
+    "curves": ("curves", _canonical_curve),
+}
+
+
+def _differences(policy: Policy, profile: profiles.Profile) -> dict[str, object]:
     overrides: dict[str, object] = {}
-    notes: dict[str, str] = {}
-    if policy.protocols is not None and tuple(policy.protocols) != profile.protocols:
-        overrides["protocols"] = list(policy.protocols)
-    if policy.ciphers is not None:
-        ciphers = tuple(_canonical_cipher(c) for c in policy.ciphers)
-        if ciphers != profile.ciphers:
-            overrides["ciphers"] = list(ciphers)
-    if policy.ciphersuites is not None and tuple(policy.ciphersuites) != profile.ciphersuites:
-        overrides["ciphersuites"] = list(policy.ciphersuites)
-    if policy.curves is not None:
-        curves = tuple(_canonical_curve(c) for c in policy.curves)
-        classical = tuple(c for c in profile.curves
-                          if not (GROUPS_BY_NAME.get(c) and GROUPS_BY_NAME[c].post_quantum))
-        if curves == classical and curves != profile.curves:
-            notes["curves"] = (f"the {profile.name} profile's groups without the post-quantum "
-                               "ones, as tlsconf renders them for OpenSSL < 3.5")
-        elif curves != profile.curves:
-            overrides["curves"] = list(curves)
+    for name, (attribute, canonical) in LISTS.items():
+        values: tuple[str, ...] | None = getattr(policy, name)
+        if values is not None:
+            items = tuple(canonical(v) for v in values)
+            if items != getattr(profile, attribute):
+                overrides[name] = list(items)
     if policy.prefer_server_ciphers is not None \
             and policy.prefer_server_ciphers != profile.server_preferred_order:
         overrides["prefer_server_ciphers"] = policy.prefer_server_ciphers
-    return overrides, notes
+    return overrides
 
 
 def choose(policy: Policy) -> Choice:
     best: Choice | None = None
     for name in ORDER:
         profile = profiles.get(name)
-        overrides, notes = _differences(policy, profile)
+        overrides = _differences(policy, profile)
         if best is None or len(overrides) < len(best.overrides):
-            best = Choice(profile.name, profile.guideline, overrides, notes)
+            best = Choice(profile.name, profile.guideline, overrides)
     assert best is not None
     return best

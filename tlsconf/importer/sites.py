@@ -140,9 +140,6 @@ def policy(draft: SiteDraft, subject: Subject, log: Log,
     for name, value in choice.overrides.items():
         origin = subject.site.origins.get(name)
         draft.set(("tls", name), value, origin.location if origin and origin.location else at)
-    for name, why in choice.notes.items():
-        origin = subject.site.origins.get(name)
-        log.note(origin.location if origin and origin.location else at, f"{name}: {why}")
     if tls.ocsp_stapling:
         origin = subject.site.origins.get("ocsp_stapling")
         draft.set(("tls", "ocsp_stapling"), True, origin.location if origin and
