@@ -188,15 +188,21 @@ def test_refused(tmp_path: Path, text: str, message: str) -> None:
     assert str(error.value) == f"{path}{message}"
 
 
+def _one_certificate(tmp_path: Path, pki: TestPKI, domain: str, rest: str) -> Imported:
+    """Import a frontend whose bind has one certificate for `domain` (SANs give the domain),
+    followed by the lines `rest`."""
+    leaf = pki.issue(domain.split(".")[0], [domain])
+    path = tmp_path / "haproxy.cfg"
+    path.write_text(f"frontend f\n    mode http\n    bind :443 ssl crt {leaf.cert_path}\n{rest}")
+    return import_file("haproxy", path)
+
+
 def test_host_rule_without_certificate_names_makes_a_site(tmp_path: Path, pki: TestPKI) -> None:
     """A name only a `Host` rule lists gets a site of its own on the bind's certificate."""
-    leaf = pki.issue("one", ["one.test"])
-    path = tmp_path / "haproxy.cfg"
-    path.write_text(f"frontend f\n    mode http\n    bind :443 ssl crt {leaf.cert_path}\n"
-                    "    use_backend other if { req.hdr(host) -i other.test }\n"
-                    "    default_backend main\nbackend main\n    server m 10.0.0.1:80\n"
-                    "backend other\n    server o 10.0.0.2:80\n")
-    sites = import_file("haproxy", path).spec["sites"]
+    sites = _one_certificate(tmp_path, pki, "one.test", (
+        "    use_backend other if { req.hdr(host) -i other.test }\n"
+        "    default_backend main\nbackend main\n    server m 10.0.0.1:80\n"
+        "backend other\n    server o 10.0.0.2:80\n")).spec["sites"]
     assert [(s["name"], s["domains"], s["upstreams"], s.get("default_server"))  # type: ignore[index]
             for s in sites] == [  # type: ignore[attr-defined]
         ("one-test", ["one.test"], [{"address": "10.0.0.1:80"}], True),
@@ -355,15 +361,12 @@ def test_route_conditions(condition: str, acl: str, outcome: dict[str, object] |
 
 def test_access_control_and_default_server(tmp_path: Path, pki: TestPKI) -> None:
     """`default-server` options reach every server; a request check is dropped loudly."""
-    leaf = pki.issue("acl", ["acl.test"])
-    path = tmp_path / "haproxy.cfg"
-    path.write_text(f"frontend f\n    mode http\n    bind :443 ssl crt {leaf.cert_path}\n"
-                    "    http-request deny if !{ src 10.0.0.0/8 }\n"
-                    "    http-request auth realm x unless { http_auth(users) }\n"
-                    "    default_backend b\nbackend b\n    option httpchk GET /up\n"
-                    "    default-server check inter 4s weight 2\n"
-                    "    server a 10.0.0.1:80\n    server b 10.0.0.2:80 weight 5\n")
-    imported = import_file("haproxy", path)
+    imported = _one_certificate(tmp_path, pki, "acl.test", (
+        "    http-request deny if !{ src 10.0.0.0/8 }\n"
+        "    http-request auth realm x unless { http_auth(users) }\n"
+        "    default_backend b\nbackend b\n    option httpchk GET /up\n"
+        "    default-server check inter 4s weight 2\n"
+        "    server a 10.0.0.1:80\n    server b 10.0.0.2:80 weight 5\n"))
     site = imported.spec["sites"][0]  # type: ignore[index]
     assert site["upstreams"] == [{"address": "10.0.0.1:80", "weight": 2},  # type: ignore[index]
                                  {"address": "10.0.0.2:80", "weight": 5}]
