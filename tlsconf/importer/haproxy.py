@@ -343,8 +343,11 @@ def _serving(ctx: _Context, section: Section) -> bool:
     if section.kind in ("frontend", "listen") and any(
             x.words[0] == "bind" and "ssl" not in x.words for x in section.lines):
         return True  # port 80: the sites' redirect and ACME path
-    return section.kind in ("global", "defaults") or any(
-        d.section == section.name or section.name in d.backends for d in ctx.sites)
+    if section.kind in ("global", "defaults"):
+        return True
+    return any((section.kind in ("frontend", "listen") and d.section == section.name)
+               or (section.kind in ("backend", "listen") and section.name in d.backends)
+               for d in ctx.sites)
 
 
 def _default(ctx: _Context, sites: list[common.SiteDraft], name: str,

@@ -223,6 +223,10 @@ def _site(ctx: _Ctx, name: str, router: Any, path: Path, hosts: tuple[str, ...]
         raise TlsconfError.single(doc.locate(resolver_path), _dotted(resolver_path), (
             f"certificates from certResolver {resolver!r} (ACME inside Traefik): the spec names "
             "certificate files; obtain them with an ACME client (acme_upstream) and list them"))
+    acme_names, acme_path = get(doc, router, path, "tls", "domains")
+    if acme_names is not None:
+        mark(doc, ctx.log, acme_path, "the names a certResolver requests: the spec's domains "
+             "come from the rule", fate="dropped")
     reference, _ = get(doc, router, path, "tls", "options")
     option = str(reference or "default").partition("@")[0].lower()
     subject = ctx.options.get(option) or ctx.options.get("default")
@@ -233,6 +237,12 @@ def _site(ctx: _Ctx, name: str, router: Any, path: Path, hosts: tuple[str, ...]
     draft.set(("domains",), list(hosts), doc.locate(doc.get(router, path, "rule")[1]))
     entry_points, ep_path = doc.get(router, path, "entryPoints")
     names = [entry_points] if isinstance(entry_points, str) else list(entry_points or [])
+    if not names and ctx.ports:  # Traefik: every entry point; the TLS one is the site's
+        names = [next((ep for ep in ctx.ports if ep in ctx.redirects), None)
+                 or next((ep for ep, (_, port) in ctx.ports.items() if port == 443), None)
+                 or next(iter(ctx.ports))]
+        ctx.log.note(doc.locate(path), f"no entryPoints: Traefik serves it on every entry "
+                     f"point; the site listens on {names[0]}'s address")
     listen: dict[str, object] = {}
     redirect = False
     for ep in names:
