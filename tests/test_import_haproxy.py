@@ -378,3 +378,42 @@ def test_access_control_and_default_server(tmp_path: Path, pki: TestPKI) -> None
     assert fates[4] == ("http-request deny", *dropped)
     assert fates[5] == ("http-request auth", *dropped)
     assert fates[9] == ("default-server", "mapped", "the options of the servers below")
+
+
+def test_what_haproxy_settles_is_settled_the_same(tmp_path: Path) -> None:
+    """A name two crt-list lines list goes to the first; a line whose names all come earlier
+    is never selected (dropped); a path routed twice takes the first rule; `preload` without
+    `includeSubDomains` and `ocsp-update` (the spec wants resolvers with stapling) are not
+    kept — each in the loss report."""
+    (tmp_path / "l.txt").write_text("/etc/a.pem a.test b.test\n/etc/b.pem [ocsp-update on] "
+                                    "b.test c.test\n/etc/c.pem b.test\n")
+    path = tmp_path / "haproxy.cfg"
+    path.write_text(
+        "global\n    ssl-default-bind-options ssl-min-ver TLSv1.2\n"
+        "    ssl-default-bind-ciphers ECDHE-ECDSA-AES128-GCM-SHA256\n"
+        "frontend f\n    mode http\n    bind :443 ssl crt-list l.txt\n"
+        '    http-response set-header Strict-Transport-Security "max-age=31536000; preload"\n'
+        "    use_backend a if { path_beg /x/ }\n    use_backend b if { path_beg /x/ }\n"
+        "    default_backend a\nbackend a\n    server a 10.0.0.1:80\n"
+        "backend b\n    server b 10.0.0.2:80\n")
+    imported = import_file("haproxy", path)
+    sites = imported.spec["sites"]
+    assert [(s["name"], s["domains"], s["locations"], s["hsts"])  # type: ignore[index]
+            for s in sites] == [  # type: ignore[attr-defined]
+        (name, domains, [{"path": "/x/", "upstreams": [{"address": "10.0.0.1:80"}]}],
+         {"max_age": 31536000, "include_subdomains": False, "preload": False})
+        for name, domains in (("a-test", ["a.test", "b.test"]), ("b-test", ["c.test"]))]
+    assert "ocsp_stapling" not in sites[1]["tls"]  # type: ignore[index]
+    fates = {(Path(e.location.file).name, e.location.line): (e.fate, e.detail)
+             for e in imported.entries}
+    assert fates[("l.txt", 2)][1].endswith(
+        "OCSP stapling is not imported: the spec asks for it with the DNS resolvers nginx "
+        "needs (tls.ocsp_stapling with tls.resolvers); add both to keep it; b.test is served "
+        "by a-test (listed first on the listener), not by b-test")
+    assert fates[("l.txt", 3)] == ("dropped", "every name it lists is listed before it on the "
+                                   "listener: HAProxy never selects this certificate for them")
+    assert fates[("haproxy.cfg", 7)] == ("approximated", "hsts: preload without "
+                                         "includeSubDomains is not imported (the preload list "
+                                         "refuses it)")
+    assert fates[("haproxy.cfg", 9)] == ("approximated", "locations /x/ of a-test, b-test: a "
+                                         "path routed twice: the first rule wins")

@@ -113,6 +113,7 @@ def load(paths: Sequence[str], settings: Settings) -> Imported:
                     _hsts(ctx, draft, section)
     log.finish([(s.loc, s.kind) for s in sections]
                + [(line.loc, line.words[0]) for s in sections for line in s.lines])
+    common.settle(ctx.sites, ctx.log)
     spec, origins = common.assemble(ctx.sites)
     ctx.log.link(origins)
     return Imported(spec, origins, log.entries(), common.findings(path, text, subjects, settings))
@@ -157,8 +158,14 @@ def _bind_sites(ctx: _Context, bind: ingest.Bind, names: dict[str, tuple[str, ..
     for subject in subjects:
         cert = _cert_path(ctx, subject.site.tls.certificate, line)
         domains = subject.site.domains or common.certificate_names(cert, subject.site.location)
+        earlier = {n for d in ctx.sites if d.get(("listen",)) == listen for n in d.domains}
+        if earlier >= set(domains):
+            ctx.log.drop(subject.site.location, "crt-list line" if subject.site.location.file
+                         != ctx.path else "crt", "every name it lists is listed before it on "
+                         "the listener: HAProxy never selects this certificate for them")
+            continue
         name = next((n for n, d in names.items() if set(domains) & set(d)), "")
-        draft = common.SiteDraft(name or common.site_name(domains[0]), domains,
+        draft = common.SiteDraft(common.site_name(name or domains[0]), domains,
                                  subject.site.location, subject, section=section.name)
         draft.set(("domains",), list(domains), subject.site.location)
         if subject.site.location.file != ctx.path:

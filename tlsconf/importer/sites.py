@@ -142,8 +142,9 @@ def policy(draft: SiteDraft, subject: Subject, log: Log,
         draft.set(("tls", name), value, origin.location if origin and origin.location else at)
     if tls.ocsp_stapling:
         origin = subject.site.origins.get("ocsp_stapling")
-        draft.set(("tls", "ocsp_stapling"), True, origin.location if origin and
-                  origin.location else at)
+        log.note(origin.location if origin and origin.location else at, (
+            "OCSP stapling is not imported: the spec asks for it with the DNS resolvers nginx "
+            "needs (tls.ocsp_stapling with tls.resolvers); add both to keep it"))
 
 
 # The spec grammar each imported value must pass (else the import is refused at its source).
@@ -171,8 +172,22 @@ def check(drafts: list[SiteDraft]) -> None:
             problems.append(Problem(draft.location, "upstreams", (
                 f"site {draft.name} ({', '.join(draft.domains)}): no backend server reaches "
                 "it (a default backend or service with plain-HTTP servers)")))
+        if not draft.domains or len(draft.domains) > 100:
+            problems.append(Problem(draft.origins.get(("domains",), draft.location), "domains",
+                                    f"site {draft.name} has {len(draft.domains)} names; a site "
+                                    "serves 1 to 100"))
         for name in draft.domains:
             test(domain, name, ("domains",), draft, "domains")
+        hsts = draft.get(("hsts",))
+        if isinstance(hsts, dict) and not 0 <= int(hsts.get("max_age", 0)) <= 2**31 - 1:
+            problems.append(Problem(draft.origins[("hsts",)], "hsts.max_age", (
+                f"max-age={hsts['max_age']}: allowed 0 to {2**31 - 1}")))
+        ciphers = draft.get(("tls", "ciphers"))
+        protocols = draft.get(("tls", "protocols"))
+        if ciphers == [] and not (isinstance(protocols, list) and protocols == ["TLSv1.3"]):
+            problems.append(Problem(draft.origins[("tls", "ciphers")], "ciphers", (
+                "the cipher list selects no TLS <= 1.2 suite while TLS 1.2 or lower is on "
+                "(the server falls back to its build's defaults): list the suites")))
         for path, value in draft.values.items():
             for key, grammar in GRAMMAR.items():
                 node = _inside(value, key[len(path):]) if path == key[:len(path)] else None
@@ -196,6 +211,20 @@ def check(drafts: list[SiteDraft]) -> None:
         raise TlsconfError(problems)
 
 
+def _exists(node: object, path: Path) -> bool:
+    """Does `path` name a value inside `node` (dict keys, list indexes)?"""
+    for part in path:
+        if isinstance(node, list) and isinstance(part, int):
+            if not 0 <= part < len(node):
+                return False
+            node = node[part]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return False
+    return True
+
+
 def _inside(value: object, path: Path) -> object:
     for part in path:
         value = value.get(part) if isinstance(value, dict) else None
@@ -204,6 +233,39 @@ def _inside(value: object, path: Path) -> object:
 
 def _list(value: object) -> list[dict[str, Any]]:
     return value if isinstance(value, list) else []
+
+
+def settle(drafts: list[SiteDraft], log: Log) -> None:
+    """What the spec cannot hold twice or at all, settled the way the server does, each in the
+    loss report: a name a site before it serves on the same listener (the server picks the
+    first certificate listing it), a location path listed again (the first rule matches),
+    `preload` without `includeSubDomains` (no preload list takes it)."""
+    served: dict[tuple[object, object, str], str] = {}
+    for draft in drafts:
+        listen = draft.get(("listen",))
+        where = (listen.get("address"), listen.get("https_port")) if isinstance(listen, dict) \
+            else (None, None)
+        kept = []
+        for name in draft.domains:
+            first = served.setdefault((*where, name), draft.name)
+            if first == draft.name and name not in kept:
+                kept.append(name)
+            elif first != draft.name:
+                log.note(draft.origins[("domains",)], f"{name} is served by {first} (listed "
+                         f"first on the listener), not by {draft.name}")
+        draft.domains = tuple(kept)
+        draft.set(("domains",), kept, draft.origins[("domains",)])
+        firsts = {str(loc["path"]): loc for loc in reversed(_list(draft.get(("locations",))))}
+        locations = [loc for loc in _list(draft.get(("locations",)))
+                     if firsts[str(loc["path"])] is loc]
+        if len(locations) != len(_list(draft.get(("locations",)))):
+            draft.set(("locations",), locations, draft.origins[("locations",)])
+            log.note(draft.origins[("locations",)], "a path routed twice: the first rule wins")
+        hsts = draft.get(("hsts",))
+        if isinstance(hsts, dict) and hsts.get("preload") and not hsts.get("include_subdomains"):
+            hsts["preload"] = False
+            log.note(draft.origins[("hsts",)], "preload without includeSubDomains is not "
+                     "imported (the preload list refuses it)")
 
 
 def assemble(drafts: list[SiteDraft]) -> tuple[dict[str, object], dict[Path, Location]]:
@@ -230,7 +292,7 @@ def assemble(drafts: list[SiteDraft]) -> tuple[dict[str, object], dict[Path, Loc
                 node = node.setdefault(str(part), {})
             node[str(path[-1])] = value
         for path, where in sorted(draft.origins.items(), key=lambda kv: _rank(kv[0])):
-            if path[0] != "pool":
+            if _exists(site, path):  # (a value settled away leaves its origin behind)
                 origins[("sites", index, *path)] = where
         sites.append(site)
     return {"sites": sites}, origins

@@ -45,6 +45,7 @@ PATH = re.compile(r"PathPrefix\s*\(\s*`([^`]*)`\s*\)")
 WILDCARD = re.compile(r"HostRegexp\(`\^\[a-z0-9\]\(\[a-z0-9-\]\*\[a-z0-9\]\)\?"
                       r"((?:\\\.[a-z0-9-]+)+)\$`\)")
 ACME = "/.well-known/acme-challenge/"
+OTHER_MATCHER = re.compile(r"\b([A-Z][A-Za-z]*)\s*\(")
 # Traefik's `headers` options that are one fixed response header: (name, value when `true`).
 HEADER_KEYS = {
     "framedeny": ("X-Frame-Options", "DENY"),
@@ -122,6 +123,7 @@ def load(paths: Sequence[str], settings: Settings) -> Imported:
                                  "renders its own traefik.yml")
         _parents(ctx, static)
         ctx.log.finish([(static.locate(p), _dotted(p)) for p in keys(static, static.data, ())])
+    common.settle(ctx.sites, ctx.log)
     spec, origins = common.assemble(ctx.sites)
     ctx.log.link(origins)
     findings = common.findings(doc.name, doc.text, list(subjects), settings)
@@ -182,6 +184,11 @@ def _routers(ctx: _Ctx) -> None:
             mark(ctx.doc, ctx.log, path, "no Host() rule: a tlsconf site serves named domains",
                   fate="dropped")
             continue
+        if hosts in by_hosts:
+            mark(ctx.doc, ctx.log, path, f"the same names as router of site "
+                 f"{by_hosts[hosts].name}, which is imported for them", fate="dropped")
+            continue
+        _other_matchers(ctx, rule, path)
         draft = _site(ctx, str(name), router, path, hosts)
         by_hosts[hosts] = draft
     for _name, router, path, hosts in later:
@@ -208,6 +215,16 @@ def _routers(ctx: _Ctx) -> None:
         target.set(("locations",), locations, doc.locate(path))
     for name, router, path in plain:
         _plain(ctx, name, router, path)
+
+
+def _other_matchers(ctx: _Ctx, rule: Any, path: Path) -> None:
+    """Matchers beyond Host(), HostRegexp() and PathPrefix() (Headers, Method, ClientIP…) are
+    not in a spec: the site takes every request for its names."""
+    others = sorted(set(OTHER_MATCHER.findall(str(rule or ""))) - {"Host", "HostRegexp",
+                                                                    "PathPrefix", "HostSNI"})
+    if others:
+        ctx.log.note(ctx.doc.locate(path), f"rule matchers {', '.join(others)} are not "
+                     "imported: the site takes every request for its names")
 
 
 def _service(doc: ingest.Doc, router: Any, path: Path) -> str:
