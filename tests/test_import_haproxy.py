@@ -417,3 +417,19 @@ def test_what_haproxy_settles_is_settled_the_same(tmp_path: Path) -> None:
                                          "refuses it)")
     assert fates[("haproxy.cfg", 9)] == ("approximated", "locations /x/ of a-test, b-test: a "
                                          "path routed twice: the first rule wins")
+
+
+@pytest.mark.parametrize("command", ["lint", "import"])
+def test_invalid_cipher_string_is_bad_input(tmp_cwd: Path, command: str) -> None:
+    """A cipher string OpenSSL cannot parse (HAProxy refuses the file) is exit 2 at its line
+    for lint and import alike, never an internal error."""
+    from typer.testing import CliRunner
+
+    from tlsconf.cli import app
+
+    Path("haproxy.cfg").write_text("frontend f\n    mode http\n"
+                                   "    bind :443 ssl crt /x.pem ciphers [bad\n")
+    result = CliRunner().invoke(app, [command, "haproxy.cfg"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == (
+        "haproxy.cfg:3:5: bind ciphers: invalid cipher string: invalid character: '[bad'")

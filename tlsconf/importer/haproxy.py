@@ -206,6 +206,10 @@ def _listen(ctx: _Context, line: Line, address: str) -> dict[str, object]:
     host = host.strip("[]")
     if host in ("", "*"):
         host = "0.0.0.0"
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise TlsconfError.single(line.loc, "bind", f"address {parts[0]!r}: the port must be a "
+                                  "number from 1 to 65535 (a range or a variable is not a "
+                                  "site's listener)")
     out: dict[str, object] = {"address": host, "https_port": int(port)}
     plain = _plain_port(ctx, line)
     if plain is not None:
@@ -318,7 +322,8 @@ def _section_lines(ctx: _Context, section: Section) -> None:
                 else:
                     _apply(ctx, mine, found)
             continue
-        if key in ("use_backend", "default_backend") and section.kind == "frontend" and \
+        if key in ("use_backend", "default_backend") and len(w) > 1 and \
+                section.kind == "frontend" and \
                 any(x.words[0] == "bind" and "ssl" not in x.words for x in section.lines):
             _acme(ctx, line, w, acls)
             continue
@@ -329,7 +334,7 @@ def _section_lines(ctx: _Context, section: Section) -> None:
             d.has(("upstreams",)) for d in mine):
         name = section.defaults.value("default_backend")
         if name:
-            _default(ctx, mine, name, section.defaults.lines[0])
+            _default(ctx, mine, name, section.defaults)
 
 
 def _hsts(ctx: _Context, draft: common.SiteDraft, section: Section) -> None:

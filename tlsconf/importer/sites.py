@@ -178,6 +178,12 @@ def check(drafts: list[SiteDraft]) -> None:
                                     "serves 1 to 100"))
         for name in draft.domains:
             test(domain, name, ("domains",), draft, "domains")
+        listen = draft.get(("listen",))
+        for port in ("https_port", "http_port"):
+            value = listen.get(port) if isinstance(listen, dict) else None
+            if value is not None and not (isinstance(value, int) and 1 <= value <= 65535):
+                problems.append(Problem(draft.origins[("listen",)], f"listen.{port}",
+                                        f"{value!r}: a port from 1 to 65535"))
         hsts = draft.get(("hsts",))
         if isinstance(hsts, dict) and not 0 <= int(hsts.get("max_age", 0)) <= 2**31 - 1:
             problems.append(Problem(draft.origins[("hsts",)], "hsts.max_age", (

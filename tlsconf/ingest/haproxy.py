@@ -26,6 +26,7 @@ import re
 
 from msgspec import Struct, field
 
+from tlsconf import suites
 from tlsconf.errors import Location, Problem, TlsconfError
 from tlsconf.ingest.common import (
     TEMPLATE,
@@ -336,7 +337,7 @@ def _crt_list(bind: SiteBuilder, line: Line, path: str,
                 or any(flag in options for flag in NO_FLAGS):
             _protocols(b, [(options, loc, "crt-list line")], loc)
         if (value := option(options, "ciphers")) is not None:
-            b.set_cipher_string(value, config_origin("crt-list ciphers", loc))
+            _cipher_string(b, value, config_origin("crt-list ciphers", loc))
         elif b.protocols == ("TLSv1.3",):
             # The listener's <= 1.2 list serves its other names; this one negotiates none of
             # it (not a dead list of this site's: TLS217 is for a list the site chose).
@@ -443,10 +444,10 @@ def _site(section: Section, bind: Line, glob: dict[str, Line], unverified: list[
     _protocols(b, [(w, bind.loc, "bind"), (default_words, options.loc if options else None,
                                            "ssl-default-bind-options")], bind.loc)
     if (value := option(w, "ciphers")) is not None:
-        b.set_cipher_string(value, config_origin("bind ciphers", bind.loc))
+        _cipher_string(b, value, config_origin("bind ciphers", bind.loc))
     elif "ssl-default-bind-ciphers" in glob:
         line = glob["ssl-default-bind-ciphers"]
-        b.set_cipher_string(line.words[1], config_origin("ssl-default-bind-ciphers", line.loc))
+        _cipher_string(b, line.words[1], config_origin("ssl-default-bind-ciphers", line.loc))
     else:
         b.set_cipher_string("DEFAULT", default_origin(
             "no ssl-default-bind-ciphers: OpenSSL's DEFAULT list (CBC and static-RSA suites)",
@@ -493,6 +494,16 @@ def _site(section: Section, bind: Line, glob: dict[str, Line], unverified: list[
         b.where["redirect_http"] = section.loc
     b.facts["unverified_upstreams"] = tuple(unverified)
     return b
+
+
+def _cipher_string(b: SiteBuilder, text: str, origin: Origin) -> None:
+    """A cipher string OpenSSL cannot parse makes HAProxy refuse the config: exit 2 at it."""
+    try:
+        b.set_cipher_string(text, origin)
+    except suites.CipherStringError as exc:
+        assert origin.location is not None
+        raise TlsconfError([Problem(origin.location, origin.detail,
+                                    f"invalid cipher string: {exc}")]) from None
 
 
 def _check_bind_address(bind: Line) -> None:
