@@ -420,16 +420,23 @@ def test_what_haproxy_settles_is_settled_the_same(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("command", ["lint", "import"])
-def test_invalid_cipher_string_is_bad_input(tmp_cwd: Path, command: str) -> None:
-    """A cipher string OpenSSL cannot parse (HAProxy refuses the file) is exit 2 at its line
-    for lint and import alike, never an internal error."""
+@pytest.mark.parametrize(("config", "message"), [
+    ("frontend f\n    mode http\n    bind :443 ssl crt /x.pem ciphers [bad\n",
+     "haproxy.cfg:3:5: bind ciphers: invalid cipher string: invalid character: '[bad'"),
+    ("global\n    ssl-default-bind-curves\nfrontend f\n    mode http\n"
+     "    bind :443 ssl crt /x.pem\n",
+     "haproxy.cfg:2:5: ssl-default-bind-curves: expects an argument (HAProxy refuses the line "
+     "without one)"),
+])
+def test_lines_haproxy_refuses_are_bad_input(tmp_cwd: Path, command: str, config: str,
+                                             message: str) -> None:
+    """What HAProxy refuses (a cipher string OpenSSL cannot parse, a keyword without its
+    argument) is exit 2 at its line for lint and import alike, never an internal error."""
     from typer.testing import CliRunner
 
     from tlsconf.cli import app
 
-    Path("haproxy.cfg").write_text("frontend f\n    mode http\n"
-                                   "    bind :443 ssl crt /x.pem ciphers [bad\n")
+    Path("haproxy.cfg").write_text(config)
     result = CliRunner().invoke(app, [command, "haproxy.cfg"])
     assert result.exit_code == 2
-    assert result.stderr.splitlines()[0] == (
-        "haproxy.cfg:3:5: bind ciphers: invalid cipher string: invalid character: '[bad'")
+    assert result.stderr.splitlines()[0] == message
