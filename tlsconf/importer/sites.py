@@ -27,6 +27,7 @@ from tlsconf.importer.entries import Log
 from tlsconf.importer.nginx_out import valid
 from tlsconf.importer.profile import Policy, choose
 from tlsconf.lint.model import SERVER_DEFAULT, Subject
+from tlsconf.names import cipher_name, curve_name, tls13_suite_name
 
 # A request check (authentication, client addresses) the spec cannot hold: dropping it opens
 # the site to what it refused, so the loss report says it loudly.
@@ -155,6 +156,12 @@ GRAMMAR: dict[Path, Callable[[str], str]] = {
 }
 
 
+# The names of the policy's lists (a server refuses a name its TLS library does not know).
+LIST_GRAMMAR: dict[str, Callable[[str], str]] = {
+    "ciphers": cipher_name, "ciphersuites": tls13_suite_name, "curves": curve_name,
+}
+
+
 def check(drafts: list[SiteDraft]) -> None:
     """Every value the spec loader would refuse, refused here at the source line that gave
     it (exit 2, nothing written): a spec tlsconf cannot load is never written."""
@@ -168,7 +175,7 @@ def check(drafts: list[SiteDraft]) -> None:
             problems.append(Problem(where, field_, f"{value!r}: {error}"))
 
     for draft in drafts:
-        if not draft.has(("upstreams",)):
+        if not draft.get(("upstreams",)):
             problems.append(Problem(draft.location, "upstreams", (
                 f"site {draft.name} ({', '.join(draft.domains)}): no backend server reaches "
                 "it (a default backend or service with plain-HTTP servers)")))
@@ -190,6 +197,10 @@ def check(drafts: list[SiteDraft]) -> None:
                 f"max-age={hsts['max_age']}: allowed 0 to {2**31 - 1}")))
         ciphers = draft.get(("tls", "ciphers"))
         protocols = draft.get(("tls", "protocols"))
+        if protocols == []:
+            problems.append(Problem(draft.origins[("tls", "protocols")], "protocols", (
+                "no TLS version is enabled (the lowest allowed is above the highest): no "
+                "handshake succeeds")))
         if ciphers == [] and not (isinstance(protocols, list) and protocols == ["TLSv1.3"]):
             problems.append(Problem(draft.origins[("tls", "ciphers")], "ciphers", (
                 "the cipher list selects no TLS <= 1.2 suite while TLS 1.2 or lower is on "
@@ -203,6 +214,10 @@ def check(drafts: list[SiteDraft]) -> None:
             test(host_port, upstream["address"], ("upstreams", n), draft, "upstreams.address")
         for k, location in enumerate(_list(draft.get(("locations",)))):
             test(url_path, location["path"], ("locations", k), draft, "locations.path")
+            if not location["upstreams"]:
+                problems.append(Problem(draft.origins.get(("locations", k), draft.location),
+                                        "locations.upstreams", f"path {location['path']}: no "
+                                        "backend server (a pool with plain-HTTP servers)"))
             for n, upstream in enumerate(location["upstreams"]):
                 test(host_port, upstream["address"], ("locations", k, "upstreams", n), draft,
                      "locations.upstreams.address")
@@ -210,6 +225,9 @@ def check(drafts: list[SiteDraft]) -> None:
         for name, value in (headers.items() if isinstance(headers, dict) else ()):
             test(header_name, name, ("headers",), draft, "headers")
             test(header_value, value, ("headers",), draft, "headers")
+        for field_, grammar in LIST_GRAMMAR.items():
+            for n, item in enumerate(_strings(draft.get(("tls", field_)))):
+                test(grammar, item, ("tls", field_), draft, f"tls.{field_}[{n}]")
         auth = draft.get(("tls", "client_auth"))
         if isinstance(auth, dict):
             test(abs_path, auth["ca"], ("tls", "client_auth"), draft, "tls.client_auth.ca")
@@ -235,6 +253,10 @@ def _inside(value: object, path: Path) -> object:
     for part in path:
         value = value.get(part) if isinstance(value, dict) else None
     return value
+
+
+def _strings(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
 
 
 def _list(value: object) -> list[dict[str, Any]]:
