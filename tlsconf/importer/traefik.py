@@ -117,7 +117,7 @@ def load(paths: Sequence[str], settings: Settings) -> Imported:
     for static in docs:
         for key in ("global", "log", "providers", "api", "accessLog", "metrics", "ping"):
             found, found_path = static.get(static.data, (), key)
-            if found is not None and static is not doc:
+            if found is not None:  # (the corpus has static keys in dynamic files too)
                 for sub in (found_path, *keys(static, found, found_path)):
                     ctx.log.drop(static.locate(sub), _dotted(sub), "static setting: tlsconf "
                                  "renders its own traefik.yml")
@@ -185,7 +185,7 @@ def _routers(ctx: _Ctx) -> None:
                   fate="dropped")
             continue
         if hosts in by_hosts:
-            mark(ctx.doc, ctx.log, path, f"the same names as router of site "
+            mark(ctx.doc, ctx.log, path, f"the same names as the router of site "
                  f"{by_hosts[hosts].name}, which is imported for them", fate="dropped")
             continue
         _other_matchers(ctx, rule, path)
@@ -244,8 +244,13 @@ def _site(ctx: _Ctx, name: str, router: Any, path: Path, hosts: tuple[str, ...]
     if acme_names is not None:
         mark(doc, ctx.log, acme_path, "the names a certResolver requests: the spec's domains "
              "come from the rule", fate="dropped")
-    reference, _ = get(doc, router, path, "tls", "options")
-    option = str(reference or "default").partition("@")[0].lower()
+    reference, reference_path = get(doc, router, path, "tls", "options")
+    option, _, provider = str(reference or "default").partition("@")
+    option = option.lower()
+    if provider not in ("", "file"):
+        raise TlsconfError.single(doc.value(reference_path), _dotted(reference_path), (
+            f"TLS option {reference!r} is another provider's: its policy is not in this file "
+            "(import the file that defines it, or name an option of this one)"))
     subject = ctx.options.get(option) or ctx.options.get("default")
     if subject is None:
         raise TlsconfError.single(doc.locate(path), _dotted(path), "no TLS option to import")
