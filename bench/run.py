@@ -334,6 +334,33 @@ def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+# Sections other benches write into the same file (bench/verify.py), between their markers.
+SECTION_BEGIN, SECTION_END = "<!-- bench section {}: begin -->", "<!-- bench section {}: end -->"
+
+
+def replace_section(text: str, name: str, body: str) -> str:
+    """`text` with section `name` replaced by `body` (appended when it has none yet)."""
+    begin, end = SECTION_BEGIN.format(name), SECTION_END.format(name)
+    block = f"{begin}\n{body.rstrip()}\n{end}\n"
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        return head + block + rest.split(end, 1)[1].lstrip("\n")
+    return text.rstrip("\n") + "\n\n" + block
+
+
+def kept_sections(out: Path, text: str) -> str:
+    """The new report with the other benches' sections of the current file kept, at the end."""
+    import re
+
+    current = out.read_text() if out.is_file() else ""
+    pattern = re.escape(SECTION_BEGIN).replace(r"\{\}", "(.+?)")
+    for name in re.findall(pattern, current):
+        begin, end = SECTION_BEGIN.format(name), SECTION_END.format(name)
+        body = current.split(begin, 1)[1].split(end, 1)[0]
+        text = replace_section(text, name, body.strip("\n"))
+    return text
+
+
 # -- the run --------------------------------------------------------------------------------
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
@@ -458,7 +485,7 @@ def bench(args: argparse.Namespace) -> int:
     text = report(args, which, cli, env, nginx, gixy, lint1, startup, nginx_rows, render_rows,
                   lint_big, load_before, time.perf_counter() - started)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text)
+    args.out.write_text(kept_sections(args.out, text))
     print(f"wrote {args.out}")
     return 0
 

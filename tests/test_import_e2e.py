@@ -206,12 +206,13 @@ def test_the_rendered_import_negotiates_what_the_original_served(
 
 def test_the_loss_report_of_each_input(original: Original) -> None:
     """What the imports approximated, exactly (nothing was dropped): the session cache's
-    name and size, and for `app` the passive health checks other targets make active."""
+    name and size; for `app` the passive health checks other targets make active, and the
+    WebSocket location's own upstream, which gets the site's health check."""
     lost = [(e["line"], e["key"], e["fate"]) for e in original.report["entries"]
             if e["fate"] != "mapped"]
     assert lost == {
         "app": [(3, "server", "approximated"), (4, "server", "approximated"),
-                (22, "ssl_session_cache", "approximated")],
+                (22, "ssl_session_cache", "approximated"), (31, "location", "approximated")],
         "legacy": [(10, "ssl_session_cache", "approximated")],
     }[original.name]
     rules = sorted(f["rule"] for f in original.report["findings"])

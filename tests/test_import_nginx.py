@@ -468,3 +468,141 @@ def test_round_trip_of_the_e2e_inputs(name: str) -> None:
         cert="/etc/ssl/site.pem", ciphers=INTERMEDIATE))
     before, after = round_trip(["in/site.conf"])
     assert before == after
+
+
+def test_an_included_tls_snippet_is_read_where_it_stands() -> None:
+    """certbot's layout: the policy in an included file; its lines are the site's values."""
+    Path("options-ssl.conf").write_text("ssl_protocols TLSv1.2 TLSv1.3;\n"
+                                        f"ssl_ciphers {INTERMEDIATE};\n"
+                                        "ssl_session_tickets off;\n")
+    text = server("    ssl_certificate /etc/ssl/a.pem;\n    ssl_certificate_key /etc/ssl/a.key;\n"
+                  "    include options-ssl.conf;\n" + PROXY)
+    assert site(text)["tls"] == {"certificate": "/etc/ssl/a.pem", "key": "/etc/ssl/a.key",
+                                 "profile": "intermediate", "session_tickets": False}
+    out = lines(text)
+    assert "site.conf:6:5: include: mapped → read: the directives of the files it names are " \
+           "imported where it stands" in out
+    assert "options-ssl.conf:1:1: ssl_protocols: mapped → sites[0].tls.profile" in out
+    assert "options-ssl.conf:3:1: ssl_session_tickets: mapped → sites[0].tls.session_tickets" \
+        in out
+
+
+def test_a_main_config_gives_the_process_settings() -> None:
+    Path("conf.d").mkdir()
+    Path("conf.d/site.conf").write_text(server(TLS + PROXY))
+    Path("nginx.conf").write_text("""user nginx;
+worker_processes auto;
+pid /run/nginx.pid;
+error_log /var/log/nginx/error.log warn;
+events {
+    worker_connections 1024;
+}
+http {
+    access_log /var/log/nginx/access.log main;
+    server_tokens off;
+    include conf.d/*.conf;
+}
+""")
+    result = load(["nginx.conf"], SETTINGS)
+    assert result.spec["targets"] == {"nginx": {
+        "user": "nginx", "pid": "/run/nginx.pid", "error_log": "/var/log/nginx/error.log",
+        "access_log": "/var/log/nginx/access.log"}}
+    out = report.text(result).splitlines()
+    for line in [
+        "nginx.conf:2:1: worker_processes: dropped: process settings: `render --main-config` "
+        "writes its own",
+        "nginx.conf:4:1: error_log: approximated: not rendered: warn",
+        "nginx.conf:6:5: worker_connections: dropped: inside the `events` at line 5, which is "
+        "not imported",
+        "nginx.conf:9:5: access_log: approximated: not rendered: main",
+        "nginx.conf:10:5: server_tokens: mapped → targets.nginx",
+        "nginx.conf:11:5: include: mapped → read: the directives of the files it names are "
+        "imported where it stands",
+        "conf.d/site.conf:1:1: server: mapped → sites[0]",
+    ]:
+        assert line in out
+    Path("spec.yaml").write_text(to_yaml(result, "nginx", ["nginx.conf"]))
+    # no plain-HTTP server: `redirect_http: false` carries its TLS507 suppression and reason,
+    # so render does not refuse what the input never did (TLS704 is info only)
+    assert "    redirect_http: false  # tlsconf: ignore[TLS507] the imported config serves no " \
+           "plain HTTP for these names; from conf.d/site.conf:1" in Path("spec.yaml").read_text()
+    rendered = CliRunner().invoke(app, ["render", "spec.yaml", "--main-config"])
+    assert rendered.exit_code == 0, rendered.output
+    assert "user nginx;\n" in rendered.stdout
+    assert "    access_log /var/log/nginx/access.log;\n" in rendered.stdout
+
+
+def test_stapling_dhparam_and_a_combined_plain_and_tls_server() -> None:
+    body = TLS + """    listen 80;
+    ssl_stapling on;
+    ssl_stapling_verify on;
+    ssl_trusted_certificate /etc/ssl/chain.pem;
+    resolver 9.9.9.9 [2620:fe::fe] valid=60s;
+    resolver_timeout 2s;
+    ssl_dhparam dh.pem;
+    ssl_session_timeout 10s;
+    if ($scheme = http) {
+        return 301 https://$host$request_uri;
+    }
+""" + PROXY
+    got = site(server(body))
+    tls = got["tls"]
+    assert isinstance(tls, dict)
+    assert {k: tls[k] for k in ("ocsp_stapling", "resolvers", "trusted_ca", "dhparam")} == {
+        "ocsp_stapling": True, "resolvers": ["9.9.9.9", "2620:fe::fe"],
+        "trusted_ca": "/etc/ssl/chain.pem",
+        "dhparam": str(Path.cwd() / "dh.pem")}
+    assert "session_timeout" not in tls
+    assert (got["redirect_http"], got["listen"]) == (
+        True, {"address": "0.0.0.0", "https_port": 443})
+    out = lines(server(body))
+    for line in [
+        "site.conf:14:5: resolver: approximated: not rendered as written: valid=60s (tlsconf "
+        "renders valid=300s)",
+        "site.conf:15:5: resolver_timeout: approximated: tlsconf renders resolver_timeout 5s",
+        "site.conf:17:5: ssl_session_timeout: dropped: '10s': the spec allows 60 to 604800 "
+        "seconds",
+        "site.conf:18:5: if: mapped → sites[0].redirect_http",
+        "site.conf:19:9: return: mapped → sites[0].redirect_http",
+    ]:
+        assert line in out
+
+
+def test_a_name_two_servers_list_on_one_listener_stays_the_first_ones() -> None:
+    text = server(TLS + PROXY) + server(TLS + PROXY, names="a.example www.a.example") + \
+        server(TLS + PROXY, listen="8443 ssl", names="a.example")
+    result = imported(text)
+    check(to_yaml(result, "nginx", ["site.conf"]))
+    assert [s["domains"] for s in result.spec["sites"]] == [  # type: ignore[attr-defined]
+        ["a.example"], ["www.a.example"], ["a.example"]]
+    assert "site.conf:16:5: server_name: approximated: a.example is served by sites[0], the " \
+           "server before this one on the listener (nginx ignores it here)" in lines(text)
+
+
+def test_values_the_spec_cannot_hold_are_settled_as_the_server_does() -> None:
+    body = TLS.replace('"max-age=63072000; includeSubDomains"', '"max-age=63072000; preload"') \
+        + "    ssl_stapling on;\n" + PROXY
+    got = site(server(body))
+    assert got["hsts"] == {"max_age": 63072000, "include_subdomains": False, "preload": False}
+    assert got["tls"]["ocsp_stapling"] is False  # type: ignore[index]
+    out = lines(server(body))
+    assert "site.conf:9:5: add_header: approximated: `preload` not kept: it needs " \
+           "includeSubDomains (the spec, and the preload list, refuse it without)" in out
+    assert "site.conf:10:5: ssl_stapling: approximated: off: without a `resolver` IP address " \
+           "nginx cannot reach the OCSP responder and staples nothing" in out
+
+
+@pytest.mark.parametrize(("edit", "problem"), [
+    (lambda t: t.replace("max-age=63072000", "max-age=99999999999"),
+     "site.conf:9:5: add_header: Strict-Transport-Security max-age=99999999999 is beyond "
+     "2147483647 (what the spec and browsers take)"),
+    (lambda t: t.replace(f"ssl_ciphers {INTERMEDIATE}", "ssl_ciphers TLS_AES_128_GCM_SHA256"),
+     "site.conf:7:5: ssl_ciphers: selects no TLS <= 1.2 suite while a version below TLS 1.3 is "
+     "enabled (OpenSSL refuses such a list: `nginx -t` fails)"),
+    (lambda t: t + "    location /api/ {\n        proxy_pass http://127.0.0.1:1;\n    }\n"
+     "    location ^~ /api/ {\n        proxy_pass http://127.0.0.1:2;\n    }\n",
+     "site.conf:13:5: location: duplicate location '/api/': nginx refuses it (`nginx -t` fails "
+     "on this config)"),
+])
+def test_values_nginx_or_the_spec_refuse_fail_the_import(edit, problem: str) -> None:  # type: ignore[no-untyped-def]
+    assert refused(server(edit(TLS) + PROXY)) == [problem]

@@ -12,6 +12,7 @@ mTLS server to answer before it calls client certificates optional (the one wait
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ class Setup:
     tmp: Path
     spec: Path
     conf: Path  # the rendered nginx/conf.d
+    cert: Path  # the site's certificate file (leaf + CA)
     ports: tuple[int, int, int, int]
     client: tuple[Path, Path]
     other: tuple[Path, Path]  # another certificate for the same names
@@ -80,7 +82,7 @@ def setup(pki, nginx_bin, tmp_path_factory) -> Iterator[Setup]:  # type: ignore[
         rendered = runner.invoke(app, ["render", str(spec), "-t", "nginx", "-o", str(out),
                                        "--allow-weak"])
         assert rendered.exit_code == 0, rendered.output
-        yield Setup(tmp, spec, out / "nginx" / "conf.d", ports, (client.cert_path,
+        yield Setup(tmp, spec, out / "nginx" / "conf.d", leaf.cert_path, ports, (client.cert_path,
                     client.key_path), (other.cert_path, other.key_path), upstream)
 
 
@@ -176,47 +178,60 @@ def test_another_certificate_is_one_finding(setup: Setup) -> None:
                  for line in text.splitlines()]
         return "\n".join(lines) + "\n"
 
-    code, out, err = served(setup, drifted(setup, "certificate", edit), "--site", "app")
-    assert (code, err) == (1, "")
-    prefix = (f"site.yaml:6:20: TLS908 [error] 127.0.0.1:{setup.ports[0]} (sni a.test, "
-              "www.a.test) serves the chain sha256 ")
-    assert out.startswith(prefix) and out.count("\n") == 1, out
-
-
-def test_differential_reports_what_the_drifted_server_does_differently(setup: Setup) -> None:
-    """The clean server on the spec's ports, a drifted copy (TLS 1.1 and tickets off) on two
-    others: `--endpoint drifted --against clean` names both drifts, nothing else."""
-    drift_https, drift_http = free_port(), free_port()
-    tls11, tickets = DRIFTS["tls11-enabled"][0], DRIFTS["tickets-off"][0]
-
-    def edit(text: str) -> str:
-        text = tickets(tls11(text))
-        return text.replace(f":{setup.ports[0]} ", f":{drift_https} ").replace(
-            f":{setup.ports[1]};", f":{drift_http};")
-
-    conf = drifted(setup, "differential", edit)
-    ports = (drift_https, drift_http, *setup.ports[2:])
-    vault_free = (free_port(), free_port())  # the copy's vault listener must move too
-    for path in conf.glob("*.conf"):
-        path.write_text(path.read_text().replace(f":{setup.ports[2]} ", f":{vault_free[0]} ")
-                        .replace(f":{setup.ports[3]};", f":{vault_free[1]};"))
-    clean = start_nginx(setup.conf, setup.tmp / "work-clean", setup.ports)
+    conf = drifted(setup, "certificate", edit)
+    server = start_nginx(conf, setup.tmp / "work-certificate", setup.ports)
     try:
-        other = start_nginx(conf, setup.tmp / "work-differential",
-                            (*ports[:2], *vault_free))
-        try:
-            code, out, err = verify(setup, "--site", "app",
-                                    "--endpoint", f"127.0.0.1:{drift_https}",
-                                    "--against", f"127.0.0.1:{setup.ports[0]}")
-        finally:
-            other.stop()
+        code, out, err = verify(setup, "--site", "app")
+        as_json = verify(setup, "--site", "app", "-f", "json")
     finally:
-        clean.stop()
-    here, there = f"127.0.0.1:{drift_https} (sni a.test)", f"127.0.0.1:{setup.ports[0]}"
-    assert (code, out, err) == (1, (
-        f"site.yaml:8:18: TLS901 [error] {here} accepts TLSv1.1; {there} accepts TLSv1.2, "
-        "TLSv1.3\n"
-        f"site.yaml:10:24: TLS907 [warning] {here} does not resume TLS 1.2 sessions by session "
-        f"ticket; {there} does\n"),
-        "note: app: redirect not compared: differential mode (the plain-HTTP port of --against "
-        "is not known)\n")
+        server.stop()
+    assert (code, err) == (1, "")
+    spec_chain, served_chain = hashes(setup.cert), hashes(cert)
+    assert spec_chain[1] == served_chain[1]  # the same CA; another leaf
+
+    def short(chain: list[str]) -> str:
+        return ", ".join(f"{h[:16]}…" for h in chain)
+
+    assert out == (f"site.yaml:6:20: TLS908 [error] 127.0.0.1:{setup.ports[0]} (sni a.test, "
+                   f"www.a.test) serves the chain sha256 {short(served_chain)}; the spec's "
+                   f"certificate file holds {short(spec_chain)}\n")
+    assert as_json[0] == 1
+    (finding,) = json.loads(as_json[1])["findings"]
+    assert (finding["rule"], finding["field"], finding["line"], finding["column"]) == (
+        "TLS908", "sites[0].tls.certificate", 6, 20)
+    assert finding["items"] == [*(f"spec:{h}" for h in spec_chain),
+                                *(f"served:{h}" for h in served_chain)]
+
+
+def hashes(pem: Path) -> list[str]:
+    """SHA-256 of each certificate in a PEM file, in file order."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes as digests
+
+    return [c.fingerprint(digests.SHA256()).hex()
+            for c in x509.load_pem_x509_certificates(pem.read_bytes())]
+
+
+def test_without_target_and_with_settings(setup: Setup) -> None:
+    """Without --target the spec's policy as resolved: Mozilla intermediate's X25519MLKEM768,
+    which nginx on OpenSSL 3.0 cannot offer, is one finding. The settings file applies as for
+    lint: a severity override, and an ignore entry (reported on stderr, exit 0)."""
+    settings = setup.tmp / "verify-settings.yaml"
+    settings.write_text("fail_on: warning\nseverity: {TLS904: info}\n")
+    ignoring = setup.tmp / "verify-ignore.yaml"
+    ignoring.write_text("ignore:\n  - {rule: TLS904, path: site.yaml, reason: nginx 1.22}\n")
+    server = start_nginx(setup.conf, setup.tmp / "work-no-target", setup.ports)
+    try:
+        runs = [runner.invoke(app, ["verify", "site.yaml", "--site", "app", *args])
+                for args in ((), ("--config", str(settings)), ("--config", str(ignoring)))]
+    finally:
+        server.stop()
+    finding = (f"site.yaml:2:5: TLS904 [{{}}] 127.0.0.1:{setup.ports[0]} (sni a.test) refuses "
+               "the group(s) X25519MLKEM768 offered alone; the spec allows X25519, "
+               "X25519MLKEM768, prime256v1, secp384r1")
+    assert [(r.exit_code, r.stdout, r.stderr) for r in runs] == [
+        (1, finding.format("error") + "\n", ""),
+        (0, finding.format("info") + "\n", ""),
+        (0, "", finding.format("error").replace(
+            "[error]", f"[error] suppressed ({ignoring}: ignore[0]: nginx 1.22):") + "\n"),
+    ]

@@ -510,16 +510,9 @@ def lint(
     from tlsconf.lint.formats import render as format_report
     from tlsconf.profiles import PROFILE_NAMES
 
-    def usage(message: str) -> NoReturn:
-        typer.echo(message, err=True)
-        raise typer.Exit(2)
-
-    if fmt not in FORMATS:
-        usage(f"--format: unknown format {fmt!r}; allowed: {', '.join(FORMATS)}")
-    if kind is not None and kind not in KINDS:
-        usage(f"--kind: unknown kind {kind!r}; allowed: {', '.join(KINDS)}")
-    if profile is not None and profile not in PROFILE_NAMES:
-        usage(f"--profile: unknown profile {profile!r}; allowed: {', '.join(PROFILE_NAMES)}")
+    _choice_of("--format", "format", fmt, FORMATS)
+    _choice_of("--kind", "kind", kind, KINDS)
+    _choice_of("--profile", "profile", profile, PROFILE_NAMES)
     day = _as_of(as_of)
     try:
         settings = _settings(config, ca_file, day)
@@ -530,7 +523,7 @@ def lint(
         try:
             changes["fail_on"] = Severity.parse(fail_on)
         except KeyError:
-            usage(f"--fail-on: unknown severity {fail_on!r}; allowed: info, warning, error")
+            _usage(f"--fail-on: unknown severity {fail_on!r}; allowed: info, warning, error")
     if profile is not None:
         changes["profile"] = profile
     if report_unused:
@@ -545,9 +538,9 @@ def lint(
     stdin = None
     if "-" in names:
         if kind is None:
-            usage(f"-: reading stdin needs --kind ({', '.join(KINDS)})")
+            _usage(f"-: reading stdin needs --kind ({', '.join(KINDS)})")
         if names.count("-") > 1:
-            usage("-: stdin can only be read once")
+            _usage("-: stdin can only be read once")
         stdin = _read_stdin(max_bytes)
     with byte_limit(max_bytes), reporting(paths):  # a progress line on a terminal, for big inputs
         report = lint_paths(names, settings, kind, stdin)
@@ -572,6 +565,18 @@ def lint(
                                            terminal.colour_wanted(sys.stderr, fmt=fmt)), fmt)
     if any(f.severity >= settings.fail_on for f in report.findings):
         raise typer.Exit(1)
+
+
+def _usage(message: str) -> NoReturn:
+    """A usage error: the message on stderr, exit 2."""
+    typer.echo(message, err=True)
+    raise typer.Exit(2)
+
+
+def _choice_of(option: str, noun: str, value: str | None, allowed: "Sequence[str]") -> None:
+    """Refuse (exit 2) a value of `option` that is not one of `allowed` (None: not given)."""
+    if value is not None and value not in allowed:
+        _usage(f"{option}: unknown {noun} {value!r}; allowed: {', '.join(allowed)}")
 
 
 def _read_stdin(max_bytes: int) -> bytes:

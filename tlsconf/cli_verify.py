@@ -72,16 +72,11 @@ def verify(
     """Verify running servers against the spec: versions, suites, groups (X25519MLKEM768
     too), SNI, certificate chain, client certificates, resumption, redirect, HSTS, ALPN.
     Exit 0 as specified, 1 findings, 2 errors."""
-    from tlsconf.cli import _fail, _load_sites, _settings
+    from tlsconf.cli import _choice_of, _fail, _load_sites, _settings
+    from tlsconf.cli import _usage as usage
 
-    def usage(message: str) -> None:
-        typer.echo(message, err=True)
-        raise typer.Exit(2)
-
-    if fmt not in FORMAT_NAMES:
-        usage(f"--format: unknown format {fmt!r}; allowed: {', '.join(FORMAT_NAMES)}")
-    if target is not None and target not in TARGET_NAMES:
-        usage(f"--target: unknown target {target!r}; allowed: {', '.join(TARGET_NAMES)}")
+    _choice_of("--format", "format", fmt, FORMAT_NAMES)
+    _choice_of("--target", "target", target, TARGET_NAMES)
     if (client_cert is None) != (client_key is None):
         usage("--client-cert and --client-key: give both or neither")
     from tlsconf.verify.probe import MissingExtra, require_extra
@@ -114,10 +109,10 @@ def verify(
         typer.echo(f"tlsconf verify: {error}", err=True)
         raise typer.Exit(2) from None
     sys.stdout.write(render(report, fmt))
-    if fmt == "text":
+    if fmt == "text":  # as lint: what was suppressed in text, notes whatever the format
         for entry in report.suppressed:
             typer.echo(str(entry), err=True)
-        for note in report.notes:
-            typer.echo(f"note: {note}", err=True)
+    for note in report.notes:
+        typer.echo(f"note: {note}", err=True)
     if any(f.severity >= settings.fail_on for f in report.findings):
         raise typer.Exit(1)

@@ -23,15 +23,17 @@ from collections.abc import Sequence
 
 from tlsconf.config import Settings
 from tlsconf.errors import Location, Problem, TlsconfError
-from tlsconf.grammar import domain, header_name, header_value, ip_address
+from tlsconf.grammar import abs_path, domain, header_name, header_value, ip_address
 from tlsconf.importer.model import Imported
 from tlsconf.importer.nginx_out import Out, valid
 from tlsconf.importer.nginx_routes import Routes, plain_section
 from tlsconf.importer.nginx_tls import tls_section
 from tlsconf.ingest.nginx import Node, listen_key, parse_tree, root_node, subjects_of
 from tlsconf.lint.model import Subject
+from tlsconf.spec import system_name
 
 CONTEXTS = frozenset({"http", "events", "stream", "mail"})
+HSTS_MAX_AGE = 2**31 - 1  # spec `hsts.max_age`
 
 
 def load(paths: Sequence[str], settings: Settings) -> Imported:
@@ -69,16 +71,17 @@ def load(paths: Sequence[str], settings: Settings) -> Imported:
     suppressions = [s for name, text in texts.items() for s in scan(name, text)]
     findings = verdict(subjects, suppressions, settings).findings
     out.rest(importer.roots)
-    return Imported({"sites": importer.sites}, out.origins, out.entries(), list(findings),
-                    out.notes)
+    return Imported(importer.spec, out.origins, out.entries(), list(findings), out.notes)
 
 
 class _Importer:
     def __init__(self, out: Out) -> None:
         self.out = out
         self.sites: list[dict[str, object]] = []
+        self.spec: dict[str, object] = {"sites": self.sites}
         self.roots: list[Node] = []  # every file's top: each directive in them is an entry
         self.names: set[str] = set()
+        self.claimed: dict[tuple[object, object], dict[str, int]] = {}  # listener → name → site
 
     def root(self, main: str, nodes: list[Node]) -> list[Subject]:
         root = root_node(main, nodes)
@@ -88,14 +91,45 @@ class _Importer:
         for node in nodes:
             if node.name in ("stream", "mail"):
                 self.out.drop(node, f"tlsconf imports HTTP servers, not `{node.name}` ones")
-            elif node.name == "events":
+            elif node.name in ("events", "worker_processes", "worker_rlimit_nofile",
+                               "daemon", "master_process", "load_module"):
                 self.out.drop(node, "process settings: `render --main-config` writes its own")
         https = root.get("http")
+        if https:
+            self._process(root, https[0])
         for http in https or [root]:
             if https:
                 self.out.mapped(http, "sites", "the context of the sites")
             self._http(main, http, by_loc)
         return subjects
+
+    def _process(self, root: Node, http: Node) -> None:
+        """A main config's process settings → `targets.nginx` (what `render --main-config`
+        writes): user, pid, error_log, and http's access_log (`off`: null)."""
+        target: dict[str, object] = {}
+        found = [(n, ("user", system_name)) for n in root.get("user")] + \
+            [(n, (n.name, abs_path)) for n in root.get("pid") + root.get("error_log")] + \
+            [(n, ("access_log", abs_path)) for n in http.get("access_log")]
+        for node, (field, check) in found:
+            path = f"targets.nginx.{field}"
+            value = node.args[0] if node.args else ""
+            if field == "access_log" and value == "off":
+                target[field] = None
+            elif valid(check, value) is not None:
+                self.out.drop(node, f"{value!r} {valid(check, value)} ({path})")
+                continue
+            else:
+                target[field] = value
+            extra = node.args[1:]
+            (self.out.approx(node, path, "not rendered: " + " ".join(extra)) if extra
+             else self.out.mapped(node, path))
+            self.out.at(("targets", "nginx", field), node)
+        if target:
+            self.spec.setdefault("targets", {"nginx": target})
+        for node in http.get("server_tokens"):
+            (self.out.mapped(node, "targets.nginx", "`render --main-config` writes "
+                             "server_tokens off") if node.args == ["off"]
+             else self.out.drop(node, "`render --main-config` writes server_tokens off"))
 
     def _http(self, main: str, http: Node, by_loc: dict[Location, Subject]) -> None:
         routes = Routes(http, self.out)
@@ -144,7 +178,8 @@ class _Importer:
         base = ("sites", index)
         site: dict[str, object] = {}
         out.mapped(server, f"sites[{index}]")
-        domains = self._domains(server, index)
+        listen = self._listen(server, index)
+        domains = self._domains(server, index, (listen.get("address"), listen.get("https_port")))
         if not domains:
             out.error(server, "server_name", "no server name the spec can hold (a DNS name or "
                       "`*.example.com`): a tlsconf site needs its domains; add a server_name")
@@ -156,7 +191,7 @@ class _Importer:
         if subject.facts.unknown_sni_served:
             site["default_server"] = True
             out.at((*base, "default_server"), listens[0] if listens else server)
-        site["listen"] = self._listen(server, index)
+        site["listen"] = listen
         site["tls"] = tls_section(out, main, server, http, subject, index)
         site.update(self._headers(server, http, subject, index))
         plain = plain_section(out, main, http, server, subject, index, used)
@@ -172,12 +207,20 @@ class _Importer:
         site.update(routes.site(server, index))
         return site
 
-    def _domains(self, server: Node, index: int) -> list[str]:
+    def _domains(self, server: Node, index: int, listener: tuple[object, object]) -> list[str]:
+        """The server's names the spec can hold; one an earlier server on the same listener
+        lists stays that server's, as nginx keeps it ("conflicting server name ... ignored")."""
         found: list[str] = []
+        claimed = self.claimed.setdefault(listener, {})
         for node in server.get("server_name"):
             skipped: list[str] = []
             for name in node.args:
-                if name in ("", "_"):
+                if name in claimed:
+                    self.out.approx(node, f"sites[{index}].domains", f"{name} is served by "
+                                    f"sites[{claimed[name]}], the server before this one on "
+                                    "the listener (nginx ignores it here)")
+            for name in node.args:
+                if name in ("", "_") or name in claimed:
                     continue
                 # `.example.com` is nginx's short form of both names
                 names = [name[1:], f"*{name}"] if name.startswith(".") else [name]
@@ -192,6 +235,8 @@ class _Importer:
             else:
                 self.out.mapped(node, path)
             self.out.at(("sites", index, "domains"), node)
+        for name in (a for n in server.get("server_name") for a in n.args):
+            claimed.setdefault(name, index)
         return found
 
     def _name(self, first: str) -> str:
@@ -256,9 +301,19 @@ class _Importer:
                 headers[name] = value
                 self.out.at((*base, "headers", name), node)
         hsts = subject.site.hsts
-        if hsts.enabled:
+        where = subject.locate("hsts")
+        if hsts.enabled and hsts.max_age > HSTS_MAX_AGE:
+            self.out.fail(where, "add_header", f"Strict-Transport-Security max-age="
+                          f"{hsts.max_age} is beyond {HSTS_MAX_AGE} (what the spec and "
+                          "browsers take)")
+        elif hsts.enabled:
+            preload = hsts.preload and hsts.include_subdomains
+            if preload != hsts.preload:
+                self.out.add(where, "add_header", "approximated", "`preload` not kept: it "
+                             "needs includeSubDomains (the spec, and the preload list, refuse "
+                             "it without)", f"sites[{index}].hsts")
             out["hsts"] = {"max_age": hsts.max_age, "include_subdomains": hsts.include_subdomains,
-                           "preload": hsts.preload}
+                           "preload": preload}
         else:
             out["hsts"] = {"enabled": False}
             self.out.at((*base, "hsts"), server)

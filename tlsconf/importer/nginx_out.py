@@ -92,6 +92,9 @@ class Out(Collector):
                 if lost is not None:
                     self.fill(child.loc, child.name, f"inside the `{lost.name}` at line "
                               f"{lost.loc.line}, which is not imported")
+                elif child.name == "include":
+                    self.add(child.loc, child.name, "mapped", "read: the directives of the "
+                             "files it names are imported where it stands")
                 else:
                     self.fill(child.loc, child.name, NOT_RENDERED)
                 dropped = (child.loc, child.name, "dropped", "") in self.found

@@ -23,6 +23,7 @@ from tlsconf.ingest.nginx import Node, is_redirect
 from tlsconf.lint.model import Subject
 
 ACME = "/.well-known/acme-challenge/"
+INTERVAL_MAX = 3600  # spec `health_check.interval`
 BALANCE = {"least_conn": "least_conn", "ip_hash": "ip_hash"}
 # The request headers tlsconf sends to every upstream, with the value it sends.
 SENT = {"host": "$host", "x-real-ip": "$remote_addr",
@@ -59,7 +60,13 @@ class Routes:
         site: dict[str, object] = {}
         routes: list[tuple[Node, str, Pool, bool]] = []
         refused: tuple[Node, str] | None = None
+        paths: set[str] = set()
         for node in server.get("location"):
+            path = node.args[-1] if node.args and node.args[0] not in ("=", "~", "~*") else ""
+            if path and path in paths:
+                out.error(node, "location", f"duplicate location {path!r}: nginx refuses it "
+                          "(`nginx -t` fails on this config)")
+            paths.add(path)
             route = self._location(node, server, index, sum(r[1] != "/" for r in routes))
             if not isinstance(route, str):
                 routes.append(route)
@@ -243,7 +250,7 @@ class Routes:
                     item["weight"] = int(value)
             elif arg == "backup":
                 item["backup"] = True
-            elif key == "fail_timeout" and (seconds(value) or 0) >= 1:
+            elif key == "fail_timeout" and 1 <= (seconds(value) or 0) <= INTERVAL_MAX:
                 timeout = seconds(value)
             elif arg != "max_fails=3":
                 lost.append(arg)
@@ -274,7 +281,11 @@ def plain_section(out: Out, main: str, http: Node, server: Node, subject: Subjec
     site["redirect_http"] = redirect
     out.at((*base, "redirect_http"), candidate or server)
     if candidate is None:
-        out.notes[(*base, "redirect_http")] = "no plain-HTTP server for these names"
+        # Not served, not weak: lint does not judge a redirect the input has no listener for,
+        # and with redirect_http false tlsconf renders no plain-HTTP listener either. The
+        # spec's own judgement (TLS507 on redirect_http: false) is suppressed, with why.
+        out.notes[(*base, "redirect_http")] = ("tlsconf: ignore[TLS507] the imported config "
+                                               "serves no plain HTTP for these names")
         return site
     spec_path = f"sites[{index}].redirect_http"
     if candidate is not server:
@@ -299,7 +310,10 @@ def plain_section(out: Out, main: str, http: Node, server: Node, subject: Subjec
                     out.mapped(node, spec_path)
     for node in candidate.get("location"):
         if node.args and node.args[-1].startswith(ACME.rstrip("/")):
-            site.update(_acme(out, main, node, index))
+            if "acme_webroot" in site or "acme_upstream" in site:
+                out.drop(node, "a second ACME location: the first is imported")
+            else:
+                site.update(_acme(out, main, node, index))
     return site
 
 

@@ -67,6 +67,10 @@ def tls_section(out: Out, main: str, server: Node, http: Node, subject: Subject,
         ciphersuites=policy.ciphersuites,
         curves=policy.curves or None,
         prefer_server_ciphers=bool(prefer) and prefer[-1].args == ["on"]))
+    if choice.overrides.get("ciphers") == [] and not dead:
+        out.error(eff("ssl_ciphers")[-1] if eff("ssl_ciphers") else server, "ssl_ciphers",
+                  "selects no TLS <= 1.2 suite while a version below TLS 1.3 is enabled "
+                  "(OpenSSL refuses such a list: `nginx -t` fails)")
     tls["profile"] = choice.profile
     out.at((*base, "profile"), server)
     out.notes[(*base, "profile")] = choice.label
@@ -149,8 +153,9 @@ def _stapling(out: Out, main: str, eff: Eff, tls: dict[str, object], spec_base: 
         if not on:
             out.drop(node, "only used for OCSP stapling by tlsconf, which is off here")
             continue
-        ips = [a for a in node.args if valid(ip_address, a) is None]
-        rest = [a for a in node.args if a not in ips]
+        bare = [a[1:-1] if a.startswith("[") and a.endswith("]") else a for a in node.args]
+        ips = [a for a in bare if valid(ip_address, a) is None]  # `[::1]`: nginx's IPv6 form
+        rest = [a for a, b in zip(node.args, bare, strict=True) if b not in ips]
         resolvers += [a for a in ips if a not in resolvers]
         if rest:
             out.approx(node, f"{spec_base}.resolvers", "not rendered as written: "
@@ -160,6 +165,11 @@ def _stapling(out: Out, main: str, eff: Eff, tls: dict[str, object], spec_base: 
         out.at((*base, "resolvers"), node)
     if resolvers:
         tls["resolvers"] = resolvers
+    elif on:  # nginx cannot reach the responder: it staples nothing
+        tls["ocsp_stapling"] = False
+        for node in stapling:
+            out.approx(node, f"{spec_base}.ocsp_stapling", "off: without a `resolver` IP "
+                       "address nginx cannot reach the OCSP responder and staples nothing")
     for node in eff("resolver_timeout"):
         out.approx(node, f"{spec_base}.resolvers", "tlsconf renders resolver_timeout 5s")
     verify = eff("ssl_stapling_verify")

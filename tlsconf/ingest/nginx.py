@@ -308,7 +308,8 @@ def _nodes(parsed: list[dict[str, Any]], file: str, configs: list[dict[str, Any]
         name, args, line = item["directive"], item.get("args", []), item["line"]
         loc = Location(file, line, column(lines, line, name))
         _check_args(name, args, loc, problems)
-        if name == "include":
+        if name == "include":  # kept as a leaf (the import reports it), then its files' nodes
+            out.append(Node(name, args, loc))
             for number in item.get("includes", []):
                 if number in stack:
                     problems.append(Problem(loc, "", "include cycle"))

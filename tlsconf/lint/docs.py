@@ -50,6 +50,9 @@ def markdown() -> str:
         "HSTS values); what it leaves unset is its includer's, and the listener rules (TLS501 "
         "hsts-missing, TLS507, TLS704) do not apply to it. nginx `stream`/`mail` servers and "
         "HAProxy `mode tcp` sections get no HTTP rule (TLS5xx).\n\n",
+        "Live verification (TLS9xx) is judged by `tlsconf verify` on running servers, never "
+        "by `lint`: each rule is a difference between what the spec predicts and what the "
+        "endpoint does (docs/verify.md).\n\n",
         "| id | name | severity | inputs | summary |\n|---|---|---|---|---|\n",
     ]
     for r in rules:

@@ -11,7 +11,8 @@ Pure data, no I/O: the differential mode is `compare(probe(A), probe(B), offered
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import TypeVar
 
 from msgspec import Struct, structs
 
@@ -21,6 +22,7 @@ from tlsconf.verify.behaviour import Behaviour, HttpAnswer, Offered, Served
 # Every judged aspect, in report order: the Behaviour field, or `chain` (part of `sni`).
 ASPECTS = ("protocols", "ciphers", "ciphersuites", "groups", "sni", "chain", "client_auth",
            "resumption_ids", "resumption_tickets", "alpn_h2", "redirect", "hsts")
+T = TypeVar("T")
 CASE_SEPARATOR = ", "  # between the cases of a merged difference (no SNI name holds one)
 
 
@@ -62,11 +64,11 @@ def compare(a: Behaviour, b: Behaviour, offered: Offered) -> Comparison:
         if left != right:
             diffs.append(Difference(aspect, "", ordered(left, aspect), ordered(right, aspect),
                                     ordered(right - left, aspect), ordered(left - right, aspect)))
-    _sni(a.sni, b.sni, diffs, skips)
+    _by_case("sni", a.sni, b.sni, _sni, diffs, skips)
     for aspect in ("client_auth", "resumption_ids", "resumption_tickets", "alpn_h2"):
         _scalar(aspect, getattr(a, aspect), getattr(b, aspect), diffs, skips)
     _redirect(a.redirect, b.redirect, diffs, skips)
-    _hsts(a.hsts, b.hsts, diffs, skips)
+    _by_case("hsts", a.hsts, b.hsts, _hsts, diffs, skips)
     return Comparison(_merged(diffs), tuple(skips))
 
 
@@ -102,20 +104,29 @@ def _scalar(aspect: str, left: object, right: object, diffs: list[Difference],
         diffs.append(Difference(aspect, "", left, right))
 
 
-def _cases(left: dict[str, object], right: dict[str, object]) -> list[str]:
-    return list(dict.fromkeys([*left, *right]))
-
-
-def _sni(left: dict[str, Served], right: dict[str, Served], diffs: list[Difference],
-         skips: list[Skip]) -> None:
-    for case in _cases(left, right):  # type: ignore[arg-type]
+def _by_case(aspect: str, left: Mapping[str, T], right: Mapping[str, T],
+             judge: Callable[[str, T, T], Difference | None], diffs: list[Difference],
+             skips: list[Skip]) -> None:
+    """Each case either side has, in measured order: a skip where one side lacks it."""
+    for case in dict.fromkeys([*left, *right]):
         a, b = left.get(case), right.get(case)
         if a is None or b is None:
-            skips.append(Skip("sni", case, _side(a, b)))
-        elif a.accepted != b.accepted:
-            diffs.append(Difference("sni", case, a, b))
-        elif a.accepted and a.chain != b.chain:
-            diffs.append(Difference("chain", case, a.chain, b.chain))
+            skips.append(Skip(aspect, case, _side(a, b)))
+        elif (diff := judge(case, a, b)) is not None:
+            diffs.append(diff)
+
+
+def _sni(case: str, a: Served, b: Served) -> Difference | None:
+    if a.accepted != b.accepted:
+        return Difference("sni", case, a, b)
+    if a.accepted and a.chain != b.chain:
+        return Difference("chain", case, a.chain, b.chain)
+    return None
+
+
+def _hsts(case: str, a: HttpAnswer, b: HttpAnswer) -> Difference | None:
+    """Only the header is compared: the status within a class is the upstream's business."""
+    return Difference("hsts", case, a, b) if a.hsts != b.hsts else None
 
 
 def _redirect(left: HttpAnswer | None, right: HttpAnswer | None, diffs: list[Difference],
@@ -124,14 +135,3 @@ def _redirect(left: HttpAnswer | None, right: HttpAnswer | None, diffs: list[Dif
         skips.append(Skip("redirect", "", _side(left, right)))
     elif (left.status, left.location) != (right.status, right.location):
         diffs.append(Difference("redirect", "", left, right))
-
-
-def _hsts(left: dict[str, HttpAnswer], right: dict[str, HttpAnswer], diffs: list[Difference],
-          skips: list[Skip]) -> None:
-    """Only the header is compared: the status within a class is the upstream's business."""
-    for case in _cases(left, right):  # type: ignore[arg-type]
-        a, b = left.get(case), right.get(case)
-        if a is None or b is None:
-            skips.append(Skip("hsts", case, _side(a, b)))
-        elif a.hsts != b.hsts:
-            diffs.append(Difference("hsts", case, a, b))

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from msgspec import structs
+from msgspec import Struct, structs
 
 from tlsconf.errors import Location, TlsconfError
 from tlsconf.names import protocol_rank
@@ -35,20 +35,23 @@ WILDCARD_LABEL = "tlsconf-verify"  # `*.example.com` is probed as tlsconf-verify
 AUTH_OF_KEY = {"ec": "ECDSA", "rsa": "RSA"}  # the leaf's key → the suites' `auth` it serves
 
 
-class Certificate:
+class Certificate(Struct, frozen=True):
     """What the spec's certificate file says about a handshake: the chain and the leaf key."""
 
-    def __init__(self, certs: list[x509.Certificate]) -> None:
+    chain: tuple[str, ...]  # SHA-256 of each certificate (hex), file order
+    key: str  # "ec", "rsa", or the key's type name
+    curve: str | None  # the leaf's EC curve (cryptography's name), None for other keys
+
+    @classmethod
+    def of(cls, certs: list[x509.Certificate]) -> Certificate:
         from cryptography.hazmat.primitives import hashes
         from cryptography.hazmat.primitives.asymmetric import ec, rsa
-        from cryptography.hazmat.primitives.serialization import Encoding
 
-        self.chain = tuple(c.fingerprint(hashes.SHA256()).hex() for c in certs)
-        self.der = tuple(c.public_bytes(Encoding.DER) for c in certs)
         key = certs[0].public_key()
-        self.key = "ec" if isinstance(key, ec.EllipticCurvePublicKey) else \
+        kind = "ec" if isinstance(key, ec.EllipticCurvePublicKey) else \
             "rsa" if isinstance(key, rsa.RSAPublicKey) else type(key).__name__
-        self.curve = key.curve.name if isinstance(key, ec.EllipticCurvePublicKey) else None
+        return cls(tuple(c.fingerprint(hashes.SHA256()).hex() for c in certs), kind,
+                   key.curve.name if isinstance(key, ec.EllipticCurvePublicKey) else None)
 
 
 def certificate(site: SitePolicy) -> Certificate:
@@ -62,7 +65,7 @@ def certificate(site: SitePolicy) -> Certificate:
                                   f"sites[{site.index}].tls.certificate",
                                   f"{issues[0].message}; verify compares the served chain "
                                   "with this file")
-    return Certificate(certs)
+    return Certificate.of(certs)
 
 
 def probe_name(domain: str) -> str:

@@ -8,11 +8,13 @@ the standard library's client API while sslyze runs:
   for `verify-unknown.invalid`: refused, or the chain served (SHA-256 of each certificate, as
   sent, leaf first).
 - ALPN: h2 and http/1.1 offered, h2 chosen or not.
-- HTTP over TLS (`http.client`): `GET /` and `GET /%zz` with the site's Host; each answer's
-  Strict-Transport-Security is filed under its status class. `/%zz` (an invalid
-  percent-encoding) is the request a proxy answers 400 itself, whatever the upstream does —
-  measured on nginx 1.22 (400 from the site's server block, its `add_header ... always`
-  included). An answer in no class the spec judges is left out, and compare notes it.
+- HTTP over TLS (`http.client`): `GET /` with the site's Host, then for a 4xx answer
+  `GET /%zz` (an invalid percent-encoding: nginx answers 400 itself, from the site's server
+  block, `add_header ... always` included) and, when that was not refused (HAProxy and Envoy
+  pass it to the upstream), `GET /.well-known/tlsconf-verify/not-found` (the upstream's 404,
+  with the headers the proxy adds). Each answer's Strict-Transport-Security is filed under its
+  status class; a class no request got is left out, and compare notes it. docs/verify.md has
+  the table measured on the five targets.
 - Client certificates: sslyze says whether the server asks for one; "required" when, without
   one, the handshake or `GET /` is refused (handshake failure, closed connection, or 400, 403,
   495, 496 — nginx's `ssl_verify_client on` answers 400), "optional" when it is served.
@@ -35,12 +37,14 @@ from collections.abc import Iterator, Sequence
 
 from msgspec import Struct
 
+from tlsconf.certs.issues import safe_text
 from tlsconf.names import PROTOCOLS
 from tlsconf.verify.behaviour import NO_SNI, UNKNOWN_SNI, Behaviour, HttpAnswer, Offered, Served
 from tlsconf.verify.scan import Matrix, Unreachable, scan
 
 UNKNOWN_NAME = "verify-unknown.invalid"
-BAD_REQUEST_PATH = "/%zz"  # the proxy's own 400 (see the module docstring)
+# The requests for a 4xx answer, in turn until one gets it (see the module docstring).
+CLIENT_ERROR_PATHS = ("/%zz", "/.well-known/tlsconf-verify/not-found")
 REFUSED_STATUSES = frozenset({400, 403, 495, 496})  # "no client certificate" answers
 PQ_GROUP = "X25519MLKEM768"
 EXTRA = ("sslyze", "tlslite", "kyber_py")  # the modules `tlsconf[verify]` brings
@@ -105,19 +109,17 @@ def probe(plan: Plan) -> tuple[Behaviour, Offered]:
             box["matrix"] = exc
 
     worker = threading.Thread(target=run, name="tlsconf-verify-scan", daemon=True)
-    worker.start()
-    try:
-        sni = {name: client.served(name) for name in plan.names}
-        sni[NO_SNI] = client.served(None)
-        sni[UNKNOWN_SNI] = client.served(UNKNOWN_NAME)
-        alpn = client.alpn_h2()
-        pq_ok = client.pq_accepted()
-        hsts, plain_served = client.https_answers(with_cert=False)
-        if plan.client_cert is not None:
-            hsts, _ = client.https_answers(with_cert=True)
-        redirect = client.redirect()
-    finally:
-        worker.join(plan.deadline + plan.timeout)
+    worker.start()  # a daemon: when a check below raises, the run ends without waiting for it
+    sni = {name: client.served(name) for name in plan.names}
+    sni[NO_SNI] = client.served(None)
+    sni[UNKNOWN_SNI] = client.served(UNKNOWN_NAME)
+    alpn = client.alpn_h2()
+    pq_ok = client.pq_accepted()
+    hsts, plain_served = client.https_answers(with_cert=False)
+    if plan.client_cert is not None:
+        hsts, _ = client.https_answers(with_cert=True)
+    redirect = client.redirect()
+    worker.join(plan.deadline + plan.timeout)  # scan() itself gives up at the deadline
     matrix = box.get("matrix")
     if isinstance(matrix, BaseException) or matrix is None:
         raise matrix if isinstance(matrix, Unreachable) else Unreachable(
@@ -207,7 +209,9 @@ class _Client:
         """HSTS by status class, and whether `GET /` was served (not refused)."""
         answers: dict[str, HttpAnswer] = {}
         served = False
-        for path in ("/", BAD_REQUEST_PATH):
+        for path in ("/", *CLIENT_ERROR_PATHS):
+            if path != "/" and "4xx" in answers:
+                break  # one 4xx answer is the case measured
             answer = self._get(path, with_cert)
             if path == "/":
                 served = answer is not None and answer.status not in REFUSED_STATUSES
@@ -247,8 +251,10 @@ def _request(sock: socket.socket, path: str, host: str) -> HttpAnswer:
     response = connection.getresponse()
     response.read(65536)
     hsts = response.headers.get_all("Strict-Transport-Security")
-    return HttpAnswer(response.status, response.getheader("Location"),
-                      ", ".join(hsts) if hsts else None)
+    location = response.getheader("Location")
+    # What the server sends reaches messages and terminals: printable ASCII, bounded.
+    return HttpAnswer(response.status, None if location is None else safe_text(location),
+                      safe_text(", ".join(hsts)) if hsts else None)
 
 
 def _chain(sock: ssl.SSLSocket) -> tuple[str, ...]:

@@ -22,7 +22,7 @@ from tlsconf.findings import Finding
 from tlsconf.lint import Report
 from tlsconf.verify.compare import Comparison, Skip, compare
 from tlsconf.verify.expect import Certificate, expect, probe_name
-from tlsconf.verify.probe import Plan, connect_host, probe
+from tlsconf.verify.probe import CLIENT_ERROR_PATHS, Plan, connect_host, probe
 from tlsconf.verify.rules import ORIGIN_FIELD, RULE_OF, Sides, describe, items
 from tlsconf.verify.scan import Unreachable
 
@@ -84,6 +84,10 @@ def verify(loaded: LoadedSpec, sites: Sequence[SitePolicy], options: Options,
     findings: list[Finding] = []
     notes: list[str] = []
     certs: dict[str, Certificate] = {}
+    # Every expectation first: bad input (an unreadable certificate file) is found before
+    # anything is contacted.
+    expected = {site.name: expect(site, sites, loaded, options.target, certs)
+                for site in sites} if options.against is None else {}
     for site in sites:
         plan = plan_for(site, options, options.endpoint)
         served, offered = probe(plan)
@@ -96,7 +100,7 @@ def verify(loaded: LoadedSpec, sites: Sequence[SitePolicy], options: Options,
                 groups=offered.groups & also.groups)
             label = reference_plan.endpoint
         else:
-            reference = expect(site, sites, loaded, options.target, certs)
+            reference = expected[site.name]
             label = "the spec"
         result = compare(reference, served, offered)
         findings += _findings(site, plan, result, label, settings, severity_of, get)
@@ -140,12 +144,15 @@ def _value(diff: object) -> object:
 
 def _note(site: SitePolicy, skip: Skip, plan: Plan, label: str, target: str | None) -> str:
     what = skip.aspect + (f" ({skip.case})" if skip.case else "")
-    if skip.aspect == "redirect" and label != "the spec":
+    if skip.aspect == "redirect" and not site.redirect_http:
+        why = "the spec does not redirect plain HTTP (redirect_http: false)"
+    elif skip.aspect == "redirect" and label != "the spec":
         why = "differential mode (the plain-HTTP port of --against is not known)"
     elif skip.side == "served" or skip.side == "both":
         why = f"not measured on {plan.endpoint}"
         if skip.aspect == "hsts":
-            why = f"{plan.endpoint} gave no {skip.case} answer to GET / or GET /%zz"
+            tried = " or ".join(("/", *CLIENT_ERROR_PATHS))
+            why = f"{plan.endpoint} gave no {skip.case} answer to GET {tried}"
         elif skip.aspect.startswith("resumption"):
             why = f"{plan.endpoint} does not speak TLS 1.2"
     elif label == "the spec":
