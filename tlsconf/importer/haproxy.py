@@ -114,9 +114,10 @@ def load(paths: Sequence[str], settings: Settings) -> Imported:
     log.finish([(s.loc, s.kind) for s in sections]
                + [(line.loc, line.words[0]) for s in sections for line in s.lines])
     common.settle(ctx.sites, ctx.log)
-    spec, origins = common.assemble(ctx.sites)
-    ctx.log.link(origins)
-    return Imported(spec, origins, log.entries(), common.findings(path, text, subjects, settings))
+    assembled = common.assemble(ctx.sites)
+    ctx.log.link(assembled.origins)
+    return Imported(assembled.spec, assembled.origins, log.entries(),
+                    common.findings(path, text, subjects, settings), assembled.notes)
 
 
 # -- sites ------------------------------------------------------------------------------------
@@ -181,6 +182,8 @@ def _bind_sites(ctx: _Context, bind: ingest.Bind, names: dict[str, tuple[str, ..
         redirect = subject.facts.http_redirect is True
         redirect_at = _redirect_line(ctx)
         draft.set(("redirect_http",), redirect, redirect_at or line.loc)
+        if subject.facts.http_redirect is None:  # no plain-HTTP bind at all
+            draft.notes[("redirect_http",)] = common.NO_PLAIN_HTTP
         if redirect and redirect_at and listen["https_port"] != 443:
             ctx.log.note(redirect_at, f"tlsconf redirects to port {listen['https_port']} (the "
                          "TLS listener); `redirect scheme https` keeps the Host's port (443 "
@@ -345,6 +348,7 @@ def _hsts(ctx: _Context, draft: common.SiteDraft, section: Section) -> None:
         found = ingest.hsts_line(main)
     if found is None:
         draft.set(("hsts",), {"enabled": False}, section.loc)
+        draft.notes[("hsts",)] = "no Strict-Transport-Security header"
         return
     hsts = parse_hsts(found[1])
     draft.set(("hsts",), {"max_age": hsts.max_age, "include_subdomains": hsts.include_subdomains,

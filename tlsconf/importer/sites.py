@@ -54,6 +54,7 @@ class SiteDraft(Struct):
     values: dict[Path, object] = field(default_factory=dict)
     origins: dict[Path, Location] = field(default_factory=dict)
     backends: set[str] = field(default_factory=set)  # pools it uses (HAProxy backends)
+    notes: dict[Path, str] = field(default_factory=dict)  # a value's comment beside its origin
     profile: str = "intermediate"
     index: int = -1  # its place in `sites` (`add`)
 
@@ -138,9 +139,12 @@ def policy(draft: SiteDraft, subject: Subject, log: Log,
     draft.profile = choice.profile
     at = subject.site.location
     draft.set(("tls", "profile"), choice.profile, at)
+    draft.notes[("tls", "profile")] = choice.label
     for name, value in choice.overrides.items():
         origin = subject.site.origins.get(name)
         draft.set(("tls", name), value, origin.location if origin and origin.location else at)
+        if origin is not None and origin.kind == SERVER_DEFAULT:  # the server leaves it unset
+            draft.notes[("tls", name)] = origin.detail
     if tls.ocsp_stapling:
         origin = subject.site.origins.get("ocsp_stapling")
         log.note(origin.location if origin and origin.location else at, (
@@ -296,11 +300,23 @@ def settle(drafts: list[SiteDraft], log: Log) -> None:
                      "imported (the preload list refuses it)")
 
 
-def assemble(drafts: list[SiteDraft]) -> tuple[dict[str, object], dict[Path, Location]]:
-    """The spec (`sites` in source order, unique names) and each value's origin."""
+# The spec's own judgement of `redirect_http: false` where the input serves no plain HTTP (lint
+# does not judge a redirect the input has no listener for; tlsconf then renders none either).
+NO_PLAIN_HTTP = "tlsconf: ignore[TLS507] the imported config serves no plain HTTP for these names"
+
+
+class Assembled(Struct):
+    spec: dict[str, object]
+    origins: dict[Path, Location]
+    notes: dict[Path, str]
+
+
+def assemble(drafts: list[SiteDraft]) -> Assembled:
+    """The spec (`sites` in source order, unique names), each value's origin and notes."""
     check(drafts)
     sites: list[dict[str, Any]] = []
     origins: dict[Path, Location] = {}
+    notes: dict[Path, str] = {}
     used: set[str] = set()
     for index, draft in enumerate(drafts):
         name = draft.name
@@ -322,8 +338,10 @@ def assemble(drafts: list[SiteDraft]) -> tuple[dict[str, object], dict[Path, Loc
         for path, where in sorted(draft.origins.items(), key=lambda kv: _rank(kv[0])):
             if _exists(site, path):  # (a value settled away leaves its origin behind)
                 origins[("sites", index, *path)] = where
+        notes.update({("sites", index, *path): text for path, text in draft.notes.items()
+                      if _exists(site, path)})
         sites.append(site)
-    return {"sites": sites}, origins
+    return Assembled({"sites": sites}, origins, notes)
 
 
 def _rank(path: Path) -> tuple[int, int]:

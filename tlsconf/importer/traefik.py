@@ -124,10 +124,11 @@ def load(paths: Sequence[str], settings: Settings) -> Imported:
         _parents(ctx, static)
         ctx.log.finish([(static.locate(p), _dotted(p)) for p in keys(static, static.data, ())])
     common.settle(ctx.sites, ctx.log)
-    spec, origins = common.assemble(ctx.sites)
-    ctx.log.link(origins)
+    assembled = common.assemble(ctx.sites)
+    ctx.log.link(assembled.origins)
     findings = common.findings(doc.name, doc.text, list(subjects), settings)
-    return Imported(spec, origins, ctx.log.entries(), findings)
+    return Imported(assembled.spec, assembled.origins, ctx.log.entries(), findings,
+                    assembled.notes)
 
 
 def _parents(ctx: _Ctx, doc: ingest.Doc) -> None:
@@ -215,6 +216,11 @@ def _routers(ctx: _Ctx) -> None:
         target.set(("locations",), locations, doc.locate(path))
     for name, router, path in plain:
         _plain(ctx, name, router, path)
+    plain_hosts = [set(ingest.domains(doc.get(r, p, "rule")[0])) for _, r, p in plain]
+    for draft in ctx.sites:
+        if draft.get(("redirect_http",)) is False and not any(
+                not hosts or hosts & set(draft.domains) for hosts in plain_hosts):
+            draft.notes[("redirect_http",)] = common.NO_PLAIN_HTTP
 
 
 def _other_matchers(ctx: _Ctx, rule: Any, path: Path) -> None:
@@ -284,6 +290,7 @@ def _site(ctx: _Ctx, name: str, router: Any, path: Path, hosts: tuple[str, ...]
     _option_extras(ctx, draft, option)
     draft.set(("redirect_http",), redirect, redirect_at if redirect else doc.locate(path))
     draft.set(("hsts",), {"enabled": False}, doc.locate(path))
+    draft.notes[("hsts",)] = "no headers middleware with stsSeconds"
     service = _service(doc, router, path)
     pool = service_pool(ctx.doc, ctx.log, service, path)
     pool.into(draft, ("upstreams",), doc.locate(doc.get(router, path, "service")[1]))
@@ -365,6 +372,7 @@ def _middleware(ctx: _Ctx, draft: common.SiteDraft, mw: Any, path: Path) -> None
         preload, preload_path = doc.get(headers, h_path, "stsPreload")
         draft.set(("hsts",), {"max_age": seconds, "include_subdomains": sub is True,
                               "preload": preload is True}, doc.locate(s_path))
+        draft.notes.pop(("hsts",), None)
         for value, key_path in ((seconds, s_path), (sub, sub_path), (preload, preload_path)):
             if value is not None:
                 mark(doc, ctx.log, key_path, "hsts")
