@@ -65,6 +65,9 @@ CRT_LIST = """\
 /etc/ssl/shop.pem shop.test www.shop.test
 /etc/ssl/blog.pem [ssl-min-ver TLSv1.3 verify required ca-file /etc/ssl/clients.pem] blog.test
 """
+# No `curves`: what HAProxy on OpenSSL 3.0 offers, stated.
+OPENSSL_30_GROUPS = ["X25519", "prime256v1", "X448", "secp521r1", "secp384r1", "ffdhe2048",
+                     "ffdhe3072", "ffdhe4096", "ffdhe6144", "ffdhe8192"]
 HSTS_1Y = {"max_age": 31536000, "include_subdomains": True, "preload": False}
 LISTEN = {"address": "0.0.0.0", "https_port": 443, "http_port": 80}
 SPEC = {"sites": [
@@ -74,7 +77,7 @@ SPEC = {"sites": [
              "profile": "intermediate",
              "ciphers": ["ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256",
                          "ECDHE-RSA-AES128-SHA"],
-             "prefer_server_ciphers": True},
+             "curves": OPENSSL_30_GROUPS, "prefer_server_ciphers": True},
      "hsts": HSTS_1Y, "redirect_http": True, "http2": True,
      "upstreams": [{"address": "10.0.0.1:8080"}, {"address": "10.0.0.2:8080", "weight": 3},
                    {"address": "10.0.0.3:8080", "backup": True}],
@@ -83,7 +86,7 @@ SPEC = {"sites": [
      "locations": [{"path": "/api/", "upstreams": [{"address": "10.0.1.1:9000"}]}]},
     {"name": "blog-test", "domains": ["blog.test"], "listen": LISTEN,
      "tls": {"certificate": "/etc/ssl/blog.pem", "key": "/etc/ssl/blog.pem",
-             "profile": "modern", "prefer_server_ciphers": True,
+             "profile": "modern", "curves": OPENSSL_30_GROUPS, "prefer_server_ciphers": True,
              "client_auth": {"ca": "/etc/ssl/clients.pem", "mode": "required"}},
      "hsts": HSTS_1Y, "redirect_http": True, "http2": True,
      "upstreams": [{"address": "10.0.2.1:80"}]},
@@ -104,7 +107,8 @@ REPORT = [
     "haproxy.cfg:9:5 timeout dropped []: tlsconf renders its own timeouts",
     "haproxy.cfg:11:1 frontend mapped []: the section of the lines below",
     "haproxy.cfg:12:5 bind mapped []: listen.http_port",
-    "haproxy.cfg:13:5 bind mapped [sites[0].listen]: listen, tls, http2",
+    "haproxy.cfg:13:5 bind approximated [sites[0].listen]: listen, tls, http2: no curves: "
+    "OpenSSL 3.0's default groups: the spec states them",
     "haproxy.cfg:14:5 http-request redirect mapped [sites[0].redirect_http]: redirect_http",
     "haproxy.cfg:15:5 http-response set-header mapped [sites[0].hsts]: hsts",
     "haproxy.cfg:16:5 use_backend mapped [sites[0].locations]: locations /api/ of shop-test",
@@ -270,25 +274,29 @@ def _on_its_server(name: str, directory: Path, pki: TestPKI) -> Path:
 # lint(render(import(input))) differ per certificate: (rule ids only the input gets, only the
 # re-rendered config gets). Each difference is something the loss report states.
 # What the input leaves to HAProxy is stated: OpenSSL's DEFAULT list (TLS215 "not set")
-# becomes its suites, judged one by one.
+# becomes its suites, judged one by one, and OpenSSL 3.0's default groups (no `curves`) are
+# listed, X448, P-521 and the FFDHE groups among them (TLS303).
 STATED_DEFAULT_CIPHERS = ({"TLS105", "TLS215"}, {"TLS208", "TLS209", "TLS210", "TLS211"})
+GROUPS = {"TLS303"}
 ROUND_TRIP = {
     # The QUIC bind (0-RTT: TLS404) is dropped: tlsconf renders TCP listeners only.
-    "haproxy-basic-config-edge.cfg": {"pub1.pem": ({"TLS404"}, set())},
+    "haproxy-basic-config-edge.cfg": {"pub1.pem": ({"TLS404"}, GROUPS)},
     # + TLS to the server dropped (TLS701: the spec's upstreams are plain HTTP).
     "haproxy-keylog-test.cfg": {"common.pem": (STATED_DEFAULT_CIPHERS[0] | {"TLS701"},
-                                               STATED_DEFAULT_CIPHERS[1])},
-    # + the plain-HTTP `listen` section proxying to the TLS one is no site (TLS507 with it).
+                                               STATED_DEFAULT_CIPHERS[1] | GROUPS)},
+    # + the plain-HTTP `listen` section proxying to the TLS one is no site (TLS507 with it);
+    # its groups are set (`curves P-256:P-384`).
     "haproxy-regtest-ssl-curves.cfg": {"common.pem": (
         STATED_DEFAULT_CIPHERS[0] | {"TLS507", "TLS701"}, STATED_DEFAULT_CIPHERS[1])},
-    "haproxy-regtest-ssl-dh.cfg": {"common.pem": ({"TLS507", "TLS701"}, set())},
+    "haproxy-regtest-ssl-dh.cfg": {"common.pem": ({"TLS507", "TLS701"}, GROUPS)},
     # `no-sslv3` alone leaves the versions to HAProxy (TLS105): the spec states the default
     # of HAProxy >= 2.2 that lint reads (TLS 1.2 and 1.3), and the report says so.
-    "hiveclass-haproxy-rendered.cfg": {"site.pem": ({"TLS105"}, set())},
+    "hiveclass-haproxy-rendered.cfg": {"site.pem": ({"TLS105"}, GROUPS)},
     # The bind's second certificate is a site of its own: lint judges a bind with its first
     # certificate only, so only the re-rendered config (one crt-list line each) judges it.
-    "icebluey-tls13-quic.cfg": {"haproxy2.pem": (set(), {"TLS503", "TLS504", "TLS704"})},
-    "nanor-do-deploy.cfg": {"site.pem": ({"TLS105"}, set())},
+    "icebluey-tls13-quic.cfg": {"haproxy1.pem": (set(), GROUPS),
+                                "haproxy2.pem": (set(), {"TLS503", "TLS504", "TLS704"} | GROUPS)},
+    "nanor-do-deploy.cfg": {"site.pem": ({"TLS105"}, GROUPS)},
 }
 
 

@@ -9,11 +9,14 @@ One server start per side (module-scoped), stopped before the other starts.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from msgspec import structs
 from support.procs import (
     haproxy_c,
     start_haproxy,
@@ -30,21 +33,36 @@ from support.tlsprobe import (
     handshake,
     http_get,
     https_get,
+    negotiated_group,
 )
 from support.upstream import Upstream
+
+from tlsconf.importer.model import Imported
 
 if TYPE_CHECKING:
     from support.fixtures import TestPKI
     from support.pki import Leaf
 
-    from tlsconf.importer.model import Imported
-
 pytestmark = pytest.mark.e2e
 
 ECDSA = ["ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384",
          "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA"]
+# The classical groups the local OpenSSL offers (each alone, TLS 1.3).
+GROUPS = ["X25519", "prime256v1", "secp384r1", "secp521r1", "X448", "ffdhe2048", "ffdhe3072",
+          "ffdhe4096", "ffdhe6144", "ffdhe8192"]
 TLS13 = ["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"]
 Observed = dict[str, Any]
+
+
+@dataclass
+class Both:
+    """What a client saw of the original and of the re-rendered import, the import, and the
+    verify engine's differences between the two (both served at once)."""
+
+    before: Observed
+    after: Observed
+    imported: Imported
+    verified: list[str]
 
 
 def observe(https: int, http: int, names: list[str | None], cafile: Path,
@@ -64,6 +82,7 @@ def observe(https: int, http: int, names: list[str | None], cafile: Path,
             "protocols": accepted_protocols(https, sni, **kw),
             "tls12": sorted(accepted_ciphers(https, sni, candidates=ECDSA, **kw)),
             "tls13": accepted_tls13_suites(https, sni),
+            "groups": [g for g in GROUPS if negotiated_group(https, sni, groups=g) is not None],
             "certificate": cert,
             "status": response.status if response else None,
             "hsts": response.headers.get("strict-transport-security") if response else None,
@@ -74,6 +93,36 @@ def observe(https: int, http: int, names: list[str | None], cafile: Path,
     location = str(redirect.headers.get("location"))
     out["http"] = (redirect.status, location.replace(f":{https}/", ":HTTPS/"))
     return out
+
+
+def differential(imported: Imported, target: str, original: int, out: Path) -> list[str]:
+    """`tlsconf verify --against`: the imported spec rendered on fresh ports beside the running
+    original, each site's TLS measured on both (the verify engine's matrix); the findings."""
+    from typer.testing import CliRunner
+
+    from tlsconf.cli import app
+
+    https, http = unique_ports(2)
+    moved = structs.replace(imported, spec=copy.deepcopy(imported.spec))
+    for site in moved.spec["sites"]:  # type: ignore[attr-defined]
+        site["listen"].update({"https_port": https, "http_port": http})
+    files = reimport(moved, target, out)
+    spec = out / "imported.tlsconf.yaml"
+    if target == "haproxy":
+        server = start_haproxy(files["haproxy/haproxy.cfg"], out / "run", [https, http])
+    else:
+        api = unique_ports(1)[0]
+        server = start_rendered_traefik(out, api, [], [https, http])
+    found: list[str] = []
+    with stopping(server):
+        for site in imported.spec["sites"]:  # type: ignore[attr-defined]
+            result = CliRunner().invoke(app, [
+                "verify", str(spec), "--site", site["name"], "--endpoint",
+                f"127.0.0.1:{https}", "--against", f"127.0.0.1:{original}", "--timeout", "2"])
+            assert result.exit_code in (0, 1), result.output
+            found += [f"{site['name']} {line.split(': ', 1)[1]}"
+                      for line in result.stdout.splitlines() if ": TLS9" in line]
+    return found
 
 
 # -- HAProxy ----------------------------------------------------------------------------------
@@ -110,27 +159,25 @@ CRT_LIST = """\
 {shop} shop.test
 {blog} [ssl-min-ver TLSv1.3] blog.test
 """
+# No `curves`: OpenSSL 3.0's default groups (the import states them; each offered alone).
+OPENSSL_30_GROUPS = GROUPS
+HAPROXY_TLS = {"tls13": TLS13[:2], "groups": OPENSSL_30_GROUPS, "status": 200,
+               "hsts": "max-age=31536000"}
 HAPROXY_SEES = {
     "shop.test": {"protocols": ["TLSv1.2", "TLSv1.3"], "certificate": "shop",
-                  "tls12": sorted(["ECDHE-ECDSA-AES128-GCM-SHA256",
-                                   "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-ECDSA-AES128-SHA"]),
-                  "tls13": TLS13[:2], "status": 200, "hsts": "max-age=31536000",
-                  "upstream": "api"},
+                  "tls12": sorted(HAPROXY_TLS12), **HAPROXY_TLS, "upstream": "api"},
     "blog.test": {"protocols": ["TLSv1.3"], "certificate": "blog", "tls12": [],
-                  "tls13": TLS13[:2], "status": 200, "hsts": "max-age=31536000",
-                  "upstream": "app"},
+                  **HAPROXY_TLS, "upstream": "app"},
     # Clients without SNI get the first crt-list line: shop's certificate and policy; the
     # `ssl_fc_sni` route does not match, so /api/ goes to the default backend.
     "None": {"protocols": ["TLSv1.2", "TLSv1.3"], "certificate": "shop",
-             "tls12": sorted(["ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384",
-                              "ECDHE-ECDSA-AES128-SHA"]),
-             "tls13": TLS13[:2], "status": 200, "hsts": "max-age=31536000", "upstream": "app"},
+             "tls12": sorted(HAPROXY_TLS12), **HAPROXY_TLS, "upstream": "app"},
 }
 
 
 @pytest.fixture(scope="module")
 def haproxy_both(pki: TestPKI, haproxy_bin: str, tmp_path_factory: pytest.TempPathFactory
-                 ) -> Iterator[tuple[Observed, Observed, Imported]]:
+                 ) -> Iterator[Both]:
     tmp = tmp_path_factory.mktemp("import-haproxy")
     leaves = {name: pki.issue(f"imp-{name}", [f"{name}.test"]) for name in ("shop", "blog")}
     for leaf in leaves.values():  # HAProxy < 3.0 finds the key at CERT.key
@@ -144,29 +191,28 @@ def haproxy_both(pki: TestPKI, haproxy_bin: str, tmp_path_factory: pytest.TempPa
         cfg.write_text(HAPROXY.format(http=http, https=https, dir=tmp, app=app_up.port,
                                       api=api_up.port, ciphers=":".join(HAPROXY_TLS12)))
         assert haproxy_c(cfg).returncode == 0
+        imported = import_file("haproxy", cfg)
         with stopping(start_haproxy(cfg, tmp / "work-in", [https, http])):
             before = observe(https, http, names, pki.cafile, leaves)
-        imported = import_file("haproxy", cfg)
+            verified = differential(imported, "haproxy", https, tmp / "moved")
         files = reimport(imported, "haproxy", tmp / "out")
         rendered = files["haproxy/haproxy.cfg"]
         checked = haproxy_c(rendered)
         assert checked.returncode == 0, checked.stdout + checked.stderr
         with stopping(start_haproxy(rendered, tmp / "work-out", [https, http])):
             after = observe(https, http, names, pki.cafile, leaves)
-    yield before, after, imported
+    yield Both(before, after, imported, verified)
 
 
-def test_haproxy_original_negotiates_what_it_says(haproxy_both: tuple[Observed, Observed,
-                                                                       Imported]) -> None:
-    before, _, _ = haproxy_both
+def test_haproxy_original_negotiates_what_it_says(haproxy_both: Both) -> None:
+    before = haproxy_both.before
     for name, seen in HAPROXY_SEES.items():
         assert before[name] == seen, name
     assert before["http"] == (301, "https://shop.test/a?b=1")
 
 
-def test_haproxy_rerendered_negotiates_the_same(haproxy_both: tuple[Observed, Observed,
-                                                                     Imported]) -> None:
-    before, after, imported = haproxy_both
+def test_haproxy_rerendered_negotiates_the_same(haproxy_both: Both) -> None:
+    before, after, imported = haproxy_both.before, haproxy_both.after, haproxy_both.imported
     approximated = {e.location.line: e.detail for e in imported.entries
                     if e.fate == "approximated" and e.location.file.endswith("haproxy.cfg")}
     assert "so they get this route too" in approximated[17]
@@ -247,23 +293,28 @@ tls:
       minVersion: VersionTLS13
 """
 TRAEFIK_HSTS = "max-age=31536000; includeSubDomains"
+# No curvePreferences: Go's default groups (the classical ones; X25519MLKEM768 is the verify
+# engine's to see).
+GO_GROUPS = ["X25519", "prime256v1", "secp384r1", "secp521r1"]
+TRAEFIK_TLS12 = sorted(["ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES128-SHA"])
 TRAEFIK_SEES = {
     "shop.test": {"protocols": ["TLSv1.2", "TLSv1.3"], "certificate": "shop",
-                  "tls12": sorted(["ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES128-SHA"]),
-                  "tls13": TLS13, "status": 200, "hsts": TRAEFIK_HSTS, "upstream": "api"},
+                  "tls12": TRAEFIK_TLS12, "tls13": TLS13, "groups": GO_GROUPS, "status": 200,
+                  "hsts": TRAEFIK_HSTS, "upstream": "api"},
     "blog.test": {"protocols": ["TLSv1.3"], "certificate": "blog", "tls12": [],
-                  "tls13": TLS13, "status": 200, "hsts": TRAEFIK_HSTS, "upstream": "app"},
+                  "tls13": TLS13, "groups": GO_GROUPS, "status": 200, "hsts": TRAEFIK_HSTS,
+                  "upstream": "app"},
     # No SNI: the store's default certificate under tls.options.default (the same policy as
     # shop's); Traefik answers 421 to a request for a router with another TLS option.
     "None": {"protocols": ["TLSv1.2", "TLSv1.3"], "certificate": "shop",
-             "tls12": sorted(["ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES128-SHA"]),
-             "tls13": TLS13, "status": 421, "hsts": None, "upstream": None},
+             "tls12": TRAEFIK_TLS12, "tls13": TLS13, "groups": GO_GROUPS, "status": 421,
+             "hsts": None, "upstream": None},
 }
 
 
 @pytest.fixture(scope="module")
 def traefik_both(pki: TestPKI, traefik_bin: str, tmp_path_factory: pytest.TempPathFactory
-                 ) -> Iterator[tuple[Observed, Observed]]:
+                 ) -> Iterator[Both]:
     tmp = tmp_path_factory.mktemp("import-traefik")
     leaves = {name: pki.issue(f"imp-t-{name}", [f"{name}.test"]) for name in ("shop", "blog")}
     https, http, api = unique_ports(3)
@@ -277,29 +328,40 @@ def traefik_both(pki: TestPKI, traefik_bin: str, tmp_path_factory: pytest.TempPa
             app=app_up.port, api_up=api_up.port,
             shop_cert=leaves["shop"].cert_path, shop_key=leaves["shop"].key_path,
             blog_cert=leaves["blog"].cert_path, blog_key=leaves["blog"].key_path))
+        imported = import_file("traefik", static, dynamic)
         with stopping(start_traefik(static, tmp / "work-in", [https, http], api_port=api,
                                     routers=["shop", "shop-api", "blog"], timeout=30)):
             before = observe(https, http, names, pki.cafile, leaves)
-        imported = import_file("traefik", static, dynamic)
+            verified = differential(imported, "traefik", https, tmp / "moved")
         out = tmp / "out"
         reimport(imported, "traefik", out)
         routers = ["tlsconf_shop", "tlsconf_shop_1", "tlsconf_blog"]
         with stopping(start_rendered_traefik(out, api, routers, [https, http])):
             after = observe(https, http, names, pki.cafile, leaves)
-    yield before, after
+    yield Both(before, after, imported, verified)
 
 
-def test_traefik_original_negotiates_what_it_says(traefik_both: tuple[Observed, Observed]
-                                                  ) -> None:
-    before, _ = traefik_both
+def test_traefik_original_negotiates_what_it_says(traefik_both: Both) -> None:
+    before = traefik_both.before
     for name, seen in TRAEFIK_SEES.items():
         assert before[name] == seen, name
     assert before["http"] == (301, "https://shop.test:HTTPS/a?b=1")
 
 
-def test_traefik_rerendered_negotiates_the_same(traefik_both: tuple[Observed, Observed]
-                                                ) -> None:
-    before, after = traefik_both
+def test_traefik_rerendered_negotiates_the_same(traefik_both: Both) -> None:
+    before, after = traefik_both.before, traefik_both.after
     for name in TRAEFIK_SEES:
         assert after[name] == before[name], name
     assert after["http"] == before["http"]
+
+
+def test_haproxy_verify_against_the_original(haproxy_both: Both) -> None:
+    """The verify engine's differential matrix (versions, suites, groups, SNI, chain,
+    resumption, ALPN, HSTS) finds no difference between the original and the import."""
+    assert haproxy_both.verified == []
+
+
+def test_traefik_verify_against_the_original(traefik_both: Both) -> None:
+    """The verify engine's differential matrix finds no difference between the original
+    Traefik and the import re-rendered for Traefik."""
+    assert traefik_both.verified == []

@@ -75,6 +75,7 @@ class _Context(Struct):
     glob: dict[str, Line]
     backends: dict[str, Section]
     log: report.Log
+    settings: Settings = field(default_factory=Settings)
     sites: list[common.SiteDraft] = field(default_factory=list)
     crt_lists: dict[str, dict[int, list[str]]] = field(default_factory=dict)
 
@@ -94,7 +95,8 @@ def load(paths: Sequence[str], settings: Settings) -> Imported:
     ingest.resolve_defaults(sections)
     log = report.Log()
     ctx = _Context(path, sections, ingest.global_lines(sections),
-                   {s.name: s for s in sections if s.kind in ("backend", "listen")}, log)
+                   {s.name: s for s in sections if s.kind in ("backend", "listen")}, log,
+                   settings)
     binds = ingest.binds(path, sections)
     subjects: list[Subject] = [s for b in binds for s in b.subjects]
     names = _site_names(sections)
@@ -261,7 +263,8 @@ def _tls(ctx: _Context, draft: common.SiteDraft, subject: Subject, line: Line,
     draft.set(("tls", "certificate"), cert, subject.site.location)
     draft.set(("tls", "key"), key, subject.site.location)
     # HAProxy enforces the server's order unless `prefer-client-ciphers`.
-    common.policy(draft, subject, ctx.log, "prefer-client-ciphers" not in words)
+    common.policy(draft, subject, ctx.log, "prefer-client-ciphers" not in words,
+                  None if subject.site.tls.curves else _default_groups(ctx, line))
     if draft.has(("tls", "prefer_server_ciphers")):  # where `prefer-client-ciphers` is not
         draft.origin(("tls", "prefer_server_ciphers"), defaults.loc if defaults else line.loc)
     if "no-tls-tickets" not in words:
@@ -284,6 +287,26 @@ def _tls(ctx: _Context, draft: common.SiteDraft, subject: Subject, line: Line,
         draft.set(("tls", "dhparam"), dh.words[1], dh.loc)
         ctx.log.mark(dh, dh.words[0], "mapped", "tls.dhparam",
                      f"sites[{len(ctx.sites)}].tls.dhparam")
+
+
+def _default_groups(ctx: _Context, line: Line) -> common.ServerGroups | None:
+    """What HAProxy offers without `curves`: its OpenSSL's default groups (measured for 3.0;
+    `openssl:` in the settings names another release, whose list is left to the profile)."""
+    from tlsconf.names import (
+        OPENSSL_30_DEFAULT_GROUPS,
+        OPENSSL_DEFAULT_GROUPS_UNTIL,
+        parse_version,
+    )
+    from tlsconf.targets.haproxy import DEFAULT_OPENSSL
+
+    openssl = ctx.settings.openssl or parse_version(DEFAULT_OPENSSL)
+    where = line.loc  # where `curves` would be
+    if openssl >= OPENSSL_DEFAULT_GROUPS_UNTIL:
+        ctx.log.note(where, "no curves: OpenSSL {}'s default groups are not known to tlsconf; "
+                     "the spec leaves them to the profile".format(".".join(map(str, openssl))))
+        return None
+    return common.ServerGroups(OPENSSL_30_DEFAULT_GROUPS, "no curves: OpenSSL 3.0's default "
+                               "groups", where)
 
 
 def _crt_list_options(ctx: _Context, where: Location) -> list[str]:

@@ -119,8 +119,17 @@ def certificate_names(path: str, where: Location) -> tuple[str, ...]:
     return tuple(d.lower() for d in dict.fromkeys(dns))
 
 
+class ServerGroups(Struct, frozen=True):
+    """The groups a server offers when the config names none, and what to say about them."""
+
+    groups: tuple[str, ...]
+    detail: str  # `no curves: OpenSSL 3.0's default groups`
+    where: Location  # the line that would name them
+
+
 def policy(draft: SiteDraft, subject: Subject, log: Log,
-           prefer_server_ciphers: bool | None = None) -> None:
+           prefer_server_ciphers: bool | None = None,
+           default_groups: ServerGroups | None = None) -> None:
     """The subject's TLS values → `tls.profile` and the overrides that differ from it (the
     shared chooser, `tlsconf.importer.profile`). A value the input leaves to the server is
     stated as the server's default (the ingester's reading, which lint judges), and the loss
@@ -133,9 +142,10 @@ def policy(draft: SiteDraft, subject: Subject, log: Log,
                      "that default")
     tls = subject.site.tls
     below_13 = bool(set(tls.protocols) - {"TLSv1.3"})
+    curves = tls.curves or (default_groups.groups if default_groups else None)
     choice = choose(Policy(tls.protocols, tls.ciphers if below_13 else None,
                            tls.ciphersuites if "TLSv1.3" in tls.protocols else None,
-                           tls.curves or None, prefer_server_ciphers))
+                           curves, prefer_server_ciphers))
     draft.profile = choice.profile
     at = subject.site.location
     draft.set(("tls", "profile"), choice.profile, at)
@@ -145,6 +155,11 @@ def policy(draft: SiteDraft, subject: Subject, log: Log,
         draft.set(("tls", name), value, origin.location if origin and origin.location else at)
         if origin is not None and origin.kind == SERVER_DEFAULT:  # the server leaves it unset
             draft.notes[("tls", name)] = origin.detail
+    if not tls.curves and default_groups is not None:
+        if "curves" in choice.overrides:
+            draft.origin(("tls", "curves"), default_groups.where)
+            draft.notes[("tls", "curves")] = default_groups.detail
+        log.note(default_groups.where, f"{default_groups.detail}: the spec states them")
     if tls.ocsp_stapling:
         origin = subject.site.origins.get("ocsp_stapling")
         log.note(origin.location if origin and origin.location else at, (

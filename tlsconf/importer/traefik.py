@@ -72,6 +72,7 @@ class _Ctx(Struct):
     doc: ingest.Doc
     log: Log
     options: dict[str, Subject]
+    settings: Settings
     ports: dict[str, tuple[str, int]] = field(default_factory=dict)
     # entry point → (the TLS entry point it redirects to, its port, where): static redirections
     redirects: dict[str, tuple[str, int, Location]] = field(default_factory=dict)
@@ -97,7 +98,7 @@ def load(paths: Sequence[str], settings: Settings) -> Imported:
     subjects = ingest.subjects(doc)
     options = {s.site.name.split(" ")[0].removeprefix("tls.options.").lower(): s
                for s in subjects if s.site.name.startswith("tls.options.")}
-    ctx = _Ctx(doc, Log(), options)
+    ctx = _Ctx(doc, Log(), options, settings)
     for static in docs:
         _entry_points(ctx, static)
     _routers(ctx)
@@ -286,7 +287,8 @@ def _site(ctx: _Ctx, name: str, router: Any, path: Path, hosts: tuple[str, ...]
                      "given): listen on 0.0.0.0:443")
     draft.set(("listen",), listen or {"address": "0.0.0.0", "https_port": 443},
               doc.locate(ep_path))
-    common.policy(draft, subject, ctx.log)
+    common.policy(draft, subject, ctx.log, None,
+                  None if subject.site.tls.curves else _go_groups(ctx, option, subject))
     _option_extras(ctx, draft, option)
     draft.set(("redirect_http",), redirect, redirect_at if redirect else doc.locate(path))
     draft.set(("hsts",), {"enabled": False}, doc.locate(path))
@@ -305,6 +307,20 @@ def _site(ctx: _Ctx, name: str, router: Any, path: Path, hosts: tuple[str, ...]
     mark(ctx.doc, ctx.log, path, "a site: domains, listen, tls, upstreams",
          f"sites[{len(ctx.sites)}]")
     return common.add(ctx.sites, draft)
+
+
+def _go_groups(ctx: _Ctx, option: str, subject: Subject) -> common.ServerGroups:
+    """What Traefik offers without `curvePreferences`: Go's default groups (X25519MLKEM768
+    from Traefik 3.5)."""
+    from tlsconf.names import GO_DEFAULT_GROUPS, GROUPS_BY_NAME, parse_version
+    from tlsconf.targets.traefik import DEFAULT_VERSION
+
+    version = ctx.settings.traefik_version or parse_version(DEFAULT_VERSION)
+    groups = tuple(g for g in GO_DEFAULT_GROUPS if version >= GROUPS_BY_NAME[g].traefik_min)
+    opts, path = get(ctx.doc, ctx.doc.data, (), "tls", "options", option)
+    where = ctx.doc.locate(path) if opts is not None else subject.site.location
+    return common.ServerGroups(groups, "no curvePreferences: Go's default groups (Traefik "
+                               f"{'.'.join(map(str, version))})", where)
 
 
 def _option_extras(ctx: _Ctx, draft: common.SiteDraft, option: str) -> None:
