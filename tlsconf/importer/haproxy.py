@@ -77,6 +77,13 @@ class _Context(Struct):
     log: report.Log
     settings: Settings = field(default_factory=Settings)
     sites: list[common.SiteDraft] = field(default_factory=list)
+    # Indexes kept as sites are added (`_add`), so each line is read in constant time: a
+    # config of thousands of sites imports in linear time.
+    by_section: dict[str, list[common.SiteDraft]] = field(default_factory=dict)
+    by_name: dict[str, common.SiteDraft] = field(default_factory=dict)
+    by_domain: dict[tuple[str, str], common.SiteDraft] = field(default_factory=dict)  # section
+    served: dict[tuple[object, object], set[str]] = field(default_factory=dict)  # per listener
+    redirect_at: list[Location | None] = field(default_factory=list)  # computed once
     crt_lists: dict[str, dict[int, list[str]]] = field(default_factory=dict)
 
 
@@ -108,11 +115,13 @@ def load(paths: Sequence[str], settings: Settings) -> Imported:
     for section in sections:
         _section_lines(ctx, section)
     for section in sections:
-        if section.kind in ("frontend", "listen"):
-            for draft in ctx.sites:
-                if draft.section == section.name:
-                    lines.headers(log, draft, section)
-                    _hsts(ctx, draft, section)
+        if section.kind in ("frontend", "listen") and section.name in ctx.by_section:
+            own = lines.header_lines(log, section)  # read once for all its sites
+            hsts = ingest.hsts_line(section)
+            for draft in ctx.by_section[section.name]:
+                lines.headers(log, draft, section, own)
+                _hsts(ctx, draft, section, hsts)
+    _section_headers(ctx)
     log.finish([(s.loc, s.kind) for s in sections]
                + [(line.loc, line.words[0]) for s in sections for line in s.lines])
     common.settle(ctx.sites, ctx.log)
@@ -125,10 +134,10 @@ def load(paths: Sequence[str], settings: Settings) -> Imported:
 # -- sites ------------------------------------------------------------------------------------
 
 
-def _site_names(sections: list[Section]) -> dict[str, tuple[str, ...]]:
+def _site_names(sections: list[Section]) -> dict[str, str]:
     """tlsconf's own output names each site: `set-var(txn.tls_site) str(NAME) if { ssl_fc_sni
-    -i a b }` → NAME: (a, b)."""
-    out: dict[str, tuple[str, ...]] = {}
+    -i a b }` → a: NAME, b: NAME (the first line naming a domain)."""
+    out: dict[str, str] = {}
     for section in sections:
         for line in section.lines:
             w = line.words
@@ -137,12 +146,12 @@ def _site_names(sections: list[Section]) -> dict[str, tuple[str, ...]]:
             if w[0] == "http-request" and name:
                 terms = [t for t in lines.terms(w[4:], {}) if t[1] == "ssl_fc_sni"
                          and t[2] in ("", "str")]
-                out.setdefault(name.group(1), ())
-                out[name.group(1)] += tuple(n for t in terms for n in t[3])
+                for domain in (n for t in terms for n in t[3]):
+                    out.setdefault(domain, name.group(1))
     return out
 
 
-def _bind_sites(ctx: _Context, bind: ingest.Bind, names: dict[str, tuple[str, ...]]) -> None:
+def _bind_sites(ctx: _Context, bind: ingest.Bind, names: dict[str, str]) -> None:
     section, line, subjects = bind.section, bind.line, bind.subjects
     if section.mode != "http":
         ctx.log.drop(line, "bind", f"{section.kind} {section.name} is mode {section.mode}: a "
@@ -161,13 +170,13 @@ def _bind_sites(ctx: _Context, bind: ingest.Bind, names: dict[str, tuple[str, ..
     for subject in subjects:
         cert = _cert_path(ctx, subject.site.tls.certificate, line)
         domains = subject.site.domains or common.certificate_names(cert, subject.site.location)
-        earlier = {n for d in ctx.sites if d.get(("listen",)) == listen for n in d.domains}
+        earlier = ctx.served.get((listen["address"], listen["https_port"]), set())
         if earlier >= set(domains):
             ctx.log.drop(subject.site.location, "crt-list line" if subject.site.location.file
                          != ctx.path else "crt", "every name it lists is listed before it on "
                          "the listener: HAProxy never selects this certificate for them")
             continue
-        name = next((n for n, d in names.items() if set(domains) & set(d)), "")
+        name = next((names[d] for d in domains if d in names), "")
         draft = common.SiteDraft(common.site_name(name or domains[0]), domains,
                                  subject.site.location, subject, section=section.name)
         draft.set(("domains",), list(domains), subject.site.location)
@@ -190,12 +199,30 @@ def _bind_sites(ctx: _Context, bind: ingest.Bind, names: dict[str, tuple[str, ..
             ctx.log.note(redirect_at, f"tlsconf redirects to port {listen['https_port']} (the "
                          "TLS listener); `redirect scheme https` keeps the Host's port (443 "
                          "when it names none)")
-        common.add(ctx.sites, draft)
+        _add(ctx, draft)
     ctx.log.mark(line, "bind", "mapped", "listen, tls, http2", f"sites[{first_index}].listen")
+
+
+def _add(ctx: _Context, draft: common.SiteDraft) -> None:
+    common.add(ctx.sites, draft)
+    ctx.by_section.setdefault(draft.section, []).append(draft)
+    ctx.by_name.setdefault(draft.name, draft)
+    listen = draft.get(("listen",))
+    where = (listen.get("address"), listen.get("https_port")) if isinstance(listen, dict) \
+        else (None, None)
+    for name in draft.domains:
+        ctx.by_domain.setdefault((draft.section, name), draft)
+        ctx.served.setdefault(where, set()).add(name)
 
 
 def _redirect_line(ctx: _Context) -> Location | None:
     """Where the plain-HTTP listener redirects to https (the ingester judged that it does)."""
+    if not ctx.redirect_at:
+        ctx.redirect_at.append(_find_redirect(ctx))
+    return ctx.redirect_at[0]
+
+
+def _find_redirect(ctx: _Context) -> Location | None:
     for section in ctx.sections:
         if section.kind in ("frontend", "listen") and ingest.redirects(section):
             for line in section.lines:
@@ -326,10 +353,8 @@ def _crt_list_options(ctx: _Context, where: Location) -> list[str]:
 
 
 def _section_lines(ctx: _Context, section: Section) -> None:
-    serving = _serving(ctx, section)
-    ctx.log.mark(section, section.kind, "mapped" if serving else "dropped",
-                 "the section of the lines below" if serving else "no TLS site is served by it")
-    mine = [d for d in ctx.sites if d.section == section.name]
+    mine = ctx.by_section.get(section.name, []) if section.kind in ("frontend", "listen") \
+        else []
     acls = lines.acls(section)
     for line in section.lines:
         w = line.words
@@ -363,9 +388,10 @@ def _section_lines(ctx: _Context, section: Section) -> None:
             _default(ctx, mine, name, section.defaults)
 
 
-def _hsts(ctx: _Context, draft: common.SiteDraft, section: Section) -> None:
-    """The site's own Strict-Transport-Security: its frontend's rule, else its pool's."""
-    found = ingest.hsts_line(section)
+def _hsts(ctx: _Context, draft: common.SiteDraft, section: Section,
+          found: tuple[Line, str] | None) -> None:
+    """The site's own Strict-Transport-Security: its frontend's rule (`found`), else its
+    pool's."""
     main = ctx.backends.get(str(draft.get(("pool",)) or ""))
     if found is None and main is not None:
         found = ingest.hsts_line(main)
@@ -378,15 +404,18 @@ def _hsts(ctx: _Context, draft: common.SiteDraft, section: Section) -> None:
                           "preload": hsts.preload}, found[0].loc)
 
 
-def _serving(ctx: _Context, section: Section) -> bool:
-    if section.kind in ("frontend", "listen") and any(
-            x.words[0] == "bind" and "ssl" not in x.words for x in section.lines):
-        return True  # port 80: the sites' redirect and ACME path
-    if section.kind in ("global", "defaults"):
-        return True
-    return any((section.kind in ("frontend", "listen") and d.section == section.name)
-               or (section.kind in ("backend", "listen") and section.name in d.backends)
-               for d in ctx.sites)
+def _section_headers(ctx: _Context) -> None:
+    """Each section's own entry, once every route is known: mapped when it serves an imported
+    site (its frontend, a backend a site uses, port 80's redirect and ACME path)."""
+    used = {name for d in ctx.sites for name in d.backends}
+    for section in ctx.sections:
+        serving = section.kind in ("global", "defaults") or (
+            section.kind in ("frontend", "listen") and (section.name in ctx.by_section or any(
+                x.words[0] == "bind" and "ssl" not in x.words for x in section.lines))) or (
+            section.kind in ("backend", "listen") and section.name in used)
+        ctx.log.mark(section, section.kind, "mapped" if serving else "dropped",
+                     "the section of the lines below" if serving
+                     else "no TLS site is served by it")
 
 
 def _default(ctx: _Context, sites: list[common.SiteDraft], name: str,
@@ -408,12 +437,21 @@ def _apply(ctx: _Context, sites: list[common.SiteDraft], route: lines.Route) -> 
     if backend is None:
         ctx.log.drop(route.line, "use_backend", f"no backend {route.backend!r} in this config")
         return
-    targets = [d for d in sites if (not route.sites or d.name in route.sites)
-               and (not route.hosts or set(route.hosts) & set(d.domains))]
+    section = sites[0].section
+    if route.sites:
+        named = [ctx.by_name[n] for n in route.sites if n in ctx.by_name]
+        targets = [d for d in named if d.section == section and (not route.hosts or any(
+            (section, h) in ctx.by_domain and ctx.by_domain[(section, h)] is d
+            for h in route.hosts))]
+    elif route.hosts:
+        found = [ctx.by_domain.get((section, h)) for h in route.hosts]
+        targets = list({id(d): d for d in found if d is not None}.values())
+    else:
+        targets = list(sites)
     if route.hosts and not targets and not route.sites:
         base = sites[0]
         draft = base.split(common.site_name(route.hosts[0]), route.hosts, route.line.loc)
-        common.add(ctx.sites, draft)
+        _add(ctx, draft)
         targets = [draft]
         ctx.log.note(route.line, f"names {', '.join(route.hosts)} no certificate lists: a site "
                      f"of their own on {base.name}'s certificate and policy")
@@ -453,8 +491,9 @@ def _acme(ctx: _Context, line: Line, w: list[str], acls: dict[str, list[str]]) -
     if server is None:
         ctx.log.drop(line, w[0], f"backend {w[1]} has no server")
         return
-    for draft in ctx.sites:
-        if found is None or not found.sites or draft.name in found.sites:
-            draft.set(("acme_upstream",), server.words[2], server.loc)
-            draft.backends.add(backend.name)
+    chosen = ctx.sites if found is None or not found.sites else [
+        ctx.by_name[n] for n in found.sites if n in ctx.by_name]
+    for draft in chosen:
+        draft.set(("acme_upstream",), server.words[2], server.loc)
+        draft.backends.add(backend.name)
     ctx.log.mark(line, w[0], "mapped", "acme_upstream")

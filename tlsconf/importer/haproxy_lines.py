@@ -166,9 +166,10 @@ def pool(log: Log, draft: SiteDraft, backend: Section, use: Line | Section,
     headers(log, draft, backend)
 
 
-def headers(log: Log, draft: SiteDraft, section: Section) -> None:
-    """`http-response|http-after-response set-header NAME VALUE` (not HSTS): `headers`."""
-    found = dict(draft.get(("headers",)) or {})  # type: ignore[call-overload]
+def header_lines(log: Log, section: Section) -> list[Line]:
+    """The section's `http-response|http-after-response set-header NAME VALUE` lines a spec's
+    `headers` can hold (fixed values on every response), each given its fate."""
+    out = []
     for line in section.lines:
         w = line.words
         if w[0] in ("http-response", "http-after-response") and len(w) >= 4 \
@@ -180,9 +181,19 @@ def headers(log: Log, draft: SiteDraft, section: Section) -> None:
                 log.drop(line, key, "a dynamic or conditional header: the spec's headers are "
                          "fixed values on every response")
             else:
-                found[w[2]] = w[3]
-                draft.set(("headers",), found, line.loc)
+                out.append(line)
                 log.mark(line, key, "mapped", "headers")
+    return out
+
+
+def headers(log: Log, draft: SiteDraft, section: Section,
+            found: list[Line] | None = None) -> None:
+    """The section's fixed response headers (`header_lines`, or those already `found`) are
+    the site's `headers`."""
+    kept = dict(draft.get(("headers",)) or {})  # type: ignore[call-overload]
+    for line in header_lines(log, section) if found is None else found:
+        kept[line.words[2]] = line.words[3]
+        draft.set(("headers",), kept, line.loc)
 
 
 def line_fate(log: Log, line: Line, section: Section, dropped: dict[str, str],

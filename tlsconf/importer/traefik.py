@@ -511,15 +511,22 @@ def _certificates(ctx: _Ctx) -> None:
              if isinstance(c, dict)]
     default, default_path = get(doc, doc.data, (), "tls", "stores", "default",
                                  "defaultCertificate")
+    # Each certificate's names, read once (a file that is not here names nothing): the first
+    # certificate a name (or its one-label wildcard) is on serves it, as Traefik picks.
+    serves: dict[str, tuple[str, str, Path]] = {}
+    for cert, key, path in pairs:
+        try:
+            names = common.certificate_names(cert, doc.locate(path))
+        except TlsconfError:
+            continue
+        for name in names:
+            serves.setdefault(name, (cert, key, path))
     chosen: dict[int, tuple[str, str, Path]] = {}
     for index, draft in enumerate(ctx.sites):
-        for cert, key, path in pairs:
-            try:
-                names = common.certificate_names(cert, doc.locate(path))
-            except TlsconfError:
-                continue
-            if set(draft.domains) & set(names):
-                chosen[index] = (cert, key, path)
+        for name in draft.domains:
+            found = serves.get(name) or serves.get("*." + name.partition(".")[2])
+            if found is not None:
+                chosen[index] = found
                 break
     default_cert = str(default.get("certFile", "")) if isinstance(default, dict) else ""
     if default_cert and not any(cert == default_cert for cert, _, _ in pairs):

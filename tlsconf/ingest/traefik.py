@@ -78,6 +78,7 @@ class Doc:
     def __init__(self, name: str, text: str) -> None:
         self.name = name
         self.text = text
+        self._lowered: dict[int, dict[str, str]] = {}  # the data is never changed: ids hold
         if name.lower().endswith(".toml"):
             import tomllib
 
@@ -96,10 +97,23 @@ class Doc:
     def get(self, node: Any, path: Path, key: str) -> tuple[Any, Path]:
         if isinstance(node, dict):
             key = key.lower()
-            for real in node:
-                if isinstance(real, str) and real.lower() == key:
-                    return node[real], (*path, real)
+            real = self._lower(node).get(key)
+            if real is not None:
+                return node[real], (*path, real)
         return None, (*path, key)
+
+    def _lower(self, node: dict[Any, Any]) -> dict[str, str]:
+        """`node`'s keys by their lower-case form (the first of two spellings wins, as a scan
+        in order would), built once per mapping: a table of thousands of routers is looked up
+        in constant time."""
+        found = self._lowered.get(id(node))
+        if found is None:
+            found = {}
+            for real in node:
+                if isinstance(real, str):
+                    found.setdefault(real.lower(), real)
+            self._lowered[id(node)] = found
+        return found
 
     def locate(self, path: Path) -> Location:
         """Where the key of `path` is (a list item: the item), else its nearest ancestor."""
