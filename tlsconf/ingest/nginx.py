@@ -33,7 +33,9 @@ from tlsconf.names import PROTOCOLS
 from tlsconf.policy import Origin
 
 DEFAULT_CIPHERS = "HIGH:!aNULL:!MD5"
-LEGACY_DEFAULT = ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
+# nginx's ssl_protocols default before 1.23.4 ("now TLSv1.3 protocol is enabled by default",
+# its changelog): Debian 12's 1.22 serves no TLS 1.3 where nothing sets it (measured).
+LEGACY_DEFAULT = ("TLSv1", "TLSv1.1", "TLSv1.2")
 # Directives whose name showing up as an *argument* means a missing `;` swallowed a line.
 WATCHED = frozenset({
     "ssl_protocols", "ssl_ciphers", "ssl_conf_command", "ssl_ecdh_curve", "ssl_certificate",
