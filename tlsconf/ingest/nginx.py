@@ -33,7 +33,9 @@ from tlsconf.names import PROTOCOLS
 from tlsconf.policy import Origin
 
 DEFAULT_CIPHERS = "HIGH:!aNULL:!MD5"
-LEGACY_DEFAULT = ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
+# nginx's ssl_protocols default before 1.23.4 ("now TLSv1.3 protocol is enabled by default",
+# its changelog): Debian 12's 1.22 serves no TLS 1.3 where nothing sets it (measured).
+LEGACY_DEFAULT = ("TLSv1", "TLSv1.1", "TLSv1.2")
 # Directives whose name showing up as an *argument* means a missing `;` swallowed a line.
 WATCHED = frozenset({
     "ssl_protocols", "ssl_ciphers", "ssl_conf_command", "ssl_ecdh_curve", "ssl_certificate",
@@ -308,7 +310,8 @@ def _nodes(parsed: list[dict[str, Any]], file: str, configs: list[dict[str, Any]
         name, args, line = item["directive"], item.get("args", []), item["line"]
         loc = Location(file, line, column(lines, line, name))
         _check_args(name, args, loc, problems)
-        if name == "include":
+        if name == "include":  # kept as a leaf (the import reports it), then its files' nodes
+            out.append(Node(name, args, loc))
             for number in item.get("includes", []):
                 if number in stack:
                     problems.append(Problem(loc, "", "include cycle"))
@@ -639,3 +642,31 @@ def _dh_bits(path: str, base: str) -> int | None:
         return int(params.parameter_numbers().p.bit_length())
     except (OSError, ValueError, TypeError, AttributeError):
         return None
+
+
+# -- What `tlsconf import` reuses (tlsconf.importer.nginx): the same parse and reduction. ----
+
+def parse_tree(path: str, text: str | None = None) -> tuple[list[Node], dict[str, str]]:
+    """One file and its includes as nodes, and every text read (raises as lint does)."""
+    parsed = _parse(path, text)
+    return parsed.nodes, parsed.texts
+
+
+def root_node(main: str, nodes: list[Node]) -> Node:
+    """The top of a config (a conf.d fragment's top level is inside `http {}`)."""
+    return Node("main", [], Location(main, 1, 1), nodes, _index(nodes))
+
+
+def subjects_of(main: str, root: Node) -> list[Subject]:
+    """The TLS servers under `root`, as lint judges them (each at its `server` location)."""
+    return list(_Walker(main).sites(root))
+
+
+def listen_key(arg: str) -> tuple[str, int] | None:
+    """`listen`'s first argument → (address or `*`, port); None for a unix socket."""
+    return _port(arg)
+
+
+def is_redirect(server: Node) -> bool:
+    """Does this server send every request to https (what lint calls a redirect)?"""
+    return _is_redirect(server)
