@@ -130,7 +130,7 @@ def test_tls_values_are_checked_against_known_names() -> None:
         "s.yaml:4:108: sites[0].tls.curves[1]: 'P-999' unknown group 'P-999'; allowed: "
         "X25519MLKEM768, SecP256r1MLKEM768, SecP384r1MLKEM1024, X25519, prime256v1, secp384r1, "
         "secp521r1, X448, secp256k1, brainpoolP256r1, brainpoolP384r1, brainpoolP512r1, "
-        "ffdhe2048, ffdhe3072, ffdhe4096",
+        "ffdhe2048, ffdhe3072, ffdhe4096, ffdhe6144, ffdhe8192",
         "s.yaml:4:125: sites[0].tls.profile: Input should be 'modern', 'intermediate' or 'old', "
         "got 'moderne'",
     ]

@@ -27,7 +27,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from support.mozilla import mozilla_check
 from support.pki import Leaf
-from support.procs import Server, start_traefik, stopping, traefik_routers, unique_ports, wait_for
+from support.procs import (
+    Server,
+    start_rendered_traefik,
+    stopping,
+    traefik_routers,
+    unique_ports,
+    wait_for,
+)
 from support.tlsprobe import (
     accepted_ciphers,
     accepted_protocols,
@@ -86,18 +93,7 @@ def deploy(spec: str, base: Path, api: int, routers: list[str], ports: list[int]
     for name, text in rendered.files.items():
         (base / name).parent.mkdir(parents=True, exist_ok=True)
         (base / name).write_text(text)
-    static_path = base / traefik.STATIC_FILE
-    text = static_path.read_text()
-    header = "".join(line for line in text.splitlines(keepends=True) if line.startswith("#"))
-    static: dict[str, Any] = json.loads(text[len(header) :])
-    static["providers"]["file"]["directory"] = str((base / traefik.DYNAMIC_FILE).parent)
-    static["entryPoints"]["traefik"] = {"address": f"127.0.0.1:{api}"}
-    static["api"] = {"insecure": True, "dashboard": False}
-    static["log"] = {"level": "INFO"}
-    static_path.write_text(header + json.dumps(static, indent=2))
-    return start_traefik(
-        static_path, base / "work", ports, api_port=api, routers=routers, timeout=30
-    )
+    return start_rendered_traefik(base, api, routers, ports)
 
 
 EDGE = """\

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tlsconf import servers
 from tlsconf import validate as validate_module
 from tlsconf.cli import app
 
@@ -70,8 +71,9 @@ def test_a_bootstrap_envoy_refuses_fails_with_its_message(tmp_path: Path, envoy_
     text = targets.render("envoy", loaded, sites).files["envoy/envoy.yaml"]
     (tmp_path / "envoy").mkdir()
     (tmp_path / "envoy" / "envoy.yaml").write_text(text.replace('"P-384"', '"X448"'))
-    outcome = validate_module._envoy(envoy_bin, tmp_path, 30.0)
-    assert not outcome.ok and outcome.summary == "envoy refused the configuration"
+    outcome = servers.check("envoy", envoy_bin, tmp_path, 30.0)
+    assert outcome is not None and not outcome.ok
+    assert outcome.summary == "envoy refused the configuration"
     assert "Failed to initialize ECDH curves X25519MLKEM768:X25519:P-256:X448" in outcome.details
 
 
@@ -104,8 +106,9 @@ def test_a_config_caddy_refuses_fails_with_its_message(tmp_path: Path, caddy_bin
     # Go's own constant name, which Caddy does not take (it wants the `_SHA256` spelling)
     short = "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305"
     (tmp_path / "caddy" / "caddy.json").write_text(text.replace(f'"{short}_SHA256"', f'"{short}"'))
-    outcome = validate_module._caddy(caddy_bin, tmp_path, 30.0)
-    assert not outcome.ok and outcome.summary == "caddy refused the configuration"
+    outcome = servers.check("caddy", caddy_bin, tmp_path, 30.0)
+    assert outcome is not None and not outcome.ok
+    assert outcome.summary == "caddy refused the configuration"
     assert f"unsupported cipher suite: {short}" in outcome.details
 
 
@@ -123,7 +126,7 @@ def test_weak_specs_never_reach_a_server(tmp_path: Path, monkeypatch: pytest.Mon
     def boom(*args: object) -> None:
         raise AssertionError("a server check ran on a refused spec")
 
-    monkeypatch.setattr(validate_module, "_run", boom)
+    monkeypatch.setattr(servers, "_run", boom)
     spec = tmp_path / "weak.yaml"
     spec.write_text(
         (EXAMPLES / "seed.yaml")

@@ -19,7 +19,7 @@ import pytest
 from support.traefik_pages import serve
 from typer.testing import CliRunner
 
-from tlsconf import validate
+from tlsconf import servers, validate
 from tlsconf.cli import app
 
 SUPPORT = Path(__file__).resolve().parent / "support"
@@ -50,21 +50,21 @@ def pages() -> Iterator[Any]:
 def test_every_page_is_read(pages: Any) -> None:
     routers = [router(f"tlsconf_s{i:03}") for i in range(250)]
     port, seen = pages(routers)
-    assert validate._routers(port) == routers
+    assert servers.routers(port) == routers
     assert seen == [f"/api/http/routers?page={n}&per_page=100" for n in (1, 2, 3)]
 
 
 def test_one_page_is_one_request(pages: Any) -> None:
     routers = [router(f"tlsconf_s{i:03}") for i in range(100)]
     port, seen = pages(routers)
-    assert validate._routers(port) == routers
+    assert servers.routers(port) == routers
     assert seen == ["/api/http/routers?page=1&per_page=100"]
 
 
 def test_paging_is_bounded(pages: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(validate, "MAX_ROUTER_PAGES", 5)
+    monkeypatch.setattr(servers, "MAX_ROUTER_PAGES", 5)
     port, seen = pages([router("a")], endless=True)
-    assert validate._routers(port) == [router("a")] * 5
+    assert servers.routers(port) == [router("a")] * 5
     assert len(seen) == 5
 
 
@@ -82,7 +82,7 @@ def test_unreadable_page_reads_as_nothing(pages: Any) -> None:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Broken)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        assert validate._routers(server.server_address[1]) == []
+        assert servers.routers(server.server_address[1]) == []
     finally:
         server.shutdown()
         server.server_close()
@@ -102,10 +102,10 @@ def test_a_router_missing_from_page_two_fails_validation(tmp_path: Path) -> None
     fake.write_text(f"#!/bin/sh\nDROP=tlsconf_s120 exec {sys.executable} "
                     f"{SUPPORT / 'traefik_pages.py'} \"$@\"\n")
     fake.chmod(0o755)
-    outcome = validate._traefik(str(fake), root, timeout=3)
-    assert outcome == validate.Outcome(
-        "traefik", False, "traefik did not load the configuration cleanly",
-        "router tlsconf_s120 was not loaded")
+    with servers.running("traefik", str(fake), root, timeout=3) as outcome:
+        assert outcome == validate.Outcome(
+            "traefik", False, "traefik did not load the configuration cleanly",
+            "router tlsconf_s120 was not loaded")
 
 
 @pytest.mark.e2e

@@ -235,3 +235,23 @@ def test_without_target_and_with_settings(setup: Setup) -> None:
         (0, "", finding.format("error").replace(
             "[error]", f"[error] suppressed ({ignoring}: ignore[0]: nginx 1.22):") + "\n"),
     ]
+
+
+def test_a_client_certificate_the_server_refuses_is_one_finding(setup: Setup) -> None:
+    """The vault site's client CA replaced by another: client certificates are still required
+    (no change there), but the one given is refused."""
+    from support.pki import make_ca
+
+    other_ca = make_ca(setup.tmp / "other-ca", "another client CA")
+
+    def edit(text: str) -> str:
+        return "\n".join(f"    ssl_client_certificate {other_ca.cert_path};"
+                         if line.startswith("    ssl_client_certificate ") else line
+                         for line in text.splitlines()) + "\n"
+
+    code, out, err = served(setup, drifted(setup, "client-ca", edit), "--site", "vault")
+    assert (code, out, err) == (1, (
+        f"site.yaml:18:20: TLS906 [error] 127.0.0.1:{setup.ports[2]} (sni vault.test) refuses "
+        "GET / with the --client-cert given; the spec's client_auth.ca should accept it\n"),
+        f"note: vault: hsts (2xx) not compared: 127.0.0.1:{setup.ports[2]} gave no 2xx answer "
+        "to GET / or /%zz or /.well-known/tlsconf-verify/not-found\n")

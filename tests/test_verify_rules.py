@@ -118,7 +118,8 @@ def test_rule_triggers_once_with_its_message(name: str) -> None:
 
 def test_the_same_behaviour_triggers_nothing() -> None:
     assert compare(BASE, BASE, OFFERED).differences == ()
-    assert compare(BASE, BASE, OFFERED).skipped == ()
+    # No client certificate given on either side: skipped (run.py notes none: nothing to make)
+    assert compare(BASE, BASE, OFFERED).skipped == (Skip("client_cert_accepted", "", "both"),)
 
 
 def test_every_tls9_rule_has_a_case() -> None:
@@ -140,7 +141,8 @@ def test_a_field_none_on_either_side_is_a_skip_never_silent() -> None:
                              redirect=HttpAnswer(404))
     result = compare(expected, served, OFFERED)
     assert result.differences == ()
-    assert result.skipped == (Skip("resumption_tickets", "", "expected"),
+    assert result.skipped == (Skip("client_cert_accepted", "", "both"),
+                              Skip("resumption_tickets", "", "expected"),
                               Skip("alpn_h2", "", "served"), Skip("redirect", "", "expected"),
                               Skip("hsts", "4xx", "served"))
 
@@ -193,6 +195,15 @@ def test_the_same_drift_on_several_cases_is_one_difference() -> None:
         "127.0.0.1:8443 (sni a.test) sends no Strict-Transport-Security on 2xx and 4xx answers; "
         "the spec sends \"max-age=63072000; includeSubDomains\"",
     ]
+
+
+def test_a_client_certificate_refused_is_tls906() -> None:
+    base = structs.replace(BASE, client_cert_accepted=True)
+    result = compare(base, structs.replace(base, client_cert_accepted=False), OFFERED)
+    assert [(RULE_OF[d.aspect], describe(d, SIDES)) for d in result.differences] == [(
+        "TLS906", "127.0.0.1:8443 (sni a.test) refuses GET / with the --client-cert given; the "
+                  "spec's client_auth.ca should accept it")]
+    assert compare(base, BASE, OFFERED).skipped == (Skip("client_cert_accepted", "", "served"),)
 
 
 def test_where_names_the_sni_case() -> None:

@@ -352,10 +352,17 @@ def validate(
     as_of: Annotated[
         str | None, typer.Option("--as-of", metavar="DATE", show_default="now", help=AS_OF_HELP)
     ] = None,
+    live: Annotated[
+        bool,
+        typer.Option("--live", help="Also start each server on 127.0.0.1 free ports and "
+                                    "verify it against the spec (tlsconf verify), then stop "
+                                    "it. Needs tlsconf[verify]."),
+    ] = False,
 ) -> None:
     """Render into a scratch directory and run the real server's own check on it (nginx -t,
     haproxy -c, Traefik on 127.0.0.1); missing certificate files get placeholders. Kubernetes
-    targets are checked offline against the CRDs shipped with tlsconf (needs tlsconf[k8s])."""
+    targets are checked offline against the CRDs shipped with tlsconf (needs tlsconf[k8s]).
+    With --live, each server is started on loopback and verified while it runs."""
     from tlsconf.validate import validate as run_check
     from tlsconf.validate import validate_manifests
 
@@ -369,10 +376,19 @@ def validate(
             err=True,
         )
         raise typer.Exit(2)
+    if live and target in K8S_TARGET_NAMES:
+        typer.echo(f"--live: {target} has no server to start; --live takes "
+                   f"{', '.join((*TARGET_NAMES, *OTHER_TARGET_NAMES))} or all", err=True)
+        raise typer.Exit(2)
     day = _as_of(as_of)
     try:
-        loaded, sites = _load_judged(spec, site, allow_weak,
-                                     settings=_settings(config, ca_file, day))
+        settings = _settings(config, ca_file, day)
+        loaded, sites = _load_judged(spec, site, allow_weak, settings=settings)
+        if live:
+            from tlsconf import cli_live
+
+            names = TARGET_NAMES if target == "all" else (target,)
+            raise typer.Exit(cli_live.run(loaded, sites, names, timeout, settings))
         if target in K8S_TARGET_NAMES:
             outcomes = [validate_manifests(loaded, sites, target, impl)]
         else:

@@ -49,6 +49,12 @@ def verify(
         typer.Option("--target", "-t", **choice(TARGET_NAMES), show_default="none: the spec's "
                      "policy as resolved", help="Predict what this server does with the spec."),
     ] = None,
+    against_target: Annotated[
+        str | None,
+        typer.Option("--against-target", **choice(TARGET_NAMES), show_default="none",
+                     help="Differential mode: the server at --against; with --target, the "
+                          "differences their targets document are info, not findings."),
+    ] = None,
     fmt: Annotated[
         str, typer.Option("--format", "-f", **choice(FORMAT_NAMES), help="The report format.")
     ] = "text",
@@ -77,6 +83,9 @@ def verify(
 
     _choice_of("--format", "format", fmt, FORMAT_NAMES)
     _choice_of("--target", "target", target, TARGET_NAMES)
+    _choice_of("--against-target", "target", against_target, TARGET_NAMES)
+    if against_target is not None and (against is None or target is None):
+        usage("--against-target needs --against and --target (the two servers' targets)")
     if (client_cert is None) != (client_key is None):
         usage("--client-cert and --client-key: give both or neither")
     from tlsconf.verify.probe import MissingExtra, require_extra
@@ -99,7 +108,7 @@ def verify(
         options = Options(
             endpoint=parse_endpoint("--endpoint", endpoint) if endpoint else None,
             against=parse_endpoint("--against", against) if against else None,
-            sni=sni, target=target, timeout=timeout,
+            sni=sni, target=target, against_target=against_target, timeout=timeout,
             client_cert=(str(client_cert), str(client_key))
             if client_cert and client_key else None)
         report = run(loaded, sites, options, settings)

@@ -7,8 +7,14 @@ about the deployment. Then, with an argv list and a timeout: `nginx -t` on a mai
 includes the rendered files, `haproxy -c -f`, or Traefik started on 127.0.0.1 free ports with
 its routers read back from its API (Traefik has no offline check), or `envoy --mode validate`
 followed by a live start on 127.0.0.1 free ports, its listeners and clusters read back from the
-admin interface. A missing binary is an
-error that says so, never a pass.
+admin interface, or `caddy validate` and a start read back from its admin `/config/` (the
+checks and starts are tlsconf/servers.py's). A missing binary is an error that says so, never
+a pass.
+
+`live` (`validate --live`) goes further: the sites are rendered on 127.0.0.1 free ports with a
+stub upstream, the real server is started on them (nginx and HAProxy in the foreground too),
+a callback — `tlsconf verify`'s engine, from the CLI — measures it while it runs, and the
+server is stopped however the callback ends.
 
 The Kubernetes targets have no server to ask: their manifests are rendered in memory and checked
 against the CRDs shipped in the package (`tlsconf.k8s_schema`), as an apiserver would on create.
@@ -18,22 +24,24 @@ A missing `k8s` extra, or a manifest whose kind has no vendored CRD, is an error
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from msgspec import Struct, structs
 
+from tlsconf import servers
 from tlsconf.policy import SitePolicy
+from tlsconf.servers import Outcome
 from tlsconf.specfile import LoadedSpec
+
+__all__ = ["FFDHE2048", "Live", "Outcome", "find_binary", "live", "on_loopback", "render_into",
+           "validate", "validate_manifests"]
+T = TypeVar("T")
 
 # RFC 7919 ffdhe2048: a placeholder for a missing `tls.dhparam` file (generating one is slow).
 FFDHE2048 = """-----BEGIN DH PARAMETERS-----
@@ -47,15 +55,8 @@ ssbzSibBsu/6iGtCOGEoXJf//////////wIBAg==
 """
 BINARIES = {"nginx": "nginx", "haproxy": "haproxy", "traefik": "traefik", "envoy": "envoy",
             "caddy": "caddy"}
-
-
-class Outcome(Struct, frozen=True):
-    target: str
-    ok: bool
-    summary: str  # one line
-    details: str = ""  # the server's own output, when it failed
-    missing_binary: bool = False
-    unchecked: bool = False  # part of the output could not be checked at all
+PLACEHOLDER_CLIENT = ("client.pem", "client.pem.key")  # under the placeholder directory
+OFFLINE = ("nginx", "haproxy")  # their own check is enough: no start without --live
 
 
 def find_binary(name: str) -> str | None:
@@ -74,39 +75,125 @@ def find_binary(name: str) -> str | None:
     return None
 
 
+def _missing(target: str) -> Outcome:
+    return Outcome(target, False, f"{target} is not installed (looked on PATH, in /usr/sbin "
+                                  "and next to Python); install it to validate",
+                   missing_binary=True)
+
+
+def render_into(root: Path, target: str, loaded: LoadedSpec,
+                sites: tuple[SitePolicy, ...]) -> None:
+    """Write the target's rendered files under `root` (a scratch directory: no atomic write,
+    no ownership checks — `render -o` is for deploying)."""
+    from tlsconf import targets
+
+    rendered = targets.render(target, loaded, sites)
+    for name, text in rendered.files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
 def validate(
     loaded: LoadedSpec, sites: tuple[SitePolicy, ...], target: str, timeout: float = 30.0
 ) -> Outcome:
     binary = find_binary(BINARIES[target])
     if binary is None:
-        return Outcome(
-            target,
-            False,
-            f"{target} is not installed (looked on PATH, in /usr/sbin "
-            "and next to Python); install it to validate",
-            missing_binary=True,
-        )
-    from tlsconf import targets
-
+        return _missing(target)
     with tempfile.TemporaryDirectory(prefix="tlsconf-validate-") as scratch:
         root = Path(scratch)
-        placed = _with_placeholders(sites, root / "placeholders")
-        rendered = targets.render(target, loaded, placed)
-        for name, text in rendered.files.items():
-            path = root / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-        if target == "nginx":
-            return _nginx(binary, root, timeout)
-        if target == "haproxy":
-            return _run(
-                target, [binary, "-c", "-f", str(root / "haproxy" / "haproxy.cfg")], root, timeout
-            )
-        if target == "envoy":
-            return _envoy(binary, root, timeout)
-        if target == "caddy":
-            return _caddy(binary, root, timeout)
-        return _traefik(binary, root, timeout)
+        render_into(root, target, loaded, _with_placeholders(sites, root / "placeholders"))
+        if target in OFFLINE:
+            checked = servers.check(target, binary, root, timeout)
+            assert checked is not None
+            return checked
+        with servers.running(target, binary, root, timeout, move=True) as outcome:
+            return outcome
+
+
+class Live(Struct, Generic[T], frozen=True):
+    """`validate --live` for one target: the start, where the listeners went, what was seen."""
+
+    outcome: Outcome
+    moves: tuple[str, ...] = ()  # "0.0.0.0:443 -> 127.0.0.1:41234", in spec order
+    verified: T | None = None  # what `verify` returned, when the server started
+
+
+def live(loaded: LoadedSpec, sites: tuple[SitePolicy, ...], target: str,
+         verify: Callable[[tuple[SitePolicy, ...], tuple[str, str] | None], T],
+         timeout: float = 30.0) -> Live[T]:
+    """Render `sites` on 127.0.0.1 free ports into a scratch directory (placeholders for the
+    files this machine lacks, every upstream a stub on loopback), start the real server, call
+    `verify` with the sites as served and a client certificate (certificate, key) when a site's
+    client CA is the placeholder, while it runs, and stop it — also when `verify` raises or the
+    user interrupts. The expected certificates are then the placeholders: what the server was
+    configured with is what it must serve."""
+    binary = find_binary(BINARIES[target])
+    if binary is None:
+        return Live(_missing(target))
+    with (tempfile.TemporaryDirectory(prefix="tlsconf-live-") as scratch,
+          servers.stub_upstream() as stub):
+        root = Path(scratch)
+        placeholders = root / "placeholders"
+        served, moves = on_loopback(_with_placeholders(sites, placeholders), stub)
+        ca = str(placeholders / "ca.pem")
+        client: tuple[str, str] | None = None
+        if any(s.tls.client_auth and s.tls.client_auth.ca == ca for s in served):
+            client = (str(placeholders / PLACEHOLDER_CLIENT[0]),
+                      str(placeholders / PLACEHOLDER_CLIENT[1]))
+        render_into(root, target, _scratch_process(loaded), served)
+        # Ready when every HTTPS listener and every redirecting plain one accepts connections
+        # (a plain port nothing redirects on may have no listener: ACME only, or none at all).
+        ports = sorted({s.https_port for s in served} |
+                       {s.http_port for s in served if s.redirect_http})
+        with servers.running(target, binary, root, timeout, ports=ports) as outcome:
+            if not outcome.ok:
+                return Live(outcome, moves)
+            return Live(outcome, moves, verify(served, client))
+
+
+def on_loopback(sites: tuple[SitePolicy, ...], upstream: str
+                ) -> tuple[tuple[SitePolicy, ...], tuple[str, ...]]:
+    """The sites on 127.0.0.1 free ports (sites that shared a listener still do), every route
+    and the ACME upstream sent to `upstream`, and one line per listener moved."""
+    moved: dict[tuple[str, int], int] = {}
+
+    def port(address: str, number: int) -> int:
+        if (address, number) not in moved:
+            fresh = servers.free_port()
+            while fresh in moved.values():
+                fresh = servers.free_port()
+            moved[(address, number)] = fresh
+        return moved[(address, number)]
+
+    out = []
+    for site in sites:
+        routes = tuple(structs.replace(route, upstreams=tuple(
+            u.model_copy(update={"address": upstream}) for u in route.upstreams))
+            for route in site.routes)
+        out.append(structs.replace(
+            site, address="127.0.0.1", https_port=port(site.address, site.https_port),
+            http_port=port(site.address, site.http_port), routes=routes,
+            acme_upstream=upstream if site.acme_upstream else None))
+    lines = tuple(f"{_host(a)}:{p} -> 127.0.0.1:{n}" for (a, p), n in moved.items())
+    return tuple(out), lines
+
+
+def _host(address: str) -> str:
+    return f"[{address}]" if ":" in address else address
+
+
+def _scratch_process(loaded: LoadedSpec) -> LoadedSpec:
+    """The spec with HAProxy's process settings off for a foreground run in a scratch
+    directory: no chroot, no privilege drop, no syslog, and no stats socket that could take the
+    place of a running HAProxy's."""
+    targets = loaded.spec.targets
+    haproxy = targets.haproxy.model_copy(update={
+        "user": None, "group": None, "chroot": None, "log": None, "stats_socket": None,
+        "daemon": False})
+    spec = loaded.spec.model_copy(
+        update={"targets": targets.model_copy(update={"haproxy": haproxy})})
+    return structs.replace(loaded, spec=spec)
 
 
 def validate_manifests(
@@ -136,278 +223,18 @@ def validate_manifests(
     return Outcome(target, True, f"{scope} valid {against}")
 
 
-def _run(target: str, argv: list[str], cwd: Path, timeout: float) -> Outcome:
-    try:
-        proc = subprocess.run(
-            argv,
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return Outcome(target, False, f"{Path(argv[0]).name} did not finish in {timeout:g} s")
-    output = (proc.stdout + proc.stderr).strip()
-    if proc.returncode == 0:
-        last = output.splitlines()[-1] if output else "configuration is valid"
-        return Outcome(target, True, f"{Path(argv[0]).name} {argv[1]}: {last}")
-    return Outcome(target, False, f"{Path(argv[0]).name} refused the configuration", output)
-
-
-def _nginx(binary: str, root: Path, timeout: float) -> Outcome:
-    temp = root / "temp"
-    temp.mkdir()
-    lines = [
-        f"pid {root / 'nginx.pid'};",
-        "error_log stderr;",
-        "events {}",
-        "http {",
-        "    access_log off;",
-    ]
-    lines += [
-        f"    {kind}_temp_path {temp / kind};"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    ]
-    lines += [f"    include {root / 'nginx' / 'conf.d'}/*.conf;", "}"]
-    main = root / "nginx-main.conf"
-    main.write_text("\n".join(lines) + "\n")
-    return _run("nginx", [binary, "-t", "-p", f"{root}/", "-c", str(main)], root, timeout)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _traefik(binary: str, root: Path, timeout: float) -> Outcome:
-    """Start Traefik on loopback with the rendered configuration and read its routers back."""
-    static_path = root / "traefik" / "traefik.yml"
-    static = json.loads(
-        "".join(
-            line for line in static_path.read_text().splitlines(True) if not line.startswith("#")
-        )
-    )
-    dynamic = json.loads(
-        "".join(
-            line
-            for line in (root / "traefik" / "dynamic" / "tlsconf.yml").read_text().splitlines(True)
-            if not line.startswith("#")
-        )
-    )
-    expected = set(dynamic.get("http", {}).get("routers", {}))
-    for entry in static.get("entryPoints", {}).values():
-        entry["address"] = f"127.0.0.1:{_free_port()}"
-    api_port = _free_port()
-    # `api.insecure` serves the API on the entry point named `traefik`.
-    static["entryPoints"]["traefik"] = {"address": f"127.0.0.1:{api_port}"}
-    static["api"] = {"insecure": True}
-    static["providers"]["file"]["directory"] = str(root / "traefik" / "dynamic")
-    static["log"] = {"level": "ERROR"}
-    static_path.write_text(json.dumps(static))
-    log = root / "traefik.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [binary, f"--configfile={static_path}"],
-            cwd=root,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
-    try:
-        deadline = time.monotonic() + timeout
-        routers: list[dict[str, object]] = []
-        while time.monotonic() < deadline and proc.poll() is None:
-            routers = _routers(api_port)
-            names = {str(r.get("name", "")).split("@", 1)[0] for r in routers}
-            if expected <= names:
-                break
-            time.sleep(0.1)
-    finally:
-        _stop(proc)
-    output = log.read_text(errors="replace").strip()
-    if proc.returncode not in (0, -15, None) and not routers:
-        return Outcome("traefik", False, f"traefik exited with status {proc.returncode}", output)
-    mine = [r for r in routers if str(r.get("name", "")).split("@", 1)[0] in expected]
-    broken = [
-        f"{r.get('name')}: {r.get('status')} {r.get('error', '')}".strip()
-        for r in mine
-        if r.get("status") != "enabled" or r.get("error")
-    ]
-    found = {str(r.get("name", "")).split("@", 1)[0] for r in mine}
-    if found != expected or broken or output:
-        missing = sorted(expected - found)
-        details = "\n".join([*(f"router {m} was not loaded" for m in missing), *broken, output])
-        return Outcome(
-            "traefik", False, "traefik did not load the configuration cleanly", details.strip()
-        )
-    return Outcome("traefik", True, f"traefik loaded {len(found)} routers, all enabled")
-
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    """Stop a server this check started: SIGTERM, then SIGKILL after 5 s."""
-    proc.terminate()
-    try:
-        proc.wait(5)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(5)
-
-def _json_body(path: Path) -> Any:
-    """A rendered JSON document under its `#` comment header."""
-    text = path.read_text()
-    return json.loads("".join(ln for ln in text.splitlines(True) if not ln.startswith("#")))
-
-
-def _envoy(binary: str, root: Path, timeout: float) -> Outcome:
-    """`envoy --mode validate`, then a live start on loopback: every listener bound and every
-    cluster known to the admin interface (validate mode neither binds nor resolves)."""
-    config = root / "envoy" / "envoy.yaml"
-    checked = _run("envoy", [binary, "--mode", "validate", "-c", str(config), "-l", "error"],
-                   root, timeout)
-    if not checked.ok:
-        return checked
-    document = _json_body(config)
-    resources = document["static_resources"]
-    listeners = {str(item["name"]) for item in resources["listeners"]}
-    clusters = {str(item["name"]) for item in resources["clusters"]}
-    for listener in resources["listeners"]:
-        listener["address"]["socket_address"] = {"address": "127.0.0.1",
-                                                 "port_value": _free_port()}
-    admin_port = _free_port()
-    document["admin"] = {"address": {"socket_address": {"address": "127.0.0.1",
-                                                        "port_value": admin_port}}}
-    live = root / "envoy" / "envoy-live.json"
-    live.write_text(json.dumps(document))
-    log = root / "envoy.log"
-    with open(log, "w") as out:
-        # No hot restart: its shared memory would clash with any other Envoy on the machine.
-        proc = subprocess.Popen(
-            [binary, "-c", str(live), "--disable-hot-restart", "-l", "error"],
-            cwd=root, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        )
-    up: set[str] = set()
-    known: set[str] = set()
-    try:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and proc.poll() is None:
-            up = _envoy_names(admin_port, "listeners", "listener_statuses")
-            known = _envoy_names(admin_port, "clusters", "cluster_statuses")
-            if listeners <= up and clusters <= known:
-                break
-            time.sleep(0.1)
-    finally:
-        _stop(proc)
-    output = log.read_text(errors="replace").strip()
-    missing = [f"listener {n} did not start" for n in sorted(listeners - up)]
-    missing += [f"cluster {n} was not loaded" for n in sorted(clusters - known)]
-    if missing or output:
-        status = "" if proc.returncode in (0, -15) else f" (exit status {proc.returncode})"
-        return Outcome("envoy", False, f"envoy did not start the configuration cleanly{status}",
-                       "\n".join([*missing, output]).strip())
-    return Outcome("envoy", True, f"envoy --mode validate: OK; started on 127.0.0.1 with "
-                                  f"{len(up)} listener(s) and {len(known)} cluster(s)")
-
-
-def _caddy(binary: str, root: Path, timeout: float) -> Outcome:
-    """`caddy validate` (provisions every module, loads the certificates), then a live start on
-    loopback free ports with the admin endpoint on 127.0.0.1: its `/config/` must list every
-    server."""
-    config = root / "caddy" / "caddy.json"
-    env = {**os.environ, "HOME": str(root), "XDG_DATA_HOME": str(root / "data"),
-           "XDG_CONFIG_HOME": str(root / "config")}
-    try:
-        proc = subprocess.run([binary, "validate", "--config", str(config)], cwd=root, env=env,
-                              capture_output=True, text=True, timeout=timeout,
-                              stdin=subprocess.DEVNULL, check=False)
-    except subprocess.TimeoutExpired:
-        return Outcome("caddy", False, f"caddy did not finish in {timeout:g} s")
-    if proc.returncode != 0:
-        errors = [ln for ln in (proc.stdout + proc.stderr).splitlines() if '"error"' in ln]
-        return Outcome("caddy", False, "caddy refused the configuration",
-                       "\n".join(errors).strip())
-    document = json.loads(config.read_text())
-    servers = document["apps"]["http"]["servers"]
-    for server in servers.values():
-        server["listen"] = [f"127.0.0.1:{_free_port()}"]
-    admin_port = _free_port()
-    document["admin"] = {"listen": f"127.0.0.1:{admin_port}"}
-    live = root / "caddy" / "caddy-live.json"
-    live.write_text(json.dumps(document))
-    log = root / "caddy.log"
-    with open(log, "w") as out:
-        running = subprocess.Popen([binary, "run", "--config", str(live)], cwd=root, env=env,
-                                   stdout=out, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL)
-    found: set[str] = set()
-    try:
-        deadline = time.monotonic() + timeout
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        while time.monotonic() < deadline and running.poll() is None and found != set(servers):
-            try:
-                url = f"http://127.0.0.1:{admin_port}/config/apps/http/servers"
-                with opener.open(url, timeout=1) as response:
-                    data = json.loads(response.read())
-                found = set(data) if isinstance(data, dict) else set()
-            except (OSError, ValueError):
-                time.sleep(0.1)
-    finally:
-        _stop(running)
-    if found != set(servers):
-        errors = [ln for ln in log.read_text(errors="replace").splitlines() if '"error"' in ln]
-        missing = [f"server {n} did not start" for n in sorted(set(servers) - found)]
-        return Outcome("caddy", False, "caddy did not start the configuration",
-                       "\n".join([*missing, *errors]).strip())
-    return Outcome("caddy", True, f"caddy validate: Valid configuration; started on 127.0.0.1 "
-                                  f"with {len(found)} server(s)")
-
-
-def _envoy_names(port: int, resource: str, key: str) -> set[str]:
-    """Names from the admin interface's `/listeners` or `/clusters` JSON (empty when down)."""
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    url = f"http://127.0.0.1:{port}/{resource}?format=json"
-    try:
-        with opener.open(url, timeout=1) as response:
-            data = json.loads(response.read())
-    except (OSError, ValueError):
-        return set()
-    items = data.get(key, []) if isinstance(data, dict) else []
-    return {str(item.get("name", "")) for item in items if isinstance(item, dict)}
-# Traefik's API serves lists in pages (`per_page`, default 100) and names the next one in
-# `X-Next-Page` (`1` after the last). Every page is read, up to a bound: 1000 pages of 100.
-ROUTERS_PER_PAGE = 100
-MAX_ROUTER_PAGES = 1000
-
-
-def _routers(port: int) -> list[dict[str, object]]:
-    """Every HTTP router Traefik reports, all pages; [] when any page cannot be read."""
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    routers: list[dict[str, object]] = []
-    page = 1
-    for _ in range(MAX_ROUTER_PAGES):
-        url = f"http://127.0.0.1:{port}/api/http/routers?page={page}&per_page={ROUTERS_PER_PAGE}"
-        try:
-            with opener.open(url, timeout=1) as response:
-                data = json.loads(response.read())
-                following = response.headers.get("X-Next-Page", "")
-        except (OSError, ValueError):
-            return []
-        if not isinstance(data, list):
-            return []
-        routers += data
-        if not data or not following.isdigit() or int(following) <= page:
-            break  # the last page (`X-Next-Page: 1`), or a server that does not page
-        page = int(following)
-    return routers
-
-
 def _with_placeholders(sites: tuple[SitePolicy, ...], directory: Path) -> tuple[SitePolicy, ...]:
-    """The sites with every file this machine lacks swapped for a generated placeholder."""
-    from tlsconf.certs.generate import build_dev_ca, build_dev_leaf, cert_pem, key_pem, new_key
+    """The sites with every file this machine lacks swapped for a generated placeholder. The
+    placeholder CA's own client certificate is written beside it (`PLACEHOLDER_CLIENT`), so a
+    live check can pass the client verification it stands in for."""
+    from tlsconf.certs.generate import (
+        build_dev_ca,
+        build_dev_client,
+        build_dev_leaf,
+        cert_pem,
+        key_pem,
+        new_key,
+    )
 
     directory.mkdir(mode=0o700)
     now = dt.datetime.now(dt.UTC)
@@ -420,6 +247,11 @@ def _with_placeholders(sites: tuple[SitePolicy, ...], directory: Path) -> tuple[
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(text)
+
+    client_key = new_key("ecdsa")
+    client = build_dev_client(ca_key, ca, client_key, "tlsconf validate --live", now)
+    (directory / PLACEHOLDER_CLIENT[0]).write_text(cert_pem(client, ca))
+    private(directory / PLACEHOLDER_CLIENT[1], key_pem(client_key))
 
     out = []
     for site in sites:

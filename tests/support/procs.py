@@ -448,3 +448,23 @@ def start_traefik(
         timeout=timeout,
     )
     return server.start()
+
+
+def start_rendered_traefik(base: Path, api: int, routers: Iterable[str],
+                           ports: Iterable[int]) -> Server:
+    """Start Traefik on tlsconf's rendered `traefik/` under `base`: its static file with the
+    file provider pointed at `base`'s dynamic directory and the API on 127.0.0.1:`api`."""
+    from tlsconf.targets import traefik
+
+    static_path = base / traefik.STATIC_FILE
+    text = static_path.read_text()
+    header = "".join(line for line in text.splitlines(keepends=True) if line.startswith("#"))
+    static: dict[str, Any] = json.loads(text[len(header) :])
+    static["providers"]["file"]["directory"] = str((base / traefik.DYNAMIC_FILE).parent)
+    static["entryPoints"]["traefik"] = {"address": f"{LOCALHOST}:{api}"}
+    static["api"] = {"insecure": True, "dashboard": False}
+    static["log"] = {"level": "INFO"}
+    static_path.write_text(header + json.dumps(static, indent=2))
+    return start_traefik(
+        static_path, base / "work", ports, api_port=api, routers=routers, timeout=30
+    )

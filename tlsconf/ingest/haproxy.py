@@ -26,6 +26,7 @@ import re
 
 from msgspec import Struct, field
 
+from tlsconf import suites
 from tlsconf.errors import Location, Problem, TlsconfError
 from tlsconf.ingest.common import (
     TEMPLATE,
@@ -143,7 +144,7 @@ def parse(path: str, data: bytes, text: str) -> list[Section]:
     return sections
 
 
-def _option(words: list[str], name: str) -> str | None:
+def option(words: list[str], name: str) -> str | None:
     if name in words:
         at = words.index(name)
         return words[at + 1] if at + 1 < len(words) else ""
@@ -163,12 +164,35 @@ def ingest(path: str, data: bytes, text: str) -> tuple[Subject, ...]:
     if is_crt_list(path, text):
         return _crt_list_input(path, text)
     sections = parse(path, data, text)
-    _resolve_defaults(sections)
+    resolve_defaults(sections)
+    out = [s for bind in binds(path, sections) for s in bind.subjects]
+    if not out:
+        unverified = _unverified(sections)
+        if unverified:
+            out.append(_upstreams(path, unverified))
+    return tuple(out)
+
+
+class Bind(Struct):
+    """A `bind … ssl` line, its section, and its subjects (one per crt-list line, else one)."""
+
+    section: Section
+    line: Line
+    subjects: tuple[Subject, ...]
+
+
+def global_lines(sections: list[Section]) -> dict[str, Line]:
+    """The last line of each keyword in the `global` sections."""
     glob: dict[str, Line] = {}
     for section in sections:
         if section.kind == "global":
             for line in section.lines:
                 glob[line.words[0]] = line
+    return glob
+
+
+def _unverified(sections: list[Section]) -> list[Location]:
+    glob = global_lines(sections)
     server_verify = glob.get("ssl-server-verify")
     server_verify_none = server_verify is not None and server_verify.words[1:2] == ["none"]
     # The token to change: a server's own `verify none`, else the global `ssl-server-verify
@@ -177,41 +201,46 @@ def ingest(path: str, data: bytes, text: str) -> tuple[Subject, ...]:
         line.loc for s in sections if s.kind in ("backend", "listen", "defaults")
         for line in s.lines
         if line.words[0] in ("server", "default-server") and "ssl" in line.words
-        and _option(line.words, "verify") == "none"
+        and option(line.words, "verify") == "none"
     ]
     if server_verify_none and server_verify is not None:
         unverified.insert(0, server_verify.loc)
+    return unverified
+
+
+def binds(path: str, sections: list[Section]) -> list[Bind]:
+    """Every `bind … ssl` of the parsed config (defaults resolved), with its subjects: what
+    `ingest` judges, and what `tlsconf import` turns into sites."""
+    glob = global_lines(sections)
+    unverified = _unverified(sections)
     backends = {s.name: s for s in sections if s.kind in ("backend", "listen")}
     plain = [s for s in sections if s.kind in ("frontend", "listen")
              and any(line.words[0] == "bind" and "ssl" not in line.words for line in s.lines)]
-    plain_redirects = all(_redirects(s) for s in plain) if plain else None
+    plain_redirects = all(redirects(s) for s in plain) if plain else None
     stapled = _stapled(sections)
-    out = []
+    out: list[Bind] = []
     for section in sections:
         if section.kind not in ("frontend", "listen"):
             continue
         default_backend = section.defaults.value("default_backend") if section.defaults else None
-        reached = _reached(section, backends, default_backend)
+        reach = reached(section, backends, default_backend)
         for line in section.lines:
             if line.words[0] == "bind" and "ssl" in line.words:
-                bind = _site(section, line, glob, unverified, plain_redirects, reached)
+                bind = _site(section, line, glob, unverified, plain_redirects, reach)
                 _staple(bind, stapled)
-                name = _option(line.words, "crt-list")
-                if name is None:
-                    out.append(bind.build())
-                else:
-                    out.extend(_crt_list(bind, line, _crt_list_path(path, name), stapled))
-    if not out and unverified:
-        out.append(_upstreams(path, unverified))
-    return tuple(out)
+                name = option(line.words, "crt-list")
+                found = (bind.build(),) if name is None else tuple(
+                    _crt_list(bind, line, crt_list_path(path, name), stapled))
+                out.append(Bind(section, line, found))
+    return out
 
 
 def _stapled(sections: list[Section]) -> dict[str, Location]:
     """The certificates a `crt-store` loads with `ocsp-update on` (HAProxy >= 3.0 fetches and
     staples their OCSP responses), with where."""
-    return {_option(line.words, "crt") or "": line.loc for s in sections if s.kind == "crt-store"
+    return {option(line.words, "crt") or "": line.loc for s in sections if s.kind == "crt-store"
             for line in s.lines
-            if line.words[0] == "load" and _option(line.words, "ocsp-update") == "on"}
+            if line.words[0] == "load" and option(line.words, "ocsp-update") == "on"}
 
 
 def _staple(b: SiteBuilder, stapled: dict[str, Location]) -> None:
@@ -222,7 +251,7 @@ def _staple(b: SiteBuilder, stapled: dict[str, Location]) -> None:
                                                    stapled[b.certificate])
 
 
-def _resolve_defaults(sections: list[Section]) -> None:
+def resolve_defaults(sections: list[Section]) -> None:
     """Each proxy's (and defaults section's) defaults: the one its `from` names, else the last
     `defaults` section before it, named or not (HAProxy: a defaults section applies to the
     sections that follow it until the next one)."""
@@ -256,7 +285,7 @@ def _upstreams(path: str, unverified: list[Location]) -> Subject:
     return b.build()
 
 
-def _crt_list_path(cfg: str, name: str) -> str:
+def crt_list_path(cfg: str, name: str) -> str:
     """A relative crt-list is read from the config's directory (tlsconf writes
     `default-path config`; with HAProxy's default, `current`, that is where it runs from —
     the config's directory is the best guess a linter has)."""
@@ -304,22 +333,22 @@ def _crt_list(bind: SiteBuilder, line: Line, path: str,
         b.certificate = certificate
         _staple(b, stapled)
         b.origins["certificate"] = config_origin("crt-list certificate", loc)
-        if any(_option(options, o) is not None for o in ("ssl-min-ver", "ssl-max-ver")) \
+        if any(option(options, o) is not None for o in ("ssl-min-ver", "ssl-max-ver")) \
                 or any(flag in options for flag in NO_FLAGS):
             _protocols(b, [(options, loc, "crt-list line")], loc)
-        if (value := _option(options, "ciphers")) is not None:
-            b.set_cipher_string(value, config_origin("crt-list ciphers", loc))
+        if (value := option(options, "ciphers")) is not None:
+            _cipher_string(b, value, config_origin("crt-list ciphers", loc))
         elif b.protocols == ("TLSv1.3",):
             # The listener's <= 1.2 list serves its other names; this one negotiates none of
             # it (not a dead list of this site's: TLS217 is for a list the site chose).
             b.ciphers = ()
-        if (value := _option(options, "ciphersuites")) is not None:
+        if (value := option(options, "ciphersuites")) is not None:
             b.ciphersuites = tuple(value.split(":"))
             b.origins["ciphersuites"] = config_origin("crt-list ciphersuites", loc)
-        if (value := _option(options, "curves")) is not None:
+        if (value := option(options, "curves")) is not None:
             b.curves = tuple(value.split(":"))
             b.origins["curves"] = config_origin("crt-list curves", loc)
-        if (value := _option(options, "ocsp-update")) is not None:
+        if (value := option(options, "ocsp-update")) is not None:
             # HAProxy >= 2.8 fetches and staples the certificate's OCSP response itself.
             b.ocsp_stapling = value == "on"
             b.origins["ocsp_stapling"] = config_origin("crt-list ocsp-update", loc)
@@ -327,7 +356,7 @@ def _crt_list(bind: SiteBuilder, line: Line, path: str,
     return out or [bind.build()]  # no certificate line: the bind's own policy is still judged
 
 
-def _reached(section: Section, backends: dict[str, Section],
+def reached(section: Section, backends: dict[str, Section],
              default_backend: str | None) -> list[Section]:
     """The backends a frontend's (or listen section's) requests can be sent to, in order."""
     names = [line.words[1] for line in section.lines
@@ -340,7 +369,7 @@ def _reached(section: Section, backends: dict[str, Section],
     return [backends[n] for n in dict.fromkeys(names) if n in backends]
 
 
-def _hsts_line(section: Section) -> tuple[Line, str] | None:
+def hsts_line(section: Section) -> tuple[Line, str] | None:
     """The section's last rule that sets Strict-Transport-Security on TLS responses, and
     the header value."""
     found = None
@@ -354,7 +383,7 @@ def _hsts_line(section: Section) -> tuple[Line, str] | None:
                 and w[1].lower().startswith("strict-transport-security:") and _on_tls(w[2:]):
             found = (line, w[1].split(":", 1)[1].strip())
     if found is None and section.defaults is not None:
-        return _hsts_line(section.defaults)  # a (named) defaults section's rules are inherited
+        return hsts_line(section.defaults)  # a (named) defaults section's rules are inherited
     return found
 
 
@@ -366,13 +395,13 @@ def _on_tls(condition: list[str]) -> bool:
 
 
 def _hsts(b: SiteBuilder, section: Section, reached: list[Section]) -> None:
-    own = _hsts_line(section)
+    own = hsts_line(section)
     if own is None and section.kind == "listen" and reached == [section]:
         reached = []
     if own is not None:
         chosen: tuple[Line, str] | None = own
     elif reached:
-        found = [(_hsts_line(backend), backend) for backend in reached]
+        found = [(hsts_line(backend), backend) for backend in reached]
         lacking = next((backend for line, backend in found if line is None), None)
         if lacking is not None and len(found) > 1 and any(line for line, _ in found):
             b.origins["hsts"] = config_origin(
@@ -394,7 +423,7 @@ def _hsts(b: SiteBuilder, section: Section, reached: list[Section]) -> None:
     b.origins["hsts.max_age"] = b.origins["hsts"]
 
 
-def _redirects(section: Section) -> bool:
+def redirects(section: Section) -> bool:
     for line in section.lines:
         w = line.words
         if w[:2] in (["http-request", "redirect"], ["redirect", "scheme"]) or w[0] == "redirect":
@@ -414,29 +443,29 @@ def _site(section: Section, bind: Line, glob: dict[str, Line], unverified: list[
     default_words = options.words[1:] if options else []
     _protocols(b, [(w, bind.loc, "bind"), (default_words, options.loc if options else None,
                                            "ssl-default-bind-options")], bind.loc)
-    if (value := _option(w, "ciphers")) is not None:
-        b.set_cipher_string(value, config_origin("bind ciphers", bind.loc))
+    if (value := option(w, "ciphers")) is not None:
+        _cipher_string(b, value, config_origin("bind ciphers", bind.loc))
     elif "ssl-default-bind-ciphers" in glob:
         line = glob["ssl-default-bind-ciphers"]
-        b.set_cipher_string(line.words[1], config_origin("ssl-default-bind-ciphers", line.loc))
+        _cipher_string(b, _argument(line), config_origin("ssl-default-bind-ciphers", line.loc))
     else:
         b.set_cipher_string("DEFAULT", default_origin(
             "no ssl-default-bind-ciphers: OpenSSL's DEFAULT list (CBC and static-RSA suites)",
             bind.loc))
         b.facts["cipher_string"] = None
-    if (value := _option(w, "ciphersuites")) is not None:
+    if (value := option(w, "ciphersuites")) is not None:
         b.ciphersuites = tuple(value.split(":"))
         b.origins["ciphersuites"] = config_origin("bind ciphersuites", bind.loc)
     elif "ssl-default-bind-ciphersuites" in glob:
         line = glob["ssl-default-bind-ciphersuites"]
-        b.ciphersuites = tuple(line.words[1].split(":"))
+        b.ciphersuites = tuple(_argument(line).split(":"))
         b.origins["ciphersuites"] = config_origin("ssl-default-bind-ciphersuites", line.loc)
-    if (value := _option(w, "curves")) is not None:
+    if (value := option(w, "curves")) is not None:
         b.curves = tuple(value.split(":"))
         b.origins["curves"] = config_origin("bind curves", bind.loc)
     elif "ssl-default-bind-curves" in glob:
         line = glob["ssl-default-bind-curves"]
-        b.curves = tuple(line.words[1].split(":"))
+        b.curves = tuple(_argument(line).split(":"))
         b.origins["curves"] = config_origin("ssl-default-bind-curves", line.loc)
     if "tune.ssl.default-dh-param" in glob:
         line = glob["tune.ssl.default-dh-param"]
@@ -446,25 +475,43 @@ def _site(section: Section, bind: Line, glob: dict[str, Line], unverified: list[
     if "allow-0rtt" in w or "allow-0rtt" in default_words:
         b.facts["early_data"] = True
         b.where["early_data"] = bind.loc if "allow-0rtt" in w else options.loc  # type: ignore[union-attr]
-    if _option(w, "tls-ticket-keys") is not None and "no-tls-tickets" not in w + default_words:
+    if option(w, "tls-ticket-keys") is not None and "no-tls-tickets" not in w + default_words:
         b.facts["tickets_unrotated"] = True
         b.where["tickets_unrotated"] = bind.loc
     if "strict-sni" not in w:
         b.facts["unknown_sni_served"] = True
         b.where["sni"] = bind.loc
-    b.certificate = _option(w, "crt") or ""
+    b.certificate = option(w, "crt") or ""
     b.facts["serves_http"] = section.mode == "http"
     b.where["listener"] = bind.loc
     _hsts(b, section, reached)
     if any(line.words[0] == "bind" and "ssl" not in line.words
                             for line in section.lines):
-        b.facts["http_redirect"] = _redirects(section)
+        b.facts["http_redirect"] = redirects(section)
         b.where["redirect_http"] = section.loc
     else:
         b.facts["http_redirect"] = plain_redirects
         b.where["redirect_http"] = section.loc
     b.facts["unverified_upstreams"] = tuple(unverified)
     return b
+
+
+def _argument(line: Line) -> str:
+    """The one argument of a `global` keyword; HAProxy refuses the file without it."""
+    if len(line.words) < 2:
+        raise TlsconfError.single(line.loc, line.words[0], "expects an argument (HAProxy "
+                                  "refuses the line without one)")
+    return line.words[1]
+
+
+def _cipher_string(b: SiteBuilder, text: str, origin: Origin) -> None:
+    """A cipher string OpenSSL cannot parse makes HAProxy refuse the config: exit 2 at it."""
+    try:
+        b.set_cipher_string(text, origin)
+    except suites.CipherStringError as exc:
+        assert origin.location is not None
+        raise TlsconfError([Problem(origin.location, origin.detail,
+                                    f"invalid cipher string: {exc}")]) from None
 
 
 def _check_bind_address(bind: Line) -> None:
@@ -486,8 +533,8 @@ def _protocols(b: SiteBuilder, sources: list[tuple[list[str], Location | None, s
     """Protocols from the first source (crt-list line, bind, ssl-default-bind-options) that
     sets any version option: HAProxy applies the most specific one."""
     for source, loc, detail in sources:
-        low = _option(source, "ssl-min-ver")
-        high = _option(source, "ssl-max-ver")
+        low = option(source, "ssl-min-ver")
+        high = option(source, "ssl-max-ver")
         flags = [v for flag, v in NO_FLAGS.items() if flag in source]
         if low is not None or high is not None or flags:
             for value in (low, high):
@@ -530,7 +577,7 @@ def _crt_list_input(path: str, text: str) -> tuple[Subject, ...]:
         data = read_bytes(cfg)
         cfg_text = decode(cfg, data)
         names = re.findall(r"\bcrt-list\s+(\S+)", cfg_text)
-        if not any(os.path.normpath(_crt_list_path(cfg, n)) == target for n in names):
+        if not any(os.path.normpath(crt_list_path(cfg, n)) == target for n in names):
             continue
         return tuple(s for s in ingest(cfg, data, cfg_text)
                      if os.path.normpath(s.site.location.file) == target)

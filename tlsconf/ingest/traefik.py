@@ -72,12 +72,13 @@ OPTION_KEYS = ("alpnProtocols", "cipherSuites", "clientAuth", "curvePreferences"
 CHAIN_DEPTH = 16  # Traefik refuses recursive chains; a bound keeps a cycle from looping here
 
 
-class _Doc:
+class Doc:
     """Case-insensitive access with positions (of keys, and of values down to list items)."""
 
     def __init__(self, name: str, text: str) -> None:
         self.name = name
         self.text = text
+        self._lowered: dict[int, dict[str, str]] = {}  # the data is never changed: ids hold
         if name.lower().endswith(".toml"):
             import tomllib
 
@@ -96,10 +97,23 @@ class _Doc:
     def get(self, node: Any, path: Path, key: str) -> tuple[Any, Path]:
         if isinstance(node, dict):
             key = key.lower()
-            for real in node:
-                if isinstance(real, str) and real.lower() == key:
-                    return node[real], (*path, real)
+            real = self._lower(node).get(key)
+            if real is not None:
+                return node[real], (*path, real)
         return None, (*path, key)
+
+    def _lower(self, node: dict[Any, Any]) -> dict[str, str]:
+        """`node`'s keys by their lower-case form (the first of two spellings wins, as a scan
+        in order would), built once per mapping: a table of thousands of routers is looked up
+        in constant time."""
+        found = self._lowered.get(id(node))
+        if found is None:
+            found = {}
+            for real in node:
+                if isinstance(real, str):
+                    found.setdefault(real.lower(), real)
+            self._lowered[id(node)] = found
+        return found
 
     def locate(self, path: Path) -> Location:
         """Where the key of `path` is (a list item: the item), else its nearest ancestor."""
@@ -208,6 +222,11 @@ def _array_items(values: dict[Path, tuple[int, int]], path: Path, line: str, sta
 
 
 def ingest(path: str, text: str) -> tuple[Subject, ...]:
+    return subjects(read_doc(path, text))
+
+
+def read_doc(path: str, text: str) -> Doc:
+    """The dynamic configuration with positions; templates and v1 files refused."""
     match = TEMPLATE.search(text)
     if match:
         line = text.count("\n", 0, match.start()) + 1
@@ -215,8 +234,14 @@ def ingest(path: str, text: str) -> tuple[Subject, ...]:
         raise TlsconfError.single(Location(path, line, col), "", (
             "templated file: the Traefik file provider evaluates Go templates itself; tlsconf "
             "cannot judge a template — lint the evaluated file"))
-    doc = _Doc(path, text)
+    doc = Doc(path, text)
     _refuse_v1(doc)
+    return doc
+
+
+def subjects(doc: Doc) -> tuple[Subject, ...]:
+    """One subject per TLS option (`tls.options.<name>`, `default` always), per TLS router
+    (HSTS), per `headers` middleware with HSTS, per servers transport."""
     top: Path = ()
     tls, tls_path = doc.get(doc.data, top, "tls")
     options, options_path = doc.get(tls, tls_path, "options")
@@ -240,7 +265,7 @@ def ingest(path: str, text: str) -> tuple[Subject, ...]:
                     b = builders[option_name.lower()] = _option(
                         doc, options, options_path, option_name, doc.locate(router_tls_path))
                 rule, _ = doc.get(router, router_path, "rule")
-                b.domains += tuple(d for d in _domains(rule) if d not in b.domains)
+                b.domains += tuple(d for d in domains(rule) if d not in b.domains)
             if section == "http":
                 routers.append(_router(doc, name, router, router_path, middlewares, mw_path))
     for name, _opts in _items(options):
@@ -262,14 +287,14 @@ def _items(table: Any) -> Iterator[tuple[str, Any]]:
             yield str(name), value
 
 
-def _domains(rule: Any) -> list[str]:
+def domains(rule: Any) -> list[str]:
     out: list[str] = []
     for args in HOST.findall(rule if isinstance(rule, str) else ""):
         out += [n for pair in re.findall(r"`([^`]*)`|\"([^\"]*)\"", args) for n in pair if n]
     return [n.lower() for n in dict.fromkeys(out) if n != "*"]
 
 
-def _refuse_v1(doc: _Doc) -> None:
+def _refuse_v1(doc: Doc) -> None:
     """Traefik v1 keys at places where v2+ has none: refuse the file, never judge it as v2 (a
     v1 file read as v2 has no routers and no options, and would look clean)."""
     data = doc.data
@@ -289,7 +314,7 @@ def _refuse_v1(doc: _Doc) -> None:
             raise TlsconfError.single(doc.locate(found_path), key, V1_FORMAT)
 
 
-def _option(doc: _Doc, options: Any, options_path: Path, option_name: str,
+def _option(doc: Doc, options: Any, options_path: Path, option_name: str,
             use_loc: Location | None) -> SiteBuilder:
     """The subject of `tls.options.<option_name>`; `use_loc` is where it is referenced (for an
     option the file does not define)."""
@@ -315,7 +340,7 @@ def _option(doc: _Doc, options: Any, options_path: Path, option_name: str,
 
 
 class Reader(Protocol):
-    """Key lookup with positions: this module's `_Doc` (case-insensitive, as Traefik's file
+    """Key lookup with positions: this module's `Doc` (case-insensitive, as Traefik's file
     provider reads keys) or a Kubernetes manifest (exact keys, as the API server keeps them)."""
 
     def get(self, node: Any, path: Path, key: str) -> tuple[Any, Path]: ...
@@ -402,13 +427,13 @@ def apply_ciphers(doc: Reader, b: SiteBuilder, opts: Any, path: Path) -> bool:
     return True
 
 
-def _router(doc: _Doc, name: str, router: Any, router_path: Path, middlewares: Any,
+def _router(doc: Doc, name: str, router: Any, router_path: Path, middlewares: Any,
             mw_path: Path) -> Subject:
     """An HTTP TLS router, judged for HSTS only: the `headers` middlewares it names."""
     b = SiteBuilder("traefik", f"http.routers.{name}", doc.locate(router_path))
     b.facts["families"] = HSTS_ONLY
     rule, _ = doc.get(router, router_path, "rule")
-    b.domains = tuple(_domains(rule))
+    b.domains = tuple(domains(rule))
     names, names_path = doc.get(router, router_path, "middlewares")
     entry_points, ep_path = doc.get(router, router_path, "entryPoints")
     if isinstance(entry_points, str):  # Traefik takes one name as a one-item list
@@ -417,7 +442,7 @@ def _router(doc: _Doc, name: str, router: Any, router_path: Path, middlewares: A
         b.where["listener"] = doc.locate(ep_path)
         b.facts["listener"] = ", ".join(str(e) for e in entry_points)
     elsewhere: list[str] = []
-    for mw, path in _chain(doc, names if isinstance(names, list) else [], middlewares, mw_path,
+    for mw, path in chain(doc, names if isinstance(names, list) else [], middlewares, mw_path,
                            elsewhere):
         if _headers_hsts(doc, b, mw, path):
             return b.build()
@@ -427,7 +452,7 @@ def _router(doc: _Doc, name: str, router: Any, router_path: Path, middlewares: A
     return b.build()
 
 
-def _chain(doc: _Doc, names: list[Any], middlewares: Any, mw_path: Path, elsewhere: list[str],
+def chain(doc: Doc, names: list[Any], middlewares: Any, mw_path: Path, elsewhere: list[str],
            depth: int = 0) -> Iterator[tuple[Any, Path]]:
     """The middlewares `names` refer to in this file (`@file` or no provider), in order, with
     the members of `chain` middlewares in their place; the names this file does not define
@@ -438,15 +463,15 @@ def _chain(doc: _Doc, names: list[Any], middlewares: Any, mw_path: Path, elsewhe
         if provider not in ("", "file") or mw is None:
             elsewhere.append(str(name))
             continue
-        chain, chain_path = doc.get(mw, path, "chain")
-        members, _ = doc.get(chain, chain_path, "middlewares")
+        members_of, chain_path = doc.get(mw, path, "chain")
+        members, _ = doc.get(members_of, chain_path, "middlewares")
         if isinstance(members, list) and depth < CHAIN_DEPTH:
-            yield from _chain(doc, members, middlewares, mw_path, elsewhere, depth + 1)
+            yield from chain(doc, members, middlewares, mw_path, elsewhere, depth + 1)
         else:
             yield mw, path
 
 
-def _headers_hsts(doc: _Doc, b: SiteBuilder, mw: Any, path: Path) -> bool:
+def _headers_hsts(doc: Doc, b: SiteBuilder, mw: Any, path: Path) -> bool:
     """A `headers` middleware's HSTS (`stsSeconds` > 0: Traefik sends none for 0) → `b`."""
     headers, headers_path = doc.get(mw, path, "headers")
     seconds, seconds_path = doc.get(headers, headers_path, "stsSeconds")
@@ -462,7 +487,7 @@ def _headers_hsts(doc: _Doc, b: SiteBuilder, mw: Any, path: Path) -> bool:
     return True
 
 
-def _middlewares(doc: _Doc, middlewares: Any, mw_path: Path) -> Iterator[Subject]:
+def _middlewares(doc: Doc, middlewares: Any, mw_path: Path) -> Iterator[Subject]:
     """Every `headers` middleware with HSTS, judged where it is defined (used or not)."""
     for name, mw in _items(middlewares):
         b = SiteBuilder("traefik", f"http.middlewares.{name}", doc.locate((*mw_path, name)))
@@ -472,7 +497,7 @@ def _middlewares(doc: _Doc, middlewares: Any, mw_path: Path) -> Iterator[Subject
             yield b.build()
 
 
-def _transports(doc: _Doc) -> Iterator[Subject]:
+def _transports(doc: Doc) -> Iterator[Subject]:
     """Servers transports (the upstream leg): verification, and versions and suites where set."""
     found: list[tuple[str, Any, Path]] = []
     for section, sub in (("http", ""), ("tcp", "tls")):

@@ -64,3 +64,6 @@ class Behaviour(Struct, frozen=True):
     redirect: HttpAnswer | None
     # HTTPS answers by status class ("2xx", "4xx"): the HSTS header each carried.
     hsts: dict[str, HttpAnswer]
+    # `GET /` presenting the client certificate given to verify (`--client-cert`) is served;
+    # None: no certificate given (or no client_auth in the spec, for the prediction).
+    client_cert_accepted: bool | None = None

@@ -21,7 +21,8 @@ from tlsconf.verify.behaviour import Behaviour, HttpAnswer, Offered, Served
 
 # Every judged aspect, in report order: the Behaviour field, or `chain` (part of `sni`).
 ASPECTS = ("protocols", "ciphers", "ciphersuites", "groups", "sni", "chain", "client_auth",
-           "resumption_ids", "resumption_tickets", "alpn_h2", "redirect", "hsts")
+           "client_cert_accepted", "resumption_ids", "resumption_tickets", "alpn_h2", "redirect",
+           "hsts")
 T = TypeVar("T")
 CASE_SEPARATOR = ", "  # between the cases of a merged difference (no SNI name holds one)
 
@@ -65,7 +66,8 @@ def compare(a: Behaviour, b: Behaviour, offered: Offered) -> Comparison:
             diffs.append(Difference(aspect, "", ordered(left, aspect), ordered(right, aspect),
                                     ordered(right - left, aspect), ordered(left - right, aspect)))
     _by_case("sni", a.sni, b.sni, _sni, diffs, skips)
-    for aspect in ("client_auth", "resumption_ids", "resumption_tickets", "alpn_h2"):
+    for aspect in ("client_auth", "client_cert_accepted", "resumption_ids", "resumption_tickets",
+                   "alpn_h2"):
         _scalar(aspect, getattr(a, aspect), getattr(b, aspect), diffs, skips)
     _redirect(a.redirect, b.redirect, diffs, skips)
     _by_case("hsts", a.hsts, b.hsts, _hsts, diffs, skips)

@@ -22,6 +22,7 @@ from msgspec import Struct, structs
 from tlsconf.errors import Location, TlsconfError
 from tlsconf.names import protocol_rank
 from tlsconf.verify.behaviour import NO_SNI, UNKNOWN_SNI, Behaviour, HttpAnswer, Served
+from tlsconf.verify.limits import INSTANCE_WIDE_DEFAULT, LIMITS
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -102,7 +103,8 @@ def expect(site: SitePolicy, sites: Sequence[SitePolicy], loaded: LoadedSpec,
         # In TLS <= 1.2 the client's groups also bound the ECDSA certificate's curve.
         groups = groups & {_OPENSSL_CURVE.get(own.curve, own.curve)}
     sni = {probe_name(d): Served(True, own.chain) for d in site.domains}
-    default = next((s for s in sites if s.listener == site.listener and s.default_server), None)
+    default = next((s for s in sites if s.default_server and (
+        s.listener == site.listener or target in INSTANCE_WIDE_DEFAULT)), None)
     fallback = Served(True, cert_of(default).chain) if default is not None else Served(False)
     sni[NO_SNI] = sni[UNKNOWN_SNI] = fallback
     host = probe_name(site.domains[0])
@@ -169,7 +171,8 @@ def _nginx(behaviour: Behaviour, site: SitePolicy, loaded: LoadedSpec) -> Behavi
     return structs.replace(behaviour, groups=groups, ciphers=ciphers, resumption_tickets=tickets)
 
 
-# target name → its limits; the other targets' entries are added here, one function each.
+# target name → its limits; HAProxy's, Traefik's, Envoy's and Caddy's are in limits.py.
 TARGET_LIMITS: dict[str, Limit] = {
     "nginx": _nginx,
+    **LIMITS,
 }

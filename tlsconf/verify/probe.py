@@ -116,9 +116,11 @@ def probe(plan: Plan) -> tuple[Behaviour, Offered]:
     alpn = client.alpn_h2()
     pq_ok = client.pq_accepted()
     hsts, plain_served = client.https_answers(with_cert=False)
+    cert_served = None
     if plan.client_cert is not None:
-        hsts, _ = client.https_answers(with_cert=True)
+        hsts, cert_served = client.https_answers(with_cert=True)
     redirect = client.redirect()
+    ids, tickets = client.resumes(tickets=False), client.resumes(tickets=True)
     worker.join(plan.deadline + plan.timeout)  # scan() itself gives up at the deadline
     matrix = box.get("matrix")
     if isinstance(matrix, BaseException) or matrix is None:
@@ -132,8 +134,10 @@ def probe(plan: Plan) -> tuple[Behaviour, Offered]:
     behaviour = Behaviour(
         protocols=matrix.protocols, ciphers=matrix.ciphers, ciphersuites=matrix.ciphersuites,
         groups=groups, sni=sni, client_auth=client_auth,
-        resumption_ids=matrix.resumption_ids, resumption_tickets=matrix.resumption_tickets,
-        alpn_h2=alpn, redirect=redirect, hsts=hsts)
+        # TLS 1.2 resumption: None where the server speaks no version below TLS 1.3.
+        resumption_ids=ids if matrix.protocols - {"TLSv1.3"} else None,
+        resumption_tickets=tickets if matrix.protocols - {"TLSv1.3"} else None,
+        alpn_h2=alpn, redirect=redirect, hsts=hsts, client_cert_accepted=cert_served)
     offered = Offered(protocols=frozenset(PROTOCOLS), ciphers=matrix.offered_ciphers,
                       ciphersuites=matrix.offered_ciphersuites,
                       groups=matrix.offered_groups | {PQ_GROUP})
@@ -168,12 +172,13 @@ class _Client:
         self._tcp(self.plan.port).close()
 
     @contextlib.contextmanager
-    def _tls(self, sni: str | None, ctx: ssl.SSLContext) -> Iterator[ssl.SSLSocket | None]:
-        """A handshake with `sni`; None when the server refuses it."""
+    def _tls(self, sni: str | None, ctx: ssl.SSLContext, session: ssl.SSLSession | None = None
+             ) -> Iterator[ssl.SSLSocket | None]:
+        """A handshake with `sni` (resuming `session`); None when the server refuses it."""
         raw = self._tcp(self.plan.port)
         try:
             try:
-                sock = ctx.wrap_socket(raw, server_hostname=sni)
+                sock = ctx.wrap_socket(raw, server_hostname=sni, session=session)
             except TimeoutError:
                 raise Unreachable(f"{self.plan.endpoint}: the handshake timed out after "
                                   f"{self.plan.timeout:g} s") from None
@@ -190,6 +195,26 @@ class _Client:
             if sock is None:
                 return Served(False)
             return Served(True, _chain(sock))
+
+    def resumes(self, tickets: bool) -> bool | None:
+        """TLS 1.2 resumption by session ID (the client sends no ticket) or by session ticket
+        (one issued in the first handshake): the session resumed in the second handshake; None
+        when no TLS 1.2 handshake completes. With the client certificate, if any: sslyze's
+        resumption scan cannot present one, and wants a server to hand back the very ticket it
+        was offered, which Go's crypto/tls (Traefik, Caddy) never does (measured: it sends a
+        fresh one on each resumption)."""
+        ctx = self._context(with_cert=True)
+        ctx.minimum_version = ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+        if not tickets:
+            ctx.options |= ssl.OP_NO_TICKET
+        with self._tls(self.plan.sni, ctx) as first:
+            if first is None:
+                return None
+            session = first.session
+        if session is None or (tickets and not session.has_ticket):
+            return False
+        with self._tls(self.plan.sni, ctx, session) as second:
+            return bool(second is not None and second.session_reused)
 
     def alpn_h2(self) -> bool | None:
         with self._tls(self.plan.sni, self._context(("h2", "http/1.1"))) as sock:
@@ -225,6 +250,8 @@ class _Client:
                 return None
             try:
                 return _request(sock, path, self.plan.sni)
+            except TimeoutError:  # slow is not refused: never a finding from a busy server
+                raise self._slow(f"GET {path}") from None
             except (OSError, http.client.HTTPException):
                 return None  # closed without an answer: refused (mTLS in TLS 1.3)
 
@@ -234,13 +261,23 @@ class _Client:
         try:
             sock = socket.create_connection((self.plan.host, self.plan.http_port),
                                             timeout=self.plan.timeout)
+        except TimeoutError:
+            raise self._slow("connecting to the HTTP port", self.plan.http_port) from None
         except OSError:
             return HttpAnswer(0)  # nothing listens: no redirect
         with sock:
             try:
                 return _request(sock, "/verify", self.plan.sni)
+            except TimeoutError:
+                raise self._slow("GET /verify", self.plan.http_port) from None
             except (OSError, http.client.HTTPException):
                 return HttpAnswer(0)
+
+    def _slow(self, what: str, port: int | None = None) -> Unreachable:
+        """No answer within the timeout: exit 2 (what was not measured is never judged)."""
+        where = f"{_bracket(self.plan.host)}:{port or self.plan.port}"
+        return Unreachable(f"{where}: no answer to {what} within {self.plan.timeout:g} s "
+                           "(raise --timeout for a slow server)")
 
 
 def _request(sock: socket.socket, path: str, host: str) -> HttpAnswer:

@@ -85,7 +85,8 @@ RULES: list[Rule] = [
           _example("TLS905 [error] 127.0.0.1:8443 (no SNI) completes the handshake; the spec "
                    "refuses it"), CLEAN, (VERIFY,)),
     _rule("TLS906", "served-client-auth-differs", Severity.ERROR,
-          "Client certificates are asked for or required other than the spec says.",
+          "Client certificates are asked for or required other than the spec says, or the one "
+          "given (--client-cert) is refused.",
           "`required` that became `optional` lets anyone in who does not send a certificate: "
           "the one check mTLS exists for is gone.",
           _example("TLS906 [error] 127.0.0.1:8443 (sni a.test) serves clients without a "
@@ -125,12 +126,14 @@ RULES: list[Rule] = [
 ]
 RULE_OF = {"protocols": "TLS901", "ciphers": "TLS902", "ciphersuites": "TLS903",
            "groups": "TLS904", "sni": "TLS905", "chain": "TLS908", "client_auth": "TLS906",
+           "client_cert_accepted": "TLS906",
            "resumption_ids": "TLS907", "resumption_tickets": "TLS907", "alpn_h2": "TLS911",
            "redirect": "TLS909", "hsts": "TLS910"}
 # The policy value each aspect's expectation comes from (`SitePolicy.tls_origin`).
 ORIGIN_FIELD = {"protocols": "protocols", "ciphers": "ciphers", "ciphersuites": "ciphersuites",
                 "groups": "curves", "sni": "domains", "chain": "certificate",
-                "client_auth": "client_auth", "resumption_ids": "session_timeout",
+                "client_auth": "client_auth", "client_cert_accepted": "client_auth",
+                "resumption_ids": "session_timeout",
                 "resumption_tickets": "session_tickets", "alpn_h2": "http2",
                 "redirect": "redirect_http", "hsts": "hsts"}
 
@@ -173,6 +176,7 @@ def describe(diff: Difference, sides: Sides) -> str:
     """The message of one difference: what the endpoint does; what the reference does."""
     return {"protocols": _set, "ciphers": _set, "ciphersuites": _set, "groups": _set,
             "sni": _sni, "chain": _chain, "client_auth": _client_auth,
+            "client_cert_accepted": _client_cert,
             "resumption_ids": _resumption, "resumption_tickets": _resumption,
             "alpn_h2": _alpn, "redirect": _redirect, "hsts": _hsts}[diff.aspect](diff, sides)
 
@@ -240,6 +244,13 @@ def _client_auth(diff: Difference, sides: Sides) -> str:
         reference = {"required": "requires one", "optional": "makes it optional",
                      "none": "asks for none"}[str(diff.expected)]
     return f"{sides.served(diff)} {CLIENT_AUTH[str(diff.served)]}; {sides.reference} {reference}"
+
+
+def _client_cert(diff: Difference, sides: Sides) -> str:
+    does = "serves" if diff.served else "refuses"
+    other = "the spec's client_auth.ca should accept it" if sides.spec else \
+        f"{sides.reference} {'serves' if diff.expected else 'refuses'} it"
+    return f"{sides.served(diff)} {does} GET / with the --client-cert given; {other}"
 
 
 def _resumption(diff: Difference, sides: Sides) -> str:

@@ -18,24 +18,27 @@ from msgspec import Struct, structs
 
 from tlsconf.config import Settings
 from tlsconf.errors import Location, TlsconfError
-from tlsconf.findings import Finding
+from tlsconf.findings import Finding, Severity
 from tlsconf.lint import Report
-from tlsconf.verify.compare import Comparison, Skip, compare
+from tlsconf.verify.behaviour import Behaviour
+from tlsconf.verify.compare import Difference, Skip, compare
 from tlsconf.verify.expect import Certificate, expect, probe_name
 from tlsconf.verify.probe import CLIENT_ERROR_PATHS, Plan, connect_host, probe
-from tlsconf.verify.rules import ORIGIN_FIELD, RULE_OF, Sides, describe, items
+from tlsconf.verify.rules import ORIGIN_FIELD, RULE_OF, Sides, describe, items, where
 from tlsconf.verify.scan import Unreachable
 
 if TYPE_CHECKING:
     from tlsconf.policy import SitePolicy
     from tlsconf.specfile import LoadedSpec
+    from tlsconf.verify.differential import Documented
 
 
 class Options(Struct, frozen=True):
     endpoint: tuple[str, int] | None = None  # --endpoint (host already resolved to an address)
     against: tuple[str, int] | None = None  # --against
     sni: str | None = None
-    target: str | None = None
+    target: str | None = None  # the target of the endpoint tested (--target)
+    against_target: str | None = None  # the target of --against: documents their differences
     client_cert: tuple[str, str] | None = None
     timeout: float = 5.0
 
@@ -70,7 +73,8 @@ def plan_for(site: SitePolicy, options: Options, endpoint: tuple[str, int] | Non
     return Plan(host=host, port=port, sni=options.sni or probe_name(site.domains[0]),
                 names=tuple(probe_name(d) for d in site.domains),
                 http_port=site.http_port if measure_http else None,
-                client_cert=options.client_cert, timeout=options.timeout,
+                client_cert=options.client_cert if site.tls.client_auth else None,
+                timeout=options.timeout,
                 deadline=max(30.0, 12 * options.timeout))
 
 
@@ -84,9 +88,16 @@ def verify(loaded: LoadedSpec, sites: Sequence[SitePolicy], options: Options,
     findings: list[Finding] = []
     notes: list[str] = []
     certs: dict[str, Certificate] = {}
+    # The default server of a listener decides what clients without SNI get, also when only
+    # another site of it is verified (`--site`): the spec's other sites take part in that.
+    from tlsconf.policy import resolve
+
+    named = {site.name for site in sites}
+    everyone = (*sites, *(s for s in resolve(loaded) if s.name not in named))
     # Every expectation first: bad input (an unreadable certificate file) is found before
     # anything is contacted.
-    expected = {site.name: expect(site, sites, loaded, options.target, certs)
+    expected = {site.name: _with_client_cert(expect(site, everyone, loaded, options.target,
+                                                    certs), site, options)
                 for site in sites} if options.against is None else {}
     for site in sites:
         plan = plan_for(site, options, options.endpoint)
@@ -103,8 +114,17 @@ def verify(loaded: LoadedSpec, sites: Sequence[SitePolicy], options: Options,
             reference = expected[site.name]
             label = "the spec"
         result = compare(reference, served, offered)
-        findings += _findings(site, plan, result, label, settings, severity_of, get)
-        notes += [_note(site, skip, plan, label, options.target) for skip in result.skipped]
+        judged: list[tuple[Difference, str | None]] = [(d, None) for d in result.differences]
+        if options.against is not None and options.against_target and options.target:
+            from tlsconf.verify.differential import predict, split
+
+            documented = predict(site, everyone, loaded, options.against_target,
+                                 options.target, offered, certs)
+            judged, unseen = split(result, documented)
+            findings += _unseen(site, plan, unseen, label, settings, severity_of, get)
+        findings += _findings(site, plan, judged, label, settings, severity_of, get)
+        notes += [_note(site, skip, plan, label, options.target) for skip in result.skipped
+                  if _applies(skip)]
     name = loaded.document.name
     filtered = apply_suppressions(sorted(findings),
                                   scan(name, loaded.data.decode("utf-8", "replace")), settings)
@@ -114,16 +134,53 @@ def verify(loaded: LoadedSpec, sites: Sequence[SitePolicy], options: Options,
                   sites=len(sites), notes=notes)
 
 
-def _findings(site: SitePolicy, plan: Plan, result: Comparison, label: str, settings: Settings,
-              severity_of: object, get: object) -> list[Finding]:
+def _with_client_cert(behaviour: Behaviour, site: SitePolicy, options: Options) -> Behaviour:
+    """With `--client-cert`, a site with client_auth must serve the request presenting it (the
+    user gives one the spec's CA issued). Other sites are not asked (`plan_for`)."""
+    if options.client_cert is None or site.tls.client_auth is None:
+        return behaviour
+    return structs.replace(behaviour, client_cert_accepted=True)
+
+
+def _applies(skip: Skip) -> bool:
+    """A skip worth a note: the client-certificate request not made on either side (no
+    --client-cert, or a site without client_auth) is not a check left out but none to make."""
+    return not (skip.aspect == "client_cert_accepted" and skip.side == "both")
+
+
+def _findings(site: SitePolicy, plan: Plan, judged: list[tuple[Difference, str | None]],
+              label: str, settings: Settings, severity_of: object, get: object) -> list[Finding]:
+    """A finding per difference; a documented one (with its reason) is info, not failing."""
     out = []
     http = f"{plan.endpoint.rsplit(':', 1)[0]}:{plan.http_port}"
     sides = Sides(plan.endpoint, plan.sni, label, http)
-    for diff in result.differences:
+    for diff, documented in judged:
         rule = get(RULE_OF[diff.aspect])  # type: ignore[operator]
         origin = site.tls_origin(ORIGIN_FIELD[diff.aspect])
+        message = describe(diff, sides)
+        severity = severity_of(rule, settings)  # type: ignore[operator]
+        if documented is not None:
+            message, severity = f"{message} (documented: {documented})", Severity.INFO
+        out.append(Finding(origin.location or site.location, rule.id, rule.name, severity,
+                           message, f"sites[{site.index}].{_field(diff.aspect)}", items(diff),
+                           _value(diff)))
+    return out
+
+
+def _unseen(site: SitePolicy, plan: Plan, unseen: Sequence[Documented], label: str,
+            settings: Settings, severity_of: object, get: object) -> list[Finding]:
+    """A documented difference that did not show: one side is not what its target renders."""
+    out = []
+    for documented in unseen:
+        diff = documented.difference
+        rule = get(RULE_OF[diff.aspect])  # type: ignore[operator]
+        origin = site.tls_origin(ORIGIN_FIELD[diff.aspect])
+        case = f" ({diff.case})" if diff.case else ""
+        message = (f"{where(plan.endpoint, plan.sni)} and {label} agree on {diff.aspect}{case}, "
+                   f"where their targets differ ({documented.why}): one of them does not serve "
+                   "what tlsconf renders for its target")
         out.append(Finding(origin.location or site.location, rule.id, rule.name,
-                           severity_of(rule, settings), describe(diff, sides),  # type: ignore[operator]
+                           severity_of(rule, settings), message,  # type: ignore[operator]
                            f"sites[{site.index}].{_field(diff.aspect)}", items(diff),
                            _value(diff)))
     return out

@@ -3,8 +3,10 @@
 One `ServerScanRequest` per (endpoint, SNI): the cipher-suite scans of every version (SSL 2.0 …
 TLS 1.3: each suite sslyze's clients — nassl's legacy OpenSSL 1.0.2 and modern 1.1.1 — can
 put in a ClientHello, one handshake each), the groups accepted each offered alone (at the
-highest version the server speaks), TLS 1.2 session resumption by ID and by ticket, and from the
-connectivity test whether the server asks for a client certificate. Suite names become
+highest version the server speaks), and from the connectivity test whether the server asks for a
+client certificate. (Session resumption is the probe's, with the standard library: sslyze's
+cannot present a client certificate to a site that requires one, and judges Go's tickets by a
+rule Go does not follow; see probe.py.) Suite names become
 tlsconf's (`tlsconf.suites`: OpenSSL names); what sslyze tried and was refused is the `Offered`
 universe. sslyze cannot offer X25519MLKEM768 — `pq.py` does that handshake.
 
@@ -26,7 +28,6 @@ from tlsconf.names import PROTOCOLS
 SUITE_SCANS = {"SSLv2": "ssl_2_0_cipher_suites", "SSLv3": "ssl_3_0_cipher_suites",
                "TLSv1": "tls_1_0_cipher_suites", "TLSv1.1": "tls_1_1_cipher_suites",
                "TLSv1.2": "tls_1_2_cipher_suites", "TLSv1.3": "tls_1_3_cipher_suites"}
-RESUMPTION_ATTEMPTS = 2  # per mechanism; sslyze's default is 5
 CONCURRENT_CONNECTIONS = 8  # to one endpoint at a time
 
 
@@ -44,8 +45,6 @@ class Matrix(Struct, frozen=True):
     offered_ciphersuites: frozenset[str]
     offered_groups: frozenset[str]
     asks_client_cert: bool
-    resumption_ids: bool | None  # None: TLS 1.2 not spoken (TLS 1.3 only)
-    resumption_tickets: bool | None
 
 
 def _name(suite: Any) -> str:
@@ -77,22 +76,17 @@ def scan(host: str, port: int, sni: str, *, timeout: float, deadline: float) -> 
     """Scan host:port with ClientHellos naming `sni`."""
     load()
     from sslyze.plugins.scan_commands import ScanCommand
-    from sslyze.plugins.session_resumption.implementation import (
-        SessionResumptionSupportExtraArgument,
-    )
-    from sslyze.scanner.models import ScanCommandsExtraArguments, ServerScanRequest
+    from sslyze.scanner.models import ServerScanRequest
     from sslyze.scanner.scanner import Scanner
     from sslyze.server_setting import ServerNetworkConfiguration, ServerNetworkLocation
     commands = {ScanCommand(value) for value in SUITE_SCANS.values()}
-    commands |= {ScanCommand.ELLIPTIC_CURVES, ScanCommand.SESSION_RESUMPTION}
+    commands |= {ScanCommand.ELLIPTIC_CURVES}
     request = ServerScanRequest(
         server_location=ServerNetworkLocation(sni, port, ip_address=host),
         network_configuration=ServerNetworkConfiguration(
             tls_server_name_indication=sni, network_timeout=max(1, round(timeout)),
             network_max_retries=0),
         scan_commands=commands,
-        scan_commands_extra_arguments=ScanCommandsExtraArguments(
-            session_resumption=SessionResumptionSupportExtraArgument(RESUMPTION_ATTEMPTS)),
     )
     results: list[Any] = []
     errors: list[BaseException] = []
@@ -134,7 +128,6 @@ def _attempt(result: Any, attribute: str) -> Any:
 
 
 def _matrix(result: Any) -> Matrix:
-    from sslyze.plugins.session_resumption._resumption_with_id import TlsResumptionSupportEnum
     from sslyze.server_connectivity import ClientAuthRequirementEnum
 
     protocols, ciphers, suites13 = set(), set(), set()
@@ -154,13 +147,6 @@ def _matrix(result: Any) -> Matrix:
     curves = _attempt(result, "elliptic_curves")
     accepted_groups = {_group(c.name) for c in curves.supported_curves or ()}
     tried_groups = accepted_groups | {_group(c.name) for c in curves.rejected_curves or ()}
-    resumption = _attempt(result, "session_resumption")
-
-    def resumes(outcome: Any) -> bool | None:
-        if outcome == TlsResumptionSupportEnum.SERVER_IS_TLS_1_3_ONLY:
-            return None
-        return bool(outcome != TlsResumptionSupportEnum.NOT_SUPPORTED)
-
     asks = result.connectivity_result.client_auth_requirement != ClientAuthRequirementEnum.DISABLED
     return Matrix(
         protocols=frozenset(p for p in PROTOCOLS if p in protocols),
@@ -169,6 +155,4 @@ def _matrix(result: Any) -> Matrix:
         offered_ciphers=frozenset(offered), offered_ciphersuites=frozenset(offered13),
         offered_groups=frozenset(tried_groups),
         asks_client_cert=asks,
-        resumption_ids=resumes(resumption.session_id_resumption_result),
-        resumption_tickets=resumes(resumption.tls_ticket_resumption_result),
     )
