@@ -79,7 +79,7 @@ def site_conf(text: str = SITE, name: str = "site.conf") -> str:
 HOSTILE = ["a\nsites: []", "# not a comment", "x: y", "'quoted'", '"dq"', "{{ jinja }}",
            "line\u2028sep", "tab\there", "- item", "&anchor", "*alias", "!tag", "%directive",
            "--- doc", "...", "@at", "`tick`", " lead", "trail ", "", "null", "true", "0x10",
-           "1e3", "~"]
+           "1e3", "~", "v # from conf.d/x.conf:4", "v  # from conf.d/x.conf:3"]
 
 
 def _imported(value: object, where: str = "conf.d/x.conf") -> Imported:

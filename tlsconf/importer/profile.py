@@ -18,6 +18,7 @@ would offer X25519MLKEM768 with the profile's, which the source did not (measure
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 
 from msgspec import Struct, field
 
@@ -57,6 +58,7 @@ def _canonical_curve(name: str) -> str:
     return CURVE_ALIASES.get(name, name)
 
 
+@cache  # a default cipher string is hundreds of names, the same for every server
 def _canonical_cipher(name: str) -> str:
     try:
         return cipher_name(name)

@@ -62,11 +62,16 @@ def to_yaml(imported: Imported, kind: str, paths: Sequence[str]) -> str:
 def _spaced(line: str, comments: set[str]) -> str:
     """Two spaces before each end-of-line comment (ruamel puts one after some values). Only
     a line that ends with one of the comments written is touched: every value is on one line
-    (plain or quoted; a quoted one ends with its quote), so that suffix is the comment."""
+    (plain or quoted; a quoted one ends with its quote), so that suffix is the comment. Each
+    ` # ` of the line, from the right, is looked up (a set: linear in the spec's size)."""
     body = line.rstrip("\n")
-    for comment in comments:
-        if body.endswith(f" {comment}") and not body.endswith(f"  {comment}"):
-            return body[: -len(comment) - 1] + "  " + comment + line[len(body):]
+    at = body.rfind(" # ")
+    while at > 0:
+        if body[at + 1 :] in comments:
+            if body[at - 1] == " ":
+                return line
+            return body[:at] + " " + body[at:] + line[len(body) :]
+        at = body.rfind(" # ", 0, at)
     return line
 
 
