@@ -1,0 +1,514 @@
+"""ingress-nginx → a tlsconf spec with a `kubernetes:` section, so `tlsconf render --target
+gateway-api --impl ...` writes the Gateway API migration.
+
+Input: multi-document manifests (`tlsconf.ingest.k8s.load`: every refusal of a spec, positions
+in the file, templated files refused), read together:
+
+* `Ingress` (`networking.k8s.io/v1` only; the beta APIs were removed in Kubernetes 1.22).
+  Ingresses of another class (`spec.ingressClassName` or `kubernetes.io/ingress.class` other
+  than `nginx`) and canary Ingresses are skipped, each with one entry. All Ingresses must be in
+  one namespace (it becomes `kubernetes.namespace`), and a host belongs to one Ingress: how
+  ingress-nginx merges several (the oldest Ingress's server-level annotations win) cannot be
+  read from manifests.
+* The controller ConfigMap. Decision: it is the ConfigMap named `ingress-nginx-controller` (the
+  Helm chart's and the static manifests' name), or one labelled `app.kubernetes.io/name:
+  ingress-nginx` and `app.kubernetes.io/component: controller` (a release with another name);
+  two are refused. Without one, every key has ingress-nginx's default (`ingress_nginx_keys`).
+  Other ConfigMaps are entries (dropped).
+* `Service` (`v1`): only to turn a backend's named port into its number.
+* Anything else: one entry each (dropped).
+
+Sites: each `spec.tls[]` entry's hosts, grouped by what their rules route (hosts with the same
+paths and backends form one site; the others get a site each), named after the first host.
+Decision on certificates: a site's certificate is its Secret — `kubernetes.secret` is the
+`secretName`, which is what the Kubernetes targets use — and `tls.certificate`/`tls.key` are
+the paths where that Secret's `tls.crt`/`tls.key` would be mounted
+(`/etc/tlsconf/secrets/<namespace>/<secret>/tls.crt`), so the spec is complete for the other
+targets too. A client CA (`auth-tls-secret`) likewise: `kubernetes.client_ca` and
+`.../<secret>/ca.crt`. Backends become upstreams `<service>.<namespace>.svc:<port>`, each mapped
+to its Service in `kubernetes.services`.
+
+Decision on defaults: what a weakness judgement depends on is written as ingress-nginx serves
+it, set or not — its protocols, its cipher list (two DHE suites beyond Mozilla intermediate),
+HSTS with max-age 31536000 — so the spec states the weak parts and `render` refuses them until
+the user decides. Session settings are written only when the ConfigMap sets them. The TLS
+policy is a Mozilla profile (modern for TLS 1.3 only, else intermediate) plus the fields that
+differ from it.
+
+The loss report has an entry for every annotation, ConfigMap key and Ingress field read; lint
+findings are those of the input itself (`nginx` subjects: ingress-nginx is nginx), at the
+ConfigMap key or annotation that set each value, or at the Ingress for a default.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from msgspec import Struct, field
+
+from tlsconf.config import Settings
+from tlsconf.errors import Location, Path, TlsconfError, format_path, short_repr
+from tlsconf.grammar import domain, url_path
+from tlsconf.importer import ingress_nginx_keys as keys
+from tlsconf.importer.ingress_nginx_keys import Value, Values
+from tlsconf.importer.ingress_nginx_policy import Policy, lint, read
+from tlsconf.importer.model import Entry, Fate, Imported
+from tlsconf.ingest.k8s import KubeObject, objects_of
+from tlsconf.ingest.k8s import load as load_manifests
+from tlsconf.source import decode, read_bytes
+from tlsconf.spec import k8s_label, k8s_name, k8s_service
+
+INGRESS_API = "networking.k8s.io/v1"
+CLASS = "nginx"  # ingress-nginx's default IngressClass
+MAX_SITE_NAME = 32
+_NOT_NAME = re.compile(r"[^a-z0-9]+")
+
+
+class Backend(Struct, frozen=True, order=True):
+    service: str
+    port: int
+
+
+class Rule(Struct, frozen=True):
+    path: str
+    kind: str  # pathType
+    backend: Backend
+    at: Location
+
+
+class Site(Struct):
+    ingress: KubeObject
+    annotations: Values
+    hosts: list[str]
+    secret: str
+    at: Location  # the tls entry
+    rules: tuple[Rule, ...]  # the first host's; the other hosts route alike:
+    default: tuple[Backend, Location] | None
+    alike: tuple[Rule, ...] = ()  # the other hosts' rules (report entries only)
+
+
+class Reading(Struct):
+    """Everything read so far: the loss report, the sites, the Services they use."""
+
+    entries: list[Entry] = field(default_factory=list)
+    sites: list[Site] = field(default_factory=list)
+    services: dict[tuple[str, int], Location] = field(default_factory=dict)
+    ports: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)  # (ns, svc)
+    namespace: tuple[str, Location] | None = None
+    issuer: tuple[dict[str, str], Location] | None = None
+    hosts: dict[str, Location] = field(default_factory=dict)
+    annotations: list[Values] = field(default_factory=list)
+
+    def entry(self, at: Location, key: str, fate: Fate, detail: str, spec_path: str = "") -> None:
+        self.entries.append(Entry(at, key, fate, detail, spec_path if fate != "dropped" else ""))
+
+
+def load(paths: Sequence[str], settings: Settings) -> Imported:
+    files = [(path, load_manifests(path, decode(path, read_bytes(path)))) for path in paths]
+    found = [obj for _, documents in files for doc in documents for obj in objects_of(doc)]
+    reading = Reading()
+    controller = _controller(found, reading)
+    for obj in found:
+        if obj.kind == "Service" and obj.api == "v1":
+            _service(obj, reading)
+    for obj in found:
+        if obj.kind == "Ingress":
+            _ingress(obj, reading, controller)
+        elif obj.kind not in ("Service", "ConfigMap"):
+            reading.entry(obj.locate(obj.root), f"{obj.kind} {obj.namespace}/{obj.name}",
+                          "dropped", "not read by the ingress-nginx importer (Ingress, the "
+                          "controller ConfigMap and Services are)")
+    if not reading.sites:
+        where = Location(paths[0]) if paths else Location("<none>")
+        raise TlsconfError.single(where, "", "no Ingress host with TLS (spec.tls[].hosts and "
+                                  "secretName) in the input: nothing to import")
+    return _assemble(reading, controller, settings)
+
+
+# -- reading -------------------------------------------------------------------------------------
+
+
+def _values(obj: KubeObject, path: tuple[str, ...], label: str, prefix: str = "") -> Values:
+    """A string map (`data`, `metadata.annotations`); keys with `prefix`, by their short name."""
+    node, node_path = obj.get(obj.data, obj.root, path[0])
+    for part in path[1:]:
+        node, node_path = obj.get(node, node_path, part)
+    out = Values(label)
+    if node is None:
+        return out
+    if not isinstance(node, dict):
+        raise obj.refuse(node_path, "must be a mapping of strings")
+    for key, text in node.items():
+        if not isinstance(text, str):
+            raise obj.refuse((*node_path, key), "values are strings (the API server refuses "
+                                                "anything else): quote it")
+        if key.startswith(prefix):
+            out.found[key[len(prefix):]] = Value(key, text, obj.locate((*node_path, key)),
+                                                 obj.value((*node_path, key)))
+    return out
+
+
+def _controller(found: list[KubeObject], reading: Reading) -> Values:
+    chosen: list[KubeObject] = []
+    for obj in found:
+        if obj.kind != "ConfigMap" or obj.api != "v1":
+            continue
+        labels = (obj.data.get("metadata") or {}).get("labels") or {}
+        if obj.name == keys.CONTROLLER or all(labels.get(k) == v
+                                               for k, v in keys.CONTROLLER_LABELS.items()):
+            chosen.append(obj)
+        else:
+            reading.entry(obj.locate(obj.root), f"ConfigMap {obj.namespace}/{obj.name}",
+                          "dropped", f"not the controller's ConfigMap (named {keys.CONTROLLER}, "
+                          "or labelled app.kubernetes.io/name: ingress-nginx and "
+                          "app.kubernetes.io/component: controller)")
+    if len(chosen) > 1:
+        second = chosen[1]
+        raise second.refuse((*second.root, "metadata", "name"), (
+            f"a second controller ConfigMap (the first: {chosen[0].namespace}/{chosen[0].name} "
+            f"at {chosen[0].locate(chosen[0].root)}): import one controller at a time"))
+    if not chosen:
+        return Values("ConfigMap ")
+    return _values(chosen[0], ("data",), "ConfigMap ")
+
+
+def _service(obj: KubeObject, reading: Reading) -> None:
+    spec, spec_path = obj.spec()
+    ports, _ = obj.get(spec, spec_path, "ports")
+    named = {str(p["name"]): p["port"] for p in ports if isinstance(p, dict)
+             and isinstance(p.get("name"), str) and isinstance(p.get("port"), int)} \
+        if isinstance(ports, list) else {}
+    reading.ports[(obj.namespace, obj.name)] = named
+    reading.entry(obj.locate(obj.root), f"Service {obj.namespace}/{obj.name}", "mapped",
+                  "read for its named ports", "kubernetes.services")
+
+
+def _valid(obj: KubeObject, path: Path, value: Any, check: Any, what: str) -> str:
+    if not isinstance(value, str):
+        raise obj.refuse(path, f"{what} must be a string")
+    try:
+        result: str = check(value)
+    except ValueError as exc:
+        raise TlsconfError.single(obj.value(path), format_path(path),
+                                  f"{what} {short_repr(value)} {exc}") from None
+    return result
+
+
+def _class(obj: KubeObject, annotations: dict[str, Any]) -> tuple[str | None, Path]:
+    spec, spec_path = obj.spec()
+    name, path = obj.get(spec, spec_path, "ingressClassName")
+    if name is None and "kubernetes.io/ingress.class" in annotations:
+        path = (*obj.root, "metadata", "annotations", "kubernetes.io/ingress.class")
+        name = annotations["kubernetes.io/ingress.class"]
+    return (str(name) if name is not None else None), path
+
+
+def _ingress(obj: KubeObject, reading: Reading, controller: Values) -> None:
+    at = obj.locate(obj.root)
+    label = f"Ingress {obj.namespace}/{obj.name}"
+    if obj.api != INGRESS_API:
+        raise obj.refuse((*obj.root, "apiVersion"), f"Ingress of apiVersion {obj.api!r}: "
+                         f"removed in Kubernetes 1.22; convert it to {INGRESS_API}")
+    raw = (obj.data.get("metadata") or {}).get("annotations") or {}
+    annotations = _values(obj, ("metadata", "annotations"), keys.PREFIX, keys.PREFIX)
+    reading.annotations.append(annotations)
+    name, class_path = _class(obj, raw if isinstance(raw, dict) else {})
+    if name is not None and name != CLASS:
+        reading.entry(obj.locate(class_path), label, "dropped", f"class {short_repr(name)}: "
+                      f"not served by ingress-nginx (class {CLASS})")
+        return
+    if keys.boolean(annotations.get("canary"), "false"):
+        annotations.note("canary", "dropped", "a canary Ingress (traffic split by header, "
+                         "cookie or weight) is not imported; split by upstream weight by hand")
+        annotations.read |= set(annotations.found)  # the whole Ingress is skipped
+        return
+    reading.entry(obj.locate(class_path) if name else at, label, "mapped" if name else
+                  "approximated", f"class {CLASS}" if name else "no class: ingress-nginx serves "
+                  "it only as the default IngressClass (or --watch-ingress-without-class); "
+                  "imported", "sites")
+    ns = _valid(obj, (*obj.root, "metadata", "namespace"), obj.namespace, k8s_label, "namespace")
+    if reading.namespace is None:
+        reading.namespace = (ns, at)
+    elif reading.namespace[0] != ns:
+        raise obj.refuse((*obj.root, "metadata", "namespace"), (
+            f"namespace {ns!r}, but the Ingress at {reading.namespace[1]} is in "
+            f"{reading.namespace[0]!r}: a spec's objects live in one namespace; import each "
+            "namespace on its own"))
+    _other_annotations(obj, raw if isinstance(raw, dict) else {}, reading)
+    for short in ("ssl-passthrough", "use-regex"):
+        if keys.boolean(annotations.get(short), "false"):
+            value = annotations.get(short)
+            assert value is not None
+            raise keys.refuse(value, "TLS passthrough: the spec terminates TLS" if short ==
+                              "ssl-passthrough" else "regular-expression paths: the spec routes "
+                              "plain prefixes; rewrite the paths as prefixes first")
+    by_host, default = _rules(obj, reading, ns)
+    spec, spec_path = obj.spec()
+    tls, tls_path = obj.get(spec, spec_path, "tls")
+    covered: set[str] = set()
+    for t, entry in enumerate(tls if isinstance(tls, list) else []):
+        covered |= _tls_entry(obj, (*tls_path, t), entry, by_host, default, annotations, reading)
+    for host, rules in by_host.items():
+        if host not in covered:
+            reading.entry(rules[0].at, f"{label} host {host}", "dropped", "no spec.tls entry "
+                          "names it: ingress-nginx serves it over plain HTTP (and HTTPS with its "
+                          "default certificate); a tlsconf site is a TLS site")
+
+
+def _other_annotations(obj: KubeObject, raw: dict[str, Any], reading: Reading) -> None:
+    base: Path = (*obj.root, "metadata", "annotations")
+    for key, value in raw.items():
+        at = obj.locate((*base, key))
+        if str(key).startswith(keys.PREFIX):
+            continue
+        if key in ("cert-manager.io/cluster-issuer", "cert-manager.io/issuer"):
+            kind = "ClusterIssuer" if key.endswith("cluster-issuer") else "Issuer"
+            name = _valid(obj, (*base, key), value, k8s_name, "issuer name")
+            issuer = {"name": name, "kind": kind}
+            if reading.issuer is not None and reading.issuer[0] != issuer:
+                raise obj.refuse((*base, key), f"another issuer than the one at "
+                                 f"{reading.issuer[1]}: the spec has one kubernetes.issuer")
+            reading.issuer = (issuer, at)
+            reading.entry(at, key, "mapped", "cert-manager writes each site's Secret",
+                          "kubernetes.issuer")
+        elif key == "kubernetes.io/ingress.class":
+            reading.entry(at, key, "mapped", "read as the Ingress class", "sites")
+        else:
+            reading.entry(at, key, "dropped", "not an ingress-nginx annotation: not read")
+
+
+def _backend(obj: KubeObject, node: Any, path: Path, reading: Reading, ns: str) -> Backend:
+    service, service_path = obj.get(node, path, "service")
+    if not isinstance(service, dict):
+        what = "a resource backend" if isinstance(node, dict) and "resource" in node else \
+            "no service"
+        raise obj.refuse(path, f"{what}: the spec routes to Services (backend.service.name "
+                               "and port)")
+    name = _valid(obj, (*service_path, "name"), service.get("name"), k8s_service,
+                  "Service name")
+    port, port_path = obj.get(service, service_path, "port")
+    number = port.get("number") if isinstance(port, dict) else None
+    if isinstance(port, dict) and number is None and isinstance(port.get("name"), str):
+        number = reading.ports.get((ns, name), {}).get(port["name"])
+        if number is None:
+            raise obj.refuse((*port_path, "name"), (
+                f"named port {short_repr(port['name'])}: the spec needs the number; add the "
+                f"Service {name} manifest to the input, or write port.number"))
+    if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= 65535:
+        raise obj.refuse(port_path, "port.number must be 1-65535 (or port.name with the "
+                                    "Service in the input)")
+    reading.services.setdefault((name, number), obj.locate(service_path))
+    return Backend(name, number)
+
+
+def _rules(obj: KubeObject, reading: Reading, ns: str) -> tuple[
+        dict[str, list[Rule]], tuple[Backend, Location] | None]:
+    label = f"Ingress {obj.namespace}/{obj.name}"
+    spec, spec_path = obj.spec()
+    default_node, default_path = obj.get(spec, spec_path, "defaultBackend")
+    default = None
+    if default_node is not None:
+        default = (_backend(obj, default_node, default_path, reading, ns),
+                   obj.locate(default_path))
+    rules, rules_path = obj.get(spec, spec_path, "rules")
+    by_host: dict[str, list[Rule]] = {}
+    for i, rule in enumerate(rules if isinstance(rules, list) else []):
+        path: Path = (*rules_path, i)
+        host, host_path = obj.get(rule, path, "host")
+        if host is None:
+            reading.entry(obj.locate(path), f"{label} spec.rules[{i}]", "dropped", "no host: "
+                          "ingress-nginx serves it on its catch-all server; a site has names")
+            continue
+        name = _valid(obj, host_path, host, domain, "host")
+        http, http_path = obj.get(rule, path, "http")
+        paths, paths_path = obj.get(http, http_path, "paths")
+        for j, item in enumerate(paths if isinstance(paths, list) else []):
+            item_path: Path = (*paths_path, j)
+            value = _valid(obj, (*item_path, "path"), item.get("path", "/") if
+                           isinstance(item, dict) else None, url_path, "path")
+            kind, kind_path = obj.get(item, item_path, "pathType")
+            if kind not in ("Prefix", "Exact", "ImplementationSpecific"):
+                raise obj.refuse(kind_path, "pathType must be Prefix, Exact or "
+                                            "ImplementationSpecific (the API server refuses it)")
+            backend_node, backend_path = obj.get(item, item_path, "backend")
+            backend = _backend(obj, backend_node, backend_path, reading, ns)
+            taken = by_host.setdefault(name, [])
+            if any(r.path == value for r in taken):
+                raise obj.refuse((*item_path, "path"), f"{host} has path {value!r} twice: the "
+                                 "spec routes each prefix once")
+            taken.append(Rule(value, kind, backend, obj.locate(item_path)))
+    return by_host, default
+
+
+def _tls_entry(obj: KubeObject, path: Path, entry: Any, by_host: dict[str, list[Rule]],
+               default: tuple[Backend, Location] | None, annotations: Values,
+               reading: Reading) -> set[str]:
+    label = f"Ingress {obj.namespace}/{obj.name} {format_path(path[len(obj.root):])}"
+    hosts, hosts_path = obj.get(entry, path, "hosts")
+    secret, secret_path = obj.get(entry, path, "secretName")
+    if not hosts:
+        reading.entry(obj.locate(path), label, "dropped", "no hosts: ingress-nginx uses it for "
+                      "its default server; a site needs names")
+        return set()
+    if secret is None:
+        raise obj.refuse(path, "no secretName: ingress-nginx serves its --default-ssl-"
+                               "certificate, which is not in the input; name the Secret")
+    secret = _valid(obj, secret_path, secret, k8s_name, "secretName")
+    names = [_valid(obj, (*hosts_path, k), h, domain, "host") for k, h in enumerate(hosts)]
+    groups: dict[tuple[tuple[str, str, Backend], ...], list[str]] = {}
+    for k, name in enumerate(names):
+        if name in reading.hosts:
+            raise obj.refuse((*hosts_path, k), (
+                f"{name} is also served at {reading.hosts[name]}: ingress-nginx merges such "
+                "Ingresses in ways manifests do not show (the oldest's server-level annotations "
+                "win); merge them into one Ingress first"))
+        reading.hosts[name] = obj.locate((*hosts_path, k))
+        rules = by_host.get(name, [])
+        if not rules and default is None:
+            reading.entry(obj.locate((*hosts_path, k)), f"{label} host {name}", "dropped",
+                          "no rule routes it and the Ingress has no defaultBackend: "
+                          "ingress-nginx answers 404 from its default backend")
+            continue
+        groups.setdefault(tuple((r.path, r.kind, r.backend) for r in rules), []).append(name)
+    for members in groups.values():
+        alike = tuple(r for host in members[1:] for r in by_host.get(host, []))
+        reading.sites.append(Site(obj, annotations, members, secret, obj.locate(path),
+                                  tuple(by_host.get(members[0], [])), default, alike))
+    reading.entry(obj.locate(path), label, "mapped", "a site per set of hosts routed alike; "
+                  "secretName is the site's kubernetes.secret", "sites")
+    return set(names)
+
+
+# -- the spec ------------------------------------------------------------------------------------
+
+
+def _site_name(host: str, taken: set[str]) -> str:
+    base = _NOT_NAME.sub("-", host.replace("*.", "wildcard.")).strip("-")[:MAX_SITE_NAME]
+    base = base.strip("-") or "site"
+    name, n = base, 1
+    while name in taken or (name.endswith("-http") and name.removesuffix("-http") in taken):
+        n += 1
+        suffix = f"-{n}"
+        name = base[:MAX_SITE_NAME - len(suffix)].rstrip("-") + suffix
+    taken.add(name)
+    return name
+
+
+def _address(backend: Backend, ns: str) -> str:
+    return f"{backend.service}.{ns}.svc:{backend.port}"
+
+
+def _routes(site: Site, ns: str, index: int, reading: Reading) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    locations: list[dict[str, Any]] = []
+    for rule in site.rules:
+        upstreams = [{"address": _address(rule.backend, ns)}]
+        if rule.path == "/" and rule.kind != "Exact":
+            out["upstreams"] = upstreams
+            _path_entries(site, rule, reading, "mapped", "the site's default route",
+                          f"sites[{index}].upstreams")
+            continue
+        where = f"sites[{index}].locations[{len(locations)}]"
+        locations.append({"path": rule.path, "upstreams": upstreams})
+        how = {"Exact": "pathType Exact becomes a prefix: longer paths match too",
+               "Prefix": "Ingress Prefix matches whole path segments (/a matches /a/b, not /ab): "
+                         "so does Gateway API's PathPrefix; the file targets match characters",
+               "ImplementationSpecific": "ImplementationSpecific is a prefix on ingress-nginx "
+                                         "(without use-regex): imported as Prefix"}[rule.kind]
+        _path_entries(site, rule, reading, "approximated", how, where)
+    if "upstreams" not in out:
+        if site.default is not None:
+            out["upstreams"] = [{"address": _address(site.default[0], ns)}]
+            reading.entry(site.default[1], f"Ingress {site.ingress.namespace}/"
+                          f"{site.ingress.name} spec.defaultBackend", "mapped",
+                          "every path no rule matches", f"sites[{index}].upstreams")
+        else:
+            first = site.rules[0]
+            out["upstreams"] = [{"address": _address(first.backend, ns)}]
+            reading.entry(first.at, f"Ingress {site.ingress.namespace}/{site.ingress.name} "
+                          f"(no path /)", "approximated", "ingress-nginx answers paths no rule "
+                          f"matches with 404; the spec sends them to {first.path}'s Service",
+                          f"sites[{index}].upstreams")
+    if locations:
+        out["locations"] = locations
+    return out
+
+
+def _path_entries(site: Site, rule: Rule, reading: Reading, fate: Fate, detail: str,
+                  spec_path: str) -> None:
+    """The entry of a rule's path, and of the same path of the site's other hosts."""
+    label = f"Ingress {site.ingress.namespace}/{site.ingress.name} path {rule.path}"
+    for same in (rule, *(r for r in site.alike if r.path == rule.path)):
+        reading.entry(same.at, label, fate, detail, spec_path)
+
+
+def _assemble(reading: Reading, controller: Values, settings: Settings) -> Imported:
+    assert reading.namespace is not None
+    ns = reading.namespace[0]
+    taken: set[str] = set()
+    sites: list[dict[str, Any]] = []
+    origins: dict[Path, Location] = {}
+    policies: list[Policy] = []
+    names: list[str] = []
+    backend_tls: dict[str, tuple[dict[str, Any] | None, Location]] = {}
+    for index, site in enumerate(reading.sites):
+        name = _site_name(site.hosts[0], taken)
+        policy = read(controller, site.annotations, index, site.ingress.locate(site.ingress.root),
+                      ns, site.secret)
+        out: dict[str, Any] = {"name": name, "domains": list(site.hosts)}
+        fields = dict(policy.fields)
+        client_ca = fields.pop("client_ca", None)
+        out["tls"] = fields.pop("tls")
+        out.update(fields)
+        out.update(_routes(site, ns, index, reading))
+        kube: dict[str, str] = {"secret": site.secret}
+        if client_ca is not None:
+            kube["client_ca"] = client_ca
+        out["kubernetes"] = kube
+        origins[("sites", index)] = site.at
+        for path, where in policy.origins.items():
+            origins[("sites", index, *path)] = where
+        backends = [r.backend for r in site.rules] + ([site.default[0]] if site.default else [])
+        for backend in backends:
+            _backend_tls(backend, policy, ns, backend_tls, site)
+        sites.append(out)
+        policies.append(policy)
+        names.append(name)
+    kubernetes: dict[str, Any] = {"namespace": ns}
+    if reading.issuer is not None:
+        kubernetes["issuer"] = reading.issuer[0]
+    services: dict[str, Any] = {}
+    for service, port in sorted(reading.services):
+        address = _address(Backend(service, port), ns)
+        services[address] = {"name": service, "port": port}
+        tls = backend_tls.get(address, (None, None))[0]
+        if tls is not None:
+            services[address]["tls"] = tls
+    kubernetes["services"] = services
+    controller.rest(lambda _: "not a TLS or routing key tlsconf imports")
+    entries = [*reading.entries, *controller.entries, *(e for p in policies for e in p.entries)]
+    for values in reading.annotations:
+        values.rest(lambda _: "not a TLS or routing annotation tlsconf imports")
+        entries += values.entries
+    findings = lint(policies, names, [s.hosts for s in reading.sites], settings)
+    return Imported({"sites": sites, "kubernetes": kubernetes}, origins,
+                    sorted(dict.fromkeys(entries)), findings)
+
+
+def _backend_tls(backend: Backend, policy: Policy, ns: str,
+                 seen: dict[str, tuple[dict[str, Any] | None, Location]], site: Site) -> None:
+    """One Service, one protocol: the spec's `kubernetes.services` entry carries its TLS."""
+    address = _address(backend, ns)
+    tls = None
+    if policy.backend_tls is not None:
+        tls = dict(policy.backend_tls)
+        tls["hostname"] = tls["hostname"] or f"{backend.service}.{ns}.svc"
+    where = site.ingress.locate(site.ingress.root)
+    before = seen.setdefault(address, (tls, where))
+    if before[0] != tls:
+        raise TlsconfError.single(where, "metadata.annotations", (
+            f"Service {backend.service} port {backend.port} is reached with other TLS settings "
+            f"(backend-protocol, proxy-ssl-*) by the Ingress at {before[1]}: the spec gives a "
+            "Service one"))
