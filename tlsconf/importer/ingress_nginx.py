@@ -142,7 +142,7 @@ def _values(obj: KubeObject, path: tuple[str, ...], label: str, prefix: str = ""
         raise obj.refuse(node_path, "must be a mapping of strings")
     for key, text in node.items():
         if not isinstance(text, str):
-            raise obj.refuse((*node_path, key), "values are strings (the API server refuses "
+            raise _bad(obj, (*node_path, key), "values are strings (the API server refuses "
                                                 "anything else): quote it")
         if key.startswith(prefix):
             out.found[key[len(prefix):]] = Value(key, text, obj.locate((*node_path, key)),
@@ -185,6 +185,11 @@ def _service(obj: KubeObject, reading: Reading) -> None:
                   "read for its named ports", "kubernetes.services")
 
 
+def _bad(obj: KubeObject, path: Path, message: str) -> TlsconfError:
+    """A refusal at the value of `path` (`obj.refuse` points at its key)."""
+    return TlsconfError.single(obj.value(path), format_path(path), message)
+
+
 def _valid(obj: KubeObject, path: Path, value: Any, check: Any, what: str) -> str:
     if not isinstance(value, str):
         raise obj.refuse(path, f"{what} must be a string")
@@ -209,7 +214,7 @@ def _ingress(obj: KubeObject, reading: Reading, controller: Values) -> None:
     at = obj.locate(obj.root)
     label = f"Ingress {obj.namespace}/{obj.name}"
     if obj.api != INGRESS_API:
-        raise obj.refuse((*obj.root, "apiVersion"), f"Ingress of apiVersion {obj.api!r}: "
+        raise _bad(obj, (*obj.root, "apiVersion"), f"Ingress of apiVersion {obj.api!r}: "
                          f"removed in Kubernetes 1.22; convert it to {INGRESS_API}")
     raw = (obj.data.get("metadata") or {}).get("annotations") or {}
     annotations = _values(obj, ("metadata", "annotations"), keys.PREFIX, keys.PREFIX)
@@ -297,7 +302,7 @@ def _backend(obj: KubeObject, node: Any, path: Path, reading: Reading, ns: str) 
                 f"named port {short_repr(port['name'])}: the spec needs the number; add the "
                 f"Service {name} manifest to the input, or write port.number"))
     if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= 65535:
-        raise obj.refuse(port_path, "port.number must be 1-65535 (or port.name with the "
+        raise _bad(obj, port_path, "port.number must be 1-65535 (or port.name with the "
                                     "Service in the input)")
     reading.services.setdefault((name, number), obj.locate(service_path))
     return Backend(name, number)
@@ -330,7 +335,7 @@ def _rules(obj: KubeObject, reading: Reading, ns: str) -> tuple[
                            isinstance(item, dict) else None, url_path, "path")
             kind, kind_path = obj.get(item, item_path, "pathType")
             if kind not in ("Prefix", "Exact", "ImplementationSpecific"):
-                raise obj.refuse(kind_path, "pathType must be Prefix, Exact or "
+                raise _bad(obj, kind_path, "pathType must be Prefix, Exact or "
                                             "ImplementationSpecific (the API server refuses it)")
             backend_node, backend_path = obj.get(item, item_path, "backend")
             backend = _backend(obj, backend_node, backend_path, reading, ns)

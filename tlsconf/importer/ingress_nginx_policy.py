@@ -128,7 +128,7 @@ def _tls(policy: Policy, controller: Values, annotations: Values, site: str,
     source = policy.ciphers.source
     owner = annotations if source is not None and source is annotations.get("ssl-ciphers") \
         else controller
-    site = site if owner is annotations else "sites[*]"
+    at = site if owner is annotations else "sites[*]"
     if not legacy:
         owner.note("ssl-ciphers", "dropped", "ssl-protocols enables TLS 1.3 only: TLS <= 1.2 "
                                              "suites are never used")
@@ -142,13 +142,14 @@ def _tls(policy: Policy, controller: Values, annotations: Values, site: str,
                 if unknown else ""
             owner.note("ssl-ciphers", "approximated", f"the cipher string expanded with "
                        f"tlsconf's suite table to {len(policy.ciphers.value)} suites{skipped}",
-                       f"{site}.tls.ciphers")
+                       f"{at}.tls.ciphers")
         elif owner is annotations and controller.get("ssl-ciphers") is not None:
-            owner.note("ssl-ciphers", "approximated", "per-Ingress suites: Gateway "
+            owner.note("ssl-ciphers", "approximated", "per-Ingress suites (over the "
+                       "ConfigMap's): Gateway "
                        "implementations that set TLS per listener or port (Traefik, NGINX "
-                       "Gateway Fabric) refuse sites that differ", f"{site}.tls.ciphers")
+                       "Gateway Fabric) refuse sites that differ", f"{at}.tls.ciphers")
         else:
-            owner.note("ssl-ciphers", "mapped", "the suites, in order", f"{site}.tls.ciphers")
+            owner.note("ssl-ciphers", "mapped", "the suites, in order", f"{at}.tls.ciphers")
     curves = policy.curves.value
     if curves is not None and tuple(curves) != profile.curves:
         tls["curves"] = curves
@@ -257,9 +258,10 @@ def _redirect(policy: Policy, controller: Values, annotations: Values, ssl_redir
     if not policy.redirect.value:
         policy.fields["redirect_http"] = False
         _origin(policy, ("redirect_http",), ssl_redirect)
-    for values in (annotations, controller):
+    for values, at in ((annotations, site), (controller, "sites[*]")):
         for name in ("ssl-redirect", "force-ssl-redirect"):
-            values.note(name, "mapped", "port 80 redirects to https", f"{site}.redirect_http")
+            values.note(name, "mapped", "port 80 redirects to https" if policy.redirect.value
+                        else "no redirect", f"{at}.redirect_http")
     code_value = controller.get("http-redirect-code")
     code = keys.integer(code_value, 300, 399) if code_value else 308
     if not policy.redirect.value or code == RENDERED_REDIRECT:
@@ -360,6 +362,8 @@ def lint(policies: Sequence[Policy], names: Sequence[str], hosts: Sequence[Seque
                                  "ingress-nginx's default HSTS: max-age=31536000; "
                                  "includeSubDomains", policy.where))
         b.facts["http_redirect"] = policy.redirect.value
+        if policy.redirect.source is not None:
+            b.where["redirect_http"] = policy.redirect.source.value_at
         b.facts["tickets_unrotated"] = policy.ticket_key and bool(policy.session_tickets.value)
         subjects.append(b.build())
     return verdict(subjects, [], settings).findings
