@@ -729,7 +729,9 @@ def profiles() -> None:
 
 def _register_subcommands() -> None:
     from tlsconf.cli_cert import cert_app  # typer only at import: keeps --help fast
+    from tlsconf.cli_import import import_command
 
+    app.command("import")(import_command)
     app.add_typer(cert_app, name="cert", help="Certificates: inspect, CSR, dev CA, bundles.")
 
 

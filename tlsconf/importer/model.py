@@ -46,6 +46,9 @@ class Imported(Struct):
     origins: dict[Path, Location] = field(default_factory=dict)
     entries: list[Entry] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    # What a value's comment says besides its origin, by its path in `spec` (the profile's
+    # `Mozilla intermediate (guideline 6.0)`).
+    notes: dict[Path, str] = field(default_factory=dict)
 
     def lossy(self) -> bool:
         """Anything approximated or dropped (`--strict` exits 1 on it)."""

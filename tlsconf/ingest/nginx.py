@@ -639,3 +639,26 @@ def _dh_bits(path: str, base: str) -> int | None:
         return int(params.parameter_numbers().p.bit_length())
     except (OSError, ValueError, TypeError, AttributeError):
         return None
+
+
+# -- What `tlsconf import` reuses (tlsconf.importer.nginx): the same parse and reduction. ----
+
+def parse_tree(path: str, text: str | None = None) -> tuple[list[Node], dict[str, str]]:
+    """One file and its includes as nodes, and every text read (raises as lint does)."""
+    parsed = _parse(path, text)
+    return parsed.nodes, parsed.texts
+
+
+def root_node(main: str, nodes: list[Node]) -> Node:
+    """The top of a config (a conf.d fragment's top level is inside `http {}`)."""
+    return Node("main", [], Location(main, 1, 1), nodes, _index(nodes))
+
+
+def subjects_of(main: str, root: Node) -> list[Subject]:
+    """The TLS servers under `root`, as lint judges them (each at its `server` location)."""
+    return list(_Walker(main).sites(root))
+
+
+def listen_key(arg: str) -> tuple[str, int] | None:
+    """`listen`'s first argument → (address or `*`, port); None for a unix socket."""
+    return _port(arg)

@@ -24,7 +24,8 @@ def text(report: Report) -> str:
     return "".join(f"{f}\n" for f in report.findings)
 
 
-def _finding(f: Finding) -> dict[str, Any]:
+def finding_data(f: Finding) -> dict[str, Any]:
+    """One finding as JSON data (lint and the import report share it)."""
     return {"file": f.location.file, "line": f.location.line, "column": f.location.col,
             "rule": f.rule_id, "name": f.rule_name, "severity": str(f.severity),
             "message": f.message, "field": f.path, "items": list(f.items),
@@ -43,7 +44,7 @@ def as_json(report: Report) -> str:
         "version": 1,
         "tool": f"tlsconf {__version__}",
         "files": report.files,
-        "findings": [_finding(f) for f in report.findings],
+        "findings": [finding_data(f) for f in report.findings],
         "errors": [{"file": p.location.file, "line": p.location.line, "message": p.message}
                    for p in report.errors],
         "suppressed": len(report.suppressed),
