@@ -18,7 +18,8 @@ from ruamel.yaml import YAML
 from tlsconf import policy
 from tlsconf.config import Settings
 from tlsconf.errors import TlsconfError
-from tlsconf.importer import loader
+from tlsconf.importer import loader, write
+from tlsconf.importer import report as loss
 from tlsconf.importer.model import Imported
 from tlsconf.judge import spec_verdict
 from tlsconf.specfile import LoadedSpec, parse_spec
@@ -42,9 +43,14 @@ def relative(text: str) -> str:
 
 
 def report(result: Imported) -> str:
-    return "".join(relative(f"{e.location}: {e.key}: {e.fate}: {e.detail}"
-                            f"{' -> ' + e.spec_path if e.spec_path else ''}\n")
-                   for e in result.entries)
+    return relative(loss.text(result))
+
+
+def written(result: Imported, name: str) -> str:
+    """The spec as `tlsconf import` writes it, checked by the spec loader as the CLI does."""
+    text = write.to_yaml(result, "ingress-nginx", [f"{name}/input.yaml"])
+    write.check(text)
+    return relative(text)
 
 
 def migration(loaded: LoadedSpec) -> dict[str, str]:
@@ -61,9 +67,8 @@ def test_spec_report_and_migration_are_exact(name: str) -> None:
     result = imported(name)
     loaded = as_spec(result)
     files = {
-        "spec.json": json.dumps(result.spec, indent=2) + "\n",
+        "spec.yaml": written(result, name),
         "report.txt": report(result),
-        "findings.txt": "".join(relative(f"{f}\n") for f in result.findings),
         **migration(loaded),
     }
     assert_golden(files, GOLDEN / "ingress_nginx" / name)
@@ -179,7 +184,7 @@ def test_the_good_template_imports(tmp_path: Path) -> None:
     assert result.spec["sites"] == [{
         "name": "app-test", "domains": ["app.test"],
         "tls": {"certificate": "/etc/tlsconf/secrets/web/app-tls/tls.crt",
-                "key": "/etc/tlsconf/secrets/web/app-tls/tls.key",
+                "key": "/etc/tlsconf/secrets/web/app-tls/tls.key", "profile": "intermediate",
                 "ciphers": list(_default_suites())},
         "hsts": {"max_age": 31536000}, "upstreams": [{"address": "app.web.svc:80"}],
         "kubernetes": {"secret": "app-tls"}}]

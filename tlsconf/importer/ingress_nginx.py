@@ -42,19 +42,16 @@ ConfigMap key or annotation that set each value, or at the Ingress for a default
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
-
-from msgspec import Struct, field
 
 from tlsconf.config import Settings
 from tlsconf.errors import Location, Path, TlsconfError, format_path, short_repr
 from tlsconf.grammar import domain, url_path
 from tlsconf.importer import ingress_nginx_keys as keys
 from tlsconf.importer.ingress_nginx_keys import Value, Values
-from tlsconf.importer.ingress_nginx_policy import Policy, lint, read
-from tlsconf.importer.model import Entry, Fate, Imported
+from tlsconf.importer.ingress_nginx_spec import Backend, Reading, Rule, Site, assemble
+from tlsconf.importer.model import Imported
 from tlsconf.ingest.k8s import KubeObject, objects_of
 from tlsconf.ingest.k8s import load as load_manifests
 from tlsconf.source import decode, read_bytes
@@ -62,47 +59,6 @@ from tlsconf.spec import k8s_label, k8s_name, k8s_service
 
 INGRESS_API = "networking.k8s.io/v1"
 CLASS = "nginx"  # ingress-nginx's default IngressClass
-MAX_SITE_NAME = 32
-_NOT_NAME = re.compile(r"[^a-z0-9]+")
-
-
-class Backend(Struct, frozen=True, order=True):
-    service: str
-    port: int
-
-
-class Rule(Struct, frozen=True):
-    path: str
-    kind: str  # pathType
-    backend: Backend
-    at: Location
-
-
-class Site(Struct):
-    ingress: KubeObject
-    annotations: Values
-    hosts: list[str]
-    secret: str
-    at: Location  # the tls entry
-    rules: tuple[Rule, ...]  # the first host's; the other hosts route alike:
-    default: tuple[Backend, Location] | None
-    alike: tuple[Rule, ...] = ()  # the other hosts' rules (report entries only)
-
-
-class Reading(Struct):
-    """Everything read so far: the loss report, the sites, the Services they use."""
-
-    entries: list[Entry] = field(default_factory=list)
-    sites: list[Site] = field(default_factory=list)
-    services: dict[tuple[str, int], Location] = field(default_factory=dict)
-    ports: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)  # (ns, svc)
-    namespace: tuple[str, Location] | None = None
-    issuer: tuple[dict[str, str], Location] | None = None
-    hosts: dict[str, Location] = field(default_factory=dict)
-    annotations: list[Values] = field(default_factory=list)
-
-    def entry(self, at: Location, key: str, fate: Fate, detail: str, spec_path: str = "") -> None:
-        self.entries.append(Entry(at, key, fate, detail, spec_path if fate != "dropped" else ""))
 
 
 def load(paths: Sequence[str], settings: Settings) -> Imported:
@@ -124,7 +80,7 @@ def load(paths: Sequence[str], settings: Settings) -> Imported:
         where = Location(paths[0]) if paths else Location("<none>")
         raise TlsconfError.single(where, "", "no Ingress host with TLS (spec.tls[].hosts and "
                                   "secretName) in the input: nothing to import")
-    return _assemble(reading, controller, settings)
+    return assemble(reading, controller, settings)
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -363,6 +319,7 @@ def _tls_entry(obj: KubeObject, path: Path, entry: Any, by_host: dict[str, list[
     secret = _valid(obj, secret_path, secret, k8s_name, "secretName")
     names = [_valid(obj, (*hosts_path, k), h, domain, "host") for k, h in enumerate(hosts)]
     groups: dict[tuple[tuple[str, str, Backend], ...], list[str]] = {}
+    places = {name: obj.value((*hosts_path, k)) for k, name in enumerate(names)}
     for k, name in enumerate(names):
         if name in reading.hosts:
             raise obj.refuse((*hosts_path, k), (
@@ -380,140 +337,8 @@ def _tls_entry(obj: KubeObject, path: Path, entry: Any, by_host: dict[str, list[
     for members in groups.values():
         alike = tuple(r for host in members[1:] for r in by_host.get(host, []))
         reading.sites.append(Site(obj, annotations, members, secret, obj.locate(path),
-                                  tuple(by_host.get(members[0], [])), default, alike))
+                                  tuple(by_host.get(members[0], [])), default, alike,
+                                  tuple(places[m] for m in members), obj.value(secret_path)))
     reading.entry(obj.locate(path), label, "mapped", "a site per set of hosts routed alike; "
                   "secretName is the site's kubernetes.secret", "sites")
     return set(names)
-
-
-# -- the spec ------------------------------------------------------------------------------------
-
-
-def _site_name(host: str, taken: set[str]) -> str:
-    base = _NOT_NAME.sub("-", host.replace("*.", "wildcard.")).strip("-")[:MAX_SITE_NAME]
-    base = base.strip("-") or "site"
-    name, n = base, 1
-    while name in taken or (name.endswith("-http") and name.removesuffix("-http") in taken):
-        n += 1
-        suffix = f"-{n}"
-        name = base[:MAX_SITE_NAME - len(suffix)].rstrip("-") + suffix
-    taken.add(name)
-    return name
-
-
-def _address(backend: Backend, ns: str) -> str:
-    return f"{backend.service}.{ns}.svc:{backend.port}"
-
-
-def _routes(site: Site, ns: str, index: int, reading: Reading) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    locations: list[dict[str, Any]] = []
-    for rule in site.rules:
-        upstreams = [{"address": _address(rule.backend, ns)}]
-        if rule.path == "/" and rule.kind != "Exact":
-            out["upstreams"] = upstreams
-            _path_entries(site, rule, reading, "mapped", "the site's default route",
-                          f"sites[{index}].upstreams")
-            continue
-        where = f"sites[{index}].locations[{len(locations)}]"
-        locations.append({"path": rule.path, "upstreams": upstreams})
-        how = {"Exact": "pathType Exact becomes a prefix: longer paths match too",
-               "Prefix": "Ingress Prefix matches whole path segments (/a matches /a/b, not /ab): "
-                         "so does Gateway API's PathPrefix; the file targets match characters",
-               "ImplementationSpecific": "ImplementationSpecific is a prefix on ingress-nginx "
-                                         "(without use-regex): imported as Prefix"}[rule.kind]
-        _path_entries(site, rule, reading, "approximated", how, where)
-    if "upstreams" not in out:
-        if site.default is not None:
-            out["upstreams"] = [{"address": _address(site.default[0], ns)}]
-            reading.entry(site.default[1], f"Ingress {site.ingress.namespace}/"
-                          f"{site.ingress.name} spec.defaultBackend", "mapped",
-                          "every path no rule matches", f"sites[{index}].upstreams")
-        else:
-            first = site.rules[0]
-            out["upstreams"] = [{"address": _address(first.backend, ns)}]
-            reading.entry(first.at, f"Ingress {site.ingress.namespace}/{site.ingress.name} "
-                          f"(no path /)", "approximated", "ingress-nginx answers paths no rule "
-                          f"matches with 404; the spec sends them to {first.path}'s Service",
-                          f"sites[{index}].upstreams")
-    if locations:
-        out["locations"] = locations
-    return out
-
-
-def _path_entries(site: Site, rule: Rule, reading: Reading, fate: Fate, detail: str,
-                  spec_path: str) -> None:
-    """The entry of a rule's path, and of the same path of the site's other hosts."""
-    label = f"Ingress {site.ingress.namespace}/{site.ingress.name} path {rule.path}"
-    for same in (rule, *(r for r in site.alike if r.path == rule.path)):
-        reading.entry(same.at, label, fate, detail, spec_path)
-
-
-def _assemble(reading: Reading, controller: Values, settings: Settings) -> Imported:
-    assert reading.namespace is not None
-    ns = reading.namespace[0]
-    taken: set[str] = set()
-    sites: list[dict[str, Any]] = []
-    origins: dict[Path, Location] = {}
-    policies: list[Policy] = []
-    names: list[str] = []
-    backend_tls: dict[str, tuple[dict[str, Any] | None, Location]] = {}
-    for index, site in enumerate(reading.sites):
-        name = _site_name(site.hosts[0], taken)
-        policy = read(controller, site.annotations, index, site.ingress.locate(site.ingress.root),
-                      ns, site.secret)
-        out: dict[str, Any] = {"name": name, "domains": list(site.hosts)}
-        fields = dict(policy.fields)
-        client_ca = fields.pop("client_ca", None)
-        out["tls"] = fields.pop("tls")
-        out.update(fields)
-        out.update(_routes(site, ns, index, reading))
-        kube: dict[str, str] = {"secret": site.secret}
-        if client_ca is not None:
-            kube["client_ca"] = client_ca
-        out["kubernetes"] = kube
-        origins[("sites", index)] = site.at
-        for path, where in policy.origins.items():
-            origins[("sites", index, *path)] = where
-        backends = [r.backend for r in site.rules] + ([site.default[0]] if site.default else [])
-        for backend in backends:
-            _backend_tls(backend, policy, ns, backend_tls, site)
-        sites.append(out)
-        policies.append(policy)
-        names.append(name)
-    kubernetes: dict[str, Any] = {"namespace": ns}
-    if reading.issuer is not None:
-        kubernetes["issuer"] = reading.issuer[0]
-    services: dict[str, Any] = {}
-    for service, port in sorted(reading.services):
-        address = _address(Backend(service, port), ns)
-        services[address] = {"name": service, "port": port}
-        tls = backend_tls.get(address, (None, None))[0]
-        if tls is not None:
-            services[address]["tls"] = tls
-    kubernetes["services"] = services
-    controller.rest(lambda _: "not a TLS or routing key tlsconf imports")
-    entries = [*reading.entries, *controller.entries, *(e for p in policies for e in p.entries)]
-    for values in reading.annotations:
-        values.rest(lambda _: "not a TLS or routing annotation tlsconf imports")
-        entries += values.entries
-    findings = lint(policies, names, [s.hosts for s in reading.sites], settings)
-    return Imported({"sites": sites, "kubernetes": kubernetes}, origins,
-                    sorted(dict.fromkeys(entries)), findings)
-
-
-def _backend_tls(backend: Backend, policy: Policy, ns: str,
-                 seen: dict[str, tuple[dict[str, Any] | None, Location]], site: Site) -> None:
-    """One Service, one protocol: the spec's `kubernetes.services` entry carries its TLS."""
-    address = _address(backend, ns)
-    tls = None
-    if policy.backend_tls is not None:
-        tls = dict(policy.backend_tls)
-        tls["hostname"] = tls["hostname"] or f"{backend.service}.{ns}.svc"
-    where = site.ingress.locate(site.ingress.root)
-    before = seen.setdefault(address, (tls, where))
-    if before[0] != tls:
-        raise TlsconfError.single(where, "metadata.annotations", (
-            f"Service {backend.service} port {backend.port} is reached with other TLS settings "
-            f"(backend-protocol, proxy-ssl-*) by the Ingress at {before[1]}: the spec gives a "
-            "Service one"))

@@ -22,6 +22,8 @@ from tlsconf.grammar import precise_domain
 from tlsconf.importer import ingress_nginx_keys as keys
 from tlsconf.importer.ingress_nginx_keys import Value, Values
 from tlsconf.importer.model import Entry
+from tlsconf.importer.profile import Policy as ProfilePolicy
+from tlsconf.importer.profile import choose
 from tlsconf.ingest.common import SiteBuilder, config_origin, default_origin
 from tlsconf.policy import HSTSPolicy
 
@@ -54,6 +56,7 @@ class Policy(Struct):
     where: Location  # the Ingress
     fields: dict[str, Any] = field(default_factory=dict)
     origins: dict[Path, Location] = field(default_factory=dict)
+    notes: dict[Path, str] = field(default_factory=dict)  # the profile's label
     entries: list[Entry] = field(default_factory=list)
     backend_tls: dict[str, Any] | None = None  # Service.tls, hostname "" for the default
 
@@ -106,8 +109,16 @@ def read(controller: Values, annotations: Values, index: int, where: Location, n
     return policy
 
 
+DEFAULT_OF = {("tls", "protocols"): "ssl-protocols", ("tls", "ciphers"): "ssl-ciphers",
+              ("hsts", "max_age"): "hsts-max-age"}
+
+
 def _origin(policy: Policy, path: Path, source: Value | None) -> None:
+    """Where a written value comes from: the key's value, or the Ingress for a default (said
+    in the comment: `ingress-nginx's default ssl-ciphers`)."""
     policy.origins[path] = source.value_at if source is not None else policy.where
+    if source is None and path in DEFAULT_OF:
+        policy.notes[path] = f"ingress-nginx's default {DEFAULT_OF[path]}"
 
 
 def _tls(policy: Policy, controller: Values, annotations: Values, site: str,
@@ -115,16 +126,22 @@ def _tls(policy: Policy, controller: Values, annotations: Values, site: str,
     base = f"{SECRETS}/{ns}/{secret}"
     tls: dict[str, Any] = {"certificate": f"{base}/tls.crt", "key": f"{base}/tls.key"}
     protocols = policy.protocols.value
-    profile = profiles.get("modern" if protocols == ["TLSv1.3"] else "intermediate")
-    if profile.name != "intermediate":
-        tls["profile"] = profile.name
-        _origin(policy, ("tls", "profile"), policy.protocols.source)
-    if tuple(protocols) != profile.protocols:
-        tls["protocols"] = protocols
-        _origin(policy, ("tls", "protocols"), policy.protocols.source)
-    controller.note("ssl-protocols", "mapped", f"Mozilla {profile.name} and the versions that "
-                    "differ from it", "sites[*].tls.protocols")
     legacy = any(p != "TLSv1.3" for p in protocols)
+    curves = policy.curves.value
+    choice = choose(ProfilePolicy(
+        protocols=tuple(protocols), ciphers=tuple(policy.ciphers.value) if legacy else None,
+        curves=tuple(curves) if curves is not None else None,
+        prefer_server_ciphers=policy.prefer.value))
+    tls["profile"] = choice.profile
+    policy.origins[("tls", "profile")] = policy.where
+    policy.notes[("tls", "profile")] = choice.label
+    sources = {"protocols": policy.protocols.source, "ciphers": policy.ciphers.source,
+               "curves": policy.curves.source, "prefer_server_ciphers": policy.prefer.source}
+    for name, value in choice.overrides.items():
+        tls[name] = value
+        _origin(policy, ("tls", name), sources[name])
+    controller.note("ssl-protocols", "mapped", choice.label if "protocols" not in
+                    choice.overrides else "the versions", "sites[*].tls.protocols")
     source = policy.ciphers.source
     owner = annotations if source is not None and source is annotations.get("ssl-ciphers") \
         else controller
@@ -133,9 +150,6 @@ def _tls(policy: Policy, controller: Values, annotations: Values, site: str,
         owner.note("ssl-ciphers", "dropped", "ssl-protocols enables TLS 1.3 only: TLS <= 1.2 "
                                              "suites are never used")
     else:
-        if tuple(policy.ciphers.value) != profile.ciphers:
-            tls["ciphers"] = policy.ciphers.value
-            _origin(policy, ("tls", "ciphers"), source)
         written = source.text.split(":") if source is not None else []
         if source is not None and (unknown or written != policy.ciphers.value):
             skipped = f"; OpenSSL skips {', '.join(short_repr(u) for u in unknown)}" \
@@ -150,18 +164,11 @@ def _tls(policy: Policy, controller: Values, annotations: Values, site: str,
                        "Gateway Fabric) refuse sites that differ", f"{at}.tls.ciphers")
         else:
             owner.note("ssl-ciphers", "mapped", "the suites, in order", f"{at}.tls.ciphers")
-    curves = policy.curves.value
-    if curves is not None and tuple(curves) != profile.curves:
-        tls["curves"] = curves
-        _origin(policy, ("tls", "curves"), policy.curves.source)
     controller.note("ssl-ecdh-curve", "approximated" if curves is None else "mapped",
                     "auto is OpenSSL's default list: the spec keeps the profile's groups"
-                    if curves is None else "the groups, in order", "sites[*].tls.curves")
-    prefer = policy.prefer.value
-    if prefer is not None:
-        if prefer != profile.server_preferred_order:
-            tls["prefer_server_ciphers"] = prefer
-            _origin(policy, ("tls", "prefer_server_ciphers"), policy.prefer.source)
+                    if curves is None else choice.notes.get("curves", "the groups, in order"),
+                    "sites[*].tls.curves")
+    if policy.prefer.value is not None:
         for values in (annotations, controller):
             values.note("ssl-prefer-server-ciphers", "mapped", "server cipher order",
                         f"{site}.tls.prefer_server_ciphers")
@@ -206,6 +213,7 @@ def _client_auth(policy: Policy, annotations: Values, site: str, tls: dict[str, 
     name = keys.secret_ref(secret, ns)
     tls["client_auth"] = {"ca": f"{SECRETS}/{ns}/{name}/ca.crt", "mode": CLIENT_MODES[mode]}
     _origin(policy, ("tls", "client_auth"), secret)
+    _origin(policy, ("kubernetes", "client_ca"), secret)
     policy.fields["client_ca"] = name
     annotations.note("auth-tls-secret", "mapped", "its ca.crt is the client CA: a ConfigMap "
                      "(Gateway API frontend validation) or Secret (Traefik) of that name",
@@ -240,7 +248,7 @@ def _hsts(policy: Policy, controller: Values, site: str) -> None:
         assert source is not None
         raise keys.refuse(source, "preload needs hsts-include-subdomains true and hsts-max-age "
                                   ">= 31536000 (the spec, and the browsers' preload list)")
-    if hsts.max_age != profiles.get("intermediate").hsts_min_age:
+    if hsts.max_age != profiles.get(policy.fields["tls"]["profile"]).hsts_min_age:
         out["max_age"] = hsts.max_age
         _origin(policy, ("hsts", "max_age"), controller.get("hsts-max-age"))
     if not hsts.include_subdomains:
