@@ -328,9 +328,85 @@ def test_hostile_annotation_values_are_refused(tmp_path: Path, annotation: str, 
     assert message in refusal(tmp_path, text)
 
 
+def test_fields_that_are_not_configuration_are_entries(tmp_path: Path) -> None:
+    text = INGRESS.format(**GOOD).replace("spec:\n", "spec:\n  backend: {}\n") + \
+        "status: {loadBalancer: {ingress: [{ip: 192.0.2.1}]}}\n"
+    result = load_text(tmp_path, text)
+    lines = [relative(str(e.location)).replace(str(tmp_path) + "/", "") + f" {e.key}: {e.detail}"
+             for e in result.entries if e.fate == "dropped"]
+    assert lines == [
+        "in.yaml:9:3 Ingress web/app spec.backend: not an Ingress v1 field (the API server "
+        "prunes it)",
+        "in.yaml:20:1 Ingress web/app status: written by the controller, not configuration"]
+
+
 def test_output_does_not_depend_on_anything_but_the_input(tmp_path: Path) -> None:
     first = imported("weak")
     again = imported("weak")
     assert first.spec == again.spec and first.entries == again.entries
     spec: dict[str, Any] = first.spec
     assert [s["name"] for s in spec["sites"]] == ["legacy-test", "wildcard-legacy-test"]
+
+
+# -- the command ---------------------------------------------------------------------------------
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    from typer.testing import CliRunner
+
+    from tlsconf.cli import app
+
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_the_command_detects_manifests_and_writes_spec_and_report(tmp_path: Path) -> None:
+    out = tmp_path / "spec.yaml"
+    source = str(DATA / "weak" / "input.yaml")
+    code, stdout, stderr = run("import", source, "-o", str(out), "--strict")
+    assert (code, stderr) == (1, "")  # snippets, a ticket key and a skipped Ingress: lossy
+    assert relative(stdout) == (GOLDEN / "ingress_nginx" / "weak" / "report.txt").read_text()
+    assert relative(out.read_text()) == (GOLDEN / "ingress_nginx" / "weak" /
+                                         "spec.yaml").read_text()
+
+
+def test_the_command_refuses_bad_input_with_exit_2_and_writes_nothing(tmp_path: Path) -> None:
+    bad = tmp_path / "in.yaml"
+    bad.write_text(INGRESS.format(**{**GOOD, "redirect": "yes"}))
+    out = tmp_path / "spec.yaml"
+    code, stdout, stderr = run("import", "--kind", "ingress-nginx", str(bad), "-o", str(out))
+    assert (code, stdout) == (2, "")
+    assert stderr.replace(str(tmp_path) + "/", "") == (
+        "in.yaml:7:47: nginx.ingress.kubernetes.io/ssl-redirect: 'yes' is not a boolean: "
+        "ingress-nginx reads true/false (or 1/0, t/f, True/False, TRUE/FALSE) and ignores "
+        "anything else\n")
+    assert not out.exists()
+
+
+MALFORMED = [
+    ("metadata: [x]\n", "metadata"), ("  annotations: [a]\n", "annotations"),
+    ("    - hosts: app.test\n", "hosts"), ("  rules: {a: b}\n", "rules"),
+    ("          - path: 5\n", "path"), ("            backend: {service: x}\n", "backend"),
+    ("            backend: {service: {name: app, port: {number: 99999}}}\n", "port"),
+    ("            backend: {service: {name: app, port: {number: true}}}\n", "bool port"),
+    ("            pathType: Regex\n", "pathType"), ("  tls: [{hosts: [app.test]}]\n", "secret"),
+]
+
+
+@pytest.mark.parametrize(("line", "what"), MALFORMED, ids=[m[1] for m in MALFORMED])
+def test_malformed_objects_are_refused_never_a_crash(tmp_path: Path, line: str,
+                                                     what: str) -> None:
+    """Replacing one line of the good Ingress with a malformed one: exit 2 at a position, never
+    another exception."""
+    lines = INGRESS.format(**GOOD).splitlines(keepends=True)
+    key = line.strip().split(":")[0].lstrip("- ")
+    index = next(i for i, old in enumerate(lines) if old.strip().lstrip("- ").startswith(key)
+                 and old[:len(old) - len(old.lstrip())] == line[:len(line) - len(line.lstrip())])
+    lines[index] = line
+    text = "".join(lines)
+    if what == "rules":
+        text = text.split("  rules:")[0] + line
+    assert text != INGRESS.format(**GOOD)
+    with pytest.raises(TlsconfError) as error:
+        load_text(tmp_path, text)
+    assert error.value.problems and all(p.location.line > 0 for p in error.value.problems)

@@ -106,12 +106,31 @@ def _values(obj: KubeObject, path: tuple[str, ...], label: str, prefix: str = ""
     return out
 
 
+def _list(obj: KubeObject, node: Any, path: Path) -> list[Any]:
+    """A list field ([] when absent); anything else is refused, as the API server does."""
+    if node is not None and not isinstance(node, list):
+        raise _bad(obj, path, "must be a list")
+    return node or []
+
+
+def _mapping(obj: KubeObject, path: tuple[str, ...]) -> dict[str, Any]:
+    """The mapping at `path` under the object ({} when absent); anything else is refused."""
+    node, node_path = obj.data, obj.root
+    for part in path:
+        if node is not None and not isinstance(node, dict):
+            raise _bad(obj, node_path, "must be a mapping")
+        node, node_path = obj.get(node, node_path, part)
+    if node is not None and not isinstance(node, dict):
+        raise _bad(obj, node_path, "must be a mapping")
+    return node or {}
+
+
 def _controller(found: list[KubeObject], reading: Reading) -> Values:
     chosen: list[KubeObject] = []
     for obj in found:
         if obj.kind != "ConfigMap" or obj.api != "v1":
             continue
-        labels = (obj.data.get("metadata") or {}).get("labels") or {}
+        labels = _mapping(obj, ("metadata", "labels"))
         if obj.name == keys.CONTROLLER or all(labels.get(k) == v
                                                for k, v in keys.CONTROLLER_LABELS.items()):
             chosen.append(obj)
@@ -172,10 +191,10 @@ def _ingress(obj: KubeObject, reading: Reading, controller: Values) -> None:
     if obj.api != INGRESS_API:
         raise _bad(obj, (*obj.root, "apiVersion"), f"Ingress of apiVersion {obj.api!r}: "
                          f"removed in Kubernetes 1.22; convert it to {INGRESS_API}")
-    raw = (obj.data.get("metadata") or {}).get("annotations") or {}
+    raw = _mapping(obj, ("metadata", "annotations"))
     annotations = _values(obj, ("metadata", "annotations"), keys.PREFIX, keys.PREFIX)
     reading.annotations.append(annotations)
-    name, class_path = _class(obj, raw if isinstance(raw, dict) else {})
+    name, class_path = _class(obj, raw)
     if name is not None and name != CLASS:
         reading.entry(obj.locate(class_path), label, "dropped", f"class {short_repr(name)}: "
                       f"not served by ingress-nginx (class {CLASS})")
@@ -197,7 +216,7 @@ def _ingress(obj: KubeObject, reading: Reading, controller: Values) -> None:
             f"namespace {ns!r}, but the Ingress at {reading.namespace[1]} is in "
             f"{reading.namespace[0]!r}: a spec's objects live in one namespace; import each "
             "namespace on its own"))
-    _other_annotations(obj, raw if isinstance(raw, dict) else {}, reading)
+    _other_annotations(obj, raw, reading)
     for short in ("ssl-passthrough", "use-regex"):
         if keys.boolean(annotations.get(short), "false"):
             value = annotations.get(short)
@@ -205,17 +224,34 @@ def _ingress(obj: KubeObject, reading: Reading, controller: Values) -> None:
             raise keys.refuse(value, "TLS passthrough: the spec terminates TLS" if short ==
                               "ssl-passthrough" else "regular-expression paths: the spec routes "
                               "plain prefixes; rewrite the paths as prefixes first")
+    _other_fields(obj, reading)
     by_host, default = _rules(obj, reading, ns)
     spec, spec_path = obj.spec()
     tls, tls_path = obj.get(spec, spec_path, "tls")
     covered: set[str] = set()
-    for t, entry in enumerate(tls if isinstance(tls, list) else []):
+    for t, entry in enumerate(_list(obj, tls, tls_path)):
         covered |= _tls_entry(obj, (*tls_path, t), entry, by_host, default, annotations, reading)
     for host, rules in by_host.items():
         if host not in covered:
             reading.entry(rules[0].at, f"{label} host {host}", "dropped", "no spec.tls entry "
                           "names it: ingress-nginx serves it over plain HTTP (and HTTPS with its "
                           "default certificate); a tlsconf site is a TLS site")
+
+
+INGRESS_SPEC = frozenset({"ingressClassName", "tls", "rules", "defaultBackend"})
+
+
+def _other_fields(obj: KubeObject, reading: Reading) -> None:
+    """Fields of the Ingress that are not routing or TLS: each an entry, never a silent skip."""
+    label = f"Ingress {obj.namespace}/{obj.name}"
+    spec, spec_path = obj.spec()
+    for key in spec if isinstance(spec, dict) else {}:
+        if key not in INGRESS_SPEC:
+            reading.entry(obj.locate((*spec_path, key)), f"{label} spec.{key}", "dropped",
+                          "not an Ingress v1 field (the API server prunes it)")
+    if "status" in obj.data:
+        reading.entry(obj.locate((*obj.root, "status")), f"{label} status", "dropped",
+                      "written by the controller, not configuration")
 
 
 def _other_annotations(obj: KubeObject, raw: dict[str, Any], reading: Reading) -> None:
@@ -275,7 +311,7 @@ def _rules(obj: KubeObject, reading: Reading, ns: str) -> tuple[
                    obj.locate(default_path))
     rules, rules_path = obj.get(spec, spec_path, "rules")
     by_host: dict[str, list[Rule]] = {}
-    for i, rule in enumerate(rules if isinstance(rules, list) else []):
+    for i, rule in enumerate(_list(obj, rules, rules_path)):
         path: Path = (*rules_path, i)
         host, host_path = obj.get(rule, path, "host")
         if host is None:
@@ -285,7 +321,7 @@ def _rules(obj: KubeObject, reading: Reading, ns: str) -> tuple[
         name = _valid(obj, host_path, host, domain, "host")
         http, http_path = obj.get(rule, path, "http")
         paths, paths_path = obj.get(http, http_path, "paths")
-        for j, item in enumerate(paths if isinstance(paths, list) else []):
+        for j, item in enumerate(_list(obj, paths, paths_path)):
             item_path: Path = (*paths_path, j)
             value = _valid(obj, (*item_path, "path"), item.get("path", "/") if
                            isinstance(item, dict) else None, url_path, "path")
@@ -309,6 +345,8 @@ def _tls_entry(obj: KubeObject, path: Path, entry: Any, by_host: dict[str, list[
     label = f"Ingress {obj.namespace}/{obj.name} {format_path(path[len(obj.root):])}"
     hosts, hosts_path = obj.get(entry, path, "hosts")
     secret, secret_path = obj.get(entry, path, "secretName")
+    if hosts is not None and not isinstance(hosts, list):
+        raise _bad(obj, hosts_path, "hosts must be a list of host names")
     if not hosts:
         reading.entry(obj.locate(path), label, "dropped", "no hosts: ingress-nginx uses it for "
                       "its default server; a site needs names")
