@@ -76,6 +76,13 @@ def load(paths: Sequence[str], settings: Settings) -> Imported:
             reading.entry(obj.locate(obj.root), f"{obj.kind} {obj.namespace}/{obj.name}",
                           "dropped", "not read by the ingress-nginx importer (Ingress, the "
                           "controller ConfigMap and Services are)")
+    for obj in found:
+        if obj.kind == "Service" and obj.api == "v1":
+            used = (obj.namespace, obj.name) in reading.named
+            reading.entry(obj.locate(obj.root), f"Service {obj.namespace}/{obj.name}",
+                          "mapped" if used else "dropped", "a backend's named port is its "
+                          "number" if used else "no backend names one of its ports: not needed",
+                          "kubernetes.services")
     if not reading.sites:
         where = Location(paths[0]) if paths else Location("<none>")
         raise TlsconfError.single(where, "", "no Ingress host with TLS (spec.tls[].hosts and "
@@ -156,8 +163,6 @@ def _service(obj: KubeObject, reading: Reading) -> None:
              and isinstance(p.get("name"), str) and isinstance(p.get("port"), int)} \
         if isinstance(ports, list) else {}
     reading.ports[(obj.namespace, obj.name)] = named
-    reading.entry(obj.locate(obj.root), f"Service {obj.namespace}/{obj.name}", "mapped",
-                  "read for its named ports", "kubernetes.services")
 
 
 def _bad(obj: KubeObject, path: Path, message: str) -> TlsconfError:
@@ -289,6 +294,7 @@ def _backend(obj: KubeObject, node: Any, path: Path, reading: Reading, ns: str) 
     number = port.get("number") if isinstance(port, dict) else None
     if isinstance(port, dict) and number is None and isinstance(port.get("name"), str):
         number = reading.ports.get((ns, name), {}).get(port["name"])
+        reading.named.add((ns, name))
         if number is None:
             raise obj.refuse((*port_path, "name"), (
                 f"named port {short_repr(port['name'])}: the spec needs the number; add the "

@@ -54,6 +54,7 @@ class Reading(Struct):
     sites: list[Site] = field(default_factory=list)
     services: dict[tuple[str, int], Location] = field(default_factory=dict)
     ports: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)  # (ns, svc)
+    named: set[tuple[str, str]] = field(default_factory=set)  # Services a named port used
     namespace: tuple[str, Location] | None = None
     issuer: tuple[dict[str, str], Location] | None = None
     hosts: dict[str, Location] = field(default_factory=dict)
