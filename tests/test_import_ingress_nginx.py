@@ -228,6 +228,13 @@ def test_refusals_of_whole_objects(tmp_path: Path) -> None:
         "in.yaml:29:15: spec.tls[0].hosts[0]: app.test is also served at in.yaml:10:15: "
         "ingress-nginx merges such Ingresses in ways manifests do not show (the oldest's "
         "server-level annotations win); merge them into one Ingress first")
+    paths_only = good.split("  tls:")[0].replace("name: app\n", "name: api\n") + \
+        good.split("secretName: app-tls\n")[1].replace("path: /\n", "path: /api\n")
+    assert refusal(tmp_path, good + "---\n" + paths_only) == (
+        "in.yaml:32:13: spec.rules: app.test has its TLS in Ingress web/app (at in.yaml:10:15) "
+        "and paths in Ingress web/api: ingress-nginx merges them into one server in ways "
+        "manifests do not show (the oldest's server-level annotations win); merge them into "
+        "one Ingress first")
     grpc = good.replace('ssl-redirect: "true"', 'backend-protocol: "GRPC"')
     assert refusal(tmp_path, grpc) == (
         "in.yaml:7:51: nginx.ingress.kubernetes.io/backend-protocol: backend-protocol 'GRPC': "

@@ -32,8 +32,8 @@ Decision on defaults: what a weakness judgement depends on is written as ingress
 it, set or not — its protocols, its cipher list (two DHE suites beyond Mozilla intermediate),
 HSTS with max-age 31536000 — so the spec states the weak parts and `render` refuses them until
 the user decides. Session settings are written only when the ConfigMap sets them. The TLS
-policy is a Mozilla profile (modern for TLS 1.3 only, else intermediate) plus the fields that
-differ from it.
+policy is the Mozilla profile needing the fewest overrides, plus those (`importer.profile`, as
+every importer chooses).
 
 The loss report has an entry for every annotation, ConfigMap key and Ingress field read; lint
 findings are those of the input itself (`nginx` subjects: ingress-nginx is nginx), at the
@@ -46,7 +46,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tlsconf.config import Settings
-from tlsconf.errors import Location, Path, TlsconfError, format_path, short_repr
+from tlsconf.errors import Location, Path, Problem, TlsconfError, format_path, short_repr
 from tlsconf.grammar import domain, url_path
 from tlsconf.importer import ingress_nginx_keys as keys
 from tlsconf.importer.ingress_nginx_keys import Value, Values
@@ -76,6 +76,7 @@ def load(paths: Sequence[str], settings: Settings) -> Imported:
             reading.entry(obj.locate(obj.root), f"{obj.kind} {obj.namespace}/{obj.name}",
                           "dropped", "not read by the ingress-nginx importer (Ingress, the "
                           "controller ConfigMap and Services are)")
+    _split_hosts(reading)
     for obj in found:
         if obj.kind == "Service" and obj.api == "v1":
             used = (obj.namespace, obj.name) in reading.named
@@ -88,6 +89,20 @@ def load(paths: Sequence[str], settings: Settings) -> Imported:
         raise TlsconfError.single(where, "", "no Ingress host with TLS (spec.tls[].hosts and "
                                   "secretName) in the input: nothing to import")
     return assemble(reading, controller, settings)
+
+
+def _split_hosts(reading: Reading) -> None:
+    """A TLS host whose paths are (also) in another Ingress: ingress-nginx merges both into one
+    server, which the manifests alone do not tell how (the oldest Ingress's server-level
+    annotations win)."""
+    problems = [Problem(at, "spec.rules", (
+        f"{host} has its TLS in {reading.host_owner[host]} (at {reading.hosts[host]}) and "
+        f"paths in {label}: ingress-nginx merges them into one server in ways manifests do not "
+        "show (the oldest's server-level annotations win); merge them into one Ingress first"))
+        for host, label, at in reading.rule_hosts
+        if host in reading.host_owner and reading.host_owner[host] != label]
+    if problems:
+        raise TlsconfError(problems)
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -237,6 +252,7 @@ def _ingress(obj: KubeObject, reading: Reading, controller: Values) -> None:
     for t, entry in enumerate(_list(obj, tls, tls_path)):
         covered |= _tls_entry(obj, (*tls_path, t), entry, by_host, default, annotations, reading)
     for host, rules in by_host.items():
+        reading.rule_hosts.append((host, label, rules[0].at))
         if host not in covered:
             reading.entry(rules[0].at, f"{label} host {host}", "dropped", "no spec.tls entry "
                           "names it: ingress-nginx serves it over plain HTTP (and HTTPS with its "
@@ -371,6 +387,7 @@ def _tls_entry(obj: KubeObject, path: Path, entry: Any, by_host: dict[str, list[
                 "Ingresses in ways manifests do not show (the oldest's server-level annotations "
                 "win); merge them into one Ingress first"))
         reading.hosts[name] = obj.locate((*hosts_path, k))
+        reading.host_owner[name] = f"Ingress {obj.namespace}/{obj.name}"
         rules = by_host.get(name, [])
         if not rules and default is None:
             reading.entry(obj.locate((*hosts_path, k)), f"{label} host {name}", "dropped",

@@ -55,6 +55,8 @@ class Reading(Struct):
     services: dict[tuple[str, int], Location] = field(default_factory=dict)
     ports: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)  # (ns, svc)
     named: set[tuple[str, str]] = field(default_factory=set)  # Services a named port used
+    host_owner: dict[str, str] = field(default_factory=dict)  # TLS host → its Ingress
+    rule_hosts: list[tuple[str, str, Location]] = field(default_factory=list)  # host, Ingress
     namespace: tuple[str, Location] | None = None
     issuer: tuple[dict[str, str], Location] | None = None
     hosts: dict[str, Location] = field(default_factory=dict)
