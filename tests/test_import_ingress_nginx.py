@@ -135,6 +135,23 @@ def test_lint_of_the_input_matches_lint_of_the_spec(name: str) -> None:
     assert all(f.location.file.endswith("input.yaml") for f in result.findings)
 
 
+@pytest.mark.parametrize("name", ["hardened", "mtls", "weak"])  # `defaults` does not render
+def test_lint_of_the_rendered_migration_matches(name: str) -> None:
+    """`tlsconf lint` of the Gateway API output (its TLSOption `default`: protocols and suites;
+    HSTS and redirects belong to routes, which the k8s lint does not judge) says what the lint
+    of the imported spec says about protocols and suites."""
+    from tlsconf.ingest import k8s
+    from tlsconf.judge import verdict
+
+    loaded = as_spec(imported(name))
+    rendered = gateway_api.render(loaded, policy.resolve(loaded), impl="traefik")
+    subjects = k8s.subjects([(n, k8s.load(n, text)) for n, text in rendered.files.items()])
+    found = {f.rule_id for f in verdict(subjects, [], Settings()).findings}
+    spec = {f.rule_id for f in spec_verdict(loaded, policy.resolve(loaded)).findings}
+    assert found == {r for r in spec if r.startswith(("TLS1", "TLS2"))}
+    assert found == ({"TLS102", "TLS103", "TLS208", "TLS209"} if name == "weak" else set())
+
+
 def test_weak_findings_point_at_the_keys_that_set_them() -> None:
     where = {f.rule_id: (f.location.line, f.location.col) for f in imported("weak").findings}
     assert where == {"TLS102": (11, 22), "TLS103": (11, 22), "TLS501": (13, 13),
