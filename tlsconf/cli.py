@@ -263,14 +263,11 @@ def _report_suppressed(suppressed: "Sequence[Suppressed]") -> None:
         typer.echo(str(entry), err=True)
 
 
-def _load_judged(
-    spec: Path, site: list[str] | None, allow_weak: bool, max_bytes: int = MAX_BYTES,
-    settings: "Settings | None" = None,
-) -> "tuple[LoadedSpec, tuple[SitePolicy, ...]]":
-    """Load, validate and resolve the spec, then refuse it (exit 1) when it has findings at
-    or above `fail_on` after suppressions — `tlsconf.judge.verdict`, the judgement of
-    `tlsconf lint` — unless `allow_weak`."""
-    from tlsconf import judge, policy
+def _load_sites(spec: Path, site: list[str] | None, max_bytes: int = MAX_BYTES,
+                ) -> "tuple[LoadedSpec, tuple[SitePolicy, ...]]":
+    """Load, validate and resolve the spec; only the `--site` sites (exit 2 for a name the
+    spec does not have)."""
+    from tlsconf import policy
     from tlsconf.specfile import load_spec
 
     loaded = load_spec(str(spec), max_bytes=max_bytes)
@@ -284,6 +281,19 @@ def _load_judged(
             )
             raise typer.Exit(2)
         sites = tuple(s for s in sites if s.name in site)
+    return loaded, sites
+
+
+def _load_judged(
+    spec: Path, site: list[str] | None, allow_weak: bool, max_bytes: int = MAX_BYTES,
+    settings: "Settings | None" = None,
+) -> "tuple[LoadedSpec, tuple[SitePolicy, ...]]":
+    """Load, validate and resolve the spec, then refuse it (exit 1) when it has findings at
+    or above `fail_on` after suppressions — `tlsconf.judge.verdict`, the judgement of
+    `tlsconf lint` — unless `allow_weak`."""
+    from tlsconf import judge
+
+    loaded, sites = _load_sites(spec, site, max_bytes)
     if settings is None:
         settings = _settings(None)
     result = judge.spec_verdict(loaded, sites, settings)
@@ -730,9 +740,11 @@ def profiles() -> None:
 def _register_subcommands() -> None:
     from tlsconf.cli_cert import cert_app  # typer only at import: keeps --help fast
     from tlsconf.cli_import import import_command
+    from tlsconf.cli_verify import verify  # typer only at import, too
 
     app.command("import")(import_command)
     app.add_typer(cert_app, name="cert", help="Certificates: inspect, CSR, dev CA, bundles.")
+    app.command(name="verify")(verify)
 
 
 _register_subcommands()

@@ -22,8 +22,8 @@ Built on Python's ``ssl`` (the system OpenSSL 3.0) plus, where Python has no API
   done. ``resumes`` therefore does an HTTP round trip before reading ``sock.session``,
   and ``handshake(..., settle=0.5)`` waits for a late alert (use it for mTLS checks).
 * **Post-quantum groups.** The local OpenSSL 3.0 cannot offer ``X25519MLKEM768``:
-  ``tls13_group`` handshakes with tlslite-ng (+ kyber-py) instead, offering exactly the
-  groups asked for, and reports the one the server picked.
+  ``tls13_group`` handshakes with tlsconf's own PQ client (``tlsconf.verify.pq``: tlslite-ng
+  + kyber-py) instead, offering exactly the groups asked for, and reports the one picked.
 * **TLS 1.2 + ECDSA + groups.** In TLS 1.2 the client's supported_groups also limit
   the ECDSA *certificate* curve: offering only ``secp384r1`` to a P-256 cert fails.
 """
@@ -370,52 +370,16 @@ def negotiated_group(
     return parts[0]
 
 
-# -- post-quantum key exchange (tlslite-ng + kyber-py) ------------------------------------------
-# OpenSSL group name -> tlslite-ng's. The local OpenSSL 3.0 cannot offer X25519MLKEM768 at all.
-_TLSLITE_GROUPS = {
-    "X25519MLKEM768": "x25519mlkem768",
-    "X25519": "x25519",
-    "prime256v1": "secp256r1",
-    "secp384r1": "secp384r1",
-    "secp521r1": "secp521r1",
-}
-
-
+# -- post-quantum key exchange (tlslite-ng + kyber-py: tlsconf.verify.pq) --------------------------
 def tls13_group(
     port: int, sni: str | None, groups: Iterable[str], *, timeout: float = 10.0
 ) -> str | None:
-    """The group a TLS 1.3 server picks from ``groups`` (OpenSSL names, client preference
-    order; each in supported_groups with a key share, as browsers send X25519MLKEM768 and
-    X25519), or ``None`` when the server refuses the handshake.
+    """The group a TLS 1.3 server on 127.0.0.1:port picks from ``groups`` (OpenSSL names,
+    client preference order), or ``None`` when it refuses: tlsconf's own PQ client
+    (``tlsconf.verify.pq``), since the local OpenSSL 3.0 cannot offer X25519MLKEM768."""
+    from tlsconf.verify.pq import tls13_group as pq_group
 
-    Pure-Python tlslite-ng with kyber-py (ML-KEM), since Python's ``ssl`` and ``s_client`` here
-    are OpenSSL 3.0. Every socket operation is bounded by ``timeout``.
-    """
-    with warnings.catch_warnings():  # tlslite-ng imports asyncore (deprecated in 3.11)
-        warnings.simplefilter("ignore", DeprecationWarning)
-        from tlslite import HandshakeSettings, TLSConnection
-        from tlslite.constants import GroupName
-        from tlslite.errors import TLSError
-
-    offered = [_TLSLITE_GROUPS[g] for g in groups]
-    settings = HandshakeSettings()
-    settings.eccCurves = list(offered)
-    settings.keyShares = list(offered)
-    settings.minVersion = settings.maxVersion = (3, 4)
-    with socket.create_connection((LOCALHOST, port), timeout=timeout) as sock:
-        connection = TLSConnection(sock)
-        try:
-            connection.handshakeClientCert(settings=settings, serverName=sni)
-        except (TLSError, OSError):
-            return None
-        try:
-            if connection.version != (3, 4):
-                return None
-            picked = GroupName.toStr(connection.ecdhCurve)
-        finally:
-            connection.close()
-    by_tlslite = {v: k for k, v in _TLSLITE_GROUPS.items()}
-    return by_tlslite.get(picked, picked)
+    return pq_group(LOCALHOST, port, sni, groups, timeout=timeout)
 
 
 # -- resumption --------------------------------------------------------------------------

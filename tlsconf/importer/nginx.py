@@ -111,10 +111,8 @@ class _Importer:
             if subject is None:
                 continue
             if not subject.facts.serves_http:  # `ssl_reject_handshake on`: a catch-all
-                self.out.mapped(server, "sites", "a catch-all refusing unknown names: what "
-                                "tlsconf renders on a listener without a default_server site")
-                for child in server.children or []:
-                    self.out.mapped(child, "sites", "part of the catch-all")
+                self._catch_all(server, subject, [s for s in by_loc.values()
+                                                  if s.facts.serves_http])
                 continue
             before = len(self.out.problems)
             site = self._site(main, http, server, subject, len(self.sites), routes, used)
@@ -125,6 +123,20 @@ class _Importer:
                 self.out.drop(server, "a plain-HTTP server no TLS site redirects from: tlsconf "
                               "serves port 80 only to redirect to https (and for ACME)")
         routes.unused()
+
+    def _catch_all(self, server: Node, subject: Subject, sites: list[Subject]) -> None:
+        """A server refusing unknown names is what tlsconf renders on a listener without a
+        default_server site, with the sites' policy: its own policy is not kept."""
+        key = subject.site.tls.handshake_key()[:4]
+        if any(s.site.tls.handshake_key()[:4] != key for s in sites):
+            self.out.approx(server, "sites", "a catch-all refusing unknown names: tlsconf "
+                            "renders one with the sites' TLS policy, not this server's own "
+                            "(which nginx applies to the listener before SNI is known)")
+        else:
+            self.out.mapped(server, "sites", "a catch-all refusing unknown names: what tlsconf "
+                            "renders on a listener without a default_server site")
+        for child in server.children or []:
+            self.out.mapped(child, "sites", "part of the catch-all")
 
     def _site(self, main: str, http: Node, server: Node, subject: Subject, index: int,
               routes: Routes, used: set[int]) -> dict[str, object]:

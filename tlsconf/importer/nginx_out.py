@@ -41,6 +41,7 @@ def seconds(text: str) -> int | None:
 
 
 def walk(node: Node) -> Iterator[Node]:
+    """Every directive under `node`, depth first."""
     for child in node.children or []:
         yield child
         yield from walk(child)
@@ -84,7 +85,17 @@ class Out(Collector):
         return value
 
     def rest(self, roots: list[Node]) -> None:
-        """Every directive no part of the importer used: dropped."""
+        """Every directive no part of the importer used: dropped (one inside a block that is
+        not imported says so)."""
+        def visit(node: Node, lost: Node | None) -> None:
+            for child in node.children or []:
+                if lost is not None:
+                    self.fill(child.loc, child.name, f"inside the `{lost.name}` at line "
+                              f"{lost.loc.line}, which is not imported")
+                else:
+                    self.fill(child.loc, child.name, NOT_RENDERED)
+                dropped = (child.loc, child.name, "dropped", "") in self.found
+                visit(child, lost or (child if dropped else None))
+
         for root in roots:
-            for node in walk(root):
-                self.fill(node.loc, node.name, NOT_RENDERED)
+            visit(root, None)

@@ -16,7 +16,7 @@ import re
 
 from tlsconf.grammar import abs_path, host_port, url_path
 from tlsconf.importer.nginx_out import Out, seconds, valid
-from tlsconf.ingest.nginx import Node
+from tlsconf.ingest.nginx import Node, is_redirect
 from tlsconf.lint.model import Subject
 
 ACME = "/.well-known/acme-challenge/"
@@ -50,18 +50,19 @@ class Routes:
         out = self.out
         site: dict[str, object] = {}
         routes: list[tuple[Node, str, Pool, bool]] = []
-        why = "there is none"
+        refused: tuple[Node, str] | None = None
         for node in server.get("location"):
             route = self._location(node, server, index, sum(r[1] != "/" for r in routes))
             if not isinstance(route, str):
                 routes.append(route)
             elif node.args == ["/"]:
-                why = route
+                refused = (node, route)
         default = next((r for r in routes if r[1] == "/"), None)
         if default is None:
-            out.error(server, "location", f"no `location /` proxying to an upstream ({why}): "
-                      "a tlsconf site sends every path it does not route elsewhere to its "
-                      "upstreams; a server that serves files or only returns is not a site")
+            where, what = refused or (server, "no `location /`")
+            out.error(where, "location", f"{what}: a tlsconf site sends every path it does not "
+                      "route elsewhere to its upstreams (a server that serves files or only "
+                      "returns is not a site)")
             return site
         node, _, pool, websocket = default
         base = ("sites", index)
@@ -103,13 +104,12 @@ class Routes:
         modifier, path = (args[0], args[1]) if len(args) == 2 else ("", args[0] if args else "")
         spec_path = f"sites[{index}]" + ("" if path == "/" else f".locations[{number}]")
         why = self._refused(node, modifier, path)
-        pool = None
+        pool: Pool | str = why or ""
         if why is None:
             pool = self._pool(node.get("proxy_pass")[-1], f"{spec_path}.upstreams")
-            why = "its proxy_pass is not one tlsconf can render" if pool is None else None
-        if why is not None or pool is None:
-            self.out.drop(node, why or "")
-            return why or ""
+        if isinstance(pool, str):
+            self.out.drop(node, pool)
+            return f"`location {path}` is not imported: {pool}"
         (self.out.approx(node, spec_path, "`^~`: a plain prefix in tlsconf (regex locations "
                          "are not imported, so nothing it outranks is lost)") if modifier
          else self.out.mapped(node, spec_path))
@@ -125,7 +125,7 @@ class Routes:
         if error is not None:
             return f"path {path!r} {error}"
         if not node.get("proxy_pass"):
-            return "serves no upstream (no proxy_pass): tlsconf routes paths to upstreams"
+            return "no proxy_pass (tlsconf routes paths to upstreams)"
         return None
 
     def _headers(self, location: Node, server: Node, spec_path: str) -> bool:
@@ -157,14 +157,16 @@ class Routes:
                        "otherwise")
         return websocket
 
-    def _pool(self, node: Node, spec_path: str) -> Pool | None:
+    def _pool(self, node: Node, spec_path: str) -> Pool | str:
+        """The upstreams `proxy_pass` names, or why tlsconf cannot render them."""
         out = self.out
         url = node.args[0] if node.args else ""
         match = _URL.fullmatch(url) if "$" not in url else None
         if match is None:
-            out.drop(node, f"{url!r}: tlsconf proxies to plain-HTTP upstreams (`http://` and "
-                     "an upstream name or host:port, no variables)")
-            return None
+            why = (f"proxy_pass {url!r}: tlsconf proxies to plain-HTTP upstreams (`http://` "
+                   "and an upstream name or host:port, no variables)")
+            out.drop(node, why)
+            return why
         host, port, uri = match.group("host"), match.group("port"), match.group("uri")
         how = f"the URI part {uri!r} is not rendered: tlsconf passes the request path " \
               "unchanged" if uri not in (None, "/") else ""
@@ -174,13 +176,13 @@ class Routes:
             address = f"{host}:{port or 80}"
             error = valid(host_port, address)
             if error is not None:
-                out.drop(node, f"{address!r} {error}")
-                return None
+                out.drop(node, f"proxy_pass address {address!r} {error}")
+                return f"proxy_pass address {address!r} {error}"
             return Pool([{"address": address}], None, None, address)
         self.used.add(host)
         return self._block(block, host, spec_path)
 
-    def _block(self, block: Node, name: str, spec_path: str) -> Pool | None:
+    def _block(self, block: Node, name: str, spec_path: str) -> Pool | str:
         out = self.out
         servers: list[dict[str, object]] = []
         balance: str | None = None
@@ -197,7 +199,7 @@ class Routes:
                 interval = timeout or interval
         if not servers:
             out.drop(block, "no server tlsconf can render")
-            return None
+            return f"upstream {name!r} has no server tlsconf can render"
         if balance == "ip_hash" and any(s.get("backup") for s in servers):
             out.error(block, "upstream", "nginx refuses `backup` servers with ip_hash "
                       "(`nginx -t` fails on this config)")
@@ -228,11 +230,14 @@ class Routes:
                 item["backup"] = True
             elif key == "fail_timeout" and (seconds(value) or 0) >= 1:
                 timeout = seconds(value)
-                lost.append(f"{arg} (the health-check interval; tlsconf renders max_fails=3)")
-            elif key != "max_fails":
+            elif arg != "max_fails=3":
                 lost.append(arg)
-        (out.approx(node, spec_path, "not rendered as written: " + ", ".join(lost)) if lost
-         else out.mapped(node, spec_path))
+        how = "not rendered as written: " + ", ".join(lost) if lost else ""
+        if timeout is not None:  # what tlsconf's nginx output reads back as health_check
+            how = "; ".join([f"fail_timeout is health_check.interval {timeout}s (nginx: "
+                             "max_fails=3 passive checks; HAProxy, Traefik and Envoy also "
+                             "check GET / actively)", *([how] if how else [])])
+        (out.approx(node, spec_path, how) if how else out.mapped(node, spec_path))
         return item, timeout
 
 
@@ -245,6 +250,12 @@ def plain_section(out: Out, main: str, http: Node, server: Node, subject: Subjec
     where = subject.facts.where.get("redirect_http")
     candidate = next((s for s in [server, *http.get("server")] if s.loc == where), None)
     redirect = bool(subject.facts.http_redirect)
+    if candidate is None:  # lint looks on port 80 only; a site's plain server may be elsewhere
+        names = set(subject.site.domains)
+        candidate = next((s for s in http.get("server") if s is not server
+                          and not any("ssl" in n.args for n in s.get("listen"))
+                          and names & {a for n in s.get("server_name") for a in n.args}), None)
+        redirect = candidate is not None and is_redirect(candidate)
     site["redirect_http"] = redirect
     out.at((*base, "redirect_http"), candidate or server)
     if candidate is None:

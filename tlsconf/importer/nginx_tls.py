@@ -57,8 +57,14 @@ def tls_section(out: Out, main: str, server: Node, http: Node, subject: Subject,
 
     policy = subject.site.tls
     prefer = eff("ssl_prefer_server_ciphers")
+    # nginx's default cipher string on a TLS 1.3-only server selects nothing that is used:
+    # not an override (the spec's modern profile has no TLS <= 1.2 list either).
+    unset = not eff("ssl_ciphers")
+    dead = unset and not any(p in ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2")
+                             for p in policy.protocols)
     choice = choose(Policy(
-        protocols=policy.protocols, ciphers=policy.ciphers, ciphersuites=policy.ciphersuites,
+        protocols=policy.protocols, ciphers=None if dead else policy.ciphers,
+        ciphersuites=policy.ciphersuites,
         curves=policy.curves or None,
         prefer_server_ciphers=bool(prefer) and prefer[-1].args == ["on"]))
     tls["profile"] = choice.profile
@@ -74,12 +80,10 @@ def tls_section(out: Out, main: str, server: Node, http: Node, subject: Subject,
     for field, names in POLICY_DIRECTIVES.items():
         for name in names:
             for node in eff(name):
-                _policy_entry(out, node, field, spec_base, choice.overrides, choice.notes,
-                              choice.label)
+                _policy_entry(out, node, field, spec_base, choice.overrides, choice.label)
     for node in eff("ssl_conf_command"):
         if node.args[:1] and node.args[0].lower() == "ciphersuites":
-            _policy_entry(out, node, "ciphersuites", spec_base, choice.overrides, choice.notes,
-                          choice.label)
+            _policy_entry(out, node, "ciphersuites", spec_base, choice.overrides, choice.label)
         else:
             out.drop(node, "tlsconf renders only `ssl_conf_command Ciphersuites`")
     for node in eff("ssl_session_tickets"):
@@ -103,12 +107,10 @@ def tls_section(out: Out, main: str, server: Node, http: Node, subject: Subject,
 
 
 def _policy_entry(out: Out, node: Node, field: str, spec_base: str,
-                  overrides: dict[str, object], notes: dict[str, str], label: str) -> None:
+                  overrides: dict[str, object], label: str) -> None:
     path = f"{spec_base}.{field}"
     if field in overrides:
         out.mapped(node, path)
-    elif field in notes:
-        out.approx(node, f"{spec_base}.profile", notes[field])
     elif field == "curves" and node.args == ["auto"]:
         out.approx(node, f"{spec_base}.profile", "`auto` (OpenSSL's default groups): the spec "
                    "uses the profile's")

@@ -10,7 +10,9 @@ spec states them, so `render` refuses them until the user decides).
 
 Groups: the profiles list X25519MLKEM768 first, which a server on OpenSSL < 3.5 cannot offer
 (tlsconf renders the profile's groups without it there). A source offering the profile's
-groups minus the post-quantum ones is the profile's choice on that server, not an override.
+groups minus the post-quantum ones still gets them as an explicit list: Traefik and Envoy
+would offer X25519MLKEM768 with the profile's, which the source did not (measured with
+`tlsconf verify --against`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 from msgspec import Struct, field
 
 from tlsconf import profiles
-from tlsconf.names import CURVE_ALIASES, GROUPS_BY_NAME, cipher_name
+from tlsconf.names import CURVE_ALIASES, cipher_name
 
 # Tie-break order: the default profile first, never the weak one unless it is closer.
 ORDER = ("intermediate", "modern", "old")
@@ -39,7 +41,6 @@ class Choice(Struct, frozen=True):
     guideline: str
     # spec `tls` field → its value (lists as lists): only the fields that differ
     overrides: dict[str, object] = field(default_factory=dict)
-    notes: dict[str, str] = field(default_factory=dict)  # field → why it is not an override
 
     @property
     def label(self) -> str:
@@ -61,10 +62,8 @@ def _canonical_cipher(name: str) -> str:
         return name
 
 
-def _differences(policy: Policy, profile: profiles.Profile) -> tuple[dict[str, object],
-                                                                      dict[str, str]]:
+def _differences(policy: Policy, profile: profiles.Profile) -> dict[str, object]:
     overrides: dict[str, object] = {}
-    notes: dict[str, str] = {}
     if policy.protocols is not None and tuple(policy.protocols) != profile.protocols:
         overrides["protocols"] = list(policy.protocols)
     if policy.ciphers is not None:
@@ -75,25 +74,20 @@ def _differences(policy: Policy, profile: profiles.Profile) -> tuple[dict[str, o
         overrides["ciphersuites"] = list(policy.ciphersuites)
     if policy.curves is not None:
         curves = tuple(_canonical_curve(c) for c in policy.curves)
-        classical = tuple(c for c in profile.curves
-                          if not (GROUPS_BY_NAME.get(c) and GROUPS_BY_NAME[c].post_quantum))
-        if curves == classical and curves != profile.curves:
-            notes["curves"] = (f"the {profile.name} profile's groups without the post-quantum "
-                               "ones, as tlsconf renders them for OpenSSL < 3.5")
-        elif curves != profile.curves:
+        if curves != profile.curves:
             overrides["curves"] = list(curves)
     if policy.prefer_server_ciphers is not None \
             and policy.prefer_server_ciphers != profile.server_preferred_order:
         overrides["prefer_server_ciphers"] = policy.prefer_server_ciphers
-    return overrides, notes
+    return overrides
 
 
 def choose(policy: Policy) -> Choice:
     best: Choice | None = None
     for name in ORDER:
         profile = profiles.get(name)
-        overrides, notes = _differences(policy, profile)
+        overrides = _differences(policy, profile)
         if best is None or len(overrides) < len(best.overrides):
-            best = Choice(profile.name, profile.guideline, overrides, notes)
+            best = Choice(profile.name, profile.guideline, overrides)
     assert best is not None
     return best

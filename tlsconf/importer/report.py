@@ -45,7 +45,8 @@ def summary(imported: Imported) -> str:
 
 
 def text(imported: Imported) -> str:
-    lines = [_line(e) for e in sorted(imported.entries)]
+    # one line per distinct text: a server line two pools share reads once
+    lines = list(dict.fromkeys(_line(e) for e in sorted(imported.entries)))
     lines += [printable(str(f)) for f in imported.findings]
     lines.append(summary(imported))
     return "".join(f"{line}\n" for line in lines)

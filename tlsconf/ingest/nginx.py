@@ -662,3 +662,8 @@ def subjects_of(main: str, root: Node) -> list[Subject]:
 def listen_key(arg: str) -> tuple[str, int] | None:
     """`listen`'s first argument → (address or `*`, port); None for a unix socket."""
     return _port(arg)
+
+
+def is_redirect(server: Node) -> bool:
+    """Does this server send every request to https (what lint calls a redirect)?"""
+    return _is_redirect(server)

@@ -6,7 +6,8 @@ from tlsconf.rules import all_rules
 from tlsconf.rules.base import Rule
 
 KIND_NAMES = {"spec": "spec", "nginx": "nginx", "haproxy": "HAProxy", "traefik": "Traefik",
-              "envoy": "Envoy", "caddy": "Caddy", "k8s": "Kubernetes"}
+              "envoy": "Envoy", "caddy": "Caddy", "k8s": "Kubernetes",
+              "endpoint": "running server (tlsconf verify)"}
 
 
 def table() -> str:

@@ -2,7 +2,7 @@
 
 Ids are stable and never reused: TLS0xx suppressions, TLS1xx protocols, TLS2xx ciphers, TLS3xx
 key exchange, TLS4xx session and features, TLS5xx HSTS, TLS6xx OCSP, TLS7xx proxy hygiene,
-TLS8xx certificates.
+TLS8xx certificates, TLS9xx live verification (`tlsconf verify`; tlsconf/verify/rules.py).
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ from tlsconf.rules import (
     suppressions,
 )
 from tlsconf.rules.base import Rule
+from tlsconf.verify import rules as live
 
-_FAMILIES = (suppressions, protocols, ciphers, kex, session, hsts, ocsp, proxy, certificates)
+_FAMILIES = (suppressions, protocols, ciphers, kex, session, hsts, ocsp, proxy, certificates,
+             live)
 
 
 @cache

@@ -40,7 +40,7 @@ Check = Callable[[Subject, Context], Iterable[Hit]]
 
 
 class Rule(Struct, frozen=True):
-    id: str  # stable, never reused: TLS1xx protocols ... TLS8xx certificates
+    id: str  # stable, never reused: TLS1xx protocols ... TLS8xx certificates, TLS9xx verify
     name: str  # kebab-case
     severity: Severity  # default; `.tlsconf.yaml` may override
     summary: str  # what it flags, one line
@@ -68,6 +68,7 @@ FAMILIES = {
     "TLS6": "OCSP",
     "TLS7": "proxy hygiene",
     "TLS8": "certificates",
+    "TLS9": "live verification",
 }
 
 
