@@ -119,3 +119,31 @@ def test_port_80_redirects_with_the_reported_status(served: Deployment, host: st
     report = loader("ingress-nginx")([str(INPUT)], Settings()).entries
     assert [e.detail for e in report if e.key == "http-redirect-code (default 308)"] == [
         "ingress-nginx redirected with 308; tlsconf's targets send 301"]
+
+
+def test_verify_finds_the_imported_spec_in_force(served: Deployment,
+                                                 tmp_path: Path) -> None:
+    """`tlsconf verify` of the imported spec (the deployment's ports) against the migration
+    Traefik serves: the handshake matrix, SNI, chain, ALPN, HSTS and redirect are the spec's.
+    The two differences are Traefik's own, as in the nginx import round trip: Go keeps no
+    session cache (no TLS 1.2 resumption by session ID, which ingress-nginx's default
+    ssl-session-cache gave), and Traefik answers a malformed request itself, before the route's
+    HSTS filter."""
+    from typer.testing import CliRunner
+
+    from tlsconf.cli import app
+
+    imported = loader("ingress-nginx")([str(INPUT)], Settings())
+    spec: dict[str, Any] = json.loads(json.dumps(imported.spec))
+    leaf = served.leaves["shop"]
+    for site in spec["sites"]:
+        site["listen"] = {"https_port": served.ports["https"], "http_port": served.ports["http"]}
+        # The Secret's files where the spec says they are mounted: verify compares the chain.
+        site["tls"].update(certificate=str(leaf.cert_path), key=str(leaf.key_path))
+    path = tmp_path / "imported.json.yaml"
+    path.write_text(json.dumps(spec))
+    result = CliRunner().invoke(app, ["verify", str(path), "--timeout",
+                                      "2", "--endpoint", f"127.0.0.1:{served.ports['https']}"])
+    found = sorted(line.split(": ")[1].split()[0] for line in result.stdout.splitlines()
+                   if not line.startswith("note: "))
+    assert (result.exit_code, found) == (1, ["TLS907", "TLS910"]), result.output

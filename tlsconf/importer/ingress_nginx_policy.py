@@ -165,8 +165,9 @@ def _tls(policy: Policy, controller: Values, annotations: Values, site: str,
         else:
             owner.note("ssl-ciphers", "mapped", "the suites, in order", f"{at}.tls.ciphers")
     controller.note("ssl-ecdh-curve", "approximated" if curves is None else "mapped",
-                    "auto is OpenSSL's default list: the spec keeps the profile's groups"
-                    if curves is None else choice.notes.get("curves", "the groups, in order"),
+                    "auto is the OpenSSL build's list (X25519, P-256, X448, P-521, P-384 and "
+                    "FFDHE on 3.0): the spec uses the profile's groups"
+                    if curves is None else "the groups, in order",
                     "sites[*].tls.curves")
     if policy.prefer.value is not None:
         for values in (annotations, controller):
