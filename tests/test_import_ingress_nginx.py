@@ -108,6 +108,33 @@ def test_every_annotation_and_configmap_key_is_in_the_report(name: str) -> None:
     assert all(e.spec_path for e in result.entries if e.fate != "dropped")
 
 
+# Per implementation: the files written, or the field a refusal names. ingress-nginx's default
+# suites include two DHE ones, which Go (Traefik) and BoringSSL (Envoy) cannot negotiate.
+IMPLS: dict[tuple[str, str], tuple[str, ...] | str] = {
+    ("defaults", "envoy-gateway"): "sites[0].tls.ciphers",
+    ("defaults", "nginx-gateway-fabric"): ("certificates", "gateways", "httproutes"),
+    ("hardened", "envoy-gateway"): ("clienttrafficpolicies", "gateways", "httproutes"),
+    ("hardened", "nginx-gateway-fabric"): ("gateways", "httproutes"),
+    ("mtls", "envoy-gateway"): ("backendtlspolicies", "clienttrafficpolicies", "gateways",
+                                "httproutes"),
+    ("mtls", "nginx-gateway-fabric"): ("backendtlspolicies", "gateways", "httproutes"),
+    ("weak", "envoy-gateway"): ("clienttrafficpolicies", "gateways", "httproutes"),
+    ("weak", "nginx-gateway-fabric"): ("gateways", "httproutes"),
+}
+
+
+@pytest.mark.parametrize(("name", "impl"), sorted(IMPLS))
+def test_the_migration_for_the_other_implementations(name: str, impl: str) -> None:
+    loaded = as_spec(imported(name))
+    try:
+        rendered = gateway_api.render(loaded, policy.resolve(loaded), impl=impl)
+    except TlsconfError as error:
+        assert [p.path for p in error.problems] == [IMPLS[(name, impl)]]
+        return
+    assert tuple(sorted(f.removeprefix("gateway-api/").removesuffix(".yaml")
+                        for f in rendered.files)) == IMPLS[(name, impl)]
+
+
 # -- lint of the input vs lint of the imported spec ----------------------------------------------
 
 # What the linter says about the input (ingress-nginx's resolved policy) and about the spec the
