@@ -461,3 +461,17 @@ def test_malformed_objects_are_refused_never_a_crash(tmp_path: Path, line: str,
     with pytest.raises(TlsconfError) as error:
         load_text(tmp_path, text)
     assert error.value.problems and all(p.location.line > 0 for p in error.value.problems)
+
+
+def test_files_are_read_together(tmp_path: Path) -> None:
+    """The ConfigMap in one file, the Ingress and Service in another (`kubectl get -o yaml`
+    of each): the same spec as from one file."""
+    text = (DATA / "hardened" / "input.yaml").read_text()
+    head, rest = text.split("---\n", 1)
+    (tmp_path / "controller.yaml").write_text(head)
+    (tmp_path / "web.yaml").write_text(rest)
+    apart = loader("ingress-nginx")([str(tmp_path / "controller.yaml"),
+                                     str(tmp_path / "web.yaml")], Settings())
+    assert apart.spec == imported("hardened").spec
+    assert {e.location.file for e in apart.entries} == {str(tmp_path / "controller.yaml"),
+                                                        str(tmp_path / "web.yaml")}

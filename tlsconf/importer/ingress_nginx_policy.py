@@ -159,9 +159,9 @@ def _tls(policy: Policy, controller: Values, annotations: Values, site: str,
                        f"{at}.tls.ciphers")
         elif owner is annotations and controller.get("ssl-ciphers") is not None:
             owner.note("ssl-ciphers", "approximated", "per-Ingress suites (over the "
-                       "ConfigMap's): Gateway "
-                       "implementations that set TLS per listener or port (Traefik, NGINX "
-                       "Gateway Fabric) refuse sites that differ", f"{at}.tls.ciphers")
+                       "ConfigMap's): Gateway implementations that set TLS per listener or "
+                       "port (Traefik, NGINX Gateway Fabric) refuse sites that differ",
+                       f"{at}.tls.ciphers")
         else:
             owner.note("ssl-ciphers", "mapped", "the suites, in order", f"{at}.tls.ciphers")
     controller.note("ssl-ecdh-curve", "approximated" if curves is None else "mapped",
