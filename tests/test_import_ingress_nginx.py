@@ -346,12 +346,14 @@ def test_snippets_and_unknown_annotations_are_reported_never_copied(tmp_path: Pa
         "nginx.ingress.kubernetes.io/configuration-snippet",
         "nginx.ingress.kubernetes.io/server-snippet", "nginx.ingress.kubernetes.io/x-unknown",
         "example.com/owner"))
+    lines += f'    "evil\\nkey\\u001b[31m": {HOSTILE}\n'
     text = good.replace("  annotations:\n", "  annotations:\n" + lines)
     text = CONFIGMAP.format(key="http-snippet", value=HOSTILE) + text
     result = load_text(tmp_path, text)
     everything = _texts(result)
-    for needle in ("8443", "rm -rf", "$(id)", "\x1b", "listen"):
+    for needle in ("8443", "rm -rf", "$(id)", "\x1b", "listen", "evil\nkey"):
         assert needle not in everything
+    assert "evil\\nkey\\x1b[31m: dropped" in everything  # the key, escaped, on its line
     fates = {e.key: e.fate for e in result.entries}
     assert fates["nginx.ingress.kubernetes.io/configuration-snippet"] == "dropped"
     assert fates["ConfigMap http-snippet"] == "dropped"
