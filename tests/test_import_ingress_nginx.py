@@ -393,6 +393,20 @@ def test_fields_that_are_not_configuration_are_entries(tmp_path: Path) -> None:
         "in.yaml:20:1 Ingress web/app status: written by the controller, not configuration"]
 
 
+def test_dropped_access_controls_say_the_routes_are_open(tmp_path: Path) -> None:
+    extra = ('    nginx.ingress.kubernetes.io/auth-type: basic\n'
+             '    nginx.ingress.kubernetes.io/whitelist-source-range: "10.0.0.0/8"\n')
+    text = INGRESS.format(**GOOD).replace("  annotations:\n", "  annotations:\n" + extra)
+    lost = {e.key: e.detail for e in load_text(tmp_path, text).entries if e.fate == "dropped"}
+    assert lost == {
+        "nginx.ingress.kubernetes.io/auth-type": "WEAKER: authentication is not carried, so "
+        "the migrated routes answer every client; add the Gateway implementation's equivalent "
+        "before applying",
+        "nginx.ingress.kubernetes.io/whitelist-source-range": "WEAKER: the client address "
+        "allowlist is not carried, so the migrated routes answer every client; add the Gateway "
+        "implementation's equivalent before applying"}
+
+
 def test_output_does_not_depend_on_anything_but_the_input(tmp_path: Path) -> None:
     first = imported("weak")
     again = imported("weak")

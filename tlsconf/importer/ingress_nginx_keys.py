@@ -101,6 +101,21 @@ DROPPED: dict[str, str] = {
     "server-alias": "aliases are not imported: add them to the site's domains (and its "
                     "certificate) by hand",
 }
+_OPEN = ("WEAKER: {} is not carried, so the migrated routes answer every client; add the "
+         "Gateway implementation's equivalent before applying")
+for _name, _what in (("auth-type", "authentication"), ("auth-secret", "authentication"),
+                     ("auth-url", "external authentication"),
+                     ("auth-signin", "external authentication"),
+                     ("global-auth-url", "external authentication"),
+                     ("whitelist-source-range", "the client address allowlist"),
+                     ("allowlist-source-range", "the client address allowlist"),
+                     ("denylist-source-range", "the client address denylist"),
+                     ("block-cidrs", "the client address blocklist"),
+                     ("block-user-agents", "the user-agent blocklist"),
+                     ("limit-rps", "rate limiting"), ("limit-rpm", "rate limiting"),
+                     ("limit-connections", "the connection limit"),
+                     ("enable-modsecurity", "the ModSecurity WAF")):
+    DROPPED[_name] = _OPEN.format(_what)
 
 
 class Value(Struct, frozen=True):

@@ -312,6 +312,10 @@ def _backend(policy: Policy, annotations: Values, site: str, ns: str) -> None:
             raise keys.refuse(name_value, f"{short_repr(name_value.text)} {exc}") from None
     tls: dict[str, Any] = {"hostname": hostname}
     verify = annotations.get("proxy-ssl-verify")
+    for name in ("proxy-ssl-verify", "proxy-ssl-server-name"):
+        value = annotations.get(name)
+        if value is not None and value.text.strip() not in ("on", "off"):
+            raise keys.refuse(value, f"{short_repr(value.text)}: allowed values are on and off")
     secret = annotations.get("proxy-ssl-secret")
     if secret is not None:
         tls["ca_configmap"] = keys.secret_ref(secret, ns)
