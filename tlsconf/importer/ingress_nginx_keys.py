@@ -73,6 +73,7 @@ _TIME_UNITS = {None: 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 # specific reason (anything else is dropped as "not a TLS or routing setting").
 DROPPED: dict[str, str] = {
     "ssl-ciphers": "every site's Ingress sets its own (nginx.ingress.kubernetes.io/ssl-ciphers)",
+    "http-redirect-code": "no site redirects port 80 (ssl-redirect off)",
     "ssl-session-cache": "every tlsconf target keeps a session cache or tickets on",
     "ssl-session-cache-size": "the cache size is the proxy's (Mozilla's 10m on nginx)",
     "ssl-session-ticket-key": "a static ticket key: Gateway implementations rotate their own",

@@ -273,7 +273,9 @@ def _redirect(policy: Policy, controller: Values, annotations: Values, ssl_redir
                         else "no redirect", f"{at}.redirect_http")
     code_value = controller.get("http-redirect-code")
     code = keys.integer(code_value, 300, 399) if code_value else 308
-    if not policy.redirect.value or code == RENDERED_REDIRECT:
+    if not policy.redirect.value:
+        return  # the key is reported by a site that redirects, else dropped as unused
+    if code == RENDERED_REDIRECT:
         controller.note("http-redirect-code", "mapped", "301", "sites[*].redirect_http")
         return
     if code_value is not None:
