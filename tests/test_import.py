@@ -319,3 +319,18 @@ def test_imported_spec_lints_and_renders_with_its_origins() -> None:
     }]}
     code, out, _ = run("render", "spec.yaml", "--target", "nginx")
     assert code == 0 and "least_conn;" in out
+
+
+def test_collector_one_entry_per_value_with_every_approximation() -> None:
+    from tlsconf.importer.collect import Collector
+
+    out = Collector()
+    where = Location("a.conf", 3, 5)
+    out.add(where, "location", "dropped", "not understood")
+    out.add(where, "location", "mapped", "sites[0].locations[0]", "sites[0].locations[0]")
+    out.add(where, "location", "approximated", "one balance", "sites[0].locations[0]")
+    out.add(where, "location", "approximated", "one health check", "sites[0].locations[0]")
+    out.add(where, "location", "mapped", "sites[0].locations[0]", "sites[0].locations[0]")
+    out.fill(where, "location", "not rendered")
+    assert out.entries() == [Entry(where, "location", "approximated",
+                                   "one balance; one health check", "sites[0].locations[0]")]

@@ -437,3 +437,34 @@ def test_a_cipher_list_nginx_cannot_take_is_refused_by_render() -> None:
     assert result.exit_code == 2
     assert "sites[0].tls.ciphers: " in result.stderr
     assert "which refuses a parameter longer than 4094 bytes" in result.stderr
+
+
+def test_hostile_names_and_paths_are_reported_escaped_and_never_imported() -> None:
+    text = server(TLS + '    location "/a\\nb:c" {\n        proxy_pass http://127.0.0.1:1;\n'
+                  '    }\n' + PROXY, names='"x.example#\'" "evil\nsites: []" ok.example')
+    assert site(text)["domains"] == ["ok.example"]
+    out = lines(text)
+    assert "site.conf:3:5: server_name: approximated: not imported (a regex or not a DNS name): " \
+           "x.example#' evil\\nsites: []" in out
+    assert any(line.startswith("site.conf:11:5: location: dropped: path '/a\\\\nb:c' ")
+               for line in out), out
+    # a control character is refused before anything is read (tlsconf.source.decode)
+    Path("bad.conf").write_text(text.replace("ok.example", "ok.example\x1b[2J"))
+    result = CliRunner().invoke(app, ["import", "bad.conf", "--kind", "nginx"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == ("bad.conf:4:22: character U+001B is not allowed (control "
+                             "characters, NUL and Unicode line separators are refused)\n")
+
+
+@pytest.mark.parametrize("name", ["APP", "LEGACY"])
+def test_round_trip_of_the_e2e_inputs(name: str) -> None:
+    """The two configs the real-server round trip serves, judged by lint on both sides."""
+    from tests.test_import_e2e import APP, LEGACY
+
+    template = {"APP": APP, "LEGACY": LEGACY}[name]
+    Path("in").mkdir()
+    Path("in/site.conf").write_text(template.format(
+        upstream=8080, backup=8081, http=8000, https=8443, ca="/etc/ssl/ca.pem",
+        cert="/etc/ssl/site.pem", ciphers=INTERMEDIATE))
+    before, after = round_trip(["in/site.conf"])
+    assert before == after

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from tlsconf import __version__
-from tlsconf.cli_help import HELP_OPTION_NAMES, App, choice
+from tlsconf.cli_help import HELP_OPTION_NAMES, MAX_BYTES, App, choice
 from tlsconf.errors import TlsconfError
 
 if TYPE_CHECKING:
@@ -39,7 +39,6 @@ TARGET_NAMES = ("nginx", "haproxy", "traefik")  # what `--target all` renders: s
 OTHER_TARGET_NAMES = ("envoy", "caddy")  # single hosts too, but not in `all` (no distro package)
 K8S_TARGET_NAMES = ("gateway-api", "traefik-crd")
 IMPL_NAMES = ("traefik", "envoy-gateway", "nginx-gateway-fabric")
-MAX_BYTES = 16 * 1024 * 1024  # tlsconf.source.DEFAULT_MAX_BYTES, without importing it for --help
 # The choices of lint's options, for --help and completion without importing the linter (a
 # test ties each to its source: lint.formats.FORMATS, ingest.KINDS, profiles.PROFILE_NAMES).
 FORMAT_NAMES = ("text", "json", "sarif", "github")

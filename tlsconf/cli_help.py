@@ -19,6 +19,13 @@ from typer.core import TyperArgument, TyperCommand
 from typer.models import CommandFunctionType
 
 HELP_OPTION_NAMES = ["-h", "--help"]
+MAX_BYTES = 16 * 1024 * 1024  # tlsconf.source.DEFAULT_MAX_BYTES, without importing it for --help
+
+
+def max_bytes_option() -> Any:
+    """`--max-bytes BYTES`: the input size limit every reading command takes."""
+    return typer.Option("--max-bytes", min=1, metavar="BYTES",
+                        help="Refuse input files larger than this.")
 
 
 def choice(names: Sequence[str]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from tlsconf.cli_help import choice
+from tlsconf.cli_help import MAX_BYTES, choice, max_bytes_option
 from tlsconf.errors import TlsconfError
 
 if TYPE_CHECKING:
@@ -25,17 +25,10 @@ REPORT_FORMATS = ("text", "json")  # tlsconf.importer.report.FORMATS
 # What `tlsconf.ingest.detect` calls each importable kind.
 _DETECTED = {"nginx": "nginx", "haproxy": "haproxy", "traefik": "traefik",
              "k8s": "ingress-nginx"}
-MAX_BYTES = 16 * 1024 * 1024
 
 
 def _usage(message: str) -> NoReturn:
     typer.echo(message, err=True)
-    raise typer.Exit(2)
-
-
-def _fail(error: TlsconfError) -> NoReturn:
-    for problem in error.problems:
-        typer.echo(str(problem), err=True)
     raise typer.Exit(2)
 
 
@@ -97,17 +90,12 @@ def import_command(
         Path | None, typer.Option("--config", metavar="FILE",
                                   help="Settings file for the lint findings on the input.")
     ] = None,
-    max_bytes: Annotated[
-        int,
-        typer.Option(
-            "--max-bytes", min=1, metavar="BYTES", help="Refuse input files larger than this."
-        ),
-    ] = MAX_BYTES,
+    max_bytes: Annotated[int, max_bytes_option()] = MAX_BYTES,
 ) -> None:
     """Import nginx/HAProxy/Traefik/ingress-nginx configs as a spec, with a loss report."""
     import sys
 
-    from tlsconf.cli import _settings
+    from tlsconf.cli import _fail, _settings
     from tlsconf.importer import IMPORTERS, loader, write
     from tlsconf.importer import report as loss
     from tlsconf.output import write_files

@@ -35,8 +35,13 @@ class Collector(Struct):
         elif (location, key) in self.seen:
             return  # used for some site already: not lost
         self.seen.add((location, key))
-        self.found.setdefault((location, key, fate, spec_path),
-                              Entry(location, key, fate, detail, spec_path))
+        slot = (location, key, fate, spec_path)
+        before = self.found.get(slot)
+        if before is not None and fate == "approximated" and detail not in before.detail:
+            detail = f"{before.detail}; {detail}"  # every way the value differs
+        elif before is not None:
+            return
+        self.found[slot] = Entry(location, key, fate, detail, spec_path)
 
     def origin(self, path: Path, location: Location) -> None:
         """Where the spec value at `path` came from (the first place named wins)."""

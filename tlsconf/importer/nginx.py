@@ -162,12 +162,13 @@ class _Importer:
         plain = plain_section(out, main, http, server, subject, index, used)
         site["listen"].update(plain.pop("listen", {}))  # type: ignore[attr-defined]
         site.update(plain)
-        http2 = [n for n in server.get("http2") or http.get("http2")]
+        http2 = server.get("http2") or http.get("http2")
         for node in http2:
             out.mapped(node, f"sites[{index}].http2")
         site["http2"] = any("http2" in n.args for n in listens) or \
             (bool(http2) and http2[-1].args == ["on"])
-        out.at((*base, "http2"), http2[-1] if http2 else server)
+        on_listen = [n for n in listens if "http2" in n.args]
+        out.at((*base, "http2"), (on_listen or http2 or [server])[-1])
         site.update(routes.site(server, index))
         return site
 
@@ -261,6 +262,7 @@ class _Importer:
         else:
             out["hsts"] = {"enabled": False}
             self.out.at((*base, "hsts"), server)
+            self.out.notes[(*base, "hsts")] = "no add_header Strict-Transport-Security"
         if headers:
             out["headers"] = headers
         return out

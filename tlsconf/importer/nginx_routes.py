@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import re
 
+from msgspec import Struct
+
+from tlsconf.errors import Path
 from tlsconf.grammar import abs_path, host_port, url_path
 from tlsconf.importer.nginx_out import Out, seconds, valid
 from tlsconf.ingest.nginx import Node, is_redirect
@@ -24,14 +27,19 @@ BALANCE = {"least_conn": "least_conn", "ip_hash": "ip_hash"}
 # The request headers tlsconf sends to every upstream, with the value it sends.
 SENT = {"host": "$host", "x-real-ip": "$remote_addr",
         "x-forwarded-for": "$proxy_add_x_forwarded_for", "x-forwarded-proto": "$scheme"}
-WEBSOCKET = {"upgrade": "$http_upgrade"}
 _URL = re.compile(r"http://(?P<host>\[[^\]]*\]|[^/:]+)(?::(?P<port>\d+))?(?P<uri>/.*)?")
 
 
-class Pool:
-    def __init__(self, servers: list[dict[str, object]], balance: str | None,
-                 interval: int | None, name: str) -> None:
-        self.servers, self.balance, self.interval, self.name = servers, balance, interval, name
+class Pool(Struct):
+    servers: list[dict[str, object]]  # the spec's upstream items
+    balance: str | None
+    interval: int | None  # health_check.interval, from fail_timeout
+    name: str  # the upstream block's name, or the address proxy_pass names
+    where: list[Node]  # the directive each item came from
+
+    def place(self, out: Out, path: Path) -> None:
+        for index, node in enumerate(self.where):
+            out.at((*path, index), node)
 
 
 class Routes:
@@ -68,6 +76,7 @@ class Routes:
         base = ("sites", index)
         site["upstreams"] = pool.servers
         out.at((*base, "upstreams"), node)
+        pool.place(out, (*base, "upstreams"))
         if pool.balance:
             site["balance"] = pool.balance
             out.at((*base, "balance"), self.blocks[pool.name])
@@ -85,9 +94,13 @@ class Routes:
             if other.balance != pool.balance and len(other.servers) > 1:
                 out.approx(node, spec_path, "one balance method per site: "
                            f"{pool.balance or 'round_robin'} (the `location /` pool's)")
+            if other.interval != pool.interval:
+                out.approx(node, spec_path, "one health check per site: the `location /` "
+                           "pool's (" + (f"{pool.interval}s" if pool.interval else "none") + ")")
             item: dict[str, object] = {"path": path}
             if other.name != pool.name:
                 item["upstreams"] = other.servers
+                other.place(out, (*base, "locations", len(locations), "upstreams"))
             if ws != websocket:
                 item["websocket"] = ws
             out.at((*base, "locations", len(locations)), node)
@@ -178,13 +191,14 @@ class Routes:
             if error is not None:
                 out.drop(node, f"proxy_pass address {address!r} {error}")
                 return f"proxy_pass address {address!r} {error}"
-            return Pool([{"address": address}], None, None, address)
+            return Pool([{"address": address}], None, None, address, [node])
         self.used.add(host)
         return self._block(block, host, spec_path)
 
     def _block(self, block: Node, name: str, spec_path: str) -> Pool | str:
         out = self.out
         servers: list[dict[str, object]] = []
+        where: list[Node] = []
         balance: str | None = None
         interval: int | None = None
         out.mapped(block, spec_path)
@@ -196,6 +210,7 @@ class Routes:
                 item, timeout = self._server(child, f"{spec_path}[{len(servers)}]")
                 if item is not None:
                     servers.append(item)
+                    where.append(child)
                 interval = timeout or interval
         if not servers:
             out.drop(block, "no server tlsconf can render")
@@ -203,7 +218,7 @@ class Routes:
         if balance == "ip_hash" and any(s.get("backup") for s in servers):
             out.error(block, "upstream", "nginx refuses `backup` servers with ip_hash "
                       "(`nginx -t` fails on this config)")
-        return Pool(servers, balance, interval, name)
+        return Pool(servers, balance, interval, name, where)
 
     def _server(self, node: Node, spec_path: str) -> tuple[dict[str, object] | None,
                                                            int | None]:
@@ -259,6 +274,7 @@ def plain_section(out: Out, main: str, http: Node, server: Node, subject: Subjec
     site["redirect_http"] = redirect
     out.at((*base, "redirect_http"), candidate or server)
     if candidate is None:
+        out.notes[(*base, "redirect_http")] = "no plain-HTTP server for these names"
         return site
     spec_path = f"sites[{index}].redirect_http"
     if candidate is not server:

@@ -15,7 +15,7 @@ from tlsconf.grammar import ip_address
 from tlsconf.importer.nginx_out import Out, seconds, valid
 from tlsconf.importer.profile import Policy, choose
 from tlsconf.ingest.nginx import Node
-from tlsconf.lint.model import Subject
+from tlsconf.lint.model import SERVER_DEFAULT, Subject
 
 # TLS directives the spec has no field for, and why (others get the generic reason).
 UNREPRESENTABLE = {
@@ -73,9 +73,11 @@ def tls_section(out: Out, main: str, server: Node, http: Node, subject: Subject,
     tls.update(choice.overrides)
     for field in choice.overrides:
         origin = subject.site.origins.get(field)
+        if origin is not None and origin.kind == SERVER_DEFAULT:  # the server leaves it unset
+            out.notes[(*base, field)] = origin.detail
         if origin is not None and origin.location is not None:
             out.origin((*base, field), origin.location)
-        else:  # nginx's default: the server leaves it unset
+        else:
             out.at((*base, field), server)
     for field, names in POLICY_DIRECTIVES.items():
         for name in names:

@@ -17,6 +17,8 @@ would offer X25519MLKEM768 with the profile's, which the source did not (measure
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from msgspec import Struct, field
 
 from tlsconf import profiles
@@ -62,20 +64,27 @@ def _canonical_cipher(name: str) -> str:
         return name
 
 
+def _same(name: str) -> str:
+    return name
+
+
+# spec `tls` list field → (the Profile attribute it overrides, the canonical name of an item)
+LISTS: dict[str, tuple[str, Callable[[str], str]]] = {
+    "protocols": ("protocols", _same),
+    "ciphers": ("ciphers", _canonical_cipher),
+    "ciphersuites": ("ciphersuites", _same),
+    "curves": ("curves", _canonical_curve),
+}
+
+
 def _differences(policy: Policy, profile: profiles.Profile) -> dict[str, object]:
     overrides: dict[str, object] = {}
-    if policy.protocols is not None and tuple(policy.protocols) != profile.protocols:
-        overrides["protocols"] = list(policy.protocols)
-    if policy.ciphers is not None:
-        ciphers = tuple(_canonical_cipher(c) for c in policy.ciphers)
-        if ciphers != profile.ciphers:
-            overrides["ciphers"] = list(ciphers)
-    if policy.ciphersuites is not None and tuple(policy.ciphersuites) != profile.ciphersuites:
-        overrides["ciphersuites"] = list(policy.ciphersuites)
-    if policy.curves is not None:
-        curves = tuple(_canonical_curve(c) for c in policy.curves)
-        if curves != profile.curves:
-            overrides["curves"] = list(curves)
+    for name, (attribute, canonical) in LISTS.items():
+        values: tuple[str, ...] | None = getattr(policy, name)
+        if values is not None:
+            items = tuple(canonical(v) for v in values)
+            if items != getattr(profile, attribute):
+                overrides[name] = list(items)
     if policy.prefer_server_ciphers is not None \
             and policy.prefer_server_ciphers != profile.server_preferred_order:
         overrides["prefer_server_ciphers"] = policy.prefer_server_ciphers
