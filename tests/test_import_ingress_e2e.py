@@ -7,6 +7,9 @@ per-path backend behind a named Service port, force-ssl-redirect) is imported, r
 annotations asked for, exactly; what the loss report calls approximated (the 308 redirect
 becomes 301) is measured too.
 
+A second, smaller deployment imports client-certificate authentication (`auth-tls-secret`) on
+TLS 1.3 only: Traefik refuses clients without a certificate the CA signed.
+
 The only change to the imported spec is the deployment's: the listeners' ports (free high
 ports on 127.0.0.1 instead of 443/80), which Traefik's entry points must match.
 """
@@ -19,9 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from support.k8s_deploy import Deployment, kubernetes_validate, settled, start, tls_secret
-from support.k8s_fake_api import core_objects
-from support.procs import stopping, traefik_routers, unique_ports
+from support.k8s_deploy import Deployment, b64, kubernetes_validate, settled, start, tls_secret
+from support.k8s_fake_api import FakeKubeAPI, core_objects
+from support.procs import Server, stopping, traefik_routers, unique_ports
 from support.tlsprobe import (
     accepted_ciphers,
     accepted_protocols,
@@ -51,34 +54,51 @@ CIPHERS = ["ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384"]  # 
 HSTS = "max-age=63072000; includeSubDomains; preload"  # hsts-max-age, hsts-preload (+ default)
 
 
+def imported_spec(text_or_path: Path, https: int, http: int) -> dict[str, Any]:
+    """The import, with the deployment's ports (the only change to what it wrote)."""
+    imported = loader("ingress-nginx")([str(text_or_path)], Settings())
+    spec: dict[str, Any] = json.loads(json.dumps(imported.spec))
+    for site in spec["sites"]:
+        site["listen"] = {"https_port": https, "http_port": http}
+    return spec
+
+
+def deploy(base: Path, spec: dict[str, Any], secrets: dict[str, dict[str, str]],
+           services: dict[str, Upstream], ports: dict[str, int], api_port: int,
+           ) -> tuple[Server, FakeKubeAPI, list[dict[str, Any]]]:
+    loaded = parse_spec("imported.yaml", json.dumps(spec).encode())
+    rendered = gateway_api.render(loaded, policy.resolve(loaded), impl="traefik")
+    service_ports = {s["name"]: (s["port"], services[s["name"]].port)
+                     for s in spec["kubernetes"]["services"].values()}
+    core = core_objects(spec["kubernetes"]["namespace"], service_ports, secrets, {})
+    kubernetes_validate(core, base)
+    return start(base, rendered.files, core, ports, api_port, True)
+
+
+def in_force(server: Server, port: int, host: str, cafile: Path) -> None:
+    """The TLSOption `default` (CRD provider) and the routes (Gateway provider) load
+    independently: wait until both are in force (Go's defaults would accept P-521)."""
+    assert settled(lambda: https_get(port, host, "/ready", cafile=cafile).status == 200), \
+        server.logs(200)
+    assert settled(lambda: negotiated_group(port, host, groups="secp521r1") is None), \
+        server.logs(200)
+
+
 @pytest.fixture(scope="module")
 def served(pki: TestPKI, traefik_bin: str,
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
     base = tmp_path_factory.mktemp("import-ingress")
-    imported = loader("ingress-nginx")([str(INPUT)], Settings())
-    spec: dict[str, Any] = json.loads(json.dumps(imported.spec))
     https, http, api_port = unique_ports(3)
-    for site in spec["sites"]:
-        site["listen"] = {"https_port": https, "http_port": http}
-    loaded = parse_spec("imported.yaml", json.dumps(spec).encode())
-    rendered = gateway_api.render(loaded, policy.resolve(loaded), impl="traefik")
+    spec = imported_spec(INPUT, https, http)
     leaf = pki.issue("ingress-shop", list(HOSTS))
     ports = {"https": https, "http": http}
     with Upstream("main") as main, Upstream("api") as api:
-        core = core_objects("web", {"main": (80, main.port), "api": (8080, api.port)},
-                            {"shop-tls": tls_secret(leaf)}, {})
-        kubernetes_validate(core, base)
-        server, fake, manifests = start(base, rendered.files, core, ports, api_port, True)
+        server, fake, manifests = deploy(base, spec, {"shop-tls": tls_secret(leaf)},
+                                         {"main": main, "api": api}, ports, api_port)
         with stopping(server, fake.stop):
-            deployment = Deployment(server, fake, api_port, ports, {"shop": leaf},
-                                    {"main": main, "api": api}, pki.cafile, None, manifests)
-            # The TLSOption `default` (CRD provider) and the routes (Gateway provider) load
-            # independently: wait until both are in force (Go's defaults would accept P-521).
-            assert settled(lambda: https_get(https, "shop.test", "/ready",
-                                             cafile=pki.cafile).status == 200), server.logs(200)
-            assert settled(lambda: negotiated_group(https, "shop.test", groups="secp521r1")
-                           is None), server.logs(200)
-            yield deployment
+            in_force(server, https, "shop.test", pki.cafile)
+            yield Deployment(server, fake, api_port, ports, {"shop": leaf},
+                             {"main": main, "api": api}, pki.cafile, None, manifests)
 
 
 def test_routers_are_enabled(served: Deployment) -> None:
@@ -147,3 +167,74 @@ def test_verify_finds_the_imported_spec_in_force(served: Deployment,
     found = sorted(line.split(": ")[1].split()[0] for line in result.stdout.splitlines()
                    if not line.startswith("note: "))
     assert (result.exit_code, found) == (1, ["TLS907", "TLS910"]), result.output
+
+
+# Client certificates (annotations.md "Client Certificate Authentication": auth-tls-secret
+# `namespace/secretName` holding ca.crt; auth-tls-verify-client "on" is the default) on TLS 1.3
+# only (configmap.md ssl-protocols).
+MTLS = """\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: ingress-nginx-controller, namespace: ingress-nginx}
+data:
+  ssl-protocols: "TLSv1.3"
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: api
+  namespace: web
+  annotations:
+    nginx.ingress.kubernetes.io/auth-tls-secret: web/clients
+spec:
+  ingressClassName: nginx
+  tls:
+    - {hosts: [api.test], secretName: api-tls}
+  rules:
+    - host: api.test
+      http:
+        paths:
+          - {path: /, pathType: Prefix, backend: {service: {name: main, port: {number: 80}}}}
+"""
+
+
+@pytest.fixture(scope="module")
+def mtls(pki: TestPKI, traefik_bin: str,
+         tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+    base = tmp_path_factory.mktemp("import-ingress-mtls")
+    source = base / "input.yaml"
+    source.write_text(MTLS)
+    https, http, api_port = unique_ports(3)
+    spec = imported_spec(source, https, http)
+    leaf = pki.issue("ingress-api", ["api.test"])
+    client = pki.issue("ingress-client", ["client.test"], client=True)
+    ports = {"https": https, "http": http}
+    secrets = {"api-tls": tls_secret(leaf), "clients": {"ca.crt": b64(pki.cafile)}}
+    with Upstream("main") as main:
+        server, fake, manifests = deploy(base, spec, secrets, {"main": main}, ports, api_port)
+        with stopping(server, fake.stop):
+            pair = (client.cert_path, client.key_path)
+            # Served with a certificate, then refused without one: until the TLSOption
+            # `default` is applied, Traefik's own defaults serve (no client certificates).
+            assert settled(lambda: https_get(https, "api.test", "/ready", cafile=pki.cafile,
+                                             client_cert=pair).status == 200), server.logs(200)
+            assert settled(lambda: _refused(https, pki.cafile)), server.logs(200)
+            yield Deployment(server, fake, api_port, ports, {"api": leaf}, {"main": main},
+                             pki.cafile, pair, manifests)
+
+
+def _refused(port: int, cafile: Path) -> bool:
+    try:
+        https_get(port, "api.test", "/m", cafile=cafile)
+    except (OSError, ConnectionError):
+        return True
+    return False
+
+
+def test_client_certificates_are_required_on_tls13_only(mtls: Deployment) -> None:
+    port = mtls.ports["https"]
+    assert mtls.client is not None
+    assert _refused(port, mtls.cafile)
+    assert https_get(port, "api.test", "/m", cafile=mtls.cafile,
+                     client_cert=mtls.client).status == 200
+    assert accepted_protocols(port, "api.test", client_cert=mtls.client) == ["TLSv1.3"]
