@@ -88,7 +88,7 @@ NGF_KEYS = frozenset(NGF + k for k in (
 NGINX_DEFAULT_PROTOCOLS = ("TLSv1.2", "TLSv1.3")
 
 
-class _Object(Struct, frozen=True):
+class KubeObject(Struct, frozen=True):
     """One Kubernetes object: its document, its path there (`()`, or `("items", i)` inside a
     List) and its data. Implements `traefik.Reader` with exact keys."""
 
@@ -150,7 +150,7 @@ def ingest(path: str, text: str) -> tuple[Subject, ...]:
 
 def subjects(files: Sequence[tuple[str, tuple[Document, ...]]]) -> tuple[Subject, ...]:
     """Every policy subject of the manifests of one run, read together."""
-    objects = [obj for _, documents in files for doc in documents for obj in _objects(doc)]
+    objects = [obj for _, documents in files for doc in documents for obj in objects_of(doc)]
     gateways = {(o.namespace, o.name): o for o in objects
                 if o.kind == "Gateway" and o.api.startswith(GATEWAY_GROUP)}
     found: list[Subject] = list(_traefik(objects))
@@ -169,7 +169,7 @@ def subjects(files: Sequence[tuple[str, tuple[Document, ...]]]) -> tuple[Subject
     return tuple(found)
 
 
-def _objects(doc: Document) -> Iterator[_Object]:
+def objects_of(doc: Document) -> Iterator[KubeObject]:
     items = doc.data.get("items")
     if doc.data.get("kind") == "List" and isinstance(items, list):
         pairs: list[tuple[Path, Any]] = [(("items", i), item) for i, item in enumerate(items)]
@@ -180,7 +180,7 @@ def _objects(doc: Document) -> Iterator[_Object]:
                 or not isinstance(data.get("kind"), str):
             raise TlsconfError.single(doc.locate(root), format_path(root), "not a Kubernetes "
                                       "object: apiVersion and kind (strings) are required")
-        obj = _Object(doc, root, data)
+        obj = KubeObject(doc, root, data)
         allowed = POLICY_APIS.get(obj.kind)
         if allowed is not None and obj.api not in allowed:
             raise obj.refuse((*root, "apiVersion"), f"{obj.kind} of apiVersion {obj.api!r} is "
@@ -191,7 +191,7 @@ def _objects(doc: Document) -> Iterator[_Object]:
 # -- Traefik -------------------------------------------------------------------------------------
 
 
-def _traefik(objects: list[_Object]) -> Iterator[Subject]:
+def _traefik(objects: list[KubeObject]) -> Iterator[Subject]:
     options = [o for o in objects if o.kind == "TLSOption"]
     routes = [o for o in objects if o.kind in ("IngressRoute", "IngressRouteTCP")
               and o.api in TRAEFIK_APIS and isinstance(_route_tls(o)[0], dict)]
@@ -238,12 +238,12 @@ def _undefined(label: str, where: Location, *, is_default: bool) -> SiteBuilder:
     return b
 
 
-def _route_tls(route: _Object) -> tuple[Any, Path]:
+def _route_tls(route: KubeObject) -> tuple[Any, Path]:
     spec, spec_path = route.spec()
     return route.get(spec, spec_path, "tls")
 
 
-def _route_domains(route: _Object, tls: dict[str, Any], tls_path: Path) -> list[str]:
+def _route_domains(route: KubeObject, tls: dict[str, Any], tls_path: Path) -> list[str]:
     out: list[str] = []
     domains, _ = route.get(tls, tls_path, "domains")
     for entry in domains if isinstance(domains, list) else []:
@@ -263,7 +263,7 @@ def _route_domains(route: _Object, tls: dict[str, Any], tls_path: Path) -> list[
 # -- Envoy Gateway -------------------------------------------------------------------------------
 
 
-def _envoy(o: _Object, gateways: dict[tuple[str, str], _Object]) -> Iterator[Subject]:
+def _envoy(o: KubeObject, gateways: dict[tuple[str, str], KubeObject]) -> Iterator[Subject]:
     spec, spec_path = o.spec()
     tls, tls_path = o.get(spec, spec_path, "tls")
     if not isinstance(tls, dict):
@@ -322,7 +322,7 @@ def _envoy(o: _Object, gateways: dict[tuple[str, str], _Object]) -> Iterator[Sub
     yield b.build()
 
 
-def _envoy_version(o: _Object, tls: dict[str, Any], tls_path: Path,
+def _envoy_version(o: KubeObject, tls: dict[str, Any], tls_path: Path,
                    key: str) -> tuple[str | None, Path]:
     """The tlsconf name of a set version; None when unset or `Auto` (Envoy's choice)."""
     value, path = o.get(tls, tls_path, key)
@@ -340,7 +340,7 @@ def _rule(entry: str) -> str:
     return entry.strip().removeprefix("[").removesuffix("]").replace("|", ":")
 
 
-def _boringssl(o: _Object, ciphers: Any, path: Path) -> str:
+def _boringssl(o: KubeObject, ciphers: Any, path: Path) -> str:
     entries = ciphers if isinstance(ciphers, list) else [ciphers]
     if not all(isinstance(c, str) for c in entries):
         raise o.refuse(path, "cipher entries must be strings")
@@ -355,8 +355,8 @@ def _boringssl(o: _Object, ciphers: Any, path: Path) -> str:
     return text
 
 
-def _targets(o: _Object, spec: Any, spec_path: Path,
-             gateways: dict[tuple[str, str], _Object]) -> tuple[str, ...]:
+def _targets(o: KubeObject, spec: Any, spec_path: Path,
+             gateways: dict[tuple[str, str], KubeObject]) -> tuple[str, ...]:
     """Hostnames of the listeners the policy targets, when their Gateway is in the input."""
     refs, _ = o.get(spec, spec_path, "targetRefs")
     single, _ = o.get(spec, spec_path, "targetRef")
@@ -376,7 +376,7 @@ def _targets(o: _Object, spec: Any, spec_path: Path,
 # -- NGINX Gateway Fabric ------------------------------------------------------------------------
 
 
-def _listeners(gateway: _Object) -> Iterator[tuple[dict[str, Any], Path]]:
+def _listeners(gateway: KubeObject) -> Iterator[tuple[dict[str, Any], Path]]:
     spec, spec_path = gateway.spec()
     listeners, path = gateway.get(spec, spec_path, "listeners")
     for index, listener in enumerate(listeners if isinstance(listeners, list) else []):
@@ -384,7 +384,7 @@ def _listeners(gateway: _Object) -> Iterator[tuple[dict[str, Any], Path]]:
             yield listener, (*path, index)
 
 
-def _nginx_gateway_fabric(gateway: _Object) -> Iterator[Subject]:
+def _nginx_gateway_fabric(gateway: KubeObject) -> Iterator[Subject]:
     for listener, path in _listeners(gateway):
         tls, tls_path = gateway.get(listener, path, "tls")
         options, options_path = gateway.get(tls, tls_path, "options")
@@ -392,8 +392,8 @@ def _nginx_gateway_fabric(gateway: _Object) -> Iterator[Subject]:
             yield _ngf_listener(gateway, listener, path, options, options_path)
 
 
-def _ngf_listener(gateway: _Object, listener: dict[str, Any], path: Path, options: dict[str, Any],
-                  options_path: Path) -> Subject:
+def _ngf_listener(gateway: KubeObject, listener: dict[str, Any], path: Path,
+                  options: dict[str, Any], options_path: Path) -> Subject:
     problems = [Problem(gateway.locate((*options_path, k)), format_path((*options_path, k)),
                         problem) for k, v in options.items()
                 if str(k).startswith(NGF) and (problem := _ngf_problem(str(k), v))]
