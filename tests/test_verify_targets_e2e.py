@@ -73,6 +73,7 @@ class Deployed:
         self.spec = spec
         self.https = sites[0].https_port  # inter and mtls
         self.https2 = sites[2].https_port  # modern
+        self.http = sites[0].http_port  # inter and mtls: the redirect
 
     def notes(self) -> str:
         """What every clean run says on stderr: modern speaks no TLS 1.2."""
@@ -208,35 +209,44 @@ DOCUMENTED = [
 ]
 
 
-def _differential(fleet: Fleet, traefik: Deployed) -> tuple[int, str, str]:
+def _differential(fleet: Fleet, traefik: Deployed, *args: str) -> tuple[int, str, str]:
     nginx = fleet("nginx")
     return fleet.verify(traefik, "--site", "inter", "--site", "mtls",
                         "--endpoint", f"127.0.0.1:{traefik.https}", "--target", "traefik",
-                        "--against", f"127.0.0.1:{nginx.https}", "--against-target", "nginx")
+                        "--against", f"127.0.0.1:{nginx.https}", "--against-target", "nginx",
+                        *args)
 
 
 def test_nginx_and_traefik_differ_only_as_documented(fleet: Fleet) -> None:
+    """The whole matrix, the redirect on both plain-HTTP ports too (each to its own TLS port:
+    the same behaviour)."""
     traefik, nginx = fleet("traefik"), fleet("nginx")
-    code, out, err = _differential(fleet, traefik)
+    code, out, err = _differential(fleet, traefik, "--http-port", str(traefik.http),
+                                   "--against-http-port", str(nginx.http))
     expected = "".join(
         f"{traefik.spec}:{line}:5: {rule} [info] 127.0.0.1:{traefik.https} (sni {site}.test) "
         f"{message.format(nginx=f'127.0.0.1:{nginx.https}')}\n"
         for site, line in (("inter", INTER), ("mtls", MTLS)) for rule, message in DOCUMENTED)
-    assert (code, out.splitlines()) == (0, expected.splitlines())
-    assert err == "".join(f"note: {site}: redirect not compared: differential mode (the "
-                          "plain-HTTP port of --against is not known)\n"
-                          for site in ("inter", "mtls"))
+    assert (code, out.splitlines(), err) == (0, expected.splitlines(), "")
 
 
-def test_a_drifted_traefik_is_one_finding_in_the_differential(fleet: Fleet) -> None:
-    traefik, nginx = fleet("traefik", "no-pq", _without_pq_for_inter), fleet("nginx")
-    code, out, _ = _differential(fleet, traefik)
+def test_the_differential_redirect_needs_the_other_http_port(fleet: Fleet) -> None:
+    traefik = fleet("traefik")
+    code, _, err = _differential(fleet, traefik)
+    assert (code, err) == (0, "".join(
+        f"note: {site}: redirect not compared: differential mode without --against-http-port "
+        "(the plain-HTTP port of --against)\n" for site in ("inter", "mtls")))
+
+
+def test_a_redirect_that_differs_is_one_finding_in_the_differential(fleet: Fleet) -> None:
+    """Nothing listens on the other side's plain-HTTP port: Traefik redirects, it does not."""
+    traefik = fleet("traefik")
+    [closed] = unique_ports(1)
+    code, out, _ = _differential(fleet, traefik, "--http-port", str(traefik.http),
+                                 "--against-http-port", str(closed))
     findings = [line for line in out.splitlines() if " [info] " not in line]
     assert (code, findings) == (1, [
-        f"{traefik.spec}:{INTER}:5: TLS904 [error] 127.0.0.1:{traefik.https} (sni inter.test) "
-        f"and 127.0.0.1:{nginx.https} agree on groups, where their targets differ (nginx gets no "
-        "X25519MLKEM768 below OpenSSL 3.5 (targets.nginx.openssl); Traefik takes the groups Go "
-        "has, X25519MLKEM768 from Traefik 3.5): one of them does not serve what tlsconf renders "
-        "for its target"])
-    # The other documented differences are still there, as info.
-    assert len(out.splitlines()) == 1 + 2 * len(DOCUMENTED) - 1
+        f"{traefik.spec}:{line}:5: TLS909 [warning] 127.0.0.1:{traefik.http} (Host {site}.test) "
+        f"answers GET /verify with 301 to https://{site}.test:<its TLS port>/verify; "
+        f"127.0.0.1:{closed} gives no answer to GET /verify"
+        for site, line in (("inter", INTER), ("mtls", MTLS))])

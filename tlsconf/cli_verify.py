@@ -55,6 +55,18 @@ def verify(
                      help="Differential mode: the server at --against; with --target, the "
                           "differences their targets document are info, not findings."),
     ] = None,
+    http_port: Annotated[
+        int | None,
+        typer.Option("--http-port", min=1, max=65535, metavar="PORT",
+                     show_default="the site's http_port",
+                     help="The plain-HTTP port of the endpoint (the redirect check)."),
+    ] = None,
+    against_http_port: Annotated[
+        int | None,
+        typer.Option("--against-http-port", min=1, max=65535, metavar="PORT",
+                     show_default="none: the redirect is not compared",
+                     help="Differential mode: the plain-HTTP port of the server at --against."),
+    ] = None,
     fmt: Annotated[
         str, typer.Option("--format", "-f", **choice(FORMAT_NAMES), help="The report format.")
     ] = "text",
@@ -86,6 +98,8 @@ def verify(
     _choice_of("--against-target", "target", against_target, TARGET_NAMES)
     if against_target is not None and (against is None or target is None):
         usage("--against-target needs --against and --target (the two servers' targets)")
+    if against_http_port is not None and against is None:
+        usage("--against-http-port needs --against (the server whose plain-HTTP port it is)")
     if (client_cert is None) != (client_key is None):
         usage("--client-cert and --client-key: give both or neither")
     from tlsconf.verify.probe import MissingExtra, require_extra
@@ -109,6 +123,7 @@ def verify(
             endpoint=parse_endpoint("--endpoint", endpoint) if endpoint else None,
             against=parse_endpoint("--against", against) if against else None,
             sni=sni, target=target, against_target=against_target, timeout=timeout,
+            http_port=http_port, against_http_port=against_http_port,
             client_cert=(str(client_cert), str(client_key))
             if client_cert and client_key else None)
         report = run(loaded, sites, options, settings)

@@ -146,6 +146,7 @@ class Sides(Struct, frozen=True):
     sni: str  # "a.test"
     reference: str = "the spec"
     http: str = ""  # the plain-HTTP endpoint of the redirect check, "127.0.0.1:8080"
+    reference_http: str = ""  # the --against endpoint's, in differential mode
 
     @property
     def spec(self) -> bool:
@@ -275,9 +276,18 @@ def _answer(answer: HttpAnswer) -> str:
 def _redirect(diff: Difference, sides: Sides) -> str:
     served, expected = diff.served, diff.expected
     assert isinstance(served, HttpAnswer) and isinstance(expected, HttpAnswer)
-    verb = "expects" if sides.spec else "answers"
-    return (f"{sides.served(diff)} answers GET /verify with {_answer(served)}; {sides.reference} "
-            f"{verb} {_answer(expected)}")
+    if sides.spec:
+        return f"{_says(sides.served(diff), served)}; the spec expects {_answer(expected)}"
+    return (f"{_says(sides.served(diff), served)}; "
+            f"{_says(sides.reference_http or sides.reference, expected)}")
+
+
+def _says(who: str, answer: HttpAnswer) -> str:
+    """`127.0.0.1:8080 (Host a.test) answers GET /verify with 301 to …`; status 0 is the
+    probe's "nothing listens or answers there"."""
+    if answer.status == 0:
+        return f"{who} gives no answer to GET /verify"
+    return f"{who} answers GET /verify with {_answer(answer)}"
 
 
 def _header(answer: HttpAnswer) -> str:

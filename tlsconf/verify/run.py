@@ -41,6 +41,8 @@ class Options(Struct, frozen=True):
     against_target: str | None = None  # the target of --against: documents their differences
     client_cert: tuple[str, str] | None = None
     timeout: float = 5.0
+    http_port: int | None = None  # --http-port (else the site's http_port)
+    against_http_port: int | None = None  # --against-http-port (else no redirect compared)
 
 
 def parse_endpoint(option: str, text: str) -> tuple[str, int]:
@@ -61,18 +63,21 @@ def parse_endpoint(option: str, text: str) -> tuple[str, int]:
     return str(info[0][4][0]), int(port_text)
 
 
-def plan_for(site: SitePolicy, options: Options, endpoint: tuple[str, int] | None) -> Plan:
+def plan_for(site: SitePolicy, options: Options, endpoint: tuple[str, int] | None,
+             http_port: int | None = None) -> Plan:
     """What to measure for `site` at `endpoint` (None: the spec's listen address). The
-    plain-HTTP redirect is measured on the spec's HTTP port of the same host, when the spec
-    redirects and this is not a differential run (the other endpoint's HTTP port is unknown)."""
+    plain-HTTP redirect is measured on the same host, at `http_port` (else the spec's HTTP
+    port), when the spec redirects; in a differential run only when the HTTP port of
+    --against is given (`--against-http-port`), so both sides are measured or neither."""
     if endpoint is None:
         host, port = connect_host(site.address), site.https_port
     else:
         host, port = endpoint
-    measure_http = site.redirect_http and options.against is None
+    measure_http = site.redirect_http and (options.against is None
+                                           or options.against_http_port is not None)
     return Plan(host=host, port=port, sni=options.sni or probe_name(site.domains[0]),
                 names=tuple(probe_name(d) for d in site.domains),
-                http_port=site.http_port if measure_http else None,
+                http_port=(http_port or site.http_port) if measure_http else None,
                 client_cert=options.client_cert if site.tls.client_auth else None,
                 timeout=options.timeout,
                 deadline=max(30.0, 12 * options.timeout))
@@ -100,19 +105,21 @@ def verify(loaded: LoadedSpec, sites: Sequence[SitePolicy], options: Options,
                                                     certs), site, options)
                 for site in sites} if options.against is None else {}
     for site in sites:
-        plan = plan_for(site, options, options.endpoint)
+        plan = plan_for(site, options, options.endpoint, options.http_port)
         served, offered = probe(plan)
         if options.against is not None:
-            reference_plan = plan_for(site, options, options.against)
+            reference_plan = plan_for(site, options, options.against, options.against_http_port)
             reference, also = probe(reference_plan)
+            served, reference = _own_port(served, plan), _own_port(reference, reference_plan)
             offered = structs.replace(
                 offered, ciphers=offered.ciphers & also.ciphers,
                 ciphersuites=offered.ciphersuites & also.ciphersuites,
                 groups=offered.groups & also.groups)
             label = reference_plan.endpoint
+            reference_http = _http_endpoint(reference_plan)
         else:
             reference = expected[site.name]
-            label = "the spec"
+            label, reference_http = "the spec", ""
         result = compare(reference, served, offered)
         judged: list[tuple[Difference, str | None]] = [(d, None) for d in result.differences]
         if options.against is not None and options.against_target and options.target:
@@ -122,7 +129,9 @@ def verify(loaded: LoadedSpec, sites: Sequence[SitePolicy], options: Options,
                                  options.target, offered, certs)
             judged, unseen = split(result, documented)
             findings += _unseen(site, plan, unseen, label, settings, severity_of, get)
-        findings += _findings(site, plan, judged, label, settings, severity_of, get)
+        findings += _findings(site, judged, Sides(plan.endpoint, plan.sni, label,
+                              _http_endpoint(plan), reference_http), settings,
+                              severity_of, get)
         notes += [_note(site, skip, plan, label, options.target) for skip in result.skipped
                   if _applies(skip)]
     name = loaded.document.name
@@ -142,18 +151,33 @@ def _with_client_cert(behaviour: Behaviour, site: SitePolicy, options: Options) 
     return structs.replace(behaviour, client_cert_accepted=True)
 
 
+def _own_port(behaviour: Behaviour, plan: Plan) -> Behaviour:
+    """Differential mode: a redirect to the endpoint's own TLS port is the same behaviour on
+    two servers that listen on different ports, so that port is written as `<its TLS port>`
+    (`https://a.test:8443/verify` and `https://a.test:9443/verify` from 8443 and 9443 agree)."""
+    answer = behaviour.redirect
+    own = f":{plan.port}/"
+    if answer is None or answer.location is None or own not in answer.location:
+        return behaviour
+    location = answer.location.replace(own, ":<its TLS port>/", 1)
+    return structs.replace(behaviour, redirect=structs.replace(answer, location=location))
+
+
 def _applies(skip: Skip) -> bool:
     """A skip worth a note: the client-certificate request not made on either side (no
     --client-cert, or a site without client_auth) is not a check left out but none to make."""
     return not (skip.aspect == "client_cert_accepted" and skip.side == "both")
 
 
-def _findings(site: SitePolicy, plan: Plan, judged: list[tuple[Difference, str | None]],
-              label: str, settings: Settings, severity_of: object, get: object) -> list[Finding]:
+def _http_endpoint(plan: Plan) -> str:
+    """The plain-HTTP endpoint of the redirect check, `127.0.0.1:8080`."""
+    return f"{plan.endpoint.rsplit(':', 1)[0]}:{plan.http_port}"
+
+
+def _findings(site: SitePolicy, judged: list[tuple[Difference, str | None]], sides: Sides,
+              settings: Settings, severity_of: object, get: object) -> list[Finding]:
     """A finding per difference; a documented one (with its reason) is info, not failing."""
     out = []
-    http = f"{plan.endpoint.rsplit(':', 1)[0]}:{plan.http_port}"
-    sides = Sides(plan.endpoint, plan.sni, label, http)
     for diff, documented in judged:
         rule = get(RULE_OF[diff.aspect])  # type: ignore[operator]
         origin = site.tls_origin(ORIGIN_FIELD[diff.aspect])
@@ -204,7 +228,8 @@ def _note(site: SitePolicy, skip: Skip, plan: Plan, label: str, target: str | No
     if skip.aspect == "redirect" and not site.redirect_http:
         why = "the spec does not redirect plain HTTP (redirect_http: false)"
     elif skip.aspect == "redirect" and label != "the spec":
-        why = "differential mode (the plain-HTTP port of --against is not known)"
+        why = ("differential mode without --against-http-port (the plain-HTTP port of "
+               "--against)")
     elif skip.side == "served" or skip.side == "both":
         why = f"not measured on {plan.endpoint}"
         if skip.aspect == "hsts":
