@@ -192,6 +192,10 @@ def test_bad_input_is_exit_2_with_its_place(pki, here: Path) -> None:  # type: i
                                    "127.0.0.1:8443, [::1]:8443, example.com:443)"),
     (("--client-cert", "c.pem"), "--client-cert and --client-key: give both or neither"),
     (("--site", "nope"), "--site: no site named 'nope'; sites: app"),
+    (("--against-http-port", "80"), "--against-http-port needs --against (the server whose "
+                                    "plain-HTTP port it is)"),
+    (("--against-target", "nginx"), "--against-target needs --against and --target (the two "
+                                     "servers' targets)"),
 ])
 def test_bad_options_are_exit_2(pki, here: Path, args: tuple[str, ...], message: str) -> None:  # type: ignore[no-untyped-def]
     spec_file(here, pki.issue("app", ["a.test"]))
