@@ -307,7 +307,7 @@ def test_imported_spec_lints_and_renders_with_its_origins() -> None:
         "name": "example-com", "domains": ["example.com", "www.example.com"],
         "default_server": True, "listen": {"address": "0.0.0.0", "https_port": 443},
         "tls": {"certificate": "/etc/ssl/example.pem", "key": "/etc/ssl/example.key",
-                "profile": "intermediate", "session_tickets": False},
+                "profile": "intermediate", "session_tickets": False, "session_timeout": 300},
         "hsts": {"max_age": 63072000, "include_subdomains": True, "preload": False},
         "headers": {"X-Frame-Options": "DENY"},
         "redirect_http": True, "acme_webroot": "/var/www/acme", "http2": True,

@@ -77,7 +77,8 @@ SPEC = {"sites": [
              "profile": "intermediate",
              "ciphers": ["ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256",
                          "ECDHE-RSA-AES128-SHA"],
-             "curves": OPENSSL_30_GROUPS, "prefer_server_ciphers": True},
+             "curves": OPENSSL_30_GROUPS, "prefer_server_ciphers": True,
+             "session_timeout": 300},  # HAProxy's default tune.ssl.lifetime
      "hsts": HSTS_1Y, "redirect_http": True, "http2": True,
      "upstreams": [{"address": "10.0.0.1:8080"}, {"address": "10.0.0.2:8080", "weight": 3},
                    {"address": "10.0.0.3:8080", "backup": True}],
@@ -87,6 +88,7 @@ SPEC = {"sites": [
     {"name": "blog-test", "domains": ["blog.test"], "listen": LISTEN,
      "tls": {"certificate": "/etc/ssl/blog.pem", "key": "/etc/ssl/blog.pem",
              "profile": "modern", "curves": OPENSSL_30_GROUPS, "prefer_server_ciphers": True,
+             "session_timeout": 300,
              "client_auth": {"ca": "/etc/ssl/clients.pem", "mode": "required"}},
      "hsts": HSTS_1Y, "redirect_http": True, "http2": True,
      "upstreams": [{"address": "10.0.2.1:80"}]},

@@ -229,7 +229,7 @@ def test_the_good_template_imports(tmp_path: Path) -> None:
         "name": "app-test", "domains": ["app.test"],
         "tls": {"certificate": "/etc/tlsconf/secrets/web/app-tls/tls.crt",
                 "key": "/etc/tlsconf/secrets/web/app-tls/tls.key", "profile": "intermediate",
-                "ciphers": list(_default_suites())},
+                "ciphers": list(_default_suites()), "session_timeout": 600},
         "hsts": {"max_age": 31536000}, "upstreams": [{"address": "app.web.svc:80"}],
         "kubernetes": {"secret": "app-tls"}}]
 

@@ -76,7 +76,7 @@ def test_a_modern_mtls_site() -> None:
 """
     got = site(server(body + PROXY))
     assert got["tls"] == {"certificate": "/etc/ssl/a.pem", "key": "/etc/ssl/a.key",
-                          "profile": "modern",
+                          "profile": "modern", "session_timeout": 300,  # nginx's default
                           "client_auth": {"ca": "/etc/ssl/clients.pem", "mode": "required"}}
     assert got["hsts"] == {"enabled": False}  # stated, so render refuses it until decided
     out = lines(server(body + PROXY))
@@ -99,7 +99,7 @@ def test_weak_values_kept_as_explicit_overrides() -> None:
     assert got["tls"] == {"certificate": "/etc/ssl/a.pem", "key": "/etc/ssl/a.key",
                           "profile": "old", "protocols": ["TLSv1", "TLSv1.2"],
                           "ciphers": ["ECDHE-RSA-AES128-SHA", "AES128-SHA"],
-                          "curves": ["prime256v1"]}
+                          "curves": ["prime256v1"], "session_timeout": 300}
     text = to_yaml(imported(server(body + PROXY)), "nginx", ["site.conf"])
     assert "      profile: old  # Mozilla old (guideline 5.8) with protocols, ciphers, curves " \
            "overridden; from site.conf:1" in text
@@ -479,7 +479,8 @@ def test_an_included_tls_snippet_is_read_where_it_stands() -> None:
     text = server("    ssl_certificate /etc/ssl/a.pem;\n    ssl_certificate_key /etc/ssl/a.key;\n"
                   "    include options-ssl.conf;\n" + PROXY)
     assert site(text)["tls"] == {"certificate": "/etc/ssl/a.pem", "key": "/etc/ssl/a.key",
-                                 "profile": "intermediate", "session_tickets": False}
+                                 "profile": "intermediate", "session_tickets": False,
+                                 "session_timeout": 300}
     out = lines(text)
     assert "site.conf:6:5: include: mapped → read: the directives of the files it names are " \
            "imported where it stands" in out

@@ -67,6 +67,7 @@ DROPPED = {
     "ssl-default-server-ciphersuites": "TLS to upstreams is not in the spec",
 }
 OWN = "tlsconf renders it for every site"  # X-Forwarded-*, 421, 404 on unknown hosts
+HAPROXY_SESSION_TIMEOUT = 300  # `tune.ssl.lifetime`'s default (seconds)
 
 
 class _Context(Struct):
@@ -297,7 +298,11 @@ def _tls(ctx: _Context, draft: common.SiteDraft, subject: Subject, line: Line,
     if "no-tls-tickets" not in words:
         draft.set(("tls", "session_tickets"), True, line.loc)
     lifetime = ctx.glob.get("tune.ssl.lifetime")
-    if lifetime is not None and lifetime.words[1:2] and lifetime.words[1].isdigit():
+    if lifetime is None:  # HAProxy's own 300 s, not the spec's default of a day
+        draft.set(("tls", "session_timeout"), HAPROXY_SESSION_TIMEOUT, line.loc)
+        draft.notes[("tls", "session_timeout")] = ("HAProxy's default (300 s): no "
+                                                   "tune.ssl.lifetime")
+    elif lifetime.words[1:2] and lifetime.words[1].isdigit():
         seconds = int(lifetime.words[1])
         if seconds != 86400:
             draft.set(("tls", "session_timeout"), max(60, min(seconds, 604800)), lifetime.loc)

@@ -110,7 +110,9 @@ def read(controller: Values, annotations: Values, index: int, where: Location, n
 
 
 DEFAULT_OF = {("tls", "protocols"): "ssl-protocols", ("tls", "ciphers"): "ssl-ciphers",
-              ("hsts", "max_age"): "hsts-max-age"}
+              ("hsts", "max_age"): "hsts-max-age",
+              ("tls", "session_timeout"): "ssl-session-timeout (10m)"}
+INGRESS_SESSION_TIMEOUT = 600  # `ssl-session-timeout`'s default, 10m (configmap.md)
 
 
 def _origin(policy: Policy, path: Path, source: Value | None) -> None:
@@ -178,7 +180,10 @@ def _tls(policy: Policy, controller: Values, annotations: Values, site: str,
 
 def _session(policy: Policy, controller: Values, site: str, tls: dict[str, Any]) -> None:
     timeout = controller.get("ssl-session-timeout")
-    if timeout is not None:
+    if timeout is None:  # ingress-nginx's own 10m, not the spec's default of a day
+        tls["session_timeout"] = INGRESS_SESSION_TIMEOUT
+        _origin(policy, ("tls", "session_timeout"), None)
+    else:
         value = keys.seconds(timeout)
         if not 60 <= value <= 604800:
             raise keys.refuse(timeout, f"{value} seconds: the spec's session_timeout is 60 "

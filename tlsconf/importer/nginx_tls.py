@@ -32,6 +32,7 @@ POLICY_DIRECTIVES = {"protocols": ("ssl_protocols",), "ciphers": ("ssl_ciphers",
                      "prefer_server_ciphers": ("ssl_prefer_server_ciphers",)}
 Eff = Callable[[str], list[Node]]  # a directive's nodes: the server's, else http's
 SESSION_MIN, SESSION_MAX = 60, 604800  # spec `tls.session_timeout`
+NGINX_SESSION_TIMEOUT = 300  # `ssl_session_timeout`'s default (5m)
 
 
 def tls_section(out: Out, main: str, server: Node, http: Node, subject: Subject,
@@ -126,6 +127,9 @@ def _policy_entry(out: Out, node: Node, field: str, spec_base: str,
 
 def _session(out: Out, eff: Eff, tls: dict[str, object], spec_base: str,
              base: tuple[str | int, ...]) -> None:
+    if not eff("ssl_session_timeout"):  # nginx's own 5m, not the spec's default of a day
+        tls["session_timeout"] = NGINX_SESSION_TIMEOUT
+        out.notes[(*base, "session_timeout")] = "nginx's default (5m): no ssl_session_timeout"
     for node in eff("ssl_session_timeout"):
         value = seconds(node.args[0]) if node.args else None
         if value is None or not SESSION_MIN <= value <= SESSION_MAX:
