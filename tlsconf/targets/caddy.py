@@ -74,7 +74,7 @@ def _render(loaded: LoadedSpec, sites: tuple[SitePolicy, ...], tick: Callable[[i
     warnings: list[Problem] = []
     policies: dict[str, dict[str, Any]] = {}
     for site in sites:
-        tls, site_problems, site_warnings = _policy(site, acme)
+        tls, site_problems, site_warnings = connection_policy(site, acme)
         policies[site.name] = tls
         problems += site_problems + _site_problems(loaded, site)
         warnings += site_warnings
@@ -138,7 +138,8 @@ def _tag(site: SitePolicy) -> str:
 # -- TLS ---------------------------------------------------------------------------------------
 
 
-def _policy(site: SitePolicy, acme: bool) -> tuple[dict[str, Any], list[Problem], list[Problem]]:
+def connection_policy(site: SitePolicy, acme: bool
+                      ) -> tuple[dict[str, Any], list[Problem], list[Problem]]:
     """The site's connection policy (without `match`), errors, and adaptations."""
     tls = site.tls
     problems: list[Problem] = []

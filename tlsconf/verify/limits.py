@@ -145,7 +145,7 @@ def envoy_limits(expected: Behaviour, site: SitePolicy, loaded: LoadedSpec) -> B
 
 def caddy_limits(expected: Behaviour, site: SitePolicy, loaded: LoadedSpec) -> Behaviour:
     del loaded  # every supported Caddy release (>= 2.10) takes the same names
-    written, _problems, _warnings = caddy._policy(site, acme=False)
+    written, _problems, _warnings = caddy.connection_policy(site, acme=False)
     return structs.replace(
         expected,
         ciphers=expected.ciphers & _openssl_names(written.get("cipher_suites", ())),
