@@ -12,7 +12,8 @@ from msgspec import structs
 from tlsconf.rules import all_rules
 from tlsconf.verify.behaviour import NO_SNI, UNKNOWN_SNI, Behaviour, HttpAnswer, Offered, Served
 from tlsconf.verify.compare import Skip, compare
-from tlsconf.verify.rules import RULE_OF, Sides, describe, items, where
+from tlsconf.verify.messages import Sides, describe, items, where
+from tlsconf.verify.rules import RULE_OF
 
 HSTS = "max-age=63072000; includeSubDomains"
 LEAF, CA, OTHER = "aa" * 32, "bb" * 32, "cc" * 32

@@ -9,7 +9,7 @@ imported (nothing written, no partial spec).
 """
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -25,11 +25,6 @@ REPORT_FORMATS = ("text", "json")  # tlsconf.importer.report.FORMATS
 # What `tlsconf.ingest.detect` calls each importable kind.
 _DETECTED = {"nginx": "nginx", "haproxy": "haproxy", "traefik": "traefik",
              "k8s": "ingress-nginx"}
-
-
-def _usage(message: str) -> NoReturn:
-    typer.echo(message, err=True)
-    raise typer.Exit(2)
 
 
 def detect_kind(paths: "Sequence[str]") -> str:
@@ -95,17 +90,14 @@ def import_command(
     """Import nginx/HAProxy/Traefik/ingress-nginx configs as a spec, with a loss report."""
     import sys
 
-    from tlsconf.cli import _fail, _settings
+    from tlsconf.cli import _choice_of, _fail, _settings, _usage
     from tlsconf.importer import IMPORTERS, loader, write
     from tlsconf.importer import report as loss
     from tlsconf.output import write_files
     from tlsconf.source import byte_limit
 
-    if kind is not None and kind not in IMPORTERS:
-        _usage(f"--kind: unknown kind {kind!r}; allowed: {', '.join(IMPORTERS)}")
-    if report_format not in loss.FORMATS:
-        _usage(f"--report-format: unknown format {report_format!r}; allowed: "
-               f"{', '.join(loss.FORMATS)}")
+    _choice_of("--kind", "kind", kind, tuple(IMPORTERS))
+    _choice_of("--report-format", "format", report_format, loss.FORMATS)
     names = [str(p) for p in paths]
     try:
         settings = _settings(config)

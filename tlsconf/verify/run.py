@@ -23,8 +23,9 @@ from tlsconf.lint import Report
 from tlsconf.verify.behaviour import Behaviour
 from tlsconf.verify.compare import Difference, Skip, compare
 from tlsconf.verify.expect import Certificate, expect, probe_name
+from tlsconf.verify.messages import Sides, describe, items, where
 from tlsconf.verify.probe import CLIENT_ERROR_PATHS, Plan, connect_host, probe
-from tlsconf.verify.rules import ORIGIN_FIELD, RULE_OF, Sides, describe, items, where
+from tlsconf.verify.rules import ORIGIN_FIELD, RULE_OF
 from tlsconf.verify.scan import Unreachable
 
 if TYPE_CHECKING:
