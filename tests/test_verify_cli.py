@@ -124,8 +124,9 @@ def test_an_endpoint_that_does_not_answer_is_exit_2(pki, here: Path) -> None:  #
     spec_file(here, pki.issue("app", ["a.test"]), port=port)
     assert run("site.yaml") == (
         2, "", f"tlsconf verify: 127.0.0.1:{port}: cannot connect: Connection refused\n")
-    assert run("site.yaml", "--endpoint", f"[::1]:{port}")[2].startswith(
-        f"tlsconf verify: [::1]:{port}: cannot connect: ")
+    code, out, err = run("site.yaml", "--endpoint", f"[::1]:{port}")
+    assert (code, out) == (2, "")
+    assert err.startswith(f"tlsconf verify: [::1]:{port}: cannot connect: ")
 
 
 

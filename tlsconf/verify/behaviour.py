@@ -20,6 +20,7 @@ from __future__ import annotations
 from msgspec import Struct
 
 NO_SNI = "(no SNI)"  # key of `Behaviour.sni` for a ClientHello without server_name
+REDIRECT_PATH = "/verify"  # the plain-HTTP request of the redirect check
 UNKNOWN_SNI = "(unknown SNI)"  # key for a name no site serves (`verify-unknown.invalid`)
 
 

@@ -20,8 +20,15 @@ from typing import TYPE_CHECKING
 from msgspec import Struct, structs
 
 from tlsconf.errors import Location, TlsconfError
-from tlsconf.names import protocol_rank
-from tlsconf.verify.behaviour import NO_SNI, UNKNOWN_SNI, Behaviour, HttpAnswer, Served
+from tlsconf.names import CURVE_ALIASES, protocol_rank
+from tlsconf.verify.behaviour import (
+    NO_SNI,
+    REDIRECT_PATH,
+    UNKNOWN_SNI,
+    Behaviour,
+    HttpAnswer,
+    Served,
+)
 from tlsconf.verify.limits import INSTANCE_WIDE_DEFAULT, LIMITS
 
 if TYPE_CHECKING:
@@ -31,7 +38,6 @@ if TYPE_CHECKING:
     from tlsconf.specfile import LoadedSpec
 
 Limit = Callable[[Behaviour, "SitePolicy", "LoadedSpec"], Behaviour]
-REDIRECT_PATH = "/verify"  # the plain-HTTP request probe makes (behaviour.py)
 WILDCARD_LABEL = "tlsconf-verify"  # `*.example.com` is probed as tlsconf-verify.example.com
 AUTH_OF_KEY = {"ec": "ECDSA", "rsa": "RSA"}  # the leaf's key → the suites' `auth` it serves
 
@@ -101,7 +107,7 @@ def expect(site: SitePolicy, sites: Sequence[SitePolicy], loaded: LoadedSpec,
     groups = frozenset(tls.curves)
     if "TLSv1.3" not in protocols and own.curve is not None:
         # In TLS <= 1.2 the client's groups also bound the ECDSA certificate's curve.
-        groups = groups & {_OPENSSL_CURVE.get(own.curve, own.curve)}
+        groups = groups & {CURVE_ALIASES.get(own.curve, own.curve)}
     sni = {probe_name(d): Served(True, own.chain) for d in site.domains}
     default = next((s for s in sites if s.default_server and (
         s.listener == site.listener or target in INSTANCE_WIDE_DEFAULT)), None)
@@ -130,10 +136,6 @@ def expect(site: SitePolicy, sites: Sequence[SitePolicy], loaded: LoadedSpec,
                                   f"unknown target {target!r}; allowed: "
                                   f"{', '.join(TARGET_LIMITS)}")
     return TARGET_LIMITS[target](behaviour, site, loaded)
-
-
-# cryptography's curve names → OpenSSL's group names.
-_OPENSSL_CURVE = {"secp256r1": "prime256v1", "secp384r1": "secp384r1", "secp521r1": "secp521r1"}
 
 
 def _usable(cipher: str, cert: Certificate, protocol: str) -> bool:

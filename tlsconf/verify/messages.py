@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from msgspec import Struct
 
 from tlsconf.rules.base import listing
-from tlsconf.verify.behaviour import NO_SNI, UNKNOWN_SNI, HttpAnswer, Served
+from tlsconf.verify.behaviour import NO_SNI, REDIRECT_PATH, UNKNOWN_SNI, HttpAnswer, Served
 from tlsconf.verify.compare import CASE_SEPARATOR, Difference
 
 
@@ -162,8 +162,8 @@ def _says(who: str, answer: HttpAnswer) -> str:
     """`127.0.0.1:8080 (Host a.test) answers GET /verify with 301 to …`; status 0 is the
     probe's "nothing listens or answers there"."""
     if answer.status == 0:
-        return f"{who} gives no answer to GET /verify"
-    return f"{who} answers GET /verify with {_answer(answer)}"
+        return f"{who} gives no answer to GET {REDIRECT_PATH}"
+    return f"{who} answers GET {REDIRECT_PATH} with {_answer(answer)}"
 
 
 def _header(answer: HttpAnswer) -> str:

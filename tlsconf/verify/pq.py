@@ -11,6 +11,7 @@ are imported only when a handshake is made.
 from __future__ import annotations
 
 import socket
+import sys
 import warnings
 from collections.abc import Iterable
 
@@ -26,7 +27,10 @@ TLSLITE_GROUPS = {
 
 def load() -> None:
     """Import tlslite-ng (it imports asyncore, deprecated in Python 3.11) without the warning.
-    Call it before starting threads: `warnings.catch_warnings` is not thread-safe."""
+    Call it before starting threads: `warnings.catch_warnings` is not thread-safe, so once
+    tlslite is loaded this touches no filter (each handshake calls it again)."""
+    if "tlslite" in sys.modules:
+        return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         import tlslite  # noqa: F401

@@ -39,8 +39,16 @@ from msgspec import Struct
 
 from tlsconf.certs.issues import safe_text
 from tlsconf.names import PROTOCOLS
-from tlsconf.verify.behaviour import NO_SNI, UNKNOWN_SNI, Behaviour, HttpAnswer, Offered, Served
-from tlsconf.verify.scan import Matrix, Unreachable, scan
+from tlsconf.verify.behaviour import (
+    NO_SNI,
+    REDIRECT_PATH,
+    UNKNOWN_SNI,
+    Behaviour,
+    HttpAnswer,
+    Offered,
+    Served,
+)
+from tlsconf.verify.scan import Matrix, Unreachable, bracket, scan
 
 UNKNOWN_NAME = "verify-unknown.invalid"
 # The requests for a 4xx answer, in turn until one gets it (see the module docstring).
@@ -77,11 +85,7 @@ class Plan(Struct, frozen=True):
 
     @property
     def endpoint(self) -> str:
-        return f"{_bracket(self.host)}:{self.port}"
-
-
-def _bracket(host: str) -> str:
-    return f"[{host}]" if ":" in host else host
+        return f"{bracket(self.host)}:{self.port}"
 
 
 def connect_host(address: str) -> str:
@@ -165,7 +169,7 @@ class _Client:
         try:
             return socket.create_connection((self.plan.host, port), timeout=self.plan.timeout)
         except OSError as error:
-            raise Unreachable(f"{_bracket(self.plan.host)}:{port}: cannot connect: "
+            raise Unreachable(f"{bracket(self.plan.host)}:{port}: cannot connect: "
                               f"{error.strerror or error}") from None
 
     def reachable(self) -> None:
@@ -267,15 +271,15 @@ class _Client:
             return HttpAnswer(0)  # nothing listens: no redirect
         with sock:
             try:
-                return _request(sock, "/verify", self.plan.sni)
+                return _request(sock, REDIRECT_PATH, self.plan.sni)
             except TimeoutError:
-                raise self._slow("GET /verify", self.plan.http_port) from None
+                raise self._slow(f"GET {REDIRECT_PATH}", self.plan.http_port) from None
             except (OSError, http.client.HTTPException):
                 return HttpAnswer(0)
 
     def _slow(self, what: str, port: int | None = None) -> Unreachable:
         """No answer within the timeout: exit 2 (what was not measured is never judged)."""
-        where = f"{_bracket(self.plan.host)}:{port or self.plan.port}"
+        where = f"{bracket(self.plan.host)}:{port or self.plan.port}"
         return Unreachable(f"{where}: no answer to {what} within {self.plan.timeout:g} s "
                            "(raise --timeout for a slow server)")
 

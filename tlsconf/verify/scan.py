@@ -16,6 +16,7 @@ scan in a worker thread joined with `deadline`; a scan that cannot connect is `U
 
 from __future__ import annotations
 
+import sys
 import threading
 import warnings
 from typing import Any
@@ -66,7 +67,10 @@ def _group(name: str) -> str:
 
 def load() -> None:
     """Import sslyze, with the warnings it and its dependencies raise on import silenced. Call
-    it before starting threads: `warnings.catch_warnings` is process-wide, not thread-safe."""
+    it before starting threads: `warnings.catch_warnings` is process-wide, not thread-safe,
+    so once sslyze is loaded this touches no filter (scan() calls it again in its thread)."""
+    if "sslyze" in sys.modules:
+        return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import sslyze  # noqa: F401
@@ -102,7 +106,7 @@ def scan(host: str, port: int, sni: str, *, timeout: float, deadline: float) -> 
     worker = threading.Thread(target=run, name="tlsconf-verify-sslyze", daemon=True)
     worker.start()
     worker.join(deadline)
-    where = f"{_address(host)}:{port}"
+    where = f"{bracket(host)}:{port}"
     if worker.is_alive():
         raise Unreachable(f"{where}: the scan did not finish within {deadline:.0f} s")
     if errors:
@@ -114,7 +118,8 @@ def scan(host: str, port: int, sni: str, *, timeout: float, deadline: float) -> 
     return _matrix(results[0])
 
 
-def _address(host: str) -> str:
+def bracket(host: str) -> str:
+    """An address as it stands before `:PORT`: IPv6 in brackets."""
     return f"[{host}]" if ":" in host else host
 
 
