@@ -203,6 +203,40 @@ def _one_certificate(tmp_path: Path, pki: TestPKI, domain: str, rest: str) -> Im
     return import_file("haproxy", path)
 
 
+
+@pytest.mark.parametrize(("lifetime", "seconds"), [
+    ("    tune.ssl.lifetime 5m\n", 300), ("    tune.ssl.lifetime 1h\n", 3600),
+    ("    tune.ssl.lifetime 600\n", 600), ("", 300),  # HAProxy's default: 300 s
+    ("    tune.ssl.lifetime 86400\n", None),  # the spec's own default: left unwritten
+])
+def test_session_lifetime_with_units(tmp_path: Path, pki: TestPKI, lifetime: str,
+                                     seconds: int | None) -> None:
+    leaf = pki.issue("one", ["one.test"])
+    path = tmp_path / "haproxy.cfg"
+    path.write_text(f"global\n{lifetime}frontend f\n    mode http\n"
+                    f"    bind :443 ssl crt {leaf.cert_path}\n    default_backend b\n"
+                    "backend b\n    server s 10.0.0.1:80\n")
+    [site] = import_file("haproxy", path).spec["sites"]  # type: ignore[misc]
+    assert site["tls"].get("session_timeout") == seconds  # type: ignore[index]
+
+
+@pytest.mark.parametrize(("globals_", "message"), [
+    ("    tune.ssl.lifetime soon\n", ":2:5: tune.ssl.lifetime: 'soon' is not a time (seconds, "
+     "or a number with ms, s, m, h or d); HAProxy refuses the line"),
+    ("    ca-base\n", ":2:5: ca-base: expects an argument (HAProxy refuses the line without "
+     "one)"),
+])
+def test_bad_global_lines_are_refused_at_their_line(tmp_path: Path, pki: TestPKI,
+                                                    globals_: str, message: str) -> None:
+    leaf = pki.issue("one", ["one.test"])
+    path = tmp_path / "haproxy.cfg"
+    path.write_text(f"global\n{globals_}frontend f\n    mode http\n"
+                    f"    bind :443 ssl crt {leaf.cert_path} verify required ca-file ca.pem\n"
+                    "    default_backend b\nbackend b\n    server s 10.0.0.1:80\n")
+    with pytest.raises(TlsconfError) as error:
+        import_file("haproxy", path)
+    assert str(error.value) == f"{path}{message}"
+
 def test_host_rule_without_certificate_names_makes_a_site(tmp_path: Path, pki: TestPKI) -> None:
     """A name only a `Host` rule lists gets a site of its own on the bind's certificate."""
     sites = _one_certificate(tmp_path, pki, "one.test", (

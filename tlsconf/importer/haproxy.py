@@ -43,7 +43,7 @@ from tlsconf.importer.model import Imported
 from tlsconf.ingest import haproxy as ingest
 from tlsconf.ingest import read
 from tlsconf.ingest.common import parse_hsts
-from tlsconf.ingest.haproxy import Line, Section, option
+from tlsconf.ingest.haproxy import Line, Section, argument, option
 from tlsconf.lint.model import Subject
 
 # Keywords whose lines carry nothing a spec has, and why (what tlsconf renders instead).
@@ -275,9 +275,15 @@ def _cert_path(ctx: _Context, cert: str, line: Line) -> str:
             "file): list them in a crt-list to import them"))
     if os.path.isabs(cert):
         return cert
-    base = ctx.glob.get("crt-base")
-    root = base.words[1] if base and len(base.words) > 1 else os.path.dirname(ctx.path)
-    return os.path.normpath(os.path.join(os.path.abspath(root), cert))
+    return _under(ctx, "crt-base", cert)
+
+
+def _under(ctx: _Context, keyword: str, path: str) -> str:
+    """A relative `crt`/`ca-file` path under `crt-base`/`ca-base` (a bare keyword is exit 2 at
+    its line, as HAProxy refuses it), else under the config's directory."""
+    base = ctx.glob.get(keyword)
+    root = argument(base) if base is not None else os.path.dirname(ctx.path)
+    return os.path.normpath(os.path.join(os.path.abspath(root), path))
 
 
 def _tls(ctx: _Context, draft: common.SiteDraft, subject: Subject, line: Line,
@@ -302,17 +308,22 @@ def _tls(ctx: _Context, draft: common.SiteDraft, subject: Subject, line: Line,
         draft.set(("tls", "session_timeout"), HAPROXY_SESSION_TIMEOUT, line.loc)
         draft.notes[("tls", "session_timeout")] = ("HAProxy's default (300 s): no "
                                                    "tune.ssl.lifetime")
-    elif lifetime.words[1:2] and lifetime.words[1].isdigit():
-        seconds = int(lifetime.words[1])
-        if seconds != 86400:
-            draft.set(("tls", "session_timeout"), max(60, min(seconds, 604800)), lifetime.loc)
+    else:
+        text = argument(lifetime)
+        seconds = lines.seconds_of(text, "s")
+        if seconds is None:
+            raise TlsconfError.single(lifetime.loc, "tune.ssl.lifetime", (
+                f"{text!r} is not a time (seconds, or a number with ms, s, m, h or d); HAProxy "
+                "refuses the line"))
+        if round(seconds) != 86400:
+            draft.set(("tls", "session_timeout"), max(60, min(round(seconds), 604800)),
+                      lifetime.loc)
     own = _crt_list_options(ctx, subject.site.location)
     verify = option(own, "verify") or option(line.words, "verify")
     ca = option(own, "ca-file") or option(line.words, "ca-file")
     if verify in ("required", "optional") and ca:
-        base = ctx.glob.get("ca-base")
         if not os.path.isabs(ca):
-            ca = os.path.join(base.words[1] if base else os.path.dirname(ctx.path), ca)
+            ca = _under(ctx, "ca-base", ca)
         draft.set(("tls", "client_auth"), {"ca": os.path.abspath(ca), "mode": verify}, line.loc)
     dh = ctx.glob.get("ssl-dh-param-file")
     if dh is not None and len(dh.words) > 1:

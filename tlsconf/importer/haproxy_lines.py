@@ -22,14 +22,21 @@ SERVER_TLS_VALUED = ("verify", "ca-file", "sni", "crt", "alpn", "ssl-min-ver", "
                      "ciphers", "curves")
 
 
-def _interval(text: str) -> int:
-    """HAProxy time (`2s`, `1500`, `1m`) → whole seconds (at least 1)."""
-    match = re.fullmatch(r"(\d+)(ms|s|m|h)?", text)
+def seconds_of(text: str, unit: str) -> float | None:
+    """HAProxy time (`2s`, `1500`, `1m`, `1d`; a bare number is in `unit`) → seconds, or None
+    when HAProxy would refuse it."""
+    match = re.fullmatch(r"(\d+)(ms|s|m|h|d)?", text)
     if not match:
-        return 2
-    value, unit = int(match.group(1)), match.group(2) or "ms"
-    seconds = {"ms": value / 1000, "s": value, "m": value * 60, "h": value * 3600}[unit]
-    return max(1, min(3600, round(seconds)))
+        return None
+    value = int(match.group(1))
+    return value * {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2) or unit]
+
+
+def _interval(text: str) -> int:
+    """A check's `inter` (milliseconds when bare) → whole seconds (at least 1), 2 s when it
+    does not parse."""
+    seconds = seconds_of(text, "ms")
+    return 2 if seconds is None else max(1, min(3600, round(seconds)))
 
 
 def _last(words: list[str], name: str) -> str | None:

@@ -447,7 +447,7 @@ def _site(section: Section, bind: Line, glob: dict[str, Line], unverified: list[
         _cipher_string(b, value, config_origin("bind ciphers", bind.loc))
     elif "ssl-default-bind-ciphers" in glob:
         line = glob["ssl-default-bind-ciphers"]
-        _cipher_string(b, _argument(line), config_origin("ssl-default-bind-ciphers", line.loc))
+        _cipher_string(b, argument(line), config_origin("ssl-default-bind-ciphers", line.loc))
     else:
         b.set_cipher_string("DEFAULT", default_origin(
             "no ssl-default-bind-ciphers: OpenSSL's DEFAULT list (CBC and static-RSA suites)",
@@ -458,14 +458,14 @@ def _site(section: Section, bind: Line, glob: dict[str, Line], unverified: list[
         b.origins["ciphersuites"] = config_origin("bind ciphersuites", bind.loc)
     elif "ssl-default-bind-ciphersuites" in glob:
         line = glob["ssl-default-bind-ciphersuites"]
-        b.ciphersuites = tuple(_argument(line).split(":"))
+        b.ciphersuites = tuple(argument(line).split(":"))
         b.origins["ciphersuites"] = config_origin("ssl-default-bind-ciphersuites", line.loc)
     if (value := option(w, "curves")) is not None:
         b.curves = tuple(value.split(":"))
         b.origins["curves"] = config_origin("bind curves", bind.loc)
     elif "ssl-default-bind-curves" in glob:
         line = glob["ssl-default-bind-curves"]
-        b.curves = tuple(_argument(line).split(":"))
+        b.curves = tuple(argument(line).split(":"))
         b.origins["curves"] = config_origin("ssl-default-bind-curves", line.loc)
     if "tune.ssl.default-dh-param" in glob:
         line = glob["tune.ssl.default-dh-param"]
@@ -496,7 +496,7 @@ def _site(section: Section, bind: Line, glob: dict[str, Line], unverified: list[
     return b
 
 
-def _argument(line: Line) -> str:
+def argument(line: Line) -> str:
     """The one argument of a `global` keyword; HAProxy refuses the file without it."""
     if len(line.words) < 2:
         raise TlsconfError.single(line.loc, line.words[0], "expects an argument (HAProxy "
