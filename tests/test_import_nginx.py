@@ -257,6 +257,8 @@ def test_hostile_values_reach_the_spec_as_one_string() -> None:
     (server(TLS.replace("/etc/ssl/a.pem", "/etc/ssl/$ssl_server_name.pem") + PROXY),
      ["site.conf:4:5: ssl_certificate: '/etc/ssl/$ssl_server_name.pem': a variable or inline "
       "data; the spec needs a file path (sites[0].tls.certificate)"]),
+    (server(TLS + PROXY, listen="70000 ssl"),
+     ["site.conf:2:5: listen: port 70000 is not a TCP port (nginx refuses it)"]),
     (server(TLS + PROXY, names="_"),
      ["site.conf:1:1: server_name: no server name the spec can hold (a DNS name or "
       "`*.example.com`): a tlsconf site needs its domains; add a server_name"]),
@@ -272,6 +274,23 @@ def test_hostile_values_reach_the_spec_as_one_string() -> None:
 def test_servers_that_cannot_be_sites_fail_the_import(text: str, problems: list[str]) -> None:
     assert refused(text) == problems
 
+
+
+def test_a_unicode_digit_is_no_number() -> None:
+    """`weight=²` and `listen ²`: str.isdigit says digit, int() refuses; reported, no crash."""
+    text = ("upstream u {\n    server 10.0.0.1:80 weight=\u00b2;\n}\n"
+            + server(TLS + "    location / {\n        proxy_pass http://u;\n    }\n"))
+    got = site(text)
+    assert got["upstreams"] == [{"address": "10.0.0.1:80"}]
+    assert any("weight=\u00b2" in line for line in lines(text))
+
+
+def test_a_file_named_twice_or_included_is_read_once() -> None:
+    once = site(server(TLS + PROXY))
+    assert load(["site.conf", "site.conf"], SETTINGS).spec["sites"] == [once]
+    Path("nginx.conf").write_text("events {}\nhttp {\n    include site.conf;\n}\n")
+    main = load(["nginx.conf"], SETTINGS).spec["sites"]
+    assert load(["nginx.conf", "site.conf"], SETTINGS).spec["sites"] == main
 
 def test_a_catch_all_is_what_tlsconf_renders_and_its_policy_is_reported() -> None:
     text = server("    ssl_reject_handshake on;\n", listen="443 ssl default_server",

@@ -41,17 +41,26 @@ def load(paths: Sequence[str], settings: Settings) -> Imported:
     fragments: list[tuple[str, list[Node]]] = []
     texts: dict[str, str] = {}
     problems: list[Problem] = []
+    parsed: set[str] = set()
+    included: set[str] = set()  # files another input includes: read there, not again alone
     for path in paths:
+        if os.path.realpath(path) in parsed:  # the same file named twice
+            continue
+        parsed.add(os.path.realpath(path))
         try:
             nodes, read = parse_tree(path)
         except TlsconfError as error:
             problems.extend(error.problems)
             continue
         texts.update(read)
+        included.update(os.path.realpath(name) for name in read if name != path)
         top = {node.name for node in nodes}
         (roots if top & CONTEXTS else fragments).append((path, nodes))
     if problems:
         raise TlsconfError(problems)
+    roots = [(path, nodes) for path, nodes in roots if os.path.realpath(path) not in included]
+    fragments = [(path, nodes) for path, nodes in fragments
+                 if os.path.realpath(path) not in included]
     if fragments:  # nginx reads `include conf.d/*.conf` in sorted order, into one http {}
         fragments.sort(key=lambda item: os.path.normpath(item[0]))
         roots.append((fragments[0][0], [n for _, nodes in fragments for n in nodes]))
@@ -257,6 +266,10 @@ class _Importer:
             if listen or key is None:
                 self.out.approx(node, path, "tlsconf listens on one address per site: this "
                                 "listener is not rendered")
+                continue
+            if not 1 <= key[1] <= 65535:
+                self.out.error(node, "listen", f"port {key[1]} is not a TCP port (nginx "
+                               "refuses it)")
                 continue
             address = {"*": "0.0.0.0", "[::]": "::"}.get(key[0], key[0].strip("[]"))
             if valid(ip_address, address) is not None:

@@ -245,7 +245,7 @@ class Routes:
         timeout: int | None = None
         for arg in node.args[1:]:
             key, _, value = arg.partition("=")
-            if key == "weight" and value.isdigit() and 1 <= int(value) <= 256:
+            if key == "weight" and value.isascii() and value.isdigit() and 1 <= int(value) <= 256:
                 if int(value) != 1:
                     item["weight"] = int(value)
             elif arg == "backup":
@@ -298,8 +298,11 @@ def plain_section(out: Out, main: str, http: Node, server: Node, subject: Subjec
     for node in candidate.get("listen"):
         if "ssl" not in node.args and node.args:
             key = node.args[0].rpartition(":")[2]
+            if key.isascii() and key.isdigit() and not 1 <= int(key) <= 65535:
+                out.error(node, "listen", f"port {key} is not a TCP port (nginx refuses it)")
+                continue
             out.mapped(node, f"sites[{index}].listen.http_port")
-            if key.isdigit() and int(key) != 80 and "listen" not in site:
+            if key.isascii() and key.isdigit() and int(key) != 80 and "listen" not in site:
                 site["listen"] = {"http_port": int(key)}
                 out.at((*base, "listen", "http_port"), node)
     for node in [candidate, *candidate.get("if"), *candidate.get("location")]:

@@ -352,10 +352,10 @@ def _check_args(name: str, args: list[str], loc: Location, problems: list[Proble
 def _port(arg: str) -> tuple[str, int] | None:
     if arg.startswith("unix:"):
         return None
-    if arg.isdigit():
+    if arg.isascii() and arg.isdigit():  # `²` is a digit to str.isdigit, not to int()
         return "*", int(arg)
     host, sep, port = arg.rpartition(":")
-    if sep and port.isdigit() and not arg.endswith("]"):
+    if sep and port.isascii() and port.isdigit() and not arg.endswith("]"):
         return host or "*", int(port)
     return arg, 80
 
