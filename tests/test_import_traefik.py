@@ -311,3 +311,15 @@ def test_middlewares(tmp_cwd: Path) -> None:
     assert fates["http.routers.app.middlewares"] == (
         "approximated", "a site: domains, listen, tls, upstreams: not in this file, not "
         "imported: login@docker")
+
+
+def test_an_option_name_with_a_space_is_that_option(tmp_cwd: Path) -> None:
+    """`tls.options."my opt"` is the router's policy, not the default option's."""
+    Path("dynamic.yml").write_text(
+        'http:\n  routers:\n    r:\n      rule: "Host(`a.test`)"\n      service: s\n'
+        '      tls: {options: "my opt"}\n  services:\n    s:\n      loadBalancer:\n'
+        '        servers: [{url: "http://10.0.0.1:80"}]\n'
+        'tls:\n  options:\n    "my opt": {minVersion: VersionTLS13}\n'
+        '  certificates: [{certFile: /c.pem, keyFile: /c.key}]\n')
+    site = import_file("traefik", Path("dynamic.yml")).spec["sites"][0]  # type: ignore[index]
+    assert site["tls"]["profile"] == "modern"  # type: ignore[index]

@@ -90,7 +90,7 @@ def import_command(
     """Import nginx/HAProxy/Traefik/ingress-nginx configs as a spec, with a loss report."""
     import sys
 
-    from tlsconf.cli import _choice_of, _fail, _settings, _usage
+    from tlsconf.cli import _choice_of, _fail, _settings
     from tlsconf.importer import IMPORTERS, loader, write
     from tlsconf.importer import report as loss
     from tlsconf.output import write_files
@@ -103,11 +103,7 @@ def import_command(
         settings = _settings(config)
         with byte_limit(max_bytes):
             kind = kind or detect_kind(names)
-            try:
-                load = loader(kind)
-            except ModuleNotFoundError:
-                _usage(f"--kind: importing {kind} is not available in this build")
-            imported = load(names, settings)
+            imported = loader(kind)(names, settings)
     except TlsconfError as error:
         _fail(error)
     text = write.to_yaml(imported, kind, names)

@@ -96,7 +96,9 @@ def load(paths: Sequence[str], settings: Settings) -> Imported:
             f"given {len(dynamic)}: {', '.join(d.name for d in dynamic)}"))
     doc = dynamic[0]
     subjects = ingest.subjects(doc)
-    options = {s.site.name.split(" ")[0].removeprefix("tls.options.").lower(): s
+    # By option name (a name may hold spaces; only the undefined default's has a suffix).
+    options = {s.site.name.removeprefix("tls.options.").removesuffix(ingest.DEFAULT_SUFFIX)
+               .lower(): s
                for s in subjects if s.site.name.startswith("tls.options.")}
     ctx = _Ctx(doc, Log(), options, settings)
     for static in docs:

@@ -314,6 +314,9 @@ def _refuse_v1(doc: Doc) -> None:
             raise TlsconfError.single(doc.locate(found_path), key, V1_FORMAT)
 
 
+DEFAULT_SUFFIX = " (clients without SNI)"  # the name of an undefined default option's subject
+
+
 def _option(doc: Doc, options: Any, options_path: Path, option_name: str,
             use_loc: Location | None) -> SiteBuilder:
     """The subject of `tls.options.<option_name>`; `use_loc` is where it is referenced (for an
@@ -323,7 +326,7 @@ def _option(doc: Doc, options: Any, options_path: Path, option_name: str,
     label = f"tls.options.{path[-1]}"
     if opts is None:
         where = use_loc or doc.locate(options_path)
-        b = SiteBuilder("traefik", label + (" (clients without SNI)" if is_default else ""),
+        b = SiteBuilder("traefik", label + (DEFAULT_SUFFIX if is_default else ""),
                         where)
         undefined_options(b, f"{label} is not defined", where, is_default=is_default)
     else:
