@@ -25,6 +25,7 @@ import hashlib
 import json
 import socket
 import struct
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -206,6 +207,12 @@ class _HTTPServer(ThreadingHTTPServer):
                 self._conns.add(conn)
             else:
                 self._conns.discard(conn)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A proxy that resets or drops a connection (health checks, a server stopped mid-
+        request) is not an upstream failure: no traceback in the test output; others as usual."""
+        if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            super().handle_error(request, client_address)
 
     def close_all(self) -> None:
         with self._conns_lock:
